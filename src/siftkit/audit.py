@@ -1,0 +1,200 @@
+"""``siftkit.audit``: load → embed → kNN graph → detectors → run folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siftkit import __version__
+from siftkit.data import Dataset, content_hashes, load
+from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
+from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
+from siftkit.embed.base import Encoder
+from siftkit.execution import Executor
+from siftkit.neighbors import build_graph
+from siftkit.results import Audit
+
+DEFAULT_K = 20
+
+
+def _resolve_detectors(detectors: Sequence[str | Detector] | None) -> list[Detector]:
+    names = available_detectors() if detectors is None else detectors
+    resolved = [get_detector(d) if isinstance(d, str) else d for d in names]
+    for detector in resolved:
+        detector.check_params()
+    return resolved
+
+
+def _run_fingerprint(dataset: Dataset, parameters: dict[str, Any], embeddings: Any) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(dataset.fingerprint.encode())
+    digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    if isinstance(embeddings, np.ndarray):
+        digest.update(hashlib.blake2b(np.ascontiguousarray(embeddings).tobytes()).digest())
+    elif embeddings is not None:
+        stat = Path(embeddings).stat()
+        digest.update(f"{Path(embeddings).resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import faiss
+    import onnxruntime
+    import sklearn
+
+    return {
+        "siftkit": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scikit-learn": sklearn.__version__,
+        "faiss": faiss.__version__,
+        "onnxruntime": onnxruntime.__version__,
+    }
+
+
+def audit(
+    data: Any,
+    *,
+    text: str | None = None,
+    label: str | Any | None = None,
+    id: str | None = None,
+    split: str | None = None,
+    embeddings: str | Path | np.ndarray | None = None,
+    encoder: str | Encoder | None = None,
+    k: int = DEFAULT_K,
+    detectors: Sequence[str | Detector] | None = None,
+    allow_missing_labels: bool = False,
+    output: str | Path | None = None,
+    overwrite: bool = False,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    executor: str | Executor | None = None,
+    progress: bool | None = None,
+    random_state: int = 0,
+) -> Audit:
+    """Audit a dataset: embed it, build its kNN graph, run every detector.
+
+    Parameters
+    ----------
+    data : a path (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders), a
+        pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, or a numpy array
+        of shape (n_rows, n_features).
+    text, id, split : column names; inferred when None.
+    label : the label column name, an array of labels of shape (n_rows,), None to infer,
+        or False to audit without labels even if a label-like column exists.
+    embeddings : precomputed vectors of shape (n_rows, n_dims), or a ``.npy`` path.
+    encoder : encoder name (see ``siftkit.embed.available_encoders()``) or instance;
+        by default MiniLM for text, the data's own vectors, or the tabular encoder.
+    k : neighbours per row in the shared graph.
+    detectors : names or instances; all registered detectors by default.
+    allow_missing_labels : audit the labeled rows when some labels are missing.
+    output : write the run folder here (refuses to overwrite another run unless
+        ``overwrite``).
+    cache_dir, use_cache : the embedding cache (default ``~/.cache/siftkit``).
+    executor : where batched stages run (``"local"`` by default).
+    progress : draw progress bars (default: when stderr is a terminal).
+    random_state : seed for every random step.
+
+    Returns
+    -------
+    Audit with ``.rows`` (one row per input row) and ``.summary``.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    no_label = label is False
+    dataset = load(data, text=text, label=None if no_label else label, id=id, split=split)
+    if no_label and dataset.schema.label is not None:
+        dataset = _without_labels(dataset)
+    labels = dataset.require_labels(allow_missing=allow_missing_labels) if dataset.labels is not None else None
+    resolved = _resolve_detectors(detectors)
+    timings["load"] = round(time.perf_counter() - start, 4)
+
+    step = time.perf_counter()
+    if embeddings is not None:
+        vectors = load_embeddings(embeddings, len(dataset))
+        encoder_info: dict[str, Any] = {"id": "precomputed", "n_dims": int(vectors.shape[1])}
+    else:
+        if not isinstance(encoder, Encoder):
+            encoder = get_encoder(encoder or default_encoder_name(dataset))
+        vectors, stats = embed_dataset(
+            dataset, encoder, cache_dir=cache_dir, use_cache=use_cache, executor=executor,
+            progress=progress,
+        )  # fmt: skip
+        encoder_info = {"id": encoder.id, "n_dims": int(vectors.shape[1]), **stats.as_dict()}
+    timings["embed"] = round(time.perf_counter() - step, 4)
+
+    step = time.perf_counter()
+    graph = build_graph(vectors, k=k, random_state=random_state)
+    timings["neighbors"] = round(time.perf_counter() - step, 4)
+
+    context = Context(
+        embeddings=vectors,
+        graph=graph,
+        row_ids=dataset.row_ids.to_numpy(),
+        content_hashes=content_hashes(dataset),
+        labels=labels,
+        texts=dataset.texts,
+        random_state=random_state,
+    )
+    outcome = run_detectors(context, resolved)
+    timings.update(outcome.timings)
+
+    rows = pd.DataFrame({"row_id": dataset.row_ids.to_numpy()})
+    if dataset.texts is not None:
+        rows["text"] = dataset.texts
+    if labels is not None:
+        rows["label"] = labels.decode(labels.codes)
+    for name, values in outcome.columns.items():
+        rows[name] = values
+    timings["total"] = round(time.perf_counter() - start, 4)
+
+    parameters = {
+        "k": k,
+        "encoder": encoder_info["id"],
+        "allow_missing_labels": allow_missing_labels,
+        "random_state": random_state,
+        "detectors": {d.name: d.get_params() for d in resolved},
+    }
+    summary: dict[str, Any] = {
+        "siftkit_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": {"fingerprint": _run_fingerprint(dataset, parameters, embeddings)},
+        "input": {
+            "source": dataset.source,
+            "fingerprint": dataset.fingerprint,
+            "n_rows": len(dataset),
+            "n_classes": labels.n_classes if labels is not None else None,
+            "schema": dataset.schema.as_dict(),
+        },
+        "encoder": encoder_info,
+        "neighbors": {**graph.summary(), "seconds": round(graph.seconds, 4)},
+        "parameters": parameters,
+        "analyses": list(outcome.summaries),
+        **outcome.summaries,
+        "timings": timings,
+        "versions": _versions(),
+    }
+    result = Audit(rows=rows, summary=summary, embeddings=vectors, graph=graph)
+    if output is not None:
+        from siftkit.report import render_report
+
+        result.save(output, overwrite=overwrite, report=render_report)
+    return result
+
+
+def _without_labels(dataset: Dataset) -> Dataset:
+    from dataclasses import replace
+
+    schema = replace(dataset.schema, label=None)
+    return Dataset(frame=dataset.frame, schema=schema, source=dataset.source,
+                   features=dataset.features)  # fmt: skip

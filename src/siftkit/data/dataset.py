@@ -1,0 +1,314 @@
+"""The loaded dataset: a table, the roles of its columns, row ids, labels — validated once."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siftkit._validation import preview
+from siftkit.data.readers import read_path, to_frame
+from siftkit.data.schema import Schema, infer_schema
+from siftkit.exceptions import (
+    DuplicateIdError,
+    EmptyDatasetError,
+    EmptyTextError,
+    MissingLabelsError,
+    SingleClassError,
+)
+
+ArrayLike = Any
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Labels encoded as integers; ``codes[i] == -1`` where row ``i`` has no label."""
+
+    codes: np.ndarray  # (n_rows,) int64
+    classes: np.ndarray  # (n_classes,) the original label values, sorted
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def missing(self) -> np.ndarray:
+        return self.codes < 0
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        """Original label values for ``codes``; -1 becomes None."""
+        out = np.empty(len(codes), dtype=object)
+        valid = codes >= 0
+        out[valid] = self.classes[codes[valid]]
+        out[~valid] = None
+        return out
+
+
+def _is_missing_label(values: pd.Series) -> np.ndarray:
+    missing = values.isna().to_numpy().copy()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        missing |= values.astype(str).str.strip().eq("").to_numpy()
+    return missing
+
+
+def encode_labels(values: pd.Series) -> Labels:
+    """Factorise labels, keeping classes sorted so codes are stable across runs."""
+    missing = _is_missing_label(values)
+    present = values[~missing]
+    kinds = {type(v) for v in present.iloc[:1000]}
+    if len(kinds) > 1 and not all(issubclass(k, int | float | np.number) for k in kinds):
+        present = present.astype(str)  # mixed strings and numbers: compare as text
+    classes, codes_present = np.unique(present.to_numpy(), return_inverse=True)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    codes[~missing] = codes_present
+    return Labels(codes=codes, classes=classes)
+
+
+@dataclass
+class Dataset:
+    """A validated table and the roles of its columns.
+
+    ``features`` holds a numeric matrix of shape (n_rows, n_features) when the input was a
+    numpy array rather than a table.
+    """
+
+    frame: pd.DataFrame
+    schema: Schema
+    source: str
+    features: np.ndarray | None = None
+    label_values: pd.Series | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame) if self.features is None else len(self.features)
+
+    @cached_property
+    def row_ids(self) -> pd.Series:
+        if self.schema.id is not None:
+            return self.frame[self.schema.id].reset_index(drop=True).rename("row_id")
+        return pd.Series(np.arange(len(self)), name="row_id")
+
+    @cached_property
+    def texts(self) -> list[str] | None:
+        if self.schema.text is None:
+            return None
+        column = self.frame[self.schema.text]
+        return ["" if _blank(v) else str(v) for v in column.tolist()]
+
+    @cached_property
+    def labels(self) -> Labels | None:
+        values = self._label_series()
+        return None if values is None else encode_labels(values)
+
+    @cached_property
+    def split(self) -> pd.Series | None:
+        return None if self.schema.split is None else self.frame[self.schema.split]
+
+    def _label_series(self) -> pd.Series | None:
+        if self.label_values is not None:
+            return self.label_values
+        if self.schema.label is not None:
+            return self.frame[self.schema.label].reset_index(drop=True)
+        return None
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A content hash of everything the audit reads (order-sensitive)."""
+        digest = hashlib.blake2b(digest_size=16)
+        if len(self.frame.columns):
+            hashed = pd.util.hash_pandas_object(_hashable(self.frame), index=False)
+            digest.update(hashed.to_numpy().tobytes())
+            digest.update("\x1f".join(map(str, self.frame.columns)).encode())
+        if self.features is not None:
+            digest.update(np.ascontiguousarray(self.features).tobytes())
+        if self.label_values is not None:
+            digest.update(pd.util.hash_pandas_object(_hashable(self.label_values)).to_numpy())
+        digest.update(repr(sorted(self.schema.as_dict().items())).encode())
+        return digest.hexdigest()
+
+    def require_labels(self, *, allow_missing: bool = False) -> Labels:
+        """The labels, checked for what label analyses need; raise a clear error otherwise."""
+        labels = self.labels
+        if labels is None:
+            raise MissingLabelsError(
+                "This analysis needs labels, but no label column was found. Pass --label "
+                "COLUMN (Python: label='column') naming the column that holds the labels."
+            )
+        missing = np.flatnonzero(labels.missing)
+        if len(missing) and not allow_missing:
+            name = self.schema.label or "label"
+            ids = preview(self.row_ids.iloc[missing].tolist())
+            raise MissingLabelsError(
+                f"{len(missing)} of {len(self)} rows have no value in the label column "
+                f"{name!r}; their row ids: {ids}. Fill or drop those rows, or pass "
+                "--allow-missing-labels (Python: allow_missing_labels=True) to audit the "
+                "labeled rows only."
+            )
+        if labels.n_classes < 2:
+            found = repr(labels.classes[0].item()) if labels.n_classes else "none"
+            raise SingleClassError(
+                f"The label column {self.schema.label or 'label'!r} holds a single class "
+                f"({found}); label analyses need at least 2 classes. Check that you named "
+                "the right column, or drop --label to audit without labels."
+            )
+        return labels
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _hashable(frame: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Arrays inside cells cannot be hashed by pandas; hash their bytes instead."""
+    if isinstance(frame, pd.Series):
+        return frame.map(_cell_key) if frame.dtype == object else frame
+    out = frame.copy(deep=False)
+    for name in out.columns:
+        if out[name].dtype == object:
+            out[name] = out[name].map(_cell_key)
+    return out
+
+
+def _cell_key(value: Any) -> Any:
+    if isinstance(value, np.ndarray | list | tuple):
+        return hashlib.blake2b(np.asarray(value).tobytes(), digest_size=8).hexdigest()
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def load(
+    data: Any,
+    *,
+    text: str | None = None,
+    label: str | ArrayLike | None = None,
+    id: str | None = None,
+    split: str | None = None,
+) -> Dataset:
+    """Load and validate a dataset.
+
+    Parameters
+    ----------
+    data : path, DataFrame (pandas or polars), pyarrow Table, Hugging Face Dataset,
+        list of dicts, or numpy array of shape (n_rows, n_features).
+    text, id, split : column names; inferred when None.
+    label : a column name, or an array-like of shape (n_rows,) holding the labels.
+
+    Raises
+    ------
+    DataFileNotFoundError, UnreadableDataError, ColumnNotFoundError, EmptyDatasetError,
+    EmptyTextError, DuplicateIdError
+    """
+    source = "in-memory " + type(data).__name__
+    features = None
+    if isinstance(data, str | Path):
+        source = str(data)
+        frame = read_path(data)
+    elif isinstance(data, np.ndarray):
+        features = _as_feature_matrix(data)
+        frame = pd.DataFrame(index=pd.RangeIndex(len(features)))
+    else:
+        frame = to_frame(data)
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+
+    label_values = None
+    label_column = label if isinstance(label, str) or label is None else None
+    if label is not None and label_column is None:
+        label_values = pd.Series(np.asarray(label, dtype=object), name="label")
+    n_rows = len(frame)
+    if n_rows == 0:
+        raise EmptyDatasetError(
+            f"The data from {source} has no rows. Check the file is not empty and that any "
+            "filter applied before loading kept some rows."
+        )
+    if label_values is not None and len(label_values) != n_rows:
+        raise MissingLabelsError(
+            f"Got {len(label_values)} labels for {n_rows} rows; pass exactly one label per row "
+            "(None where a row has no label)."
+        )
+    schema = infer_schema(frame, id=id, text=text, label=label_column, split=split)
+    if features is None and not (schema.text or schema.numeric or schema.categorical or schema.vector):
+        raise EmptyDatasetError(
+            f"The data from {source} has no column to analyse (columns: "
+            f"{', '.join(frame.columns) or 'none'}). Expected a text column, numeric or "
+            "categorical columns, or a vector column; or pass precomputed embeddings."
+        )
+    dataset = Dataset(
+        frame=frame, schema=schema, source=source, features=features, label_values=label_values
+    )
+    _check_ids(dataset)
+    _check_text(dataset)
+    return dataset
+
+
+def _as_feature_matrix(array: np.ndarray) -> np.ndarray:
+    if array.ndim != 2:
+        raise EmptyDatasetError(
+            f"A numpy array passed as data must be 2-D (n_rows, n_features); got shape "
+            f"{array.shape}. Reshape it, e.g. X.reshape(len(X), -1)."
+        )
+    if len(array) == 0:
+        raise EmptyDatasetError("The array passed as data has no rows.")
+    return array
+
+
+def _check_ids(dataset: Dataset) -> None:
+    column = dataset.schema.id
+    if column is None:
+        return
+    ids = dataset.frame[column]
+    repeated = ids[ids.duplicated(keep=False)]
+    if len(repeated):
+        values = preview(pd.unique(repeated).tolist())
+        raise DuplicateIdError(
+            f"The id column {column!r} repeats {repeated.nunique()} id(s): {values}. "
+            "Ids must be unique: deduplicate the rows, pick another --id column, or leave "
+            "--id out to use row positions."
+        )
+    if ids.isna().any():
+        rows = preview(np.flatnonzero(ids.isna().to_numpy()).tolist())
+        raise DuplicateIdError(
+            f"The id column {column!r} is empty at row positions {rows}. Every row needs an "
+            "id: fill them, or leave --id out to use row positions."
+        )
+
+
+def _check_text(dataset: Dataset) -> None:
+    texts = dataset.texts
+    if texts is None:
+        return
+    if not any(t.strip() for t in texts):
+        raise EmptyTextError(
+            f"The text column {dataset.schema.text!r} is empty in all {len(texts)} rows. "
+            "Name the column that holds the text with --text, or fill it."
+        )
+
+
+def normalize_text(text: str) -> str:
+    """The form two texts share when they are 'the same' for exact-duplicate purposes:
+    Unicode NFKC, case-folded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def content_hashes(dataset: Dataset) -> np.ndarray:
+    """A 64-bit hash per row of what the row says, shape (n_rows,) uint64.
+
+    The normalised text when there is a text column; otherwise the feature columns (id and
+    label excluded) or the feature matrix. Equal hashes mean exact duplicates.
+    """
+    if dataset.texts is not None:
+        normalized = pd.Series([normalize_text(t) for t in dataset.texts])
+        return pd.util.hash_pandas_object(normalized, index=False).to_numpy()
+    if dataset.features is not None:
+        matrix = np.ascontiguousarray(dataset.features)
+        return np.array(
+            [int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8).digest()) for r in matrix],
+            dtype=np.uint64,
+        )
+    schema = dataset.schema
+    columns = list(schema.numeric + schema.categorical + schema.vector)
+    return pd.util.hash_pandas_object(_hashable(dataset.frame[columns]), index=False).to_numpy()

@@ -1,0 +1,185 @@
+"""Read a file, a folder or an in-memory table into a pandas DataFrame.
+
+Each reader turns parser failures into :class:`UnreadableDataError` naming the file,
+the format it was read as, and what to do about it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siftkit._validation import did_you_mean
+from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+
+#: File suffix -> format name. The format decides the reader.
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+TEXT_FOLDER_SUFFIXES = (".txt",)
+
+
+def read_path(path: str | Path) -> pd.DataFrame:
+    """Read a data file or a folder of class subfolders into a DataFrame."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFileNotFoundError(_missing_path_message(path))
+    if path.is_dir():
+        return read_text_folder(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UnreadableDataError(
+            f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
+            f"Expected one of {', '.join(sorted(FORMATS))}, or a folder of class subfolders "
+            "holding .txt files. Rename the file to a supported suffix."
+        )
+    try:
+        frame = _READERS[fmt](path)
+    except UnreadableDataError:
+        raise
+    except Exception as exc:  # parser errors come in many classes; all mean "not this format"
+        raise UnreadableDataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: {type(exc).__name__}: "
+            f"{_first_line(exc)}. Check that the file really is {fmt.upper()} (its suffix "
+            "decides the parser) and is not truncated; re-export it or rename it to match "
+            "its real format."
+        ) from exc
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else "no details"
+
+
+def _missing_path_message(path: Path) -> str:
+    parent = path.parent if str(path.parent) else Path(".")
+    hint = ""
+    if parent.is_dir():
+        siblings = [p.name for p in parent.iterdir()]
+        hint = did_you_mean(path.name, siblings)
+        if hint:
+            hint = hint.replace("Did you mean '", f"Did you mean '{parent}/", 1)
+    else:
+        hint = f" The folder {str(parent)!r} does not exist either."
+    return f"No such file or folder: {str(path)!r}.{hint} Check the path and try again."
+
+
+def _read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
+    return pd.read_csv(path, sep=sep, encoding="utf-8", low_memory=False)
+
+
+def _read_tsv(path: Path) -> pd.DataFrame:
+    return _read_csv(path, sep="\t")
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UnreadableDataError(
+                    f"Could not read {str(path)!r} as JSON Lines: line {number} is not valid "
+                    f"JSON ({exc.msg} at column {exc.colno}). Each line must hold one JSON "
+                    "object; fix or remove that line."
+                ) from exc
+            if not isinstance(record, dict):
+                raise UnreadableDataError(
+                    f"Could not read {str(path)!r} as JSON Lines: line {number} holds a "
+                    f"{type(record).__name__}, not an object. Each line must be one JSON "
+                    'object such as {"text": "...", "label": "..."}.'
+                )
+            records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    with path.open(encoding="utf-8") as handle:
+        head = handle.read(1).strip() or handle.read(64).lstrip()[:1]
+    if head == "[":
+        return pd.read_json(path, orient="records")
+    return _read_jsonl(path)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+_READERS = {
+    "csv": _read_csv,
+    "tsv": _read_tsv,
+    "jsonl": _read_jsonl,
+    "json": _read_json,
+    "parquet": _read_parquet,
+}
+
+
+def read_text_folder(folder: Path) -> pd.DataFrame:
+    """One row per ``.txt`` file; the subfolder a file sits in is its label.
+
+    Files directly inside ``folder`` get no label. Columns: ``path``, ``text``, ``label``.
+    """
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_FOLDER_SUFFIXES
+    )
+    if not files:
+        raise UnreadableDataError(
+            f"The folder {str(folder)!r} holds no .txt files. Expected one subfolder per "
+            "class, each holding .txt files (e.g. reviews/positive/001.txt); put the files "
+            "there, or point siftkit at a CSV, JSON Lines or Parquet file instead."
+        )
+    rows = []
+    for file in files:
+        relative = file.relative_to(folder)
+        label = relative.parts[0] if len(relative.parts) > 1 else None
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableDataError(
+                f"Could not read {str(file)!r} as UTF-8 text ({exc.reason} at byte "
+                f"{exc.start}). Convert the file to UTF-8 or remove it from the folder."
+            ) from exc
+        rows.append({"path": str(relative), "text": text, "label": label})
+    frame = pd.DataFrame(rows)
+    if frame["label"].isna().all():
+        frame = frame.drop(columns="label")
+    return frame
+
+
+def to_frame(data: Any) -> pd.DataFrame:
+    """Turn any supported in-memory table into a pandas DataFrame (no copy when possible)."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    module = type(data).__module__.split(".")[0]
+    if module == "polars":
+        return data.to_pandas()
+    if module == "pyarrow":
+        return data.to_pandas()
+    if module == "datasets" and hasattr(data, "to_pandas"):
+        return data.to_pandas()
+    if isinstance(data, np.ndarray):
+        raise TypeError("numpy arrays are handled by siftkit.data.load, not to_frame")
+    if isinstance(data, list | tuple) and data and all(isinstance(r, dict) for r in data):
+        return pd.DataFrame.from_records(list(data))
+    raise UnreadableDataError(
+        f"Cannot read data of type {type(data).__module__}.{type(data).__qualname__}. "
+        "Expected a path (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders), "
+        "a pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a list of "
+        "dicts, or a 2-D numpy array of features."
+    )

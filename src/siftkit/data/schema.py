@@ -1,0 +1,191 @@
+"""Column roles: which column is the id, the text, the label, the split, features.
+
+Roles given by the user always win; the rest are inferred from names and values.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from siftkit._validation import did_you_mean
+from siftkit.exceptions import ColumnInferenceWarning, ColumnNotFoundError
+
+ID_NAMES = ("id", "row_id", "_id", "uuid", "uid", "guid", "key", "idx", "index")
+LABEL_NAMES = (
+    "label", "labels", "class", "category", "target", "y", "intent", "topic",
+    "sentiment", "tag", "gold", "annotation", "lexname",
+)  # fmt: skip
+SPLIT_NAMES = ("split", "fold", "subset", "partition", "domain", "source", "set")
+TEXT_NAMES = ("text", "sentence", "content", "body", "document", "review", "definition")
+
+#: A string column is categorical (not free text) when it has at most this many values...
+CATEGORICAL_MAX_UNIQUE = 50
+#: ...or when its distinct values are at most this share of its rows.
+CATEGORICAL_MAX_SHARE = 0.05
+#: ...and its values average fewer words than this.
+CATEGORICAL_MAX_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The role of each column. ``vector`` columns hold fixed-length numeric arrays."""
+
+    id: str | None = None
+    text: str | None = None
+    label: str | None = None
+    split: str | None = None
+    numeric: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    vector: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "label": self.label,
+            "split": self.split,
+            "numeric": list(self.numeric),
+            "categorical": list(self.categorical),
+            "vector": list(self.vector),
+            "ignored": list(self.ignored),
+        }
+
+
+def _by_name(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {c.lower(): c for c in columns}
+    for name in names:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def is_vector_column(series: pd.Series) -> bool:
+    """True when every non-null value is a numeric sequence of one common length."""
+    if series.dtype != object:
+        return False
+    values = series.dropna()
+    if values.empty:
+        return False
+    first = values.iloc[0]
+    if not isinstance(first, list | tuple | np.ndarray):
+        return False
+    sample = values.iloc[: min(len(values), 256)]
+    lengths = {len(v) if isinstance(v, list | tuple | np.ndarray) else -1 for v in sample}
+    if len(lengths) != 1 or -1 in lengths or 0 in lengths:
+        return False
+    return np.issubdtype(np.asarray(first).dtype, np.number)
+
+
+def _is_string_column(series: pd.Series) -> bool:
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return True
+    if series.dtype != object:
+        return False
+    sample = series.dropna().iloc[:256]
+    return not sample.empty and all(isinstance(v, str) for v in sample)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    """Short values drawn from a small set: a category, not free text."""
+    sample = series.dropna().astype(str).iloc[:2000]
+    if sample.str.split().str.len().mean() >= CATEGORICAL_MAX_WORDS:
+        return False
+    n_unique = series.nunique(dropna=True)
+    return n_unique <= CATEGORICAL_MAX_UNIQUE or n_unique <= CATEGORICAL_MAX_SHARE * len(series)
+
+
+def _check_named(frame: pd.DataFrame, role: str, name: str | None) -> None:
+    if name is not None and name not in frame.columns:
+        columns = [str(c) for c in frame.columns]
+        raise ColumnNotFoundError(
+            f"The {role} column {name!r} is not in the data.{did_you_mean(name, columns, f'--{role}')}"
+            f" The data has the columns: {', '.join(columns)}."
+        )
+
+
+def infer_schema(
+    frame: pd.DataFrame,
+    *,
+    id: str | None = None,
+    text: str | None = None,
+    label: str | None = None,
+    split: str | None = None,
+) -> Schema:
+    """Assign a role to every column of ``frame``; user-given roles are checked, not guessed.
+
+    Parameters
+    ----------
+    frame : DataFrame of shape (n_rows, n_columns)
+    id, text, label, split : column names the user gave, or None to infer.
+    """
+    for role, name in (("id", id), ("text", text), ("label", label), ("split", split)):
+        _check_named(frame, role, name)
+    columns = [str(c) for c in frame.columns]
+    taken = {c for c in (id, text, label, split) if c is not None}
+
+    def free(name: str | None) -> str | None:
+        return name if name is not None and name not in taken else None
+
+    if id is None:
+        guess = free(_by_name(columns, ID_NAMES))
+        if guess is not None and frame[guess].is_unique:
+            id = guess
+    if label is None:
+        label = free(_by_name(columns, LABEL_NAMES))
+    if split is None:
+        split = free(_by_name(columns, SPLIT_NAMES))
+    taken |= {c for c in (id, label, split) if c is not None}
+
+    vector, numeric, categorical, texts = [], [], [], []
+    for name in columns:
+        if name in taken:
+            continue
+        series = frame[name]
+        if is_vector_column(series):
+            vector.append(name)
+        elif pd.api.types.is_bool_dtype(series.dtype):
+            categorical.append(name)
+        elif pd.api.types.is_numeric_dtype(series.dtype):
+            numeric.append(name)
+        elif _is_string_column(series):
+            texts.append(name)
+        else:
+            categorical.append(name)
+
+    if text is None and texts:
+        free_text = [c for c in texts if not _is_categorical(frame[c])]
+        preferred = _by_name(free_text, TEXT_NAMES)
+        if preferred is None and free_text:
+            lengths = {c: frame[c].dropna().astype(str).str.len().mean() for c in free_text}
+            preferred = max(free_text, key=lambda c: lengths[c])
+        text = preferred
+    ignored = []
+    for name in texts:
+        if name == text:
+            continue
+        if _is_categorical(frame[name]):
+            categorical.append(name)
+        else:
+            ignored.append(name)
+    if ignored:
+        warnings.warn(
+            f"Using {text!r} as the text column and ignoring the other free-text columns "
+            f"{ignored}. Pass --text NAME to choose another.",
+            ColumnInferenceWarning,
+            stacklevel=3,
+        )
+    return Schema(
+        id=id,
+        text=text,
+        label=label,
+        split=split,
+        numeric=tuple(numeric),
+        categorical=tuple(c for c in categorical if c not in taken),
+        vector=tuple(vector),
+        ignored=tuple(ignored),
+    )

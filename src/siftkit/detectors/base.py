@@ -1,0 +1,156 @@
+"""What a detector is: declared requirements and parameters, and ``run(context) -> Result``.
+
+Built-in detectors and third-party ones use the same interface and the same registry.
+A detector reads the shared :class:`Context` (never mutates it, never prints) and returns
+per-row columns plus one summary entry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from siftkit._validation import Constraint, did_you_mean, validate_params
+from siftkit.data.dataset import Labels
+from siftkit.exceptions import UnknownPluginError
+from siftkit.neighbors import KnnGraph
+
+#: What a detector may require, and the reason given when a run lacks it.
+REQUIREMENT_REASONS = {
+    "embeddings": "no embeddings were computed",
+    "graph": "no kNN graph was built",
+    "labels": "it needs labels: pass --label COLUMN (Python: label=...)",
+    "texts": "it needs a text column",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything detectors share, computed once per run. Arrays are read-only.
+
+    Attributes
+    ----------
+    embeddings : (n_rows, n_dims) float32, L2-normalised.
+    graph : the kNN graph over ``embeddings``.
+    row_ids : (n_rows,) the row ids of the contract.
+    content_hashes : (n_rows,) uint64 — equal for rows that say the same thing.
+    labels : encoded labels (``codes == -1`` where missing), or None.
+    texts : the text of each row, or None.
+    random_state : seed for every random step.
+    """
+
+    embeddings: np.ndarray
+    graph: KnnGraph
+    row_ids: np.ndarray
+    content_hashes: np.ndarray
+    labels: Labels | None = None
+    texts: Sequence[str] | None = None
+    random_state: int = 0
+
+    def __post_init__(self) -> None:
+        for array in (self.embeddings, self.row_ids, self.content_hashes):
+            array.setflags(write=False)
+        for array in (self.graph.indices, self.graph.similarities):
+            array.setflags(write=False)
+        if self.labels is not None:
+            self.labels.codes.setflags(write=False)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.embeddings)
+
+    def has(self, requirement: str) -> bool:
+        if requirement == "labels":
+            return self.labels is not None
+        if requirement == "texts":
+            return self.texts is not None
+        return getattr(self, requirement, None) is not None
+
+
+@dataclass
+class Result:
+    """A detector's output: per-row columns (contract names) and its summary entry."""
+
+    columns: dict[str, np.ndarray]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Detector(ABC):
+    """Base class of every detector.
+
+    Subclasses set ``name`` (the summary key), ``requires`` (context fields it needs),
+    ``columns`` (the per-row columns it adds) and ``parameter_constraints``, and store
+    their parameters in ``__init__`` unchanged (scikit-learn style).
+    """
+
+    name: ClassVar[str]
+    requires: ClassVar[tuple[str, ...]] = ("embeddings", "graph")
+    columns: ClassVar[tuple[str, ...]] = ()
+    parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {}
+
+    def get_params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.parameter_constraints}
+
+    def check_params(self) -> None:
+        """Raise :class:`~siftkit.exceptions.InvalidParameterError` on a bad parameter."""
+        validate_params(type(self).__name__, self.get_params(), self.parameter_constraints)
+
+    def skip_reason(self, context: Context) -> str | None:
+        """Why this detector cannot run on ``context``, or None when it can."""
+        for requirement in self.requires:
+            if not context.has(requirement):
+                return REQUIREMENT_REASONS.get(requirement, f"it needs {requirement}")
+        return None
+
+    @abstractmethod
+    def run(self, context: Context) -> Result:
+        """Score every row; must not modify ``context``."""
+
+
+_DETECTORS: dict[str, type[Detector]] = {}
+
+
+def register_detector(cls: type[Detector]) -> type[Detector]:
+    """Class decorator: make a detector available under its ``name``."""
+    _DETECTORS[cls.name] = cls
+    return cls
+
+
+def available_detectors() -> list[str]:
+    return list(_DETECTORS)
+
+
+def get_detector(name: str, **params: Any) -> Detector:
+    if name not in _DETECTORS:
+        raise UnknownPluginError(
+            f"No detector named {name!r}.{did_you_mean(name, _DETECTORS, '--detectors')} "
+            f"Available detectors: {', '.join(_DETECTORS)}."
+        )
+    return _DETECTORS[name](**params)
+
+
+def detector_classes() -> dict[str, type[Detector]]:
+    return dict(_DETECTORS)
+
+
+def robust_scale_score(values: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Map raw badness values to scores in [0, 1) by their robust z-score.
+
+    ``z = (v - median) / (1.4826 * MAD)``; ``score = z+ / (z+ + threshold)``, so a score of
+    0.5 means exactly ``threshold`` robust standard deviations above the median.
+    Returns ``(scores, z)``.
+    """
+    median = float(np.median(values))
+    deviation = np.abs(values - median)
+    scale = 1.4826 * float(np.median(deviation))
+    if scale <= 1e-12:
+        scale = float(np.mean(deviation)) or 1e-12
+    z = (values - median) / scale
+    positive = np.clip(z, 0.0, None)
+    return (positive / (positive + threshold)).astype(np.float64), z
+
+

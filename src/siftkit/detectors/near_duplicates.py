@@ -1,0 +1,80 @@
+"""Near duplicates: rows joined by a kNN-graph edge above a similarity threshold, grouped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from siftkit._validation import Interval
+from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.detectors.duplicates import first_occurrence
+
+
+def group_rows(n_rows: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Connected components (union-find) of the given edges: a group id per row, -1 for
+    rows in no edge. Groups are numbered in order of their first row."""
+    groups = np.full(n_rows, -1, dtype=np.int64)
+    if len(sources) == 0:
+        return groups
+    adjacency = coo_matrix((np.ones(len(sources)), (sources, targets)), shape=(n_rows, n_rows))
+    _, component = connected_components(adjacency, directed=False)
+    sizes = np.bincount(component)
+    in_group = sizes[component] > 1
+    _, renumbered = np.unique(component[in_group], return_inverse=True)
+    first_row = pd.Series(np.flatnonzero(in_group)).groupby(renumbered).min().to_numpy()
+    order = np.argsort(np.argsort(first_row))
+    groups[in_group] = order[renumbered]
+    return groups
+
+
+@register_detector
+class NearDuplicates(Detector):
+    """Rows whose cosine similarity to a neighbour is at least ``threshold`` form groups
+    (exact duplicates join them too). ``is_near_duplicate`` flags every group member but
+    the first row, i.e. the copies one could drop; ``near_duplicate_score`` is the row's
+    highest similarity to any neighbour, clipped to [0, 1].
+
+    Parameters
+    ----------
+    threshold : cosine similarity at or above which two rows are near duplicates.
+    """
+
+    name = "near_duplicates"
+    requires = ("embeddings", "graph")
+    columns = ("near_duplicate_score", "is_near_duplicate", "duplicate_group")
+    parameter_constraints = {"threshold": [Interval(float, 0.0, 1.0, open_low=True)]}
+
+    def __init__(self, threshold: float = 0.95) -> None:
+        self.threshold = threshold
+
+    def run(self, context: Context) -> Result:
+        graph = context.graph
+        n = context.n_rows
+        sims = graph.similarities
+        score = np.clip(sims[:, 0], 0.0, 1.0).astype(np.float64) if graph.k else np.zeros(n)
+        rows, cols = np.nonzero(sims >= self.threshold)
+        sources, targets = rows, graph.indices[rows, cols]
+        # exact copies belong together even when more copies exist than neighbours
+        first_copy = first_occurrence(context.content_hashes)
+        copies = np.flatnonzero(first_copy != np.arange(n))
+        score[copies] = 1.0
+        sources = np.concatenate([sources, copies])
+        targets = np.concatenate([targets, first_copy[copies]])
+        groups = group_rows(n, sources, targets)
+        flagged = groups >= 0
+        flagged[flagged] = pd.Series(groups[flagged]).duplicated(keep="first").to_numpy()
+        return Result(
+            columns={
+                "near_duplicate_score": score,
+                "is_near_duplicate": flagged,
+                "duplicate_group": groups,
+            },
+            summary={
+                "count": int(flagged.sum()),
+                "n_groups": int(groups.max() + 1),
+                "rows_in_groups": int((groups >= 0).sum()),
+                "largest_group": int(np.bincount(groups[groups >= 0]).max()) if flagged.any() else 0,
+            },
+        )

@@ -1,0 +1,43 @@
+"""Embedding: an encoder registry, a content-hash cache, and the batched embedding pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from siftkit.embed import minilm, tabular, tfidf, vectors  # noqa: F401  (registers encoders)
+from siftkit.embed.base import (
+    Encoder,
+    available_encoders,
+    get_encoder,
+    l2_normalize,
+    register_encoder,
+)
+from siftkit.embed.cache import EmbeddingCache, default_cache_dir
+from siftkit.embed.pipeline import EmbedStats, embed_dataset
+from siftkit.embed.precomputed import load_embeddings
+
+DEFAULT_TEXT_ENCODER = "minilm"
+
+__all__ = [
+    "DEFAULT_TEXT_ENCODER",
+    "EmbedStats",
+    "EmbeddingCache",
+    "Encoder",
+    "available_encoders",
+    "default_cache_dir",
+    "default_encoder_name",
+    "embed_dataset",
+    "get_encoder",
+    "l2_normalize",
+    "load_embeddings",
+    "register_encoder",
+]
+
+
+def default_encoder_name(dataset: Any) -> str:
+    """The encoder a dataset gets when none is named: its vectors, its text, or its columns."""
+    if dataset.features is not None or dataset.schema.vector:
+        return "vectors"
+    if dataset.schema.text is not None:
+        return DEFAULT_TEXT_ENCODER
+    return "tabular"

@@ -1,0 +1,88 @@
+"""The encoder interface and the registry every encoder is looked up in."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from siftkit._validation import did_you_mean
+from siftkit.exceptions import UnknownPluginError
+
+
+class Encoder(ABC):
+    """Turns the rows of a dataset into vectors, one batch at a time.
+
+    Subclasses declare ``name`` (the registry key), ``modality`` (``"text"``,
+    ``"tabular"`` or ``"vector"``) and whether their output may be cached by content
+    (``cacheable``: true only when a row's vector depends on that row alone, as for a
+    pretrained model). Data-dependent encoders learn in :meth:`fit`.
+    """
+
+    name: ClassVar[str]
+    modality: ClassVar[str]
+    cacheable: ClassVar[bool] = False
+    batch_size: int = 256
+
+    def fit(self, dataset: Any) -> Encoder:
+        """Learn whatever the encoder needs from the whole dataset; returns ``self``."""
+        return self
+
+    @abstractmethod
+    def inputs(self, dataset: Any) -> Sequence[Any]:
+        """The per-row items this encoder embeds (texts, row positions…), in row order."""
+
+    @abstractmethod
+    def embed_batch(self, items: Sequence[Any]) -> np.ndarray:
+        """Vectors of shape (len(items), n_dims), float32, not necessarily normalised."""
+
+    @property
+    def cache_key(self) -> str:
+        """Identifies this encoder's outputs in the cache: change it when outputs change."""
+        return self.name
+
+    @property
+    def id(self) -> str:
+        """The encoder id recorded in the run summary."""
+        return self.name
+
+    def item_length(self, item: Any) -> int:
+        """A cost estimate per item; batches are formed from items of similar length."""
+        return 0
+
+
+_ENCODERS: dict[str, Callable[..., Encoder]] = {}
+
+
+def register_encoder(name: str) -> Callable[[type[Encoder]], type[Encoder]]:
+    """Class decorator: make an encoder available under ``name``."""
+
+    def decorate(cls: type[Encoder]) -> type[Encoder]:
+        _ENCODERS[name] = cls
+        return cls
+
+    return decorate
+
+
+def available_encoders() -> list[str]:
+    return sorted(_ENCODERS)
+
+
+def get_encoder(name: str, **params: Any) -> Encoder:
+    """A new encoder instance by registry name."""
+    if name not in _ENCODERS:
+        raise UnknownPluginError(
+            f"No encoder named {name!r}.{did_you_mean(name, _ENCODERS, '--encoder')} "
+            f"Available encoders: {', '.join(available_encoders())}."
+        )
+    return _ENCODERS[name](**params)
+
+
+def l2_normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as float32; all-zero rows stay zero."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.maximum(norms, np.float32(1e-12), out=norms)
+    return vectors / norms

@@ -1,0 +1,59 @@
+"""Precomputed embeddings: an (n_rows, n_dims) array or ``.npy`` file, validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from siftkit.embed.base import l2_normalize
+from siftkit.embed.vectors import check_finite
+from siftkit.exceptions import DataFileNotFoundError, EmbeddingsError
+
+
+def load_embeddings(source: str | Path | Any, n_rows: int) -> np.ndarray:
+    """Read and check precomputed vectors; returns L2-normalised float32 of shape (n_rows, d).
+
+    Raises
+    ------
+    DataFileNotFoundError : the file does not exist.
+    EmbeddingsError : not 2-D, a row count that differs from the data, or NaN/inf values.
+    """
+    name = "the embeddings array"
+    if isinstance(source, str | Path):
+        path = Path(source)
+        name = repr(str(path))
+        if not path.exists():
+            raise DataFileNotFoundError(
+                f"No such embeddings file: {str(path)!r}. Pass the path of a .npy file "
+                "saved with numpy.save(path, vectors)."
+            )
+        try:
+            array = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise EmbeddingsError(
+                f"Could not read {name} as a .npy array ({exc}). Save the vectors with "
+                "numpy.save(path, vectors) as a 2-D float array."
+            ) from exc
+    else:
+        array = np.asarray(source)
+    if array.ndim != 2:
+        raise EmbeddingsError(
+            f"{name[0].upper()}{name[1:]} must be 2-D (n_rows, n_dims); got shape "
+            f"{array.shape}. A single vector per row needs shape (n_rows, n_dims): for one "
+            "feature per row use vectors.reshape(-1, 1)."
+        )
+    if array.shape[0] != n_rows:
+        raise EmbeddingsError(
+            f"{name[0].upper()}{name[1:]} has {array.shape[0]} rows but the data has {n_rows}."
+            " Vectors must be in the same order as the data, one per row: recompute them, or "
+            "load the data file they were made from."
+        )
+    if array.shape[1] == 0:
+        raise EmbeddingsError(f"{name[0].upper()}{name[1:]} has 0 dimensions; expected >= 1.")
+    if not np.issubdtype(array.dtype, np.number):
+        raise EmbeddingsError(f"{name} holds {array.dtype} values; expected numbers.")
+    vectors = np.asarray(array, dtype=np.float32)
+    check_finite(vectors, "precomputed embedding")
+    return l2_normalize(vectors)

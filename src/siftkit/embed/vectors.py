@@ -1,0 +1,71 @@
+"""Vectors the data already holds: a numpy feature matrix or columns of fixed-length arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from siftkit.embed.base import Encoder, l2_normalize, register_encoder
+from siftkit.exceptions import EmbeddingsError
+
+
+@register_encoder("vectors")
+class VectorColumnsEncoder(Encoder):
+    """Uses the data's own vectors: the feature matrix given as data, or its vector columns.
+
+    Several vector columns are each L2-normalised and then concatenated, so each block
+    weighs the same in cosine similarity.
+    """
+
+    modality = "vector"
+
+    def __init__(self) -> None:
+        self.batch_size = 65536
+
+    def fit(self, dataset: Any) -> VectorColumnsEncoder:
+        if dataset.features is not None:
+            blocks = [np.asarray(dataset.features, dtype=np.float32)]
+        else:
+            blocks = [_stack(dataset.frame[c], c) for c in dataset.schema.vector]
+        if len(blocks) > 1:
+            blocks = [l2_normalize(b) for b in blocks]
+        self.matrix_ = np.hstack(blocks) if len(blocks) > 1 else blocks[0]
+        check_finite(self.matrix_, "feature")
+        return self
+
+    def inputs(self, dataset: Any) -> Sequence[int]:
+        return range(len(dataset))
+
+    def embed_batch(self, items: Sequence[int]) -> np.ndarray:
+        return self.matrix_[np.asarray(items, dtype=np.int64)]
+
+
+def _stack(column: Any, name: str) -> np.ndarray:
+    values = column.to_numpy()
+    if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
+        rows = [i for i, v in enumerate(values) if not isinstance(v, list | tuple | np.ndarray)]
+        raise EmbeddingsError(
+            f"The vector column {name!r} is empty at row positions {rows[:10]}. Every row "
+            "needs a vector of the same length: fill or drop those rows."
+        )
+    lengths = {len(v) for v in values}
+    if len(lengths) != 1:
+        raise EmbeddingsError(
+            f"The vector column {name!r} holds arrays of different lengths {sorted(lengths)[:5]}."
+            " All rows need vectors of one length."
+        )
+    return np.vstack([np.asarray(v, dtype=np.float32) for v in values])
+
+
+def check_finite(matrix: np.ndarray, what: str) -> None:
+    """Raise :class:`EmbeddingsError` naming the rows that hold NaN or inf."""
+    bad = ~np.isfinite(matrix).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise EmbeddingsError(
+            f"The {what} vectors hold NaN or inf in {len(rows)} row(s), at row positions "
+            f"{rows[:10].tolist()}{' …' if len(rows) > 10 else ''}. Recompute those vectors, "
+            "or drop those rows from both the data and the vectors."
+        )

@@ -1,0 +1,199 @@
+"""The k-nearest-neighbour graph every analysis shares, built once per run.
+
+Exact inner-product search (faiss ``IndexFlatIP``) up to ``exact_threshold`` rows, HNSW
+beyond it; the approximate path's recall@k is measured on a sample against exact search
+and recorded with the graph.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from siftkit._validation import Interval, Options, validate_params
+from siftkit.exceptions import ShrunkNeighborsWarning
+
+EXACT_THRESHOLD = 20_000
+RECALL_SAMPLE = 1_000
+
+
+@dataclass(frozen=True)
+class KnnGraph:
+    """Neighbours of every row, nearest first, the row itself excluded.
+
+    Attributes
+    ----------
+    indices : (n_rows, k) int64 — row positions of the neighbours.
+    similarities : (n_rows, k) float32 — cosine similarities, descending along each row.
+    method : ``"exact"`` or ``"hnsw"``.
+    recall : measured recall@k of the approximate search on a sample; 1.0 when exact.
+    seconds : time taken to build the graph.
+    """
+
+    indices: np.ndarray
+    similarities: np.ndarray
+    method: str
+    recall: float
+    seconds: float = 0.0
+
+    @property
+    def k(self) -> int:
+        return self.indices.shape[1]
+
+    @property
+    def n_rows(self) -> int:
+        return self.indices.shape[0]
+
+    def save(self, path: str | Path) -> None:
+        """Write the graph as ``.npz`` to ``path`` (any open binary handle works too)."""
+        np.savez(
+            path,
+            indices=self.indices,
+            similarities=self.similarities,
+            method=np.array(self.method),
+            recall=np.array(self.recall),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> KnnGraph:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(
+                indices=data["indices"],
+                similarities=data["similarities"],
+                method=str(data["method"]),
+                recall=float(data["recall"]),
+            )
+
+    def summary(self) -> dict[str, object]:
+        return {"k": self.k, "method": self.method, "recall_at_k": round(self.recall, 4)}
+
+
+def effective_k(n_rows: int, k: int) -> int:
+    """``k`` reduced to ``n_rows - 1`` (with a warning) when there are too few rows."""
+    if k <= n_rows - 1:
+        return k
+    warnings.warn(
+        f"Only {n_rows} rows: each row can have at most {n_rows - 1} neighbours, so k was "
+        f"reduced from {k} to {n_rows - 1}. Results on so few rows are rough.",
+        ShrunkNeighborsWarning,
+        stacklevel=3,
+    )
+    return max(n_rows - 1, 0)
+
+
+def _drop_self(indices: np.ndarray, sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Remove each row's own position from its k+1 results; without it, drop the last.
+
+    With exact duplicates the row itself need not come first (ties), so it is found by
+    position, not assumed to be column 0.
+    """
+    n = len(indices)
+    is_self = indices == np.arange(n)[:, None]
+    is_self |= indices < 0  # faiss pads with -1 when it finds too few
+    no_self = ~is_self.any(axis=1)
+    is_self[no_self, -1] = True  # drop the farthest instead
+    first_only = np.cumsum(is_self, axis=1) == 1
+    drop = is_self & first_only
+    keep = ~drop
+    out_idx = indices[keep].reshape(n, -1)[:, :k]
+    out_sim = sims[keep].reshape(n, -1)[:, :k]
+    return out_idx.astype(np.int64), out_sim.astype(np.float32)
+
+
+def _search_exact(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    sims, idx = index.search(queries, k)
+    return idx, sims
+
+
+def _search_hnsw(
+    vectors: np.ndarray, k: int, m: int, ef_construction: int, ef_search: int
+) -> tuple[np.ndarray, np.ndarray]:
+    import faiss
+
+    index = faiss.IndexHNSWFlat(vectors.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = ef_construction
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # a single-threaded build gives the same graph every time
+    try:
+        index.add(vectors)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    index.hnsw.efSearch = max(ef_search, k)
+    sims, idx = index.search(vectors, k)
+    return idx, sims
+
+
+def build_graph(
+    vectors: np.ndarray,
+    k: int = 20,
+    *,
+    method: str = "auto",
+    exact_threshold: int = EXACT_THRESHOLD,
+    hnsw_m: int = 32,
+    ef_construction: int = 80,
+    ef_search: int = 128,
+    random_state: int = 0,
+) -> KnnGraph:
+    """The kNN graph of L2-normalised ``vectors`` of shape (n_rows, n_dims).
+
+    Parameters
+    ----------
+    k : neighbours per row (reduced, with a warning, when there are fewer rows).
+    method : ``"auto"`` (exact up to ``exact_threshold`` rows), ``"exact"`` or ``"hnsw"``.
+    random_state : seed of the rows sampled to measure recall.
+    """
+    validate_params(
+        "build_graph",
+        {"k": k, "method": method, "exact_threshold": exact_threshold, "hnsw_m": hnsw_m},
+        {
+            "k": [Interval(int, 1, None)],
+            "method": [Options(("auto", "exact", "hnsw"))],
+            "exact_threshold": [Interval(int, 0, None)],
+            "hnsw_m": [Interval(int, 4, None)],
+        },
+    )
+    start = time.perf_counter()
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n = len(vectors)
+    k = effective_k(n, k)
+    if k == 0:
+        empty_i, empty_s = np.empty((n, 0), np.int64), np.empty((n, 0), np.float32)
+        return KnnGraph(empty_i, empty_s, "exact", 1.0, time.perf_counter() - start)
+    if method == "auto":
+        method = "exact" if n <= exact_threshold else "hnsw"
+    if method == "exact":
+        idx, sims = _search_exact(vectors, vectors, k + 1)
+        recall = 1.0
+    else:
+        idx, sims = _search_hnsw(vectors, k + 1, hnsw_m, ef_construction, ef_search)
+    indices, similarities = _drop_self(idx, sims, k)
+    if method == "hnsw":
+        recall = measure_recall(vectors, indices, random_state=random_state)
+    return KnnGraph(indices, similarities, method, recall, time.perf_counter() - start)
+
+
+def measure_recall(
+    vectors: np.ndarray, indices: np.ndarray, *, sample: int = RECALL_SAMPLE, random_state: int = 0
+) -> float:
+    """Recall@k of ``indices`` against exact search, on a random sample of rows.
+
+    Ties make neighbour sets ambiguous, so a found neighbour counts when its similarity
+    is at least the exact k-th similarity.
+    """
+    n, k = indices.shape
+    rng = np.random.default_rng(random_state)
+    rows = rng.choice(n, size=min(sample, n), replace=False)
+    exact_idx, exact_sims = _search_exact(vectors, vectors[rows], k + 1)
+    _, exact_sims = _drop_self(exact_idx, exact_sims, k)
+    kth = exact_sims[:, -1]
+    found_sims = np.einsum("ij,ikj->ik", vectors[rows], vectors[indices[rows]])
+    hits = (found_sims >= kth[:, None] - 1e-5).sum(axis=1)
+    return float(np.mean(np.minimum(hits, k) / k))

@@ -1,0 +1,135 @@
+"""A self-contained HTML report of a run: no scripts, fonts or styles from the network.
+
+Rendering only: it reads an :class:`~siftkit.results.Audit` and writes nothing itself.
+Every string that comes from the data is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+#: analysis name -> (title, flag column, score column, what the flag means)
+ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
+    "label_errors": (
+        "Label errors", "is_label_error", "label_error_score",
+        "Rows whose nearest neighbours mostly carry another label. Check the suggestion.",
+    ),
+    "outliers": (
+        "Outliers", "is_outlier", "outlier_score",
+        "Rows far from every other row in embedding space.",
+    ),
+    "near_duplicates": (
+        "Near duplicates", "is_near_duplicate", "near_duplicate_score",
+        "Copies that nearly repeat an earlier row of their group (the first stays unflagged).",
+    ),
+    "duplicates": (
+        "Exact duplicates", "is_duplicate", None,
+        "Rows identical to an earlier row after normalising case, Unicode and whitespace.",
+    ),
+}  # fmt: skip
+
+STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;
+background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:0 0 8px}
+.muted{color:#5b6475}.card{background:#fff;border:1px solid #dde1e8;border-radius:8px;
+padding:16px 20px;margin:16px 0}
+.stats{display:flex;flex-wrap:wrap;gap:12px}.stat{background:#eef1f6;border-radius:6px;
+padding:8px 14px}.stat b{display:block;font-size:20px}
+table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;
+padding:5px 8px;border-bottom:1px solid #e6e9ef;vertical-align:top}th{color:#5b6475;
+font-weight:600}td.text{max-width:560px;overflow-wrap:anywhere}
+.status-ok{color:#1a7f37}.status-failed{color:#cf222e}.status-skipped{color:#9a6700}
+"""
+
+
+def _cell(value: Any, limit: int = 240) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return escape(text)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"text" if c == "text" else ""}">{_cell(v)}</td>'
+            for c, v in zip(frame.columns, row, strict=True)
+        )
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _stat(label: str, value: Any) -> str:
+    return f'<div class="stat"><b>{_cell(value)}</b><span class="muted">{escape(label)}</span></div>'
+
+
+def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -> pd.DataFrame:
+    """The ``n`` flagged rows with the highest score, with the columns worth reading."""
+    flagged = rows[rows[flag]] if flag in rows else rows.iloc[0:0]
+    if score is not None and score in flagged:
+        flagged = flagged.sort_values(score, ascending=False, kind="stable")
+    wanted = ["row_id", "text", "label", "suggested_label", score, "duplicate_group"]
+    columns = [c for c in wanted if c is not None and c in flagged.columns]
+    if flag == "is_duplicate" or flag == "is_near_duplicate":
+        columns = [c for c in columns if c != "suggested_label"]
+    return flagged[columns].head(n)
+
+
+def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame) -> str:
+    title, flag, score, meaning = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
+    status = entry.get("status", "ok")
+    parts = [f'<section class="card"><h2>{escape(title)} ']
+    parts.append(f'<span class="status-{escape(status)}">· {escape(status)}</span></h2>')
+    if status == "skipped":
+        parts.append(f'<p class="muted">Skipped: {escape(str(entry.get("reason", "")))}.</p>')
+    elif status == "failed":
+        parts.append(f"<p>Failed: <code>{escape(str(entry.get('error', '')))}</code></p>")
+    else:
+        parts.append(f'<p class="muted">{escape(meaning)}</p><div class="stats">')
+        parts.append(_stat("rows flagged", entry.get("count", 0)))
+        for key in ("n_groups", "share", "share_of_labeled"):
+            if key in entry:
+                parts.append(_stat(key.replace("_", " "), entry[key]))
+        parts.append("</div>")
+        examples = top_examples(rows, flag, score)
+        if len(examples):
+            parts.append(f"<h3>Top examples</h3>{_table(examples)}")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_report(audit: Any) -> str:
+    """The report of ``audit`` as one HTML document (a string)."""
+    summary, rows = audit.summary, audit.rows
+    source = summary.get("input", {}).get("source", "")
+    stats = [
+        _stat("rows", summary.get("input", {}).get("n_rows")),
+        _stat("classes", summary.get("input", {}).get("n_classes") or "—"),
+        _stat("encoder", summary.get("encoder", {}).get("id")),
+        _stat("neighbours (k)", summary.get("neighbors", {}).get("k")),
+        _stat("seconds", summary.get("timings", {}).get("total")),
+    ]
+    cards = "".join(
+        _analysis_card(name, summary[name], rows) for name in summary.get("analyses", [])
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>siftkit report: {escape(source)}</title><style>{STYLE}</style></head>"
+        f"<body><main><h1>siftkit report</h1><p class=muted>{escape(source)} · siftkit "
+        f"{escape(str(summary.get('siftkit_version', '')))} · {escape(str(summary.get('created', '')))}"
+        f'</p><section class="card"><h2>Overview</h2><div class="stats">{"".join(stats)}</div>'
+        f"</section>{cards}</main></body></html>"
+    )

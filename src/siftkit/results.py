@@ -1,0 +1,201 @@
+"""The run folder: the one contract between an audit and everything that reads it.
+
+``rows.parquet`` (one row per input row, in input order), ``summary.json``, ``embeddings.npy``,
+``neighbors.npz`` and ``report.html``. Every file is written to a temporary name and renamed
+into place; ``summary.json`` is written last, so a folder with a summary is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from siftkit.exceptions import OutputExistsError, RunFolderError
+from siftkit.neighbors import KnnGraph
+
+ROWS_FILE = "rows.parquet"
+SUMMARY_FILE = "summary.json"
+EMBEDDINGS_FILE = "embeddings.npy"
+NEIGHBORS_FILE = "neighbors.npz"
+REPORT_FILE = "report.html"
+RUN_FILES = (ROWS_FILE, SUMMARY_FILE, EMBEDDINGS_FILE, NEIGHBORS_FILE, REPORT_FILE)
+
+
+@contextmanager
+def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write ``path`` through a temporary file in the same folder, renamed on success."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open(mode) as handle:
+            yield handle
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return str(value)
+
+
+def check_output_folder(path: Path, run_fingerprint: str, overwrite: bool) -> None:
+    """Refuse to write over anything but a run of the same data with the same parameters.
+
+    Raises :class:`OutputExistsError` when ``path`` holds a different run or other files,
+    unless ``overwrite`` is set (even then only siftkit's own files are replaced).
+    """
+    if not path.exists() or overwrite:
+        return
+    if not path.is_dir():
+        raise OutputExistsError(
+            f"The output path {str(path)!r} is a file. Choose a folder name with -o."
+        )
+    contents = [p.name for p in path.iterdir() if not p.name.startswith(".")]
+    if not contents:
+        return
+    summary_path = path / SUMMARY_FILE
+    if summary_path.exists():
+        try:
+            previous = json.loads(summary_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = {}
+        if previous.get("run", {}).get("fingerprint") == run_fingerprint:
+            return  # the same run again: replacing it loses nothing
+        raise OutputExistsError(
+            f"The folder {str(path)!r} already holds a different siftkit run (other data or "
+            "other parameters). Choose another -o folder, or pass --overwrite (Python: "
+            "overwrite=True) to replace it."
+        )
+    raise OutputExistsError(
+        f"The folder {str(path)!r} is not empty and is not a siftkit run folder (it holds "
+        f"{', '.join(sorted(contents)[:5])}{'…' if len(contents) > 5 else ''}). Choose an "
+        "empty or new folder with -o, or pass --overwrite to write siftkit's files beside them."
+    )
+
+
+class Audit:
+    """The result of an audit: per-row columns, the summary, and what they were computed from.
+
+    Attributes
+    ----------
+    rows : DataFrame with one row per input row (contract columns).
+    summary : dict, as in ``summary.json``.
+    path : the run folder it was saved to or opened from, if any.
+    """
+
+    def __init__(
+        self,
+        rows: pd.DataFrame,
+        summary: dict[str, Any],
+        embeddings: np.ndarray | None = None,
+        graph: KnnGraph | None = None,
+        path: Path | None = None,
+    ) -> None:
+        self.rows = rows
+        self.summary = summary
+        self._embeddings = embeddings
+        self._graph = graph
+        self.path = path
+
+    def __repr__(self) -> str:
+        where = f", path={str(self.path)!r}" if self.path else ""
+        return f"Audit(n_rows={len(self.rows)}, analyses={self.analyses}{where})"
+
+    @property
+    def analyses(self) -> list[str]:
+        return list(self.summary.get("analyses", []))
+
+    @cached_property
+    def embeddings(self) -> np.ndarray:
+        """(n_rows, n_dims) float32; read from the run folder on first use."""
+        if self._embeddings is not None:
+            return self._embeddings
+        return np.load(self._require_path() / EMBEDDINGS_FILE, mmap_mode="r")
+
+    @cached_property
+    def graph(self) -> KnnGraph:
+        if self._graph is not None:
+            return self._graph
+        return KnnGraph.load(self._require_path() / NEIGHBORS_FILE)
+
+    def _require_path(self) -> Path:
+        if self.path is None:
+            raise RunFolderError("This audit was not saved; call save(path) first.")
+        return self.path
+
+    def save(
+        self,
+        path: str | Path,
+        *,
+        overwrite: bool = False,
+        report: Callable[[Audit], str] | None = None,
+    ) -> Path:
+        """Write the run folder atomically; returns its path.
+
+        Raises :class:`OutputExistsError` when ``path`` holds something else (see
+        :func:`check_output_folder`).
+        """
+        path = Path(path)
+        check_output_folder(path, self.summary.get("run", {}).get("fingerprint", ""), overwrite)
+        path.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with atomic_write(path / ROWS_FILE) as handle:
+            self.rows.to_parquet(handle, index=False)
+        with atomic_write(path / EMBEDDINGS_FILE) as handle:
+            np.save(handle, np.asarray(self.embeddings))
+        with atomic_write(path / NEIGHBORS_FILE) as handle:
+            self.graph.save(handle)
+        if report is not None:
+            with atomic_write(path / REPORT_FILE, "w") as handle:
+                handle.write(report(self))
+        with atomic_write(path / SUMMARY_FILE, "w") as handle:
+            json.dump(self.summary, handle, indent=2, default=_json_default, allow_nan=False)
+        return path
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run DuckDB SQL over the rows; the table is called ``rows``."""
+        import duckdb
+
+        connection = duckdb.connect()
+        try:
+            connection.register("rows", self.rows)
+            return connection.execute(sql).df()
+        finally:
+            connection.close()
+
+
+def open_run(path: str | Path) -> Audit:
+    """Re-open a saved run folder without recomputing anything."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunFolderError(
+            f"No run folder at {str(path)!r}. Pass the folder given to `sift audit -o`."
+        )
+    summary_path, rows_path = path / SUMMARY_FILE, path / ROWS_FILE
+    if not summary_path.exists() or not rows_path.exists():
+        raise RunFolderError(
+            f"{str(path)!r} is not a complete siftkit run folder: it lacks "
+            f"{SUMMARY_FILE if not summary_path.exists() else ROWS_FILE}. The audit that wrote "
+            "it may have been interrupted; run `sift audit` again."
+        )
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        rows = pd.read_parquet(rows_path)
+    except (OSError, ValueError) as exc:
+        raise RunFolderError(f"Could not read the run folder {str(path)!r}: {exc}.") from exc
+    return Audit(rows=rows, summary=summary, path=path)
