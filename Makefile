@@ -1,0 +1,42 @@
+# siftkit: `make demo`, `make test`, `make bench`. Each creates .venv when needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+DEMO_OUT := runs/demo
+
+.PHONY: demo test bench lint clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+$(VENV)/.bench-installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -e '.[bench]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/sift audit examples/wordnet_nouns.csv --text definition --label category \
+		--id id -o $(DEMO_OUT) --overwrite
+	@echo "Report: $(DEMO_OUT)/report.html  (run folder: $(DEMO_OUT)/; try: $(VENV)/bin/sift info $(DEMO_OUT))"
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m benchmarks.audit_scale
+	$(PY) -m benchmarks.embed_throughput
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m ruff format --check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,101 @@
+"""Benchmark and demo data that works offline: WordNet noun glosses, Fashion-MNIST, digits.
+
+WordNet comes from Debian's ``wordnet-base`` and Fashion-MNIST from ``dataset-fashion-mnist``;
+``ensure_debian_package`` installs them when missing (benchmarks only, never tests).
+
+    python -m benchmarks.datasets --demo examples/wordnet_nouns.csv
+
+rebuilds the bundled demo file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+WORDNET_NOUNS = Path("/usr/share/wordnet/data.noun")
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: WordNet's lexicographer files for nouns: lex_filenum -> name.
+NOUN_LEXNAMES = {
+    3: "noun.Tops", 4: "noun.act", 5: "noun.animal", 6: "noun.artifact", 7: "noun.attribute",
+    8: "noun.body", 9: "noun.cognition", 10: "noun.communication", 11: "noun.event",
+    12: "noun.feeling", 13: "noun.food", 14: "noun.group", 15: "noun.location",
+    16: "noun.motive", 17: "noun.object", 18: "noun.person", 19: "noun.phenomenon",
+    20: "noun.plant", 21: "noun.possession", 22: "noun.process", 23: "noun.quantity",
+    24: "noun.relation", 25: "noun.shape", 26: "noun.state", 27: "noun.substance",
+    28: "noun.time",
+}  # fmt: skip
+
+
+def ensure_debian_package(name: str, marker: Path) -> None:
+    """Install a Debian data package if ``marker`` is missing (needs root and apt)."""
+    if marker.exists():
+        return
+    if shutil.which("apt-get") is None:
+        raise SystemExit(f"{marker} is missing and apt-get is unavailable: install {name}.")
+    subprocess.run(["apt-get", "update", "-qq"], check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", name], check=True)
+
+
+def load_wordnet_nouns() -> pd.DataFrame:
+    """All 82,115 noun synsets: ``word``, ``definition`` (gloss without examples), ``category``."""
+    ensure_debian_package("wordnet-base", WORDNET_NOUNS)
+    rows = []
+    with WORDNET_NOUNS.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith("  "):  # licence header
+                continue
+            head, _, gloss = line.partition(" | ")
+            fields = head.split()
+            lexnum = int(fields[1])
+            word = fields[4].replace("_", " ")
+            definition = gloss.split('; "')[0].strip().rstrip(";").strip()
+            rows.append((f"{fields[0]}-n", word, definition, NOUN_LEXNAMES[lexnum]))
+    return pd.DataFrame(rows, columns=["synset", "word", "definition", "category"])
+
+
+def sample_wordnet(n_rows: int, seed: int = 0) -> pd.DataFrame:
+    """A seeded random sample of ``n_rows`` noun glosses (every category keeps its share)."""
+    frame = load_wordnet_nouns()
+    return frame.sample(n=min(n_rows, len(frame)), random_state=seed).reset_index(drop=True)
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    with gzip.open(path, "rb") as handle:
+        data = handle.read()
+    n_dims = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims))
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * n_dims).reshape(shape)
+
+
+def load_fashion_mnist() -> tuple[np.ndarray, np.ndarray]:
+    """All 70,000 Fashion-MNIST images as (70000, 784) uint8 and their labels (0-9)."""
+    ensure_debian_package("dataset-fashion-mnist", FASHION_DIR)
+    images, labels = [], []
+    for prefix in ("train", "t10k"):
+        images.append(_read_idx(next(FASHION_DIR.rglob(f"{prefix}-images-idx3-ubyte.gz"))))
+        labels.append(_read_idx(next(FASHION_DIR.rglob(f"{prefix}-labels-idx1-ubyte.gz"))))
+    return np.concatenate(images).reshape(-1, 784), np.concatenate(labels)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--demo", type=Path, help="write the demo CSV here")
+    parser.add_argument("--rows", type=int, default=2000)
+    args = parser.parse_args()
+    if args.demo:
+        frame = sample_wordnet(args.rows, seed=0)[["synset", "word", "definition", "category"]]
+        frame = frame.rename(columns={"synset": "id"})
+        frame.to_csv(args.demo, index=False)
+        print(f"wrote {len(frame)} rows to {args.demo}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""The ``sift`` command line. Thin: each command maps to one API call and prints its result."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from siftkit.exceptions import SiftError, SiftWarning
+from siftkit.report.html import ISSUE_CARDS, top_examples
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+    if issubclass(category, SiftWarning):
+        errors.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+    else:
+        errors.print(f"[dim]warning: {message}[/dim]", highlight=False)
+
+
+class SiftGroup(click.Group):
+    """Turns siftkit's own errors into one readable line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        warnings.showwarning = _show_warning
+        try:
+            return super().invoke(ctx)
+        except SiftError as exc:
+            errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+            sys.exit(2)
+
+
+@click.group(cls=SiftGroup)
+@click.version_option(package_name="siftkit")
+def main() -> None:
+    """siftkit: find out what is in a dataset and what is wrong with it."""
+
+
+def _frame_table(frame: pd.DataFrame, title: str | None = None, width: int = 70) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold", max_width=width if column == "text" else 30)
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_short(v, width) for v in row))
+    return table
+
+
+def _short(value: Any, width: int) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_summary(result: Any) -> None:
+    """Counts per issue, then the top examples of each."""
+    summary = result.summary
+    table = Table(title="Audit summary", title_justify="left")
+    for column in ("analysis", "status", "flagged", "notes"):
+        table.add_column(column)
+    for name in summary.get("analyses", []):
+        entry = summary[name]
+        status = entry.get("status", "")
+        colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
+        notes = entry.get("reason") or entry.get("error") or ""
+        if status == "ok" and "n_groups" in entry:
+            notes = f"{entry['n_groups']} groups"
+        table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
+    console.print(table)
+    for name in summary.get("analyses", []):
+        if summary[name].get("status") != "ok" or not summary[name].get("count"):
+            continue
+        title, flag, score, _ = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
+        examples = top_examples(result.rows, flag, score, n=3)
+        if len(examples):
+            console.print(_frame_table(examples, title=f"Top {title.lower()}"))
+
+
+@main.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Run folder to write (rows.parquet, summary.json, report.html…).")
+@click.option("--text", help="Column holding the text (inferred when omitted).")
+@click.option("--label", help="Column holding the labels (inferred when omitted).")
+@click.option("--no-label", is_flag=True, help="Ignore any label column.")
+@click.option("--id", "id_", help="Column holding unique row ids (row positions otherwise).")
+@click.option("--split", help="Column holding the split or domain of each row.")
+@click.option("--embeddings", type=click.Path(path_type=Path),
+              help="Precomputed vectors, a .npy file of shape (n_rows, n_dims).")
+@click.option("--encoder", help="Encoder name: minilm (text default), tfidf, tabular, vectors.")
+@click.option("-k", "--neighbors", "k", type=int, default=20, show_default=True,
+              help="Neighbours per row in the shared kNN graph.")
+@click.option("--detectors", help="Comma-separated detectors to run (default: all).")
+@click.option("--allow-missing-labels", is_flag=True,
+              help="Audit the labeled rows when some rows have no label.")
+@click.option("--overwrite", is_flag=True, help="Replace a different run in the output folder.")
+@click.option("--cache-dir", type=click.Path(path_type=Path),
+              help="Embedding cache folder (default: $SIFTKIT_CACHE_DIR or ~/.cache/siftkit).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random state.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only where the results are.")
+def audit(data: Path, output: Path, text: str | None, label: str | None, no_label: bool,
+          id_: str | None, split: str | None, embeddings: Path | None, encoder: str | None,
+          k: int, detectors: str | None, allow_missing_labels: bool, overwrite: bool,
+          cache_dir: Path | None, no_cache: bool, seed: int, quiet: bool) -> None:  # fmt: skip
+    """Audit DATA (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders)."""
+    from siftkit.audit import audit as run_audit
+
+    if no_label and label:
+        raise click.UsageError("--label and --no-label contradict each other; pass one.")
+    result = run_audit(
+        data, text=text, label=False if no_label else label, id=id_, split=split,
+        embeddings=embeddings, encoder=encoder, k=k,
+        detectors=[d.strip() for d in detectors.split(",")] if detectors else None,
+        allow_missing_labels=allow_missing_labels, output=output, overwrite=overwrite,
+        cache_dir=cache_dir, use_cache=not no_cache, progress=None if not quiet else False,
+        random_state=seed,
+    )  # fmt: skip
+    if not quiet:
+        encoder_info = result.summary["encoder"]
+        embedded = encoder_info.get("n_embedded")
+        cached = f", {encoder_info['n_cached']} from cache" if embedded is not None else ""
+        console.print(
+            f"Audited {len(result.rows)} rows in {result.summary['timings']['total']:.1f} s "
+            f"(encoder {encoder_info['id']}{cached})."
+        )
+        print_summary(result)
+    console.print(f"Results: {output}/  ·  report: {output / 'report.html'}")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--limit", type=int, default=50, show_default=True,
+              help="Rows shown in table format (csv and json print all).")
+def query(run: Path, sql: str, fmt: str, limit: int) -> None:
+    """Run DuckDB SQL over a run folder's rows (the table is called `rows`).
+
+    Example: sift query OUT "select row_id, text from rows where is_label_error"
+    """
+    import duckdb
+
+    from siftkit.results import open_run
+
+    result = open_run(run)
+    try:
+        frame = result.query(sql)
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0]
+        raise click.ClickException(
+            f"The SQL failed: {message}. The table is called `rows`; its columns are: "
+            f"{', '.join(result.rows.columns)}."
+        ) from exc
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(frame.to_json(orient="records", lines=True), nl=False)
+    else:
+        console.print(_frame_table(frame.head(limit)))
+        if len(frame) > limit:
+            console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+def info(run: Path) -> None:
+    """Describe a run folder: its input, encoder, graph, analyses and timings."""
+    from siftkit.results import open_run
+
+    result = open_run(run)
+    summary = result.summary
+    source = summary["input"]
+    console.print(f"[bold]{run}[/bold]  siftkit {summary.get('siftkit_version')}, "
+                  f"{summary.get('created')}")  # fmt: skip
+    console.print(f"input: {source['source']}  ·  {source['n_rows']} rows  ·  "
+                  f"{source.get('n_classes') or 'no'} classes  ·  fingerprint "
+                  f"{source['fingerprint'][:12]}")  # fmt: skip
+    encoder = summary["encoder"]
+    console.print(f"encoder: {encoder['id']} ({encoder['n_dims']} dims)  ·  neighbours: "
+                  f"k={summary['neighbors']['k']} {summary['neighbors']['method']}, recall "
+                  f"{summary['neighbors']['recall_at_k']}")  # fmt: skip
+    print_summary(result)
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("timings", {}).items())
+    console.print(f"timings: {timings}")
