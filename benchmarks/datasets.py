@@ -67,6 +67,21 @@ def sample_wordnet(n_rows: int, seed: int = 0) -> pd.DataFrame:
     return frame.sample(n=min(n_rows, len(frame)), random_state=seed).reset_index(drop=True)
 
 
+#: The demo's categories: ten common, mostly distinct kinds of thing.
+DEMO_CATEGORIES = (
+    "noun.animal", "noun.artifact", "noun.body", "noun.communication", "noun.food",
+    "noun.location", "noun.person", "noun.plant", "noun.substance", "noun.time",
+)  # fmt: skip
+
+
+def demo_sample(per_category: int = 200, seed: int = 0) -> pd.DataFrame:
+    """The bundled demo: ``per_category`` random glosses from each of DEMO_CATEGORIES."""
+    frame = load_wordnet_nouns()
+    frame = frame[frame["category"].isin(DEMO_CATEGORIES)]
+    sample = frame.groupby("category", group_keys=False).sample(n=per_category, random_state=seed)
+    return sample.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
 def _read_idx(path: Path) -> np.ndarray:
     with gzip.open(path, "rb") as handle:
         data = handle.read()
@@ -88,11 +103,10 @@ def load_fashion_mnist() -> tuple[np.ndarray, np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demo", type=Path, help="write the demo CSV here")
-    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--per-category", type=int, default=200)
     args = parser.parse_args()
     if args.demo:
-        frame = sample_wordnet(args.rows, seed=0)[["synset", "word", "definition", "category"]]
-        frame = frame.rename(columns={"synset": "id"})
+        frame = demo_sample(args.per_category, seed=0).rename(columns={"synset": "id"})
         frame.to_csv(args.demo, index=False)
         print(f"wrote {len(frame)} rows to {args.demo}")
 

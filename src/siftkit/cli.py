@@ -80,8 +80,26 @@ def print_summary(result: Any) -> None:
             continue
         title, flag, score, _ = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
         examples = top_examples(result.rows, flag, score, n=3)
-        if len(examples):
-            console.print(_frame_table(examples, title=f"Top {title.lower()}"))
+        console.print(f"[bold]Top {title.lower()}[/bold]")
+        for row in examples.to_dict("records"):
+            console.print("  " + _example_line(row, score), highlight=False)
+
+
+def _example_line(row: dict[str, Any], score: str | None) -> str:
+    """``id  score  label -> suggestion  "text…"`` — one flagged row on one line."""
+    parts = [f"[cyan]{_short(row['row_id'], 24)}[/cyan]"]
+    if score is not None and score in row:
+        parts.append(f"{row[score]:.3f}")
+    if "label" in row:
+        label = _short(row["label"], 30)
+        if "suggested_label" in row:
+            label += f" → {_short(row['suggested_label'], 30)}"
+        parts.append(f"[magenta]{label}[/magenta]")
+    if "duplicate_group" in row:
+        parts.append(f"group {row['duplicate_group']}")
+    if "text" in row:
+        parts.append(f'"{_short(row["text"], 80)}"')
+    return "  ".join(parts)
 
 
 @main.command()

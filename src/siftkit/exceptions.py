@@ -25,6 +25,7 @@ __all__ = [
     "MissingExtraError",
     "NotFittedError",
     "UnknownPluginError",
+    "InvalidResultError",
     "SiftWarning",
     "ShrunkNeighborsWarning",
     "ColumnInferenceWarning",
@@ -100,6 +101,10 @@ class UnknownPluginError(SiftError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class InvalidResultError(SiftError, ValueError):
+    """A detector returned columns that break the contract (a bug in that detector)."""
 
 
 class SiftWarning(UserWarning):

@@ -157,6 +157,7 @@ def infer_schema(
         else:
             categorical.append(name)
 
+    text_given = text is not None
     if text is None and texts:
         free_text = [c for c in texts if not _is_categorical(frame[c])]
         preferred = _by_name(free_text, TEXT_NAMES)
@@ -172,7 +173,7 @@ def infer_schema(
             categorical.append(name)
         else:
             ignored.append(name)
-    if ignored:
+    if ignored and not text_given:
         warnings.warn(
             f"Using {text!r} as the text column and ignoring the other free-text columns "
             f"{ignored}. Pass --text NAME to choose another.",

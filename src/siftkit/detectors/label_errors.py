@@ -38,13 +38,31 @@ def neighbor_vote(
     return votes / votes.sum(axis=1, keepdims=True)
 
 
+def confident_class(proba: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Confident learning's per-class thresholds: row ``i`` confidently belongs to class
+    ``j`` when ``proba[i, j]`` reaches ``t_j``, the mean probability of ``j`` over the rows
+    labeled ``j``; among such classes the most probable wins. -1 where none reaches its
+    threshold. Shape (n_rows,).
+    """
+    n_classes = proba.shape[1]
+    labeled = codes >= 0
+    sums = np.zeros(n_classes)
+    np.add.at(sums, codes[labeled], proba[labeled, codes[labeled]])
+    counts = np.bincount(codes[labeled], minlength=n_classes)
+    thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), np.inf)
+    above = np.where(proba >= thresholds[None, :], proba, -1.0)
+    best = above.argmax(axis=1)
+    return np.where(above.max(axis=1) >= 0, best, -1)
+
+
 @register_detector
 class LabelErrors(Detector):
     """Rows whose neighbours mostly carry another label.
 
     ``label_error_score`` is 1 - (the neighbours' weighted share of the given label);
-    ``suggested_label`` is the label the neighbours favour; a row is flagged when the
-    suggestion differs from the given label and the score is at least ``threshold``.
+    ``suggested_label`` is the label the neighbours favour. A row is flagged when it
+    confidently belongs to another class (confident learning's per-class thresholds, see
+    :func:`confident_class`) and its score is at least ``threshold``.
     Rows without a label get score 0, no flag, and a suggestion.
 
     Parameters
@@ -87,7 +105,8 @@ class LabelErrors(Detector):
         given_share = np.where(labeled, proba[np.arange(len(codes)), np.clip(codes, 0, None)], 1.0)
         score = np.clip(1.0 - given_share, 0.0, 1.0)
         suggested = proba.argmax(axis=1)
-        flagged = labeled & (suggested != codes) & (score >= self.threshold)
+        confident = confident_class(proba, codes)
+        flagged = labeled & (confident >= 0) & (confident != codes) & (score >= self.threshold)
         per_class = {
             str(labels.classes[c]): int(flagged[codes == c].sum()) for c in range(labels.n_classes)
         }

@@ -12,11 +12,7 @@ from typing import Any
 import numpy as np
 
 from siftkit.detectors.base import Context, Detector, Result
-from siftkit.exceptions import DetectorFailedWarning, SiftError
-
-
-class InvalidResultError(SiftError, ValueError):
-    """A detector returned columns that break the contract."""
+from siftkit.exceptions import DetectorFailedWarning, InvalidResultError
 
 
 @dataclass

@@ -60,6 +60,7 @@ def register_encoder(name: str) -> Callable[[type[Encoder]], type[Encoder]]:
     """Class decorator: make an encoder available under ``name``."""
 
     def decorate(cls: type[Encoder]) -> type[Encoder]:
+        cls.name = name  # the registry key is the encoder's name (and its default id)
         _ENCODERS[name] = cls
         return cls
 

@@ -81,10 +81,12 @@ def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -
     flagged = rows[rows[flag]] if flag in rows else rows.iloc[0:0]
     if score is not None and score in flagged:
         flagged = flagged.sort_values(score, ascending=False, kind="stable")
-    wanted = ["row_id", "text", "label", "suggested_label", score, "duplicate_group"]
+    wanted = ["row_id", "text", "label", score]
+    if flag == "is_label_error":
+        wanted.append("suggested_label")
+    if flag in ("is_duplicate", "is_near_duplicate"):
+        wanted.append("duplicate_group")
     columns = [c for c in wanted if c is not None and c in flagged.columns]
-    if flag == "is_duplicate" or flag == "is_near_duplicate":
-        columns = [c for c in columns if c != "suggested_label"]
     return flagged[columns].head(n)
 
 
