@@ -85,14 +85,18 @@ def effective_k(n_rows: int, k: int) -> int:
     return max(n_rows - 1, 0)
 
 
-def _drop_self(indices: np.ndarray, sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _drop_self(
+    indices: np.ndarray, sims: np.ndarray, k: int, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Remove each row's own position from its k+1 results; without it, drop the last.
 
     With exact duplicates the row itself need not come first (ties), so it is found by
-    position, not assumed to be column 0.
+    position, not assumed to be column 0. ``rows`` are the queried rows' positions when
+    the queries are a subset of the rows (default: all rows, in order).
     """
     n = len(indices)
-    is_self = indices == np.arange(n)[:, None]
+    own = np.arange(n) if rows is None else np.asarray(rows)
+    is_self = indices == own[:, None]
     is_self |= indices < 0  # faiss pads with -1 when it finds too few
     no_self = ~is_self.any(axis=1)
     is_self[no_self, -1] = True  # drop the farthest instead
@@ -192,7 +196,7 @@ def measure_recall(
     rng = np.random.default_rng(random_state)
     rows = rng.choice(n, size=min(sample, n), replace=False)
     exact_idx, exact_sims = _search_exact(vectors, vectors[rows], k + 1)
-    _, exact_sims = _drop_self(exact_idx, exact_sims, k)
+    _, exact_sims = _drop_self(exact_idx, exact_sims, k, rows)
     kth = exact_sims[:, -1]
     found_sims = np.einsum("ij,ikj->ik", vectors[rows], vectors[indices[rows]])
     hits = (found_sims >= kth[:, None] - 1e-5).sum(axis=1)

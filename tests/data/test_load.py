@@ -1,0 +1,347 @@
+"""Loading every supported input into a Dataset, and how column roles are assigned."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import siftkit
+from siftkit.data import Dataset, infer_schema, load
+from siftkit.exceptions import ColumnInferenceWarning, MissingLabelsError
+
+TEXTS = [
+    "the football team won the league",
+    "a warm bread recipe for dinner",
+    "the new laptop has a faster chip",
+    "the coach praised every player today",
+    "slow cooked soup with plenty of spice",
+    "cloud servers keep the network running",
+]
+LABELS = ["sport", "food", "tech", "sport", "food", "tech"]
+IDS = ["a", "b", "c", "d", "e", "f"]
+
+
+@pytest.fixture
+def small_frame() -> pd.DataFrame:
+    return pd.DataFrame({"id": IDS, "text": TEXTS, "label": LABELS})
+
+
+def assert_small(dataset: Dataset) -> None:
+    """The dataset is ``small_frame``, whatever it was read from."""
+    assert isinstance(dataset, Dataset)
+    assert len(dataset) == len(TEXTS)
+    assert dataset.schema.id == "id"
+    assert dataset.schema.text == "text"
+    assert dataset.schema.label == "label"
+    assert dataset.texts == TEXTS
+    assert dataset.row_ids.tolist() == IDS
+    labels = dataset.labels
+    assert labels is not None
+    assert labels.classes.tolist() == ["food", "sport", "tech"]
+    assert labels.decode(labels.codes).tolist() == LABELS
+    assert not labels.missing.any()
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_csv(tmp_path, small_frame):
+    path = tmp_path / "data.csv"
+    small_frame.to_csv(path, index=False)
+    dataset = load(path)
+    assert_small(dataset)
+    assert dataset.source == str(path)
+
+
+def test_csv_given_as_str_path(tmp_path, small_frame):
+    path = tmp_path / "data.csv"
+    small_frame.to_csv(path, index=False)
+    assert_small(siftkit.load(str(path)))
+
+
+@pytest.mark.parametrize("suffix", [".tsv", ".tab"])
+def test_tsv(tmp_path, small_frame, suffix):
+    path = tmp_path / f"data{suffix}"
+    small_frame.to_csv(path, sep="\t", index=False)
+    assert_small(load(path))
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".ndjson", ".json"])
+def test_json_lines(tmp_path, small_frame, suffix):
+    path = tmp_path / f"data{suffix}"
+    lines = [json.dumps(record) for record in small_frame.to_dict(orient="records")]
+    # blank lines (e.g. a trailing newline) are skipped, not rows
+    path.write_text("\n".join(lines[:3]) + "\n\n" + "\n".join(lines[3:]) + "\n", encoding="utf-8")
+    assert_small(load(path))
+
+
+def test_json_array(tmp_path, small_frame):
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(small_frame.to_dict(orient="records"), indent=1), encoding="utf-8")
+    assert_small(load(path))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".pq"])
+def test_parquet(tmp_path, small_frame, suffix):
+    path = tmp_path / f"data{suffix}"
+    small_frame.to_parquet(path, index=False)
+    assert_small(load(path))
+
+
+def test_suffix_is_case_insensitive(tmp_path, small_frame):
+    path = tmp_path / "DATA.CSV"
+    small_frame.to_csv(path, index=False)
+    assert_small(load(path))
+
+
+def test_text_folder_labels_are_subfolder_names(tmp_path):
+    root = tmp_path / "reviews"
+    files = {
+        ("positive", "001.txt"): "a truly wonderful film to watch",
+        ("positive", "002.txt"): "great acting and a moving story",
+        ("negative", "001.txt"): "a dull plot with wooden acting",
+        ("negative", "002.txt"): "i left before the slow ending",
+        ("neutral", "x.txt"): "the film runs for two hours",
+    }
+    for (folder, name), text in files.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_text(text, encoding="utf-8")
+    (root / "positive" / "notes.md").write_text("not a text file", encoding="utf-8")
+
+    dataset = load(root)
+    assert len(dataset) == 5  # the .md file is not read
+    assert dataset.schema.text == "text"
+    assert dataset.schema.label == "label"
+    by_path = dict(zip(dataset.frame["path"], dataset.frame["label"], strict=True))
+    assert by_path == {
+        "negative/001.txt": "negative",
+        "negative/002.txt": "negative",
+        "neutral/x.txt": "neutral",
+        "positive/001.txt": "positive",
+        "positive/002.txt": "positive",
+    }
+    texts = dict(zip(dataset.frame["path"], dataset.texts, strict=True))
+    assert texts["negative/002.txt"] == "i left before the slow ending"
+    assert dataset.labels.classes.tolist() == ["negative", "neutral", "positive"]
+
+
+def test_text_folder_without_subfolders_has_no_labels(tmp_path):
+    for i, text in enumerate(TEXTS):
+        (tmp_path / f"{i}.txt").write_text(text, encoding="utf-8")
+    dataset = load(tmp_path)
+    assert len(dataset) == len(TEXTS)
+    assert "label" not in dataset.frame.columns
+    assert dataset.labels is None
+    assert sorted(dataset.texts) == sorted(TEXTS)
+
+
+# --------------------------------------------------------------------------- in memory
+
+
+def test_pandas_dataframe(small_frame):
+    dataset = load(small_frame)
+    assert_small(dataset)
+    assert dataset.source == "in-memory DataFrame"
+
+
+def test_pandas_dataframe_with_custom_index_is_positional(small_frame):
+    shuffled = small_frame.set_axis([10, 3, 7, 1, 0, 99])
+    dataset = load(shuffled)
+    assert dataset.texts == TEXTS  # input order, not index order
+    assert dataset.frame.index.tolist() == list(range(len(TEXTS)))
+
+
+def test_polars_dataframe(small_frame):
+    pl = pytest.importorskip("polars")
+    assert_small(load(pl.from_pandas(small_frame)))
+
+
+def test_pyarrow_table(small_frame):
+    table = pa.Table.from_pandas(small_frame, preserve_index=False)
+    assert_small(load(table))
+
+
+def test_list_of_dicts(small_frame):
+    assert_small(load(small_frame.to_dict(orient="records")))
+
+
+def test_numpy_array_is_a_feature_matrix():
+    matrix = np.arange(30, dtype=np.float64).reshape(10, 3)
+    dataset = load(matrix)
+    assert len(dataset) == 10
+    np.testing.assert_array_equal(dataset.features, matrix)
+    assert dataset.texts is None
+    assert dataset.labels is None
+    assert dataset.row_ids.tolist() == list(range(10))
+    assert dataset.schema.text is None and dataset.schema.id is None
+
+
+def test_numpy_array_with_label_array():
+    matrix = np.random.default_rng(0).normal(size=(6, 4))
+    dataset = load(matrix, label=np.array([0, 1, 0, 1, 1, 0]))
+    assert dataset.labels.classes.tolist() == [0, 1]
+    assert dataset.labels.codes.tolist() == [0, 1, 0, 1, 1, 0]
+
+
+def test_numpy_audit_uses_the_features_as_vectors():
+    rng = np.random.default_rng(1)
+    matrix = rng.normal(size=(30, 5))
+    result = siftkit.audit(matrix, k=5)
+    assert result.summary["encoder"]["id"] == "vectors"
+    assert result.embeddings.shape == (30, 5)
+    assert result.rows["row_id"].tolist() == list(range(30))
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@pytest.fixture
+def mixed_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 60
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+    return pd.DataFrame(
+        {
+            "uuid": [f"u{i:03d}" for i in range(n)],
+            "review": [" ".join(rng.choice(words, size=8)) + f" {i}" for i in range(n)],
+            "sentiment": rng.choice(["pos", "neg"], size=n),
+            "fold": rng.choice(["train", "test"], size=n),
+            "price": rng.normal(size=n),
+            "count": rng.integers(0, 5, size=n),
+            "color": rng.choice(["red", "green", "blue"], size=n),
+            "in_stock": rng.choice([True, False], size=n),
+            "vec": [rng.normal(size=4) for _ in range(n)],
+        }
+    )
+
+
+def test_role_inference(mixed_frame):
+    schema = load(mixed_frame).schema
+    assert schema.id == "uuid"
+    assert schema.text == "review"
+    assert schema.label == "sentiment"
+    assert schema.split == "fold"
+    assert set(schema.numeric) == {"price", "count"}
+    assert set(schema.categorical) == {"color", "in_stock"}
+    assert schema.vector == ("vec",)
+    assert schema.ignored == ()
+
+
+def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):
+    table = pa.table(
+        {
+            "id": pa.array(range(len(mixed_frame))),
+            "emb": pa.array(
+                [v.tolist() for v in mixed_frame["vec"]], type=pa.list_(pa.float32())
+            ),
+            "color": pa.array(mixed_frame["color"].tolist()),
+        }
+    )
+    path = tmp_path / "vectors.parquet"
+    pq.write_table(table, path)
+    dataset = load(path)
+    assert dataset.schema.vector == ("emb",)
+    assert dataset.schema.id == "id"
+    assert dataset.schema.categorical == ("color",)
+    assert dataset.schema.text is None
+    np.testing.assert_allclose(
+        np.vstack(dataset.frame["emb"].to_list()),
+        np.vstack(mixed_frame["vec"].to_list()).astype(np.float32),
+    )
+
+
+def test_ragged_or_string_lists_are_not_vectors():
+    frame = pd.DataFrame(
+        {
+            "ragged": [[1.0, 2.0], [1.0], [3.0, 4.0]],
+            "words": [["a", "b"], ["c", "d"], ["e", "f"]],
+            "x": [1.0, 2.0, 3.0],
+        }
+    )
+    schema = infer_schema(frame)
+    assert schema.vector == ()
+    assert "ragged" not in schema.numeric and "words" not in schema.numeric
+
+
+def test_explicit_roles_override_inference(mixed_frame):
+    frame = mixed_frame.assign(
+        body=[f"another long free text column number {i} here" for i in range(60)],
+        key2=[f"k{i}" for i in range(60)],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ColumnInferenceWarning)  # explicit text: no guessing
+        schema = load(frame, id="key2", text="body", label="color", split="in_stock").schema
+    assert schema.id == "key2"
+    assert schema.text == "body"
+    assert schema.label == "color"
+    assert schema.split == "in_stock"
+    # the columns inference would have picked get ordinary roles now
+    assert "uuid" not in (schema.id, schema.text, schema.label)
+    assert "sentiment" in schema.categorical
+    assert "fold" in schema.categorical
+    assert "review" in schema.ignored
+    assert "color" not in schema.categorical and "in_stock" not in schema.categorical
+
+
+def test_explicit_numeric_label_column(mixed_frame):
+    dataset = load(mixed_frame, label="count")
+    assert dataset.schema.label == "count"
+    assert "count" not in dataset.schema.numeric
+    assert dataset.labels.classes.tolist() == sorted(mixed_frame["count"].unique().tolist())
+
+
+def test_non_unique_id_like_column_is_not_inferred_as_id():
+    frame = pd.DataFrame({"id": [1, 1, 2, 3], "text": TEXTS[:4]})
+    dataset = load(frame)
+    assert dataset.schema.id is None
+    assert dataset.row_ids.tolist() == [0, 1, 2, 3]
+
+
+def test_two_free_text_columns_warn_and_pick_one():
+    frame = pd.DataFrame(
+        {
+            "title": [f"short title number {i} of many" for i in range(60)],
+            "notes": [f"a much longer note about item {i} and what it holds" for i in range(60)],
+        }
+    )
+    with pytest.warns(ColumnInferenceWarning, match="--text"):
+        schema = load(frame).schema
+    assert schema.text == "notes"  # the longer one, without a preferred name
+    assert schema.ignored == ("title",)
+
+
+def test_labels_given_as_an_array(small_frame):
+    frame = small_frame.drop(columns="label")
+    given = np.array(["x", "y", "x", "y", None, "x"], dtype=object)
+    dataset = load(frame, label=given)
+    assert dataset.schema.label is None
+    labels = dataset.labels
+    assert labels.classes.tolist() == ["x", "y"]
+    assert labels.codes.tolist() == [0, 1, 0, 1, -1, 0]
+    assert labels.missing.tolist() == [False, False, False, False, True, False]
+
+
+def test_labels_given_as_a_list_override_the_label_column(small_frame):
+    given = ["p", "q", "p", "q", "p", "q"]
+    dataset = load(small_frame, label=given)
+    assert dataset.labels.decode(dataset.labels.codes).tolist() == given
+
+
+def test_label_array_of_the_wrong_length(small_frame):
+    with pytest.raises(MissingLabelsError, match="Got 3 labels for 6 rows"):
+        load(small_frame, label=np.array(["a", "b", "a"]))
+
+
+def test_fingerprint_depends_on_content_and_order(small_frame):
+    same = load(small_frame.copy()).fingerprint
+    assert load(small_frame).fingerprint == same
+    assert load(small_frame.iloc[::-1]).fingerprint != same
+    changed = small_frame.copy()
+    changed.loc[2, "text"] = "something else entirely here"
+    assert load(changed).fingerprint != same
