@@ -33,9 +33,7 @@ class Interval:
             return False
         if self.low is not None and (value < self.low or (self.open_low and value == self.low)):
             return False
-        if self.high is not None and (
-            value > self.high or (self.open_high and value == self.high)
-        ):
+        if self.high is not None and (value > self.high or (self.open_high and value == self.high)):
             return False
         return True
 
@@ -89,10 +87,9 @@ def validate_params(
 ) -> None:
     """Check every parameter against its constraints; raise one uniform message on failure.
 
-    >>> validate_params("NearDuplicates", {"k": 0}, {"k": [Interval(int, 1, None)]})
-    Traceback (most recent call last):
-    ...
-    siftkit.exceptions.InvalidParameterError: The 'k' parameter of NearDuplicates must be an int in [1, inf). Got 0 instead.
+    ``validate_params("NearDuplicates", {"k": 0}, {"k": [Interval(int, 1, None)]})`` raises
+    ``InvalidParameterError("The 'k' parameter of NearDuplicates must be an int in [1, inf).
+    Got 0 instead.")``.
     """
     for name, allowed in constraints.items():
         if name not in params:

@@ -115,7 +115,11 @@ def audit(
     dataset = load(data, text=text, label=None if no_label else label, id=id, split=split)
     if no_label and dataset.schema.label is not None:
         dataset = _without_labels(dataset)
-    labels = dataset.require_labels(allow_missing=allow_missing_labels) if dataset.labels is not None else None
+    labels = (
+        dataset.require_labels(allow_missing=allow_missing_labels)
+        if dataset.labels is not None
+        else None
+    )
     resolved = _resolve_detectors(detectors)
     timings["load"] = round(time.perf_counter() - start, 4)
 

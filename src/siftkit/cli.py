@@ -104,24 +104,45 @@ def _example_line(row: dict[str, Any], score: str | None) -> str:
 
 @main.command()
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Run folder to write (rows.parquet, summary.json, report.html…).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Run folder to write (rows.parquet, summary.json, report.html…).",
+)
 @click.option("--text", help="Column holding the text (inferred when omitted).")
 @click.option("--label", help="Column holding the labels (inferred when omitted).")
 @click.option("--no-label", is_flag=True, help="Ignore any label column.")
 @click.option("--id", "id_", help="Column holding unique row ids (row positions otherwise).")
 @click.option("--split", help="Column holding the split or domain of each row.")
-@click.option("--embeddings", type=click.Path(path_type=Path),
-              help="Precomputed vectors, a .npy file of shape (n_rows, n_dims).")
+@click.option(
+    "--embeddings",
+    type=click.Path(path_type=Path),
+    help="Precomputed vectors, a .npy file of shape (n_rows, n_dims).",
+)
 @click.option("--encoder", help="Encoder name: minilm (text default), tfidf, tabular, vectors.")
-@click.option("-k", "--neighbors", "k", type=int, default=20, show_default=True,
-              help="Neighbours per row in the shared kNN graph.")
+@click.option(
+    "-k",
+    "--neighbors",
+    "k",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Neighbours per row in the shared kNN graph.",
+)
 @click.option("--detectors", help="Comma-separated detectors to run (default: all).")
-@click.option("--allow-missing-labels", is_flag=True,
-              help="Audit the labeled rows when some rows have no label.")
+@click.option(
+    "--allow-missing-labels",
+    is_flag=True,
+    help="Audit the labeled rows when some rows have no label.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace a different run in the output folder.")
-@click.option("--cache-dir", type=click.Path(path_type=Path),
-              help="Embedding cache folder (default: $SIFTKIT_CACHE_DIR or ~/.cache/siftkit).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Embedding cache folder (default: $SIFTKIT_CACHE_DIR or ~/.cache/siftkit).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random state.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only where the results are.")
@@ -157,10 +178,21 @@ def audit(data: Path, output: Path, text: str | None, label: str | None, no_labe
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("sql")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--limit", type=int, default=50, show_default=True,
-              help="Rows shown in table format (csv and json print all).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--limit",
+    type=int,
+    default=50,
+    show_default=True,
+    help="Rows shown in table format (csv and json print all).",
+)
 def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     """Run DuckDB SQL over a run folder's rows (the table is called `rows`).
 

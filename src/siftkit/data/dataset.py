@@ -231,7 +231,9 @@ def load(
             "(None where a row has no label)."
         )
     schema = infer_schema(frame, id=id, text=text, label=label_column, split=split)
-    if features is None and not (schema.text or schema.numeric or schema.categorical or schema.vector):
+    if features is None and not (
+        schema.text or schema.numeric or schema.categorical or schema.vector
+    ):
         raise EmptyDatasetError(
             f"The data from {source} has no column to analyse (columns: "
             f"{', '.join(frame.columns) or 'none'}). Expected a text column, numeric or "

@@ -102,8 +102,9 @@ def _is_categorical(series: pd.Series) -> bool:
 def _check_named(frame: pd.DataFrame, role: str, name: str | None) -> None:
     if name is not None and name not in frame.columns:
         columns = [str(c) for c in frame.columns]
+        hint = did_you_mean(name, columns, f"--{role}")
         raise ColumnNotFoundError(
-            f"The {role} column {name!r} is not in the data.{did_you_mean(name, columns, f'--{role}')}"
+            f"The {role} column {name!r} is not in the data.{hint}"
             f" The data has the columns: {', '.join(columns)}."
         )
 

@@ -152,5 +152,3 @@ def robust_scale_score(values: np.ndarray, threshold: float) -> tuple[np.ndarray
     z = (values - median) / scale
     positive = np.clip(z, 0.0, None)
     return (positive / (positive + threshold)).astype(np.float64), z
-
-

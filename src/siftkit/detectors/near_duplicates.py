@@ -75,6 +75,8 @@ class NearDuplicates(Detector):
                 "count": int(flagged.sum()),
                 "n_groups": int(groups.max() + 1),
                 "rows_in_groups": int((groups >= 0).sum()),
-                "largest_group": int(np.bincount(groups[groups >= 0]).max()) if flagged.any() else 0,
+                "largest_group": int(np.bincount(groups[groups >= 0]).max())
+                if flagged.any()
+                else 0,
             },
         )

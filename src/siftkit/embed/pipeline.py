@@ -67,7 +67,9 @@ def embed_dataset(
 
     if cacheable:
         keys = content_keys(items)
-        unique_keys, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        unique_keys, first, inverse = np.unique(
+            keys, axis=0, return_index=True, return_inverse=True
+        )
         inverse = inverse.reshape(-1)
     else:
         keys = unique_keys = None

@@ -63,8 +63,10 @@ class TabularEncoder(Encoder):
     def _numeric(self, frame: Any) -> Any:
         import pandas as pd
 
-        return frame[self.numeric_].apply(pd.to_numeric, errors="coerce").replace(
-            [np.inf, -np.inf], np.nan
+        return (
+            frame[self.numeric_]
+            .apply(pd.to_numeric, errors="coerce")
+            .replace([np.inf, -np.inf], np.nan)
         )
 
     def _prepare(self, frame: Any) -> Any:

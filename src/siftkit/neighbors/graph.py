@@ -108,7 +108,9 @@ def _drop_self(
     return out_idx.astype(np.int64), out_sim.astype(np.float32)
 
 
-def _search_exact(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _search_exact(
+    vectors: np.ndarray, queries: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     import faiss
 
     index = faiss.IndexFlatIP(vectors.shape[1])

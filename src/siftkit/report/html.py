@@ -73,7 +73,9 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _stat(label: str, value: Any) -> str:
-    return f'<div class="stat"><b>{_cell(value)}</b><span class="muted">{escape(label)}</span></div>'
+    return (
+        f'<div class="stat"><b>{_cell(value)}</b><span class="muted">{escape(label)}</span></div>'
+    )
 
 
 def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -> pd.DataFrame:
@@ -127,11 +129,13 @@ def render_report(audit: Any) -> str:
     cards = "".join(
         _analysis_card(name, summary[name], rows) for name in summary.get("analyses", [])
     )
+    version = escape(str(summary.get("siftkit_version", "")))
+    created = escape(str(summary.get("created", "")))
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>siftkit report: {escape(source)}</title><style>{STYLE}</style></head>"
         f"<body><main><h1>siftkit report</h1><p class=muted>{escape(source)} · siftkit "
-        f"{escape(str(summary.get('siftkit_version', '')))} · {escape(str(summary.get('created', '')))}"
+        f"{version} · {created}"
         f'</p><section class="card"><h2>Overview</h2><div class="stats">{"".join(stats)}</div>'
         f"</section>{cards}</main></body></html>"
     )
