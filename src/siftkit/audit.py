@@ -145,7 +145,7 @@ def audit(
         embeddings=vectors,
         graph=graph,
         row_ids=dataset.row_ids.to_numpy(),
-        content_hashes=content_hashes(dataset),
+        content_hashes=content_hashes(dataset, vectors),
         labels=labels,
         texts=dataset.texts,
         random_state=random_state,

@@ -150,7 +150,10 @@ class Dataset:
                 "labeled rows only."
             )
         if labels.n_classes < 2:
-            found = repr(labels.classes[0].item()) if labels.n_classes else "none"
+            found = "none"
+            if labels.n_classes:  # classes of str labels are plain str, not numpy scalars
+                first = labels.classes[0]
+                found = repr(first.item() if isinstance(first, np.generic) else first)
             raise SingleClassError(
                 f"The label column {self.schema.label or 'label'!r} holds a single class "
                 f"({found}); label analyses need at least 2 classes. Check that you named "
@@ -231,14 +234,6 @@ def load(
             "(None where a row has no label)."
         )
     schema = infer_schema(frame, id=id, text=text, label=label_column, split=split)
-    if features is None and not (
-        schema.text or schema.numeric or schema.categorical or schema.vector
-    ):
-        raise EmptyDatasetError(
-            f"The data from {source} has no column to analyse (columns: "
-            f"{', '.join(frame.columns) or 'none'}). Expected a text column, numeric or "
-            "categorical columns, or a vector column; or pass precomputed embeddings."
-        )
     dataset = Dataset(
         frame=frame, schema=schema, source=source, features=features, label_values=label_values
     )
@@ -296,21 +291,26 @@ def normalize_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def content_hashes(dataset: Dataset) -> np.ndarray:
+def content_hashes(dataset: Dataset, vectors: np.ndarray | None = None) -> np.ndarray:
     """A 64-bit hash per row of what the row says, shape (n_rows,) uint64.
 
-    The normalised text when there is a text column; otherwise the feature columns (id and
-    label excluded) or the feature matrix. Equal hashes mean exact duplicates.
+    The normalised text when there is a text column; otherwise the feature matrix, or the
+    feature columns (id and label excluded); for data with none of these, the row's
+    ``vectors`` (e.g. precomputed embeddings). Equal hashes mean exact duplicates.
     """
     if dataset.texts is not None:
         normalized = pd.Series([normalize_text(t) for t in dataset.texts])
         return pd.util.hash_pandas_object(normalized, index=False).to_numpy()
-    if dataset.features is not None:
-        matrix = np.ascontiguousarray(dataset.features)
-        return np.array(
-            [int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8).digest()) for r in matrix],
-            dtype=np.uint64,
-        )
     schema = dataset.schema
     columns = list(schema.numeric + schema.categorical + schema.vector)
-    return pd.util.hash_pandas_object(_hashable(dataset.frame[columns]), index=False).to_numpy()
+    if dataset.features is None and columns:
+        frame = _hashable(dataset.frame[columns])
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    matrix = dataset.features if dataset.features is not None else vectors
+    if matrix is None:
+        raise ValueError("content_hashes needs vectors for data without content columns")
+    matrix = np.ascontiguousarray(matrix)
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8).digest()) for r in matrix],
+        dtype=np.uint64,
+    )

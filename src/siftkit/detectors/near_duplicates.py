@@ -31,30 +31,45 @@ def group_rows(n_rows: int, sources: np.ndarray, targets: np.ndarray) -> np.ndar
 
 @register_detector
 class NearDuplicates(Detector):
-    """Rows whose cosine similarity to a neighbour is at least ``threshold`` form groups
+    """Rows closer to a neighbour than both an absolute and a data-relative cut form groups
     (exact duplicates join them too). ``is_near_duplicate`` flags every group member but
     the first row, i.e. the copies one could drop; ``near_duplicate_score`` is the row's
     highest similarity to any neighbour, clipped to [0, 1].
 
     Parameters
     ----------
-    threshold : cosine similarity at or above which two rows are near duplicates.
+    threshold : cosine similarity two rows must reach to be near duplicates.
+    relative : the cosine distance between them must also be at most ``relative`` times the
+        median distance of rows to their nearest neighbour, so that in dense embedding spaces
+        (pixels, tabular data) ordinary close neighbours are not taken for copies.
     """
 
     name = "near_duplicates"
     requires = ("embeddings", "graph")
     columns = ("near_duplicate_score", "is_near_duplicate", "duplicate_group")
-    parameter_constraints = {"threshold": [Interval(float, 0.0, 1.0, open_low=True)]}
+    parameter_constraints = {
+        "threshold": [Interval(float, 0.0, 1.0, open_low=True)],
+        "relative": [Interval(float, 0.0, None)],
+    }
 
-    def __init__(self, threshold: float = 0.95) -> None:
+    def __init__(self, threshold: float = 0.95, relative: float = 0.13) -> None:
         self.threshold = threshold
+        self.relative = relative
+
+    def similarity_cut(self, similarities: np.ndarray) -> float:
+        """The similarity at or above which two rows are near duplicates in this data."""
+        if similarities.shape[1] == 0:
+            return 1.0
+        typical = float(np.median(1.0 - similarities[:, 0]))
+        return 1.0 - min(1.0 - self.threshold, self.relative * typical)
 
     def run(self, context: Context) -> Result:
         graph = context.graph
         n = context.n_rows
         sims = graph.similarities
         score = np.clip(sims[:, 0], 0.0, 1.0).astype(np.float64) if graph.k else np.zeros(n)
-        rows, cols = np.nonzero(sims >= self.threshold)
+        cut = self.similarity_cut(sims)
+        rows, cols = np.nonzero(sims >= cut - 1e-6)
         sources, targets = rows, graph.indices[rows, cols]
         # exact copies belong together even when more copies exist than neighbours
         first_copy = first_occurrence(context.content_hashes)
@@ -74,6 +89,7 @@ class NearDuplicates(Detector):
             summary={
                 "count": int(flagged.sum()),
                 "n_groups": int(groups.max() + 1),
+                "similarity_cut": round(cut, 4),
                 "rows_in_groups": int((groups >= 0).sum()),
                 "largest_group": int(np.bincount(groups[groups >= 0]).max())
                 if flagged.any()

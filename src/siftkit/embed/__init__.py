@@ -15,6 +15,7 @@ from siftkit.embed.base import (
 from siftkit.embed.cache import EmbeddingCache, default_cache_dir
 from siftkit.embed.pipeline import EmbedStats, embed_dataset
 from siftkit.embed.precomputed import load_embeddings
+from siftkit.exceptions import EmptyDatasetError
 
 DEFAULT_TEXT_ENCODER = "minilm"
 
@@ -40,4 +41,11 @@ def default_encoder_name(dataset: Any) -> str:
         return "vectors"
     if dataset.schema.text is not None:
         return DEFAULT_TEXT_ENCODER
-    return "tabular"
+    if dataset.schema.numeric or dataset.schema.categorical:
+        return "tabular"
+    raise EmptyDatasetError(
+        f"The data from {dataset.source} has no column to analyse (columns: "
+        f"{', '.join(dataset.frame.columns) or 'none'}). Expected a text column, numeric or "
+        "categorical columns, or a vector column; or pass precomputed embeddings "
+        "(--embeddings FILE.npy)."
+    )

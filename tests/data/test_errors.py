@@ -1,0 +1,533 @@
+"""Bad inputs get a clear error: the right exception class, the problem, and the fix."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import siftkit
+from siftkit.cli import main
+from siftkit.data import load
+from siftkit.detectors import get_detector
+from siftkit.exceptions import (
+    ColumnNotFoundError,
+    DataFileNotFoundError,
+    DuplicateIdError,
+    EmbeddingsError,
+    EmptyDatasetError,
+    EmptyTextError,
+    InvalidParameterError,
+    MissingLabelsError,
+    OutputExistsError,
+    ShrunkNeighborsWarning,
+    SiftError,
+    SingleClassError,
+    UnreadableDataError,
+)
+
+SENTENCES = [
+    "the football team won the league",
+    "a warm bread recipe for dinner",
+    "the new laptop has a faster chip",
+    "the coach praised every player today",
+    "slow cooked soup with plenty of spice",
+    "cloud servers keep the network running",
+]
+
+
+def audit(data, **kwargs):
+    kwargs.setdefault("encoder", "fake")
+    return siftkit.audit(data, **kwargs)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nothere.csv"
+    with pytest.raises(DataFileNotFoundError) as info:
+        load(path)
+    message = str(info.value)
+    assert "No such file or folder" in message
+    assert str(path) in message
+    assert "Check the path" in message
+    assert isinstance(info.value, FileNotFoundError)  # the builtin a user would catch
+    assert isinstance(info.value, SiftError)
+
+
+def test_missing_file_suggests_a_close_sibling(tmp_path):
+    (tmp_path / "train.csv").write_text("text\nhello there friend\n", encoding="utf-8")
+    with pytest.raises(DataFileNotFoundError, match="Did you mean") as info:
+        load(tmp_path / "trian.csv")
+    assert "train.csv" in str(info.value)
+
+
+def test_missing_file_in_missing_folder(tmp_path):
+    with pytest.raises(DataFileNotFoundError, match="does not exist either"):
+        load(tmp_path / "nofolder" / "data.csv")
+
+
+def test_invalid_json_line(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "fine row"}\n{"text": oops}\n', encoding="utf-8")
+    with pytest.raises(UnreadableDataError) as info:
+        load(path)
+    message = str(info.value)
+    assert "JSON Lines" in message
+    assert "line 2 is not valid JSON" in message
+    assert "fix or remove that line" in message
+    assert isinstance(info.value, ValueError)
+
+
+def test_json_line_that_is_not_an_object(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "fine row"}\n[1, 2]\n', encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match="line 2 holds a list, not an object"):
+        load(path)
+
+
+def test_garbage_parquet(tmp_path):
+    path = tmp_path / "data.parquet"
+    path.write_bytes(b"\x00\x01garbage, not parquet at all\xff" * 10)
+    with pytest.raises(UnreadableDataError) as info:
+        load(path)
+    message = str(info.value)
+    assert "Could not read" in message and "as PARQUET" in message
+    assert str(path) in message
+    assert "re-export it or rename it" in message
+
+
+def test_unknown_suffix(tmp_path):
+    path = tmp_path / "data.xlsx"
+    path.write_bytes(b"whatever")
+    with pytest.raises(UnreadableDataError) as info:
+        load(path)
+    message = str(info.value)
+    assert "Cannot tell the format" in message
+    assert "'.xlsx'" in message
+    assert ".csv" in message and ".parquet" in message  # what is expected
+    assert "Rename the file" in message
+
+
+def test_folder_without_text_files(tmp_path):
+    (tmp_path / "cats").mkdir()
+    (tmp_path / "cats" / "a.md").write_text("meow", encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match="holds no .txt files"):
+        load(tmp_path)
+
+
+def test_non_utf8_text_file(tmp_path):
+    (tmp_path / "cats").mkdir()
+    (tmp_path / "cats" / "a.txt").write_bytes(b"caf\xe9 au lait")
+    with pytest.raises(UnreadableDataError, match="Convert the file to UTF-8"):
+        load(tmp_path)
+
+
+def test_unsupported_in_memory_type():
+    with pytest.raises(UnreadableDataError, match="Cannot read data of type builtins.int"):
+        load(42)
+
+
+# --------------------------------------------------------------------------- columns
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "role", "guess"),
+    [
+        ({"label": "lable"}, "label", "label"),
+        ({"text": "txt"}, "text", "text"),
+        ({"id": "ID_"}, "id", "id"),
+    ],
+)
+def test_unknown_column_suggests_the_closest(kwargs, role, guess):
+    frame = pd.DataFrame({"id": [1, 2, 3], "text": SENTENCES[:3], "label": ["a", "b", "a"]})
+    with pytest.raises(ColumnNotFoundError) as info:
+        load(frame, **kwargs)
+    message = str(info.value)
+    assert f"The {role} column {next(iter(kwargs.values()))!r} is not in the data" in message
+    assert f"Did you mean --{role} {guess!r}?" in message
+    assert "The data has the columns: id, text, label." in message
+    assert isinstance(info.value, KeyError)
+    assert not message.startswith('"')  # not quoted the way KeyError quotes its message
+
+
+def test_unknown_column_with_nothing_close_lists_the_columns():
+    frame = pd.DataFrame({"text": SENTENCES[:3], "label": ["a", "b", "a"]})
+    with pytest.raises(ColumnNotFoundError) as info:
+        audit(frame, label="zzzzzz")
+    assert "Did you mean" not in str(info.value)
+    assert "columns: text, label" in str(info.value)
+
+
+# --------------------------------------------------------------------------- emptiness
+
+
+def test_csv_with_header_only(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("id,text,label\n", encoding="utf-8")
+    with pytest.raises(EmptyDatasetError) as info:
+        load(path)
+    message = str(info.value)
+    assert "has no rows" in message
+    assert str(path) in message
+    assert "Check the file is not empty" in message
+
+
+def test_empty_dataframe_and_empty_list():
+    with pytest.raises(EmptyDatasetError, match="has no rows"):
+        audit(pd.DataFrame({"text": pd.Series([], dtype=object)}))
+    with pytest.raises(EmptyDatasetError):
+        load(np.empty((0, 3)))
+
+
+def test_one_dimensional_numpy_data():
+    with pytest.raises(EmptyDatasetError, match=r"must be 2-D .* Reshape it"):
+        load(np.arange(5.0))
+
+
+def test_no_column_to_analyse():
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x", "y", "x"]})
+    with pytest.raises(EmptyDatasetError, match="no column to analyse"):
+        load(frame)
+
+
+def test_text_column_empty_in_every_row():
+    frame = pd.DataFrame({"text": ["", "   ", None, "\n"], "label": ["a", "b", "a", "b"]})
+    with pytest.raises(EmptyTextError) as info:
+        audit(frame, text="text")
+    message = str(info.value)
+    assert "'text' is empty in all 4 rows" in message
+    assert "--text" in message
+
+
+def test_text_column_empty_in_some_rows_is_fine():
+    frame = pd.DataFrame({"text": ["", SENTENCES[0], SENTENCES[1]]})
+    assert load(frame, text="text").texts == ["", SENTENCES[0], SENTENCES[1]]
+
+
+# --------------------------------------------------------------------------- labels
+
+
+@pytest.fixture
+def frame_missing_labels(text_frame):
+    frame = text_frame.copy()
+    frame.loc[[3, 17, 42], "label"] = None
+    return frame
+
+
+def test_missing_labels_lists_the_row_ids(frame_missing_labels):
+    with pytest.raises(MissingLabelsError) as info:
+        audit(frame_missing_labels, label="label")
+    message = str(info.value)
+    assert "3 of 61 rows have no value in the label column 'label'" in message
+    assert "['r3', 'r17', 'r42']" in message
+    assert "--allow-missing-labels" in message and "allow_missing_labels=True" in message
+
+
+def test_missing_labels_are_detected_when_inferred_too(frame_missing_labels):
+    with pytest.raises(MissingLabelsError, match="r17"):
+        audit(frame_missing_labels)
+
+
+def test_blank_string_labels_count_as_missing(text_frame):
+    frame = text_frame.copy()
+    frame.loc[8, "label"] = "  "
+    with pytest.raises(MissingLabelsError, match=r"\['r8'\]"):
+        load(frame).require_labels()
+
+
+def test_require_labels_lists_row_ids(frame_missing_labels):
+    dataset = load(frame_missing_labels)
+    with pytest.raises(MissingLabelsError, match=r"\['r3', 'r17', 'r42'\]"):
+        dataset.require_labels()
+    labels = dataset.require_labels(allow_missing=True)
+    assert np.flatnonzero(labels.missing).tolist() == [3, 17, 42]
+
+
+def test_require_labels_without_a_label_column():
+    dataset = load(pd.DataFrame({"text": SENTENCES}))
+    with pytest.raises(MissingLabelsError) as info:
+        dataset.require_labels()
+    assert "no label column was found" in str(info.value)
+    assert "--label COLUMN" in str(info.value)
+
+
+def test_missing_labels_uses_positions_without_an_id_column():
+    frame = pd.DataFrame({"text": SENTENCES, "label": ["a", None, "b", "a", None, "b"]})
+    with pytest.raises(MissingLabelsError, match=r"their row ids: \[1, 4\]"):
+        load(frame).require_labels()
+
+
+def test_allow_missing_labels(frame_missing_labels):
+    result = audit(frame_missing_labels, label="label", allow_missing_labels=True)
+    rows = result.rows.set_index("row_id")
+    assert result.summary["label_errors"]["status"] == "ok"
+    assert result.summary["label_errors"]["n_unlabeled"] == 3
+    unlabeled = rows.loc[["r3", "r17", "r42"]]
+    assert not unlabeled["is_label_error"].any()
+    assert (unlabeled["label_error_score"] == 0.0).all()
+    assert unlabeled["label"].isna().all()
+    # the unlabeled rows still get a suggestion from their neighbours
+    assert unlabeled["suggested_label"].notna().all()
+
+
+def test_single_class(text_frame):
+    frame = text_frame.assign(label="sport")
+    with pytest.raises(SingleClassError) as info:
+        audit(frame, label="label")
+    message = str(info.value)
+    assert "holds a single class ('sport')" in message
+    assert "at least 2 classes" in message
+    assert "drop --label" in message
+
+
+def test_single_numeric_class(text_frame):
+    with pytest.raises(SingleClassError, match=r"holds a single class \(7\)"):
+        load(text_frame.assign(label=7)).require_labels()
+
+
+def test_single_class_via_label_array(text_frame):
+    frame = text_frame.drop(columns="label")
+    with pytest.raises(SingleClassError, match=r"single class \('x'\)"):
+        audit(frame, label=["x"] * len(frame))
+
+
+def test_no_labeled_rows_at_all(text_frame):
+    frame = text_frame.assign(label=None)
+    with pytest.raises(SingleClassError, match=r"single class \(none\)"):
+        load(frame, label="label").require_labels(allow_missing=True)
+
+
+def test_no_label_audits_a_single_class_column(text_frame):
+    result = audit(text_frame.assign(label="sport"), label=False)
+    assert result.summary["label_errors"]["status"] == "skipped"
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def test_duplicate_ids_listed():
+    frame = pd.DataFrame({"key": ["a", "b", "a", "c", "c", "d"], "text": SENTENCES})
+    with pytest.raises(DuplicateIdError) as info:
+        audit(frame, id="key")
+    message = str(info.value)
+    assert "The id column 'key' repeats 2 id(s): ['a', 'c']" in message
+    assert "Ids must be unique" in message
+    assert "leave --id out" in message
+
+
+def test_missing_ids():
+    frame = pd.DataFrame({"key": ["a", None, "b", "c", "d", "e"], "text": SENTENCES})
+    with pytest.raises(DuplicateIdError, match=r"empty at row positions \[1\]"):
+        load(frame, id="key")
+
+
+# --------------------------------------------------------------------------- embeddings
+
+
+@pytest.fixture
+def six_rows() -> pd.DataFrame:
+    return pd.DataFrame({"text": SENTENCES})
+
+
+def test_embeddings_file_with_wrong_row_count(tmp_path, six_rows):
+    path = tmp_path / "vectors.npy"
+    np.save(path, np.ones((5, 8), dtype=np.float32))
+    with pytest.raises(EmbeddingsError) as info:
+        audit(six_rows, embeddings=path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "has 5 rows but the data has 6" in message
+    assert "same order as the data" in message
+
+
+def test_embeddings_array_with_wrong_row_count(six_rows):
+    with pytest.raises(EmbeddingsError, match="has 7 rows but the data has 6"):
+        audit(six_rows, embeddings=np.ones((7, 3)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_embeddings_with_nan_or_inf(tmp_path, six_rows, bad):
+    vectors = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    vectors[2, 1] = bad
+    vectors[4, 0] = bad
+    path = tmp_path / "vectors.npy"
+    np.save(path, vectors)
+    with pytest.raises(EmbeddingsError) as info:
+        audit(six_rows, embeddings=path)
+    message = str(info.value)
+    assert "NaN or inf in 2 row(s), at row positions [2, 4]" in message
+    assert "Recompute those vectors" in message
+
+
+def test_one_dimensional_embeddings(six_rows):
+    with pytest.raises(EmbeddingsError) as info:
+        audit(six_rows, embeddings=np.ones(6))
+    message = str(info.value)
+    assert "must be 2-D (n_rows, n_dims); got shape (6,)" in message
+    assert "reshape(-1, 1)" in message
+
+
+def test_embeddings_file_that_is_not_npy(tmp_path, six_rows):
+    path = tmp_path / "vectors.npy"
+    path.write_bytes(b"definitely not numpy")
+    with pytest.raises(EmbeddingsError, match=r"numpy\.save"):
+        audit(six_rows, embeddings=path)
+
+
+def test_missing_embeddings_file(tmp_path, six_rows):
+    with pytest.raises(DataFileNotFoundError, match="No such embeddings file"):
+        audit(six_rows, embeddings=tmp_path / "nope.npy")
+
+
+def test_good_precomputed_embeddings_are_used(six_rows):
+    vectors = np.random.default_rng(0).normal(size=(6, 4))
+    result = audit(six_rows, embeddings=vectors, k=3)
+    assert result.summary["encoder"]["id"] == "precomputed"
+    norms = np.linalg.norm(result.embeddings, axis=1)
+    np.testing.assert_allclose(norms, 1.0, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------- k
+
+
+def test_fewer_rows_than_k():
+    frame = pd.DataFrame({"text": SENTENCES[:5]})
+    with pytest.warns(ShrunkNeighborsWarning, match="reduced from 20 to 4"):
+        result = audit(frame, k=20)
+    assert len(result.rows) == 5
+    assert result.summary["neighbors"]["k"] == 4
+    assert result.graph.indices.shape == (5, 4)
+    assert {result.summary[a]["status"] for a in result.analyses} <= {"ok", "skipped"}
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def test_output_holding_a_different_run_is_refused(tmp_path, text_frame):
+    out = tmp_path / "run"
+    audit(text_frame, output=out)
+    before = (out / "summary.json").read_bytes()
+    with pytest.raises(OutputExistsError) as info:
+        audit(text_frame.iloc[:40], output=out)
+    message = str(info.value)
+    assert "already holds a different siftkit run" in message
+    assert "--overwrite" in message and "overwrite=True" in message
+    assert (out / "summary.json").read_bytes() == before  # untouched
+
+
+def test_output_with_other_parameters_is_refused(tmp_path, text_frame):
+    out = tmp_path / "run"
+    audit(text_frame, output=out, k=10)
+    with pytest.raises(OutputExistsError):
+        audit(text_frame, output=out, k=5)
+
+
+def test_same_run_again_into_the_same_folder_is_allowed(tmp_path, text_frame):
+    out = tmp_path / "run"
+    first = audit(text_frame, output=out)
+    second = audit(text_frame.copy(), output=out)
+    saved = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert saved["run"]["fingerprint"] == first.summary["run"]["fingerprint"]
+    assert saved["created"] == second.summary["created"]
+
+
+def test_overwrite_replaces_a_different_run(tmp_path, text_frame):
+    out = tmp_path / "run"
+    audit(text_frame, output=out)
+    audit(text_frame.iloc[:40], output=out, overwrite=True)
+    assert len(pd.read_parquet(out / "rows.parquet")) == 40
+    saved = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert saved["input"]["n_rows"] == 40
+
+
+def test_non_run_folder_is_refused(tmp_path, text_frame):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(OutputExistsError) as info:
+        audit(text_frame, output=out)
+    message = str(info.value)
+    assert "is not empty and is not a siftkit run folder" in message
+    assert "thesis.docx" in message
+    assert "empty or new folder" in message
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
+
+
+def test_output_path_that_is_a_file_is_refused(tmp_path, text_frame):
+    out = tmp_path / "file.txt"
+    out.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputExistsError, match="is a file"):
+        audit(text_frame, output=out)
+
+
+def test_empty_existing_folder_is_fine(tmp_path, text_frame):
+    out = tmp_path / "empty"
+    out.mkdir()
+    audit(text_frame, output=out)
+    assert (out / "summary.json").exists()
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def test_invalid_parameter_message():
+    detector = get_detector("near_duplicates", threshold=2.0)
+    with pytest.raises(InvalidParameterError) as info:
+        detector.check_params()
+    assert str(info.value) == (
+        "The 'threshold' parameter of NearDuplicates must be a float in (0, 1]. "
+        "Got 2.0 instead."
+    )
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fragment"),
+    [
+        ("outliers", {"k": 0}, "The 'k' parameter of Outliers must be an int in [1, inf)"),
+        ("outliers", {"k": 2.5}, "The 'k' parameter of Outliers must be an int"),
+        ("label_errors", {"temperature": 0.0}, "'temperature' parameter of LabelErrors"),
+        ("label_errors", {"threshold": float("nan")}, "must be a float in [0, 1]"),
+        ("near_duplicates", {"threshold": True}, "Got True instead"),
+    ],
+)
+def test_other_invalid_parameters(name, params, fragment):
+    with pytest.raises(InvalidParameterError) as info:
+        get_detector(name, **params).check_params()
+    assert fragment in str(info.value)
+
+
+def test_invalid_parameter_is_raised_by_audit_before_any_work(text_frame, fake_encoder):
+    with pytest.raises(InvalidParameterError, match="NearDuplicates"):
+        audit(text_frame, detectors=[get_detector("near_duplicates", threshold=0.0)])
+    assert fake_encoder.calls == []  # nothing was embedded
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_missing_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["audit", "missing.csv", "-o", "out", "--encoder", "fake"])
+    assert result.exit_code == 2
+    assert "error:" in result.stderr
+    assert "No such file or folder: 'missing.csv'" in result.stderr
+    assert "Check the path" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_unknown_column(tmp_path, monkeypatch, text_frame):
+    monkeypatch.chdir(tmp_path)
+    text_frame.to_csv("data.csv", index=False)
+    result = CliRunner().invoke(
+        main, ["audit", "data.csv", "-o", "out", "--encoder", "fake", "--label", "lable"]
+    )
+    assert result.exit_code == 2
+    assert "error:" in result.stderr
+    assert "Did you mean --label 'label'?" in result.stderr

@@ -1,0 +1,328 @@
+"""The run folder contract: what ``siftkit.audit(..., output=...)`` writes, and reading it back."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import siftkit
+from siftkit.detectors import Detector, Result, available_detectors, register_detector
+from siftkit.detectors import base as detectors_base
+from siftkit.exceptions import DetectorFailedWarning, RunFolderError
+from siftkit.neighbors import KnnGraph
+from siftkit.results import RUN_FILES
+
+ANALYSES = {"duplicates", "near_duplicates", "outliers", "label_errors"}
+CONTRACT_COLUMNS = [
+    "label_error_score",
+    "is_label_error",
+    "suggested_label",
+    "outlier_score",
+    "is_outlier",
+    "is_duplicate",
+    "near_duplicate_score",
+    "is_near_duplicate",
+    "duplicate_group",
+]
+LABEL_COLUMNS = ["label_error_score", "is_label_error", "suggested_label"]
+
+
+@pytest.fixture
+def run(tmp_path, text_frame):
+    """A saved audit of ``text_frame`` (ids reversed, so input order != id order)."""
+    frame = text_frame.iloc[::-1].reset_index(drop=True)
+    result = siftkit.audit(frame, encoder="fake", output=tmp_path / "run")
+    return frame, result, tmp_path / "run"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_run_folder_holds_every_file(run):
+    _, result, path = run
+    assert sorted(p.name for p in path.iterdir()) == sorted(RUN_FILES)
+    assert result.path == path
+    for name in RUN_FILES:
+        assert (path / name).stat().st_size > 0
+
+
+def test_no_temp_files_left_behind(run, isolated_cache):
+    _, _, path = run
+    leftovers = [p.name for p in path.rglob("*") if p.name.startswith(".") or "tmp" in p.name]
+    assert leftovers == []
+    cached = [p.name for p in isolated_cache.rglob("*") if p.is_file()]
+    assert cached, "the fake encoder is cacheable: the cache should hold a shard"
+    assert not [name for name in cached if name.startswith(".") or name.endswith(".tmp")]
+
+
+def test_rows_one_per_input_row_in_input_order(run):
+    frame, _, path = run
+    rows = pd.read_parquet(path / "rows.parquet")
+    assert len(rows) == len(frame)
+    assert rows["row_id"].tolist() == frame["id"].tolist()  # the id column, input order
+    assert rows["row_id"].iloc[0] == "r60"
+    assert rows["text"].tolist() == frame["text"].tolist()
+    assert rows["label"].tolist() == frame["label"].tolist()
+    for column in CONTRACT_COLUMNS:
+        assert column in rows.columns, column
+
+
+def test_row_id_is_position_without_an_id_column(tmp_path, text_frame):
+    frame = text_frame.drop(columns="id").iloc[::-1]
+    siftkit.audit(frame, encoder="fake", output=tmp_path / "run")
+    rows = pd.read_parquet(tmp_path / "run" / "rows.parquet")
+    assert rows["row_id"].tolist() == list(range(len(frame)))
+    assert rows["text"].tolist() == frame["text"].tolist()
+
+
+def test_scores_and_flags_have_contract_types(run):
+    _, _, path = run
+    rows = pd.read_parquet(path / "rows.parquet")
+    scores = [c for c in rows.columns if c.endswith("_score")]
+    flags = [c for c in rows.columns if c.startswith("is_")]
+    assert set(scores) == {"label_error_score", "outlier_score", "near_duplicate_score"}
+    assert set(flags) == {"is_label_error", "is_outlier", "is_duplicate", "is_near_duplicate"}
+    for column in scores:
+        assert pd.api.types.is_float_dtype(rows[column]), column
+        values = rows[column].to_numpy()
+        assert np.isfinite(values).all(), column
+        assert values.min() >= 0.0 and values.max() <= 1.0, column
+    for column in flags:
+        assert pd.api.types.is_bool_dtype(rows[column]), column
+    assert pd.api.types.is_integer_dtype(rows["duplicate_group"])
+
+
+def test_rows_flag_the_planted_problems(run):
+    _, _, path = run
+    rows = pd.read_parquet(path / "rows.parquet").set_index("row_id")
+    # r60 repeats r30: only the later copy is a duplicate, both share a group
+    assert rows.index[rows["is_duplicate"]].tolist() == ["r60"]
+    assert rows.loc["r60", "is_near_duplicate"]
+    assert rows.loc["r30", "duplicate_group"] == rows.loc["r60", "duplicate_group"] >= 0
+    # r5 is a sport text filed under food
+    assert rows.loc["r5", "is_label_error"]
+    assert rows.loc["r5", "suggested_label"] == "sport"
+    assert rows["is_label_error"].sum() <= 3
+
+
+def test_summary(run):
+    _, result, path = run
+    summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["analyses"]) == ANALYSES
+    for name in ANALYSES:
+        assert summary[name]["status"] == "ok", name
+        assert "parameters" in summary[name]
+    assert summary["duplicates"]["count"] == 1
+    assert summary["label_errors"]["count"] >= 1
+    timings = summary["timings"]
+    for key in ("embed", "neighbors", "total", *ANALYSES):
+        assert isinstance(timings[key], float | int) and timings[key] >= 0, key
+    assert timings["total"] >= timings["embed"]
+    assert len(summary["input"]["fingerprint"]) == 32
+    int(summary["input"]["fingerprint"], 16)  # hex
+    assert summary["input"]["n_rows"] == 61
+    assert summary["input"]["n_classes"] == 3
+    assert summary["input"]["schema"]["id"] == "id"
+    assert summary["versions"]["siftkit"] == siftkit.__version__
+    assert {"python", "numpy", "pandas"} <= set(summary["versions"])
+    assert summary["encoder"]["id"] == "fake"
+    assert summary["encoder"]["n_dims"] == 64
+    assert summary["siftkit_version"] == siftkit.__version__
+    assert summary == json.loads(json.dumps(result.summary, default=str))
+
+
+def test_embeddings_and_neighbors_files(run):
+    frame, result, path = run
+    vectors = np.load(path / "embeddings.npy")
+    assert vectors.shape == (len(frame), 64)
+    assert vectors.dtype == np.float32
+    np.testing.assert_array_equal(vectors, result.embeddings)
+    graph = KnnGraph.load(path / "neighbors.npz")
+    assert graph.indices.shape == (len(frame), 20)
+    np.testing.assert_array_equal(graph.indices, result.graph.indices)
+    np.testing.assert_allclose(graph.similarities, result.graph.similarities)
+
+
+def test_report_is_self_contained_html(run):
+    _, _, path = run
+    html = (path / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert "Label errors" in html and "Exact duplicates" in html
+    assert "<script" not in html.lower()
+    assert "http://" not in html and "https://" not in html
+
+
+# --------------------------------------------------------------------------- re-opening
+
+
+def test_open_reads_without_recomputing(run, fake_encoder, monkeypatch):
+    _, result, path = run
+    import siftkit.audit as audit_module
+
+    def boom(*args, **kwargs):
+        raise AssertionError("open must not recompute")
+
+    monkeypatch.setattr(audit_module, "embed_dataset", boom)
+    monkeypatch.setattr(audit_module, "build_graph", boom)
+    opened = siftkit.open(path)
+    assert fake_encoder.calls == []
+    assert opened.path == path
+    pd.testing.assert_frame_equal(opened.rows, result.rows, check_dtype=False)
+    assert opened.summary == json.loads(json.dumps(result.summary, default=str))
+    assert opened.analyses == result.analyses
+    np.testing.assert_array_equal(np.asarray(opened.embeddings), result.embeddings)
+    np.testing.assert_array_equal(opened.graph.indices, result.graph.indices)
+    assert opened.graph.k == result.graph.k
+    assert "path=" in repr(opened)
+
+
+def test_open_accepts_str_path(run):
+    _, _, path = run
+    assert len(siftkit.open(str(path)).rows) == 61
+
+
+def test_query_with_duckdb(run):
+    _, result, path = run
+    opened = siftkit.open(path)
+    assert opened.query("select count(*) as n from rows")["n"].tolist() == [61]
+    flagged = opened.query("select row_id from rows where is_duplicate")
+    assert flagged["row_id"].tolist() == ["r60"]
+    by_label = opened.query("select label, count(*) as n from rows group by label order by label")
+    assert by_label.to_dict("list") == {"label": ["food", "sport", "tech"], "n": [22, 19, 20]}
+    # the in-memory result answers the same
+    assert result.query("select count(*) as n from rows where is_label_error")["n"].iloc[0] >= 1
+
+
+def test_open_rejects_non_run_folders(tmp_path):
+    with pytest.raises(RunFolderError, match="No run folder"):
+        siftkit.open(tmp_path / "missing")
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "rows.parquet").write_bytes(b"x")
+    with pytest.raises(RunFolderError, match="lacks summary.json"):
+        siftkit.open(tmp_path / "half")
+
+
+def test_unsaved_audit_keeps_everything_in_memory(text_frame):
+    result = siftkit.audit(text_frame, encoder="fake")
+    assert result.path is None
+    assert result.embeddings.shape == (61, 64)
+    assert result.graph.indices.shape == (61, 20)
+
+
+# --------------------------------------------------------------------------- failing detectors
+
+
+class Exploding(Detector):
+    name = "exploding"
+    requires = ()
+    columns: ClassVar[tuple[str, ...]] = ("exploding_score",)
+
+    def run(self, context):
+        raise RuntimeError("kaboom in the detector")
+
+
+class OutOfRange(Detector):
+    name = "out_of_range"
+    requires = ()
+    columns: ClassVar[tuple[str, ...]] = ("out_of_range_score",)
+
+    def run(self, context):
+        return Result(columns={"out_of_range_score": np.full(context.n_rows, 2.0)})
+
+
+@pytest.fixture
+def private_registry(monkeypatch):
+    """Registrations made in a test vanish after it."""
+    monkeypatch.setattr(detectors_base, "_DETECTORS", dict(detectors_base._DETECTORS))
+
+
+def _check_failed_run(result, name, fragment):
+    summary = result.summary
+    assert summary[name]["status"] == "failed"
+    assert fragment in summary[name]["error"]
+    assert "traceback" in summary[name]
+    for other in ANALYSES:
+        assert summary[other]["status"] == "ok", other
+    assert f"{name}_score" not in result.rows.columns
+    assert "is_duplicate" in result.rows.columns and "outlier_score" in result.rows.columns
+
+
+def test_failing_detector_instance_is_recorded(tmp_path, text_frame):
+    detectors = ["duplicates", Exploding(), "near_duplicates", "outliers", "label_errors"]
+    with pytest.warns(DetectorFailedWarning, match="exploding"):
+        result = siftkit.audit(
+            text_frame, encoder="fake", detectors=detectors, output=tmp_path / "run"
+        )
+    _check_failed_run(result, "exploding", "RuntimeError: kaboom in the detector")
+    saved = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert saved["exploding"]["status"] == "failed"
+    assert "exploding" in saved["timings"]
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "kaboom in the detector" in html
+
+
+def test_failing_registered_detector(private_registry, text_frame):
+    register_detector(Exploding)
+    assert "exploding" in available_detectors()
+    with pytest.warns(DetectorFailedWarning):
+        result = siftkit.audit(text_frame, encoder="fake")
+    assert set(result.analyses) == ANALYSES | {"exploding"}
+    _check_failed_run(result, "exploding", "kaboom")
+
+
+def test_registry_is_clean_after_registering_tests():
+    assert "exploding" not in available_detectors()
+    assert set(available_detectors()) == ANALYSES
+
+
+def test_detector_breaking_the_contract_is_failed(text_frame):
+    with pytest.warns(DetectorFailedWarning, match="InvalidResultError"):
+        result = siftkit.audit(
+            text_frame, encoder="fake", detectors=[*sorted(ANALYSES), OutOfRange()]
+        )
+    _check_failed_run(result, "out_of_range", "must lie in [0, 1]")
+
+
+# --------------------------------------------------------------------------- no labels
+
+
+@pytest.mark.parametrize("how", ["no_column", "label_false"])
+def test_label_errors_skipped_without_labels(tmp_path, text_frame, how):
+    if how == "no_column":
+        frame, kwargs = text_frame.drop(columns="label"), {}
+    else:
+        frame, kwargs = text_frame, {"label": False}
+    result = siftkit.audit(frame, encoder="fake", output=tmp_path / "run", **kwargs)
+    entry = result.summary["label_errors"]
+    assert entry["status"] == "skipped"
+    assert "needs labels" in entry["reason"] and "--label" in entry["reason"]
+    rows = pd.read_parquet(tmp_path / "run" / "rows.parquet")
+    for column in [*LABEL_COLUMNS, "label"]:
+        assert column not in rows.columns, column
+    for other in ANALYSES - {"label_errors"}:
+        assert result.summary[other]["status"] == "ok"
+    assert result.summary["input"]["n_classes"] is None
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "Skipped:" in html
+
+
+# --------------------------------------------------------------------------- report escaping
+
+
+def test_report_escapes_data_strings(tmp_path, text_frame):
+    evil = "<script>alert(1)</script>"
+    frame = text_frame.copy()
+    frame.loc[10, "text"] = f"football {evil} goal"
+    frame.loc[61] = {"id": "<b>r61</b>", "text": f"football {evil} goal", "label": "sport"}
+    siftkit.audit(frame, encoder="fake", output=tmp_path / "run")
+    rows = pd.read_parquet(tmp_path / "run" / "rows.parquet")
+    assert rows.loc[rows["row_id"] == "<b>r61</b>", "is_duplicate"].item()
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, escaped
+    assert evil not in html
+    assert "<script" not in html.lower()
+    assert "&lt;b&gt;r61&lt;/b&gt;" in html and "<b>r61</b>" not in html
