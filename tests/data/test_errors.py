@@ -191,8 +191,14 @@ def test_one_dimensional_numpy_data():
 
 def test_no_column_to_analyse():
     frame = pd.DataFrame({"id": ["a", "b", "c"], "label": ["x", "y", "x"]})
-    with pytest.raises(EmptyDatasetError, match="no column to analyse"):
-        load(frame)
+    with pytest.raises(EmptyDatasetError) as info:
+        audit(frame, encoder=None, k=2)
+    message = str(info.value)
+    assert "no column to analyse (columns: id, label)" in message
+    assert "precomputed embeddings" in message
+    # ...which is the fix: with vectors, the same data audits fine
+    result = audit(frame, encoder=None, k=2, embeddings=np.eye(3))
+    assert result.rows["row_id"].tolist() == ["a", "b", "c"]
 
 
 def test_text_column_empty_in_every_row():
@@ -480,8 +486,7 @@ def test_invalid_parameter_message():
     with pytest.raises(InvalidParameterError) as info:
         detector.check_params()
     assert str(info.value) == (
-        "The 'threshold' parameter of NearDuplicates must be a float in (0, 1]. "
-        "Got 2.0 instead."
+        "The 'threshold' parameter of NearDuplicates must be a float in (0, 1]. Got 2.0 instead."
     )
     assert isinstance(info.value, ValueError)
 

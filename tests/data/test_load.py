@@ -237,9 +237,7 @@ def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):
     table = pa.table(
         {
             "id": pa.array(range(len(mixed_frame))),
-            "emb": pa.array(
-                [v.tolist() for v in mixed_frame["vec"]], type=pa.list_(pa.float32())
-            ),
+            "emb": pa.array([v.tolist() for v in mixed_frame["vec"]], type=pa.list_(pa.float32())),
             "color": pa.array(mixed_frame["color"].tolist()),
         }
     )

@@ -90,6 +90,11 @@ def _is_string_column(series: pd.Series) -> bool:
     return not sample.empty and all(isinstance(v, str) for v in sample)
 
 
+def _is_blank(series: pd.Series) -> bool:
+    """True when every value is missing or whitespace."""
+    return bool(series.isna().all() or series.dropna().astype(str).str.strip().eq("").all())
+
+
 def _is_categorical(series: pd.Series) -> bool:
     """Short values drawn from a small set: a category, not free text."""
     sample = series.dropna().astype(str).iloc[:2000]
@@ -140,6 +145,12 @@ def infer_schema(
         label = free(_by_name(columns, LABEL_NAMES))
     if split is None:
         split = free(_by_name(columns, SPLIT_NAMES))
+    if text is None:
+        # a column named like text but empty everywhere is still the text column, so that
+        # loading reports it as empty instead of auditing the other columns as a table
+        named = free(_by_name(columns, TEXT_NAMES))
+        if named is not None and _is_blank(frame[named]):
+            text = named
     taken |= {c for c in (id, label, split) if c is not None}
 
     vector, numeric, categorical, texts = [], [], [], []

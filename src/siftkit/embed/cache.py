@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import uuid
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -66,7 +67,7 @@ class EmbeddingCache:
             try:
                 with np.load(shard) as data:
                     shard_keys, shard_vectors = data["keys"], data["vectors"]
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 continue  # a damaged shard is only a cache miss
             for j, key in enumerate(shard_keys):
                 i = wanted.get(bytes(key))

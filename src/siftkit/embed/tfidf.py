@@ -33,11 +33,16 @@ class TfidfSvdEncoder(Encoder):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         texts = dataset.texts
-        self.vectorizer_ = TfidfVectorizer(
-            sublinear_tf=True, ngram_range=(1, 2), min_df=2 if len(texts) >= 1000 else 1,
-            max_features=200_000, dtype=np.float32,
-        )  # fmt: skip
-        matrix = self.vectorizer_.fit_transform(texts)
+        options = {
+            "sublinear_tf": True, "min_df": 2 if len(texts) >= 1000 else 1,
+            "max_features": 200_000, "dtype": np.float32,
+        }  # fmt: skip
+        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), **options)
+        try:
+            matrix = self.vectorizer_.fit_transform(texts)
+        except ValueError:  # no word of 2+ characters (e.g. "a", "?"): use characters
+            self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), **options)
+            matrix = self.vectorizer_.fit_transform(texts)
         n_components = min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
         self.svd_ = None
         if n_components >= 2:

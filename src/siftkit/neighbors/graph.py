@@ -134,6 +134,9 @@ def _search_hnsw(
         faiss.omp_set_num_threads(threads)
     index.hnsw.efSearch = max(ef_search, k)
     sims, idx = index.search(vectors, k)
+    incomplete = np.flatnonzero((idx < 0).any(axis=1))  # HNSW found fewer than k
+    if len(incomplete):
+        idx[incomplete], sims[incomplete] = _search_exact(vectors, vectors[incomplete], k)
     return idx, sims
 
 

@@ -1,0 +1,173 @@
+"""The ``sift`` command line: audit, query, info (in-process, with the fake encoder)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from siftkit.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch, text_frame):
+    """A working folder holding data.csv; short relative paths keep output lines unwrapped."""
+    monkeypatch.chdir(tmp_path)
+    text_frame.to_csv("data.csv", index=False)
+    return tmp_path
+
+
+def sift(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def audited(workdir):
+    result = sift("audit", "data.csv", "-o", "out", "--encoder", "fake")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_audit_prints_summary_and_where_the_results_are(audited, workdir):
+    out = audited.stdout
+    assert "Audited 61 rows" in out
+    assert "encoder fake" in out
+    assert "Audit summary" in out
+    for name in ("duplicates", "near_duplicates", "outliers", "label_errors"):
+        assert name in out
+    assert "Results: out/" in out
+    assert "report: out/report.html" in out
+    # the mislabeled row and the duplicate are shown as top examples
+    assert "r5" in out and "r60" in out
+    assert (workdir / "out" / "summary.json").exists()
+    assert len(pd.read_parquet(workdir / "out" / "rows.parquet")) == 61
+
+
+def test_audit_quiet_prints_only_where(workdir):
+    result = sift("audit", "data.csv", "-o", "out", "--encoder", "fake", "-q")
+    assert result.exit_code == 0, result.output
+    assert "Audit summary" not in result.stdout
+    assert result.stdout.strip().startswith("Results: out/")
+
+
+def test_audit_options_reach_the_run(workdir):
+    result = sift(
+        "audit", "data.csv", "-o", "out", "--encoder", "fake", "-k", "7",
+        "--detectors", "duplicates, outliers", "--seed", "3", "--id", "id",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((workdir / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["neighbors"]["k"] == 7
+    assert summary["analyses"] == ["duplicates", "outliers"]
+    assert summary["parameters"]["random_state"] == 3
+    assert summary["input"]["schema"]["id"] == "id"
+
+
+def test_query_table(audited):
+    result = sift("query", "out", "select count(*) as n from rows")
+    assert result.exit_code == 0, result.output
+    lines = [line.strip("│┃ ") for line in result.stdout.splitlines()]
+    assert "n" in lines and "61" in lines
+
+
+def test_query_csv(audited):
+    result = sift("query", "out", "select count(*) as n from rows", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "n\n61\n"
+
+
+def test_query_json(audited):
+    result = sift("query", "out", "select count(*) as n from rows", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [{"n": 61}]
+
+
+def test_query_csv_prints_all_rows(audited):
+    result = sift("query", "out", "select row_id from rows", "--format", "csv", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["row_id", *[f"r{i}" for i in range(61)]]
+
+
+def test_query_table_limit(audited):
+    result = sift("query", "out", "select row_id from rows order by row_id", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "58 more rows" in result.stdout
+    cells = [line.strip("│┃ ") for line in result.stdout.splitlines()]
+    assert [c for c in cells if c.startswith("r") and c[1:].isdigit()] == ["r0", "r1", "r10"]
+
+
+def test_query_flagged_rows(audited):
+    sql = "select row_id, suggested_label from rows where is_label_error"
+    result = sift("query", "out", sql, "--format", "json")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"row_id": "r5", "suggested_label": "sport"} in records
+
+
+def test_bad_sql_names_the_columns(audited):
+    result = sift("query", "out", "select nope from rows")
+    assert result.exit_code == 1
+    message = result.stderr
+    assert "The SQL failed" in message
+    assert "nope" in message
+    assert "The table is called `rows`" in message
+    for column in ("row_id", "text", "label", "is_duplicate", "label_error_score"):
+        assert column in message
+    assert "Traceback" not in result.output
+
+
+def test_query_on_a_missing_run(workdir):
+    result = sift("query", "nothere", "select 1")
+    assert result.exit_code == 2
+    assert "error:" in result.stderr and "No run folder" in result.stderr
+
+
+def test_info(audited):
+    result = sift("info", "out")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "input: data.csv" in out
+    assert "61 rows" in out and "3 classes" in out
+    assert "encoder: fake (64 dims)" in out
+    assert "k=20" in out
+    assert "Audit summary" in out
+    assert "timings:" in out and "total" in out
+
+
+def test_label_and_no_label_is_a_usage_error(workdir):
+    result = sift(
+        "audit", "data.csv", "-o", "out", "--encoder", "fake", "--label", "label", "--no-label"
+    )
+    assert result.exit_code == 2
+    assert "--label and --no-label contradict each other" in result.stderr
+    assert "Usage:" in result.stderr
+    assert not (workdir / "out").exists()
+
+
+def test_no_label_drops_labels(workdir):
+    result = sift("audit", "data.csv", "-o", "out", "--encoder", "fake", "--no-label")
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.stdout
+    summary = json.loads((workdir / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["label_errors"]["status"] == "skipped"
+    assert summary["input"]["n_classes"] is None
+    assert summary["input"]["schema"]["label"] is None
+    rows = pd.read_parquet(workdir / "out" / "rows.parquet")
+    assert "label" not in rows.columns and "is_label_error" not in rows.columns
+
+
+def test_rerun_into_another_run_folder_is_refused(audited, workdir):
+    result = sift("audit", "data.csv", "-o", "out", "--encoder", "fake", "-k", "5")
+    assert result.exit_code == 2
+    assert "error:" in result.stderr and "--overwrite" in result.stderr
+    result = sift("audit", "data.csv", "-o", "out", "--encoder", "fake", "-k", "5", "--overwrite")
+    assert result.exit_code == 0, result.output
+
+
+def test_unknown_encoder_suggests_one(workdir):
+    result = sift("audit", "data.csv", "-o", "out", "--encoder", "fak")
+    assert result.exit_code == 2
+    assert "No encoder named 'fak'" in result.stderr
+    assert "Did you mean --encoder 'fake'?" in result.stderr
