@@ -254,7 +254,7 @@ def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):
     )
 
 
-def test_ragged_or_string_lists_are_not_vectors():
+def test_numeric_lists_are_vectors_string_lists_are_not():
     frame = pd.DataFrame(
         {
             "ragged": [[1.0, 2.0], [1.0], [3.0, 4.0]],
@@ -263,8 +263,16 @@ def test_ragged_or_string_lists_are_not_vectors():
         }
     )
     schema = infer_schema(frame)
-    assert schema.vector == ()
-    assert "ragged" not in schema.numeric and "words" not in schema.numeric
+    assert schema.vector == ("ragged",)
+    assert "words" not in schema.vector and "words" not in schema.numeric
+
+
+def test_ragged_vector_column_is_reported_with_its_rows():
+    from siftkit.exceptions import EmbeddingsError
+
+    frame = pd.DataFrame({"v": [[1.0, 2.0], [1.0], [3.0, 4.0]], "label": ["a", "b", "a"]})
+    with pytest.raises(EmbeddingsError, match=r"except at row positions \[1\].*one length"):
+        siftkit.audit(frame)
 
 
 def test_explicit_roles_override_inference(mixed_frame):

@@ -65,18 +65,19 @@ def _by_name(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def is_vector_column(series: pd.Series) -> bool:
-    """True when every non-null value is a numeric sequence of one common length."""
+    """True when the column holds numeric sequences (arrays, lists) rather than scalars.
+
+    Lengths are not checked here: the vectors encoder reports unequal lengths or missing
+    vectors with the rows at fault, which is more useful than quietly treating the column
+    as categorical.
+    """
     if series.dtype != object:
         return False
     values = series.dropna()
     if values.empty:
         return False
     first = values.iloc[0]
-    if not isinstance(first, list | tuple | np.ndarray):
-        return False
-    sample = values.iloc[: min(len(values), 256)]
-    lengths = {len(v) if isinstance(v, list | tuple | np.ndarray) else -1 for v in sample}
-    if len(lengths) != 1 or -1 in lengths or 0 in lengths:
+    if not isinstance(first, list | tuple | np.ndarray) or len(first) == 0:
         return False
     return np.issubdtype(np.asarray(first).dtype, np.number)
 

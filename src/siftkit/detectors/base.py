@@ -58,6 +58,7 @@ class Context:
             array.setflags(write=False)
         if self.labels is not None:
             self.labels.codes.setflags(write=False)
+            self.labels.classes.setflags(write=False)
 
     @property
     def n_rows(self) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from siftkit.embed.base import Encoder, register_encoder
-from siftkit.exceptions import NotFittedError
+from siftkit.exceptions import EmptyDatasetError, NotFittedError
 
 MISSING = "__missing__"
 
@@ -55,6 +55,13 @@ class TabularEncoder(Encoder):
                 ),
                 self.categorical_,
             ))  # fmt: skip
+        if not parts:
+            columns = ", ".join(self.numeric_) or "none"
+            raise EmptyDatasetError(
+                f"No feature column holds any value (numeric columns, all empty: {columns}); "
+                "there is nothing to embed. Fill them, name a text column with --text, or "
+                "pass precomputed embeddings with --embeddings."
+            )
         self.transformer_ = ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
         self.transformer_.fit(self._prepare(dataset.frame))
         self.frame_ = dataset.frame

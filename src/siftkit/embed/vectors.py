@@ -44,17 +44,20 @@ class VectorColumnsEncoder(Encoder):
 
 def _stack(column: Any, name: str) -> np.ndarray:
     values = column.to_numpy()
-    if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
-        rows = [i for i, v in enumerate(values) if not isinstance(v, list | tuple | np.ndarray)]
+    empty = [i for i, v in enumerate(values) if not isinstance(v, list | tuple | np.ndarray)]
+    if empty:
         raise EmbeddingsError(
-            f"The vector column {name!r} is empty at row positions {rows[:10]}. Every row "
-            "needs a vector of the same length: fill or drop those rows."
+            f"The vector column {name!r} has no vector at row positions {empty[:10]}. Every "
+            "row needs a vector of the same length: fill or drop those rows."
         )
-    lengths = {len(v) for v in values}
-    if len(lengths) != 1:
+    lengths = np.array([len(v) for v in values])
+    common = int(np.bincount(lengths).argmax())
+    odd = np.flatnonzero(lengths != common)
+    if len(odd):
         raise EmbeddingsError(
-            f"The vector column {name!r} holds arrays of different lengths {sorted(lengths)[:5]}."
-            " All rows need vectors of one length."
+            f"The vector column {name!r} holds vectors of {common} values, except at row "
+            f"positions {odd[:10].tolist()} (lengths {sorted(set(lengths[odd].tolist()))[:5]}). "
+            "All rows need vectors of one length: recompute or drop those rows."
         )
     return np.vstack([np.asarray(v, dtype=np.float32) for v in values])
 

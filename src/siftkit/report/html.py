@@ -42,7 +42,7 @@ padding:16px 20px;margin:16px 0}
 padding:8px 14px}.stat b{display:block;font-size:20px}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;
 padding:5px 8px;border-bottom:1px solid #e6e9ef;vertical-align:top}th{color:#5b6475;
-font-weight:600}td.text{max-width:560px;overflow-wrap:anywhere}
+font-weight:600}td.text{max-width:560px;overflow-wrap:anywhere}td:first-child{white-space:nowrap}
 .status-ok{color:#1a7f37}.status-failed{color:#cf222e}.status-skipped{color:#9a6700}
 """
 

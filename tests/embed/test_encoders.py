@@ -1,0 +1,284 @@
+"""The non-model encoders, precomputed embeddings, and encoder lookup."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from siftkit.data import Dataset, load
+from siftkit.embed import (
+    available_encoders,
+    default_encoder_name,
+    embed_dataset,
+    get_encoder,
+    load_embeddings,
+)
+from siftkit.exceptions import (
+    DataFileNotFoundError,
+    EmbeddingsError,
+    NotFittedError,
+    UnknownPluginError,
+)
+
+
+def embed(data, encoder: str, **load_kwargs):  # noqa: ANN001, ANN201
+    dataset = load(data, **load_kwargs)
+    vectors, _ = embed_dataset(dataset, get_encoder(encoder), progress=False)
+    return vectors
+
+
+def assert_unit_or_zero(vectors: np.ndarray) -> None:
+    assert vectors.dtype == np.float32
+    assert np.isfinite(vectors).all()
+    norms = np.linalg.norm(vectors, axis=1)
+    assert np.all(np.isclose(norms, 1.0, atol=1e-5) | (norms == 0))
+
+
+# --- TF-IDF + SVD -------------------------------------------------------------------------
+
+
+def test_tfidf_separates_topics() -> None:
+    texts = [f"football goal team match {i}" for i in range(10)] + [
+        f"bread cheese soup recipe {i}" for i in range(10)
+    ]
+    vectors = embed(pd.DataFrame({"text": texts}), "tfidf", text="text")
+    assert vectors.shape[0] == 20
+    assert 2 <= vectors.shape[1] <= 19  # at most n_rows - 1 components
+    assert_unit_or_zero(vectors)
+    sims = vectors @ vectors.T
+    same = sims[:10, :10][~np.eye(10, dtype=bool)].mean()
+    across = sims[:10, 10:].mean()
+    assert same > across + 0.3
+
+
+# identical texts give sklearn's SVD zero total variance (a harmless divide warning)
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["cat", "cat", "cat"],  # one word
+        ["cat", "dog"],  # two words, two rows
+        ["cat", "dog", "cat dog", "dog"],
+        ["cat"],  # a single row
+        ["a", "b", "?"],  # no word of two letters at all
+        ["dog cat"] * 5,  # identical texts
+    ],
+)
+def test_tfidf_tiny_vocabulary(texts: list[str]) -> None:
+    vectors = embed(pd.DataFrame({"text": texts}), "tfidf", text="text")
+    assert vectors.shape[0] == len(texts)
+    assert vectors.shape[1] >= 1
+    assert_unit_or_zero(vectors)
+    # equal texts, equal vectors; different texts are not all collapsed
+    for i, a in enumerate(texts):
+        for j, b in enumerate(texts):
+            if a == b:
+                np.testing.assert_array_equal(vectors[i], vectors[j])
+    if len(set(texts)) > 1:
+        assert len({v.tobytes() for v in vectors}) > 1
+
+
+def test_tfidf_deterministic() -> None:
+    rng = np.random.default_rng(1)
+    words = "red green blue cyan magenta yellow black white".split()
+    texts = [" ".join(rng.choice(words, size=5)) for _ in range(50)]
+    frame = pd.DataFrame({"text": texts})
+    first = embed(frame, "tfidf", text="text")
+    np.testing.assert_array_equal(first, embed(frame, "tfidf", text="text"))
+
+
+def test_tfidf_unfitted_raises() -> None:
+    with pytest.raises(NotFittedError):
+        get_encoder("tfidf").embed_batch(["hello"])
+
+
+# --- tabular ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def messy_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "size": [1.0, np.nan, np.inf, -np.inf, 5.0, 2.0, 3.0, np.nan],
+        "count": [1, 2, 3, 4, 5, 6, 7, 8],
+        "empty": [np.nan] * 8,
+        "color": ["red", None, "blue", "red", np.nan, "green", "red", "blue"],
+        "flag": [True, False, True, True, False, False, True, False],
+    })  # fmt: skip
+
+
+def test_tabular_messy_values_give_finite_vectors(messy_table: pd.DataFrame) -> None:
+    dataset = load(messy_table)
+    assert set(dataset.schema.numeric) == {"size", "count", "empty"}
+    assert "color" in dataset.schema.categorical
+    vectors, stats = embed_dataset(dataset, get_encoder("tabular"), progress=False)
+    assert vectors.shape[0] == 8
+    assert stats.n_embedded == 8
+    assert_unit_or_zero(vectors)
+    assert (np.linalg.norm(vectors, axis=1) > 0).all()
+    # rows differing only where a value is missing still get different vectors
+    assert len({v.tobytes() for v in vectors}) == 8
+
+
+def test_tabular_deterministic(messy_table: pd.DataFrame) -> None:
+    np.testing.assert_array_equal(embed(messy_table, "tabular"), embed(messy_table, "tabular"))
+
+
+def test_tabular_identical_rows_get_identical_vectors() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2.0, 1.0, 9.0], "b": ["x", "y", "x", "y"]})
+    vectors = embed(frame, "tabular")
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    assert not np.allclose(vectors[0], vectors[1])
+
+
+def test_tabular_missing_category_is_its_own_value() -> None:
+    frame = pd.DataFrame({"kind": ["a", None, "a", None, "b", "b"]})
+    vectors = embed(frame, "tabular")
+    assert_unit_or_zero(vectors)
+    np.testing.assert_array_equal(vectors[1], vectors[3])
+    assert not np.allclose(vectors[1], vectors[0])
+    assert not np.allclose(vectors[1], vectors[4])
+
+
+def test_tabular_unfitted_raises() -> None:
+    with pytest.raises(NotFittedError):
+        get_encoder("tabular").embed_batch([0])
+
+
+# --- vectors ------------------------------------------------------------------------------
+
+
+def test_vectors_from_numpy_array() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(30, 5))
+    dataset = load(features)
+    assert default_encoder_name(dataset) == "vectors"
+    vectors, _ = embed_dataset(dataset, get_encoder("vectors"), progress=False)
+    expected = features / np.linalg.norm(features, axis=1, keepdims=True)
+    np.testing.assert_allclose(vectors, expected, atol=1e-6)
+
+
+def test_vectors_from_a_vector_column() -> None:
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(12, 4)).astype(np.float32)
+    frame = pd.DataFrame({"emb": list(matrix), "label": ["a", "b"] * 6})
+    dataset = load(frame)
+    assert dataset.schema.vector == ("emb",)
+    assert default_encoder_name(dataset) == "vectors"
+    vectors, _ = embed_dataset(dataset, get_encoder("vectors"), progress=False)
+    np.testing.assert_allclose(
+        vectors, matrix / np.linalg.norm(matrix, axis=1, keepdims=True), atol=1e-6
+    )
+
+
+def test_two_vector_columns_are_normalised_then_concatenated() -> None:
+    rng = np.random.default_rng(0)
+    first = rng.normal(size=(10, 3)) * 100.0  # a large scale must not dominate
+    second = rng.normal(size=(10, 5))
+    frame = pd.DataFrame({"a": [list(r) for r in first], "b": [list(r) for r in second]})
+    dataset = load(frame)
+    assert dataset.schema.vector == ("a", "b")
+    vectors, _ = embed_dataset(dataset, get_encoder("vectors"), progress=False)
+    assert vectors.shape == (10, 8)
+    unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
+    expected = np.hstack([unit(first), unit(second)]) / np.sqrt(2.0)
+    np.testing.assert_allclose(vectors, expected, atol=1e-6)
+    # each block carries half the squared norm
+    np.testing.assert_allclose(np.linalg.norm(vectors[:, :3], axis=1), np.sqrt(0.5), atol=1e-6)
+
+
+def test_vectors_with_nan_are_rejected() -> None:
+    features = np.ones((5, 3))
+    features[2, 1] = np.nan
+    with pytest.raises(EmbeddingsError, match=r"\[2\]"):
+        embed(features, "vectors")
+
+
+@pytest.mark.parametrize("bad", ["mixed_lengths", "missing"])
+def test_bad_vector_column_is_rejected(bad: str) -> None:
+    frame = pd.DataFrame({"emb": [[1.0, 2.0], [1.0, 2.0], [3.0, 4.0]], "x": [1, 2, 3]})
+    frame.at[2, "emb"] = [1.0, 2.0, 3.0] if bad == "mixed_lengths" else None
+    dataset = load(frame)
+    # force the role (inference alone would not call this a vector column)
+    dataset = Dataset(frame=dataset.frame, schema=replace(dataset.schema, vector=("emb",)),
+                      source=dataset.source)  # fmt: skip
+    with pytest.raises(EmbeddingsError, match="emb"):
+        embed_dataset(dataset, get_encoder("vectors"), progress=False)
+
+
+# --- precomputed embeddings ---------------------------------------------------------------
+
+
+def test_load_embeddings_array_and_path(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(20, 6)) * 3.0
+    from_array = load_embeddings(raw, 20)
+    path = tmp_path / "vectors.npy"
+    np.save(path, raw)
+    from_path = load_embeddings(path, 20)
+    from_str = load_embeddings(str(path), 20)
+    expected = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    for vectors in (from_array, from_path, from_str):
+        assert vectors.dtype == np.float32 and vectors.shape == (20, 6)
+        np.testing.assert_allclose(vectors, expected, atol=1e-6)
+
+
+def test_load_embeddings_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataFileNotFoundError):
+        load_embeddings(tmp_path / "missing.npy", 3)
+    with pytest.raises(EmbeddingsError, match="rows"):
+        load_embeddings(np.ones((4, 2)), 3)
+    with pytest.raises(EmbeddingsError, match="2-D"):
+        load_embeddings(np.ones(3), 3)
+    bad = np.ones((3, 2))
+    bad[1, 0] = np.inf
+    with pytest.raises(EmbeddingsError, match="NaN or inf"):
+        load_embeddings(bad, 3)
+    with pytest.raises(EmbeddingsError):
+        load_embeddings(np.ones((3, 0)), 3)
+    with pytest.raises(EmbeddingsError):
+        load_embeddings(np.array([["a", "b"]] * 3), 3)
+    not_npy = tmp_path / "text.npy"
+    not_npy.write_text("hello")
+    with pytest.raises(EmbeddingsError):
+        load_embeddings(not_npy, 3)
+
+
+# --- lookup -------------------------------------------------------------------------------
+
+
+def test_unknown_encoder_suggests_a_name() -> None:
+    with pytest.raises(UnknownPluginError, match="Did you mean") as info:
+        get_encoder("minlm")
+    assert "'minilm'" in str(info.value)
+    with pytest.raises(KeyError):  # also catchable as the builtin a user would expect
+        get_encoder("tfdif")
+
+
+def test_unknown_encoder_far_from_everything_lists_choices() -> None:
+    with pytest.raises(UnknownPluginError) as info:
+        get_encoder("zzzzzzzzzz")
+    message = str(info.value)
+    assert "Did you mean" not in message
+    for name in ("minilm", "tfidf", "tabular", "vectors"):
+        assert name in message
+
+
+def test_builtin_encoders_are_registered() -> None:
+    assert {"minilm", "tfidf", "tabular", "vectors"} <= set(available_encoders())
+
+
+def test_default_encoder_name() -> None:
+    text = load(pd.DataFrame({"text": ["a long sentence about cats", "another one about dogs"]}))
+    assert default_encoder_name(text) == "minilm"
+    array = load(np.ones((3, 4)))
+    assert default_encoder_name(array) == "vectors"
+    numeric = load(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4, 5, 6]}))
+    assert default_encoder_name(numeric) == "tabular"
+    categorical = load(pd.DataFrame({"a": [1.0, 2.0, 3.0], "kind": ["x", "y", "x"]}))
+    assert default_encoder_name(categorical) == "tabular"
+    vector_col = load(pd.DataFrame({"emb": [[1.0, 0.0], [0.0, 1.0]], "n": [1, 2]}))
+    assert default_encoder_name(vector_col) == "vectors"
