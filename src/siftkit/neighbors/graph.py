@@ -148,7 +148,7 @@ def build_graph(
     exact_threshold: int = EXACT_THRESHOLD,
     hnsw_m: int = 32,
     ef_construction: int = 80,
-    ef_search: int = 128,
+    ef_search: int = 64,
     random_state: int = 0,
 ) -> KnnGraph:
     """The kNN graph of L2-normalised ``vectors`` of shape (n_rows, n_dims).
