@@ -25,7 +25,7 @@ $(VENV)/.bench-installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(VENV)/bin/sift audit examples/wordnet_nouns.csv --text definition --label category \
 		--id id -o $(DEMO_OUT) --overwrite
-	@echo "Report: $(DEMO_OUT)/report.html  (run folder: $(DEMO_OUT)/; try: $(VENV)/bin/sift info $(DEMO_OUT))"
+	@echo "Open $(DEMO_OUT)/report.html in a browser; \`$(VENV)/bin/sift info $(DEMO_OUT)\` prints the summary again."
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -q

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +41,16 @@ from benchmarks.datasets import sample_wordnet
 from siftkit.embed import embed_dataset
 from siftkit.embed.minilm import MiniLMEncoder
 from siftkit.neighbors import KnnGraph, build_graph
+
+def hnsw_settings() -> str:
+    """The HNSW parameters siftkit's build_graph uses by default, read from its signature."""
+    defaults = inspect.signature(build_graph).parameters
+    return ", ".join(
+        f"{label}={defaults[name].default}"
+        for label, name in (("M", "hnsw_m"), ("efConstruction", "ef_construction"),
+                            ("efSearch", "ef_search"))
+    )  # fmt: skip
+
 
 NAME = "audit_scale"
 DIM = 384
@@ -273,7 +285,7 @@ def bench_vectors(report: Report, sizes: Sizes, scratch: Path) -> dict[str, Any]
         ],
         [
             [
-                "siftkit HNSW graph (M=32, efConstruction=80, efSearch=128), from the run",
+                f"siftkit HNSW graph ({hnsw_settings()}), from the run",
                 f"{n:,}",
                 seconds(hnsw_s),
                 f"{recall_20:.4f}",
