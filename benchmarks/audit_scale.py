@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import inspect
-
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from benchmarks.datasets import sample_wordnet
 from siftkit.embed import embed_dataset
 from siftkit.embed.minilm import MiniLMEncoder
 from siftkit.neighbors import KnnGraph, build_graph
+
 
 def hnsw_settings() -> str:
     """The HNSW parameters siftkit's build_graph uses by default, read from its signature."""
