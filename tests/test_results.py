@@ -85,8 +85,12 @@ def test_scores_and_flags_have_contract_types(run):
     rows = pd.read_parquet(path / "rows.parquet")
     scores = [c for c in rows.columns if c.endswith("_score")]
     flags = [c for c in rows.columns if c.startswith("is_")]
-    assert set(scores) == {"label_error_score", "outlier_score", "near_duplicate_score"}
-    assert set(flags) == {"is_label_error", "is_outlier", "is_duplicate", "is_near_duplicate"}
+    assert set(scores) == {
+        "label_error_score", "off_topic_score", "outlier_score", "near_duplicate_score"
+    }  # fmt: skip
+    assert set(flags) == {
+        "is_label_error", "is_off_topic", "is_outlier", "is_duplicate", "is_near_duplicate"
+    }  # fmt: skip
     for column in scores:
         assert pd.api.types.is_float_dtype(rows[column]), column
         values = rows[column].to_numpy()

@@ -497,7 +497,7 @@ def test_invalid_parameter_message():
         ("outliers", {"k": 0}, "The 'k' parameter of Outliers must be an int in [1, inf)"),
         ("outliers", {"k": 2.5}, "The 'k' parameter of Outliers must be an int"),
         ("label_errors", {"temperature": 0.0}, "'temperature' parameter of LabelErrors"),
-        ("label_errors", {"threshold": float("nan")}, "must be a float in [0, 1]"),
+        ("label_errors", {"margin": float("nan")}, "must be a float in [0, 1]"),
         ("near_duplicates", {"threshold": True}, "Got True instead"),
     ],
 )

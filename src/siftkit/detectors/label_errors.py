@@ -1,11 +1,35 @@
-"""Label errors, first version: a similarity-weighted vote of each row's neighbours."""
+"""Label errors, off-topic rows and conflicting copies, from two views of every row.
+
+1. **Neighbour vote** (local): a similarity-weighted vote of the row's nearest neighbours.
+2. **Ridge probe** (global): exact leave-one-out class probabilities of a linear probe,
+   softmax-calibrated (:mod:`siftkit.detectors.linear_probe`).
+
+Their mixture ``p`` (mostly the probe, which resists noise that clusters, e.g. a class
+flipping into its nearest neighbour) scores each row: ``label_error_score = 1 − p(given)``.
+A row is a candidate when its given label is less likely than a label drawn at random
+(``p(given) < prior(given)``) or far less likely than the best label
+(``p(given) < margin · p(best)``). The probe is refitted once without the candidates and
+the rule applied again. Then:
+
+- **off-topic**: a candidate whose neighbourhood agrees on no class (its neighbours'
+  labels are spread out: high normalised entropy) belongs to none — drop it;
+- **mislabeled**: the other candidates belong to another class — relabel them;
+- **conflicting copies**: exact or near copies that carry different labels; the copies
+  that disagree with the group's best-supported label are flagged, whatever the model says.
+
+A row is flagged as mislabeled or off-topic, never both.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from siftkit._validation import Interval
 from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.detectors.linear_probe import RidgeProbe
+from siftkit.detectors.near_duplicates import near_duplicate_groups
+from siftkit.detectors.noise_summary import summarize_noise
 
 
 def neighbor_vote(
@@ -32,59 +56,120 @@ def neighbor_vote(
         weights = np.exp((similarities - similarities[:, :1]) / temperature).astype(np.float64)
         neighbor_codes = codes[indices]
         weights[neighbor_codes < 0] = 0.0
-        rows = np.repeat(np.arange(n), indices.shape[1])
-        np.add.at(votes, (rows, np.clip(neighbor_codes, 0, None).ravel()), weights.ravel())
+        flat = np.repeat(np.arange(n), indices.shape[1]) * n_classes
+        flat += np.clip(neighbor_codes, 0, None).ravel()
+        votes += np.bincount(flat, weights.ravel(), minlength=n * n_classes).reshape(n, -1)
     votes += prior_weight * prior
     return votes / votes.sum(axis=1, keepdims=True)
 
 
-def confident_class(proba: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Confident learning's per-class thresholds: row ``i`` confidently belongs to class
-    ``j`` when ``proba[i, j]`` reaches ``t_j``, the mean probability of ``j`` over the rows
-    labeled ``j``; among such classes the most probable wins. -1 where none reaches its
-    threshold. Shape (n_rows,).
-    """
-    n_classes = proba.shape[1]
-    labeled = codes >= 0
-    sums = np.zeros(n_classes)
-    np.add.at(sums, codes[labeled], proba[labeled, codes[labeled]])
-    counts = np.bincount(codes[labeled], minlength=n_classes)
-    thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), np.inf)
-    above = np.where(proba >= thresholds[None, :], proba, -1.0)
-    best = above.argmax(axis=1)
-    return np.where(above.max(axis=1) >= 0, best, -1)
+def neighbor_label_spread(indices: np.ndarray, codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Normalised entropy of the plain histogram of each row's labeled neighbours' labels,
+    shape (n_rows,): 0 when they all agree, near 1 when they agree on nothing."""
+    counts = np.zeros((len(indices), n_classes))
+    if indices.shape[1]:
+        neighbor_codes = codes[indices].ravel()
+        rows = np.repeat(np.arange(len(indices)), indices.shape[1])
+        valid = neighbor_codes >= 0
+        flat = rows[valid] * n_classes + neighbor_codes[valid]
+        counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape)
+    totals = counts.sum(axis=1, keepdims=True)
+    return label_entropy(counts / np.maximum(totals, 1.0))
+
+
+def expected_spread(noise_rate: float, n_classes: int) -> float:
+    """The normalised label entropy of a neighbourhood inside one class when a share
+    ``noise_rate`` of labels is spread uniformly over the other classes."""
+    if n_classes < 2:
+        return 0.0
+    rho = float(np.clip(noise_rate, 1e-9, 1 - 1e-9))
+    entropy = -(1 - rho) * np.log(1 - rho) - rho * np.log(rho / (n_classes - 1))
+    return float(entropy / np.log(n_classes))
+
+
+def label_entropy(proba: np.ndarray) -> np.ndarray:
+    """Entropy of each row's distribution over classes, divided by log(n_classes): 0 when
+    one class has everything, 1 when all classes are equally likely. Shape (n_rows,)."""
+    if proba.shape[1] < 2:
+        return np.zeros(len(proba))
+    logs = np.log(np.clip(proba, 1e-12, None))
+    return -(proba * logs).sum(axis=1) / np.log(proba.shape[1])
+
+
+class _RowStats:
+    """What the detector keeps of the (n_rows, n_classes) probabilities, one block at a time,
+    so memory stays O(n_rows) even with thousands of classes."""
+
+    def __init__(self, n_rows: int, n_classes: int) -> None:
+        self.given = np.zeros(n_rows)
+        self.best = np.zeros(n_rows, dtype=np.int64)
+        self.best_p = np.zeros(n_rows)
+        self.other = np.zeros(n_rows, dtype=np.int64)  # best label other than the given one
+        self.other_p = np.zeros(n_rows)
+        self.spread = np.zeros(n_rows)  # normalised entropy of the neighbours' labels
+        self.confusion = np.zeros((n_classes, n_classes))  # sum of p over rows, by given label
+
+    def add(self, rows: slice, proba: np.ndarray, spread: np.ndarray, codes: np.ndarray) -> None:
+        index = np.arange(len(proba))
+        own = np.clip(codes, 0, None)
+        self.given[rows] = np.where(codes >= 0, proba[index, own], 1.0)
+        self.best[rows] = proba.argmax(axis=1)
+        self.best_p[rows] = proba[index, self.best[rows]]
+        masked = proba.copy()
+        masked[index[codes >= 0], codes[codes >= 0]] = -1.0
+        self.other[rows] = masked.argmax(axis=1)
+        self.other_p[rows] = proba[index, self.other[rows]]
+        self.spread[rows] = spread
+        labeled = codes >= 0
+        np.add.at(self.confusion, codes[labeled], proba[labeled])
 
 
 @register_detector
 class LabelErrors(Detector):
-    """Rows whose neighbours mostly carry another label.
-
-    ``label_error_score`` is 1 - (the neighbours' weighted share of the given label);
-    ``suggested_label`` is the label the neighbours favour. A row is flagged when it
-    confidently belongs to another class (confident learning's per-class thresholds, see
-    :func:`confident_class`) and its score is at least ``threshold``.
-    Rows without a label get score 0, no flag, and a suggestion.
+    """Mislabeled rows, off-topic rows and conflicting copies (see the module docstring).
 
     Parameters
     ----------
     k : neighbours that vote (at most the graph's k).
     temperature : how fast a neighbour's weight falls with distance (see neighbor_vote).
-    threshold : score at or above which a disagreeing row is flagged.
+    knn_weight : share of the neighbour vote in the mixture; the rest is the ridge probe.
+    margin : a row is a candidate when p(given) < margin · p(best label).
+    off_topic_margin : a candidate is off-topic when the normalised entropy of its
+        neighbours' labels exceeds ``e + off_topic_margin · (1 − e)``, where ``e`` is the
+        entropy expected inside a class at the estimated noise rate (see expected_spread).
+    alpha : ridge penalty of the probe.
     """
 
     name = "label_errors"
     requires = ("embeddings", "graph", "labels")
-    columns = ("label_error_score", "is_label_error", "suggested_label")
+    columns = (
+        "label_error_score", "is_label_error", "suggested_label", "suggestion_confidence",
+        "label_conflict_group", "off_topic_score", "is_off_topic",
+    )  # fmt: skip
     parameter_constraints = {
         "k": [Interval(int, 1, None)],
         "temperature": [Interval(float, 0.0, None, open_low=True)],
-        "threshold": [Interval(float, 0.0, 1.0)],
+        "knn_weight": [Interval(float, 0.0, 1.0)],
+        "margin": [Interval(float, 0.0, 1.0)],
+        "off_topic_margin": [Interval(float, 0.0, 1.0)],
+        "alpha": [Interval(float, 0.0, None, open_low=True)],
     }
 
-    def __init__(self, k: int = 20, temperature: float = 0.05, threshold: float = 0.5) -> None:
+    def __init__(
+        self,
+        k: int = 20,
+        temperature: float = 0.05,
+        knn_weight: float = 0.25,
+        margin: float = 0.2,
+        off_topic_margin: float = 0.5,
+        alpha: float = 1.0,
+    ) -> None:
         self.k = k
         self.temperature = temperature
-        self.threshold = threshold
+        self.knn_weight = knn_weight
+        self.margin = margin
+        self.off_topic_margin = off_topic_margin
+        self.alpha = alpha
 
     def skip_reason(self, context: Context) -> str | None:
         reason = super().skip_reason(context)
@@ -92,35 +177,114 @@ class LabelErrors(Detector):
             return "the labels hold fewer than 2 classes"
         return reason
 
+    def _row_stats(self, context: Context, train: np.ndarray) -> _RowStats:
+        labels, graph = context.labels, context.graph
+        codes, n_classes = labels.codes, labels.n_classes
+        k = min(self.k, graph.k)
+        vectors = np.asarray(context.embeddings, dtype=np.float32)
+        probe = RidgeProbe(alpha=self.alpha).fit(vectors, codes, train, n_classes)
+        probe.calibrate(vectors, codes, train, judged=codes >= 0)
+        stats = _RowStats(context.n_rows, n_classes)
+        for rows, linear in probe.probabilities(vectors, codes, train):
+            knn = neighbor_vote(
+                graph.indices[rows, :k], graph.similarities[rows, :k], codes, n_classes,
+                self.temperature,
+            )  # fmt: skip
+            proba = self.knn_weight * knn + (1.0 - self.knn_weight) * linear
+            spread = neighbor_label_spread(graph.indices[rows, :k], codes, n_classes)
+            stats.add(rows, proba, spread, codes[rows])
+        return stats
+
+    def _candidates(
+        self, stats: _RowStats, codes: np.ndarray, prior: np.ndarray, labeled: np.ndarray
+    ) -> np.ndarray:
+        given_prior = prior[np.clip(codes, 0, None)]
+        unlikely = (stats.given < given_prior) | (stats.given < self.margin * stats.other_p)
+        return labeled & unlikely & (stats.other_p > stats.given)
+
     def run(self, context: Context) -> Result:
         labels = context.labels
-        graph = context.graph
-        k = min(self.k, graph.k)
-        codes = labels.codes
-        proba = neighbor_vote(
-            graph.indices[:, :k], graph.similarities[:, :k], codes, labels.n_classes,
-            self.temperature,
+        codes, n_classes = labels.codes, labels.n_classes
+        # rows with a zero vector say nothing: they neither train the probe nor get flagged
+        labeled = (codes >= 0) & np.any(context.embeddings != 0, axis=1)
+        prior = np.bincount(codes[labeled], minlength=n_classes) / max(labeled.sum(), 1)
+
+        stats = self._row_stats(context, labeled)
+        candidates = self._candidates(stats, codes, prior, labeled)
+        if candidates.any() and (labeled & ~candidates).sum() > n_classes:
+            stats = self._row_stats(context, labeled & ~candidates)  # refit without them
+            candidates = self._candidates(stats, codes, prior, labeled)
+
+        score = np.where(labeled, np.clip(1.0 - stats.given, 0.0, 1.0), 0.0)
+        noise_rate = candidates.sum() / max(labeled.sum(), 1)
+        spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
+            noise_rate, n_classes
+        )
+        # off-topic: no class has the majority and the neighbours agree on nothing
+        off_topic = candidates & (stats.spread >= spread_cut) & (stats.best_p < 0.5)
+        mislabeled = candidates & ~off_topic
+        suggested, confidence = stats.best.copy(), stats.best_p.copy()
+
+        conflict_group, conflicting = self._conflicting_copies(context, stats, codes)
+        conflict_only = conflicting & ~mislabeled
+        mislabeled |= conflicting
+        off_topic &= ~mislabeled
+        score[conflicting] = np.maximum(score[conflicting], 0.5 + 0.5 * score[conflicting])
+        suggested[conflict_only] = self._group_labels(conflict_group, stats, codes)[conflict_only]
+        confidence[conflict_only] = 0.5
+
+        off_topic_score = np.clip(stats.spread * (1.0 - stats.best_p), 0.0, 1.0)
+        summary = summarize_noise(
+            labels, mislabeled, suggested, stats.confusion, context.row_ids,
+            off_topic=off_topic, conflicting=conflicting,
         )  # fmt: skip
-        labeled = codes >= 0
-        given_share = np.where(labeled, proba[np.arange(len(codes)), np.clip(codes, 0, None)], 1.0)
-        score = np.clip(1.0 - given_share, 0.0, 1.0)
-        suggested = proba.argmax(axis=1)
-        confident = confident_class(proba, codes)
-        flagged = labeled & (confident >= 0) & (confident != codes) & (score >= self.threshold)
-        per_class = {
-            str(labels.classes[c]): int(flagged[codes == c].sum()) for c in range(labels.n_classes)
-        }
         return Result(
             columns={
-                "label_error_score": score,
-                "is_label_error": flagged,
+                "label_error_score": score.astype(np.float64),
+                "is_label_error": mislabeled,
                 "suggested_label": labels.decode(suggested),
+                "suggestion_confidence": np.clip(confidence, 0.0, 1.0).astype(np.float64),
+                "label_conflict_group": conflict_group,
+                "off_topic_score": off_topic_score.astype(np.float64),
+                "is_off_topic": off_topic,
             },
-            summary={
-                "count": int(flagged.sum()),
-                "share_of_labeled": round(float(flagged.sum() / max(labeled.sum(), 1)), 4),
-                "n_classes": labels.n_classes,
-                "flagged_per_class": per_class,
-                "n_unlabeled": int((~labeled).sum()),
-            },
+            summary=summary,
         )
+
+    def _conflicting_copies(
+        self, context: Context, stats: _RowStats, codes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Copies whose group holds several labels: the group id per row (-1 elsewhere) and
+        the rows whose label is not the group's best-supported one."""
+        groups, _ = near_duplicate_groups(context)
+        conflict_group = np.full(len(codes), -1, dtype=np.int64)
+        in_group = (groups >= 0) & (codes >= 0)
+        if not in_group.any():
+            return conflict_group, np.zeros(len(codes), dtype=bool)
+        frame = pd.DataFrame({"group": groups[in_group], "code": codes[in_group]})
+        n_labels = frame.groupby("group")["code"].transform("nunique").to_numpy()
+        disagreeing = np.flatnonzero(in_group)[n_labels > 1]
+        conflict_group[disagreeing] = groups[disagreeing]
+        winner = self._group_labels(conflict_group, stats, codes)
+        conflicting = (conflict_group >= 0) & (codes != winner)
+        return conflict_group, conflicting
+
+    @staticmethod
+    def _group_labels(
+        conflict_group: np.ndarray, stats: _RowStats, codes: np.ndarray
+    ) -> np.ndarray:
+        """For rows of a conflict group, the label its copies support most (copies vote for
+        their own label, weighted by how likely the model finds it); -1 elsewhere."""
+        winner = np.full(len(codes), -1, dtype=np.int64)
+        members = np.flatnonzero(conflict_group >= 0)
+        if not len(members):
+            return winner
+        votes = pd.DataFrame(
+            {"group": conflict_group[members], "code": codes[members],
+             "weight": 1.0 + stats.given[members]}
+        )  # fmt: skip
+        totals = votes.groupby(["group", "code"])["weight"].sum().reset_index()
+        best = totals.sort_values(["group", "weight"], ascending=[True, False])
+        best = best.drop_duplicates("group").set_index("group")["code"]
+        winner[members] = best.loc[conflict_group[members]].to_numpy()
+        return winner

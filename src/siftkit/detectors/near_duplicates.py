@@ -29,6 +29,34 @@ def group_rows(n_rows: int, sources: np.ndarray, targets: np.ndarray) -> np.ndar
     return groups
 
 
+def similarity_cut(similarities: np.ndarray, threshold: float, relative: float) -> float:
+    """The similarity at or above which two rows are near duplicates in this data: at least
+    ``threshold``, and within ``relative`` times the median nearest-neighbour distance."""
+    if similarities.shape[1] == 0:
+        return 1.0
+    typical = float(np.median(1.0 - similarities[:, 0]))
+    return 1.0 - min(1.0 - threshold, relative * typical)
+
+
+def near_duplicate_groups(
+    context: Context, threshold: float = 0.95, relative: float = 0.13
+) -> tuple[np.ndarray, float]:
+    """Group ids of shape (n_rows,) (-1 for rows with no near copy) and the cut used.
+
+    Rows joined by a graph edge at or above :func:`similarity_cut` are grouped, and exact
+    copies (equal content hashes) always are, even with more copies than neighbours.
+    """
+    n = context.n_rows
+    sims = context.graph.similarities
+    cut = similarity_cut(sims, threshold, relative)
+    rows, cols = np.nonzero(sims >= cut - 1e-6)
+    first_copy = first_occurrence(context.content_hashes)
+    copies = np.flatnonzero(first_copy != np.arange(n))
+    sources = np.concatenate([rows, copies])
+    targets = np.concatenate([context.graph.indices[rows, cols], first_copy[copies]])
+    return group_rows(n, sources, targets), cut
+
+
 @register_detector
 class NearDuplicates(Detector):
     """Rows closer to a neighbour than both an absolute and a data-relative cut form groups
@@ -56,28 +84,14 @@ class NearDuplicates(Detector):
         self.threshold = threshold
         self.relative = relative
 
-    def similarity_cut(self, similarities: np.ndarray) -> float:
-        """The similarity at or above which two rows are near duplicates in this data."""
-        if similarities.shape[1] == 0:
-            return 1.0
-        typical = float(np.median(1.0 - similarities[:, 0]))
-        return 1.0 - min(1.0 - self.threshold, self.relative * typical)
-
     def run(self, context: Context) -> Result:
+        groups, cut = near_duplicate_groups(context, self.threshold, self.relative)
         graph = context.graph
-        n = context.n_rows
-        sims = graph.similarities
-        score = np.clip(sims[:, 0], 0.0, 1.0).astype(np.float64) if graph.k else np.zeros(n)
-        cut = self.similarity_cut(sims)
-        rows, cols = np.nonzero(sims >= cut - 1e-6)
-        sources, targets = rows, graph.indices[rows, cols]
-        # exact copies belong together even when more copies exist than neighbours
-        first_copy = first_occurrence(context.content_hashes)
-        copies = np.flatnonzero(first_copy != np.arange(n))
+        score = np.zeros(context.n_rows)
+        if graph.k:
+            score = np.clip(graph.similarities[:, 0], 0.0, 1.0).astype(np.float64)
+        copies = first_occurrence(context.content_hashes) != np.arange(context.n_rows)
         score[copies] = 1.0
-        sources = np.concatenate([sources, copies])
-        targets = np.concatenate([targets, first_copy[copies]])
-        groups = group_rows(n, sources, targets)
         flagged = groups >= 0
         flagged[flagged] = pd.Series(groups[flagged]).duplicated(keep="first").to_numpy()
         return Result(
