@@ -73,6 +73,11 @@ def print_summary(result: Any) -> None:
         notes = entry.get("reason") or entry.get("error") or ""
         if status == "ok" and "n_groups" in entry:
             notes = f"{entry['n_groups']} groups"
+        if status == "ok" and "estimated_noise_rate" in entry:
+            notes = (
+                f"est. noise {entry['estimated_noise_rate']:.1%}; {entry['n_off_topic']} "
+                f"off-topic; {entry['n_conflicting_copies']} conflicting copies"
+            )
         table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
     console.print(table)
     for name in summary.get("analyses", []):
@@ -219,6 +224,36 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
         console.print(_frame_table(frame.head(limit)))
         if len(frame) > limit:
             console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option(
+    "--queue",
+    "queue_name",
+    required=True,
+    help="Which review queue: label_errors, off_topic, outliers, near_duplicates.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="CSV file to write (default: print the CSV).",
+)
+def export(run: Path, queue_name: str, output: Path | None) -> None:  # fmt: skip
+    """Export a review queue: the flagged rows of one analysis, worst first, as CSV.
+
+    Example: sift export OUT --queue label_errors -o relabel.csv
+    """
+    from siftkit.export import review_queue, write_queue
+    from siftkit.results import open_run
+
+    result = open_run(run)
+    if output is None:
+        click.echo(review_queue(result, queue_name).to_csv(index=False), nl=False)
+        return
+    count = write_queue(result, queue_name, output)
+    console.print(f"Wrote {count} rows to {output}")
 
 
 @main.command()

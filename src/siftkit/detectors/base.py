@@ -138,18 +138,18 @@ def detector_classes() -> dict[str, type[Detector]]:
     return dict(_DETECTORS)
 
 
-def robust_scale_score(values: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Map raw badness values to scores in [0, 1) by their robust z-score.
-
-    ``z = (v - median) / (1.4826 * MAD)``; ``score = z+ / (z+ + threshold)``, so a score of
-    0.5 means exactly ``threshold`` robust standard deviations above the median.
-    Returns ``(scores, z)``.
-    """
+def robust_z(values: np.ndarray) -> np.ndarray:
+    """``(v - median) / (1.4826 * MAD)``: how many robust standard deviations each value lies
+    above the median (the mean absolute deviation stands in when the MAD is 0)."""
     median = float(np.median(values))
     deviation = np.abs(values - median)
     scale = 1.4826 * float(np.median(deviation))
     if scale <= 1e-12:
         scale = float(np.mean(deviation)) or 1e-12
-    z = (values - median) / scale
+    return (values - median) / scale
+
+
+def score_from_z(z: np.ndarray, threshold: float) -> np.ndarray:
+    """Scores in [0, 1): ``z+ / (z+ + threshold)``, so 0.5 means exactly ``threshold``."""
     positive = np.clip(z, 0.0, None)
-    return (positive / (positive + threshold)).astype(np.float64), z
+    return (positive / (positive + threshold)).astype(np.float64)

@@ -63,9 +63,15 @@ def neighbor_vote(
     return votes / votes.sum(axis=1, keepdims=True)
 
 
-def neighbor_label_spread(indices: np.ndarray, codes: np.ndarray, n_classes: int) -> np.ndarray:
-    """Normalised entropy of the plain histogram of each row's labeled neighbours' labels,
-    shape (n_rows,): 0 when they all agree, near 1 when they agree on nothing."""
+def neighbor_label_spread(
+    indices: np.ndarray, codes: np.ndarray, n_classes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """How much each row's labeled neighbours agree, from the plain histogram of their labels.
+
+    Returns ``(spread, top_share)``, each of shape (n_rows,): the histogram's normalised
+    entropy (0 when they all agree, near 1 when they agree on nothing) and the share of the
+    most common label among them.
+    """
     counts = np.zeros((len(indices), n_classes))
     if indices.shape[1]:
         neighbor_codes = codes[indices].ravel()
@@ -73,8 +79,8 @@ def neighbor_label_spread(indices: np.ndarray, codes: np.ndarray, n_classes: int
         valid = neighbor_codes >= 0
         flat = rows[valid] * n_classes + neighbor_codes[valid]
         counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape)
-    totals = counts.sum(axis=1, keepdims=True)
-    return label_entropy(counts / np.maximum(totals, 1.0))
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+    return label_entropy(shares), shares.max(axis=1)
 
 
 def expected_spread(noise_rate: float, n_classes: int) -> float:
@@ -107,9 +113,16 @@ class _RowStats:
         self.other = np.zeros(n_rows, dtype=np.int64)  # best label other than the given one
         self.other_p = np.zeros(n_rows)
         self.spread = np.zeros(n_rows)  # normalised entropy of the neighbours' labels
+        self.top_share = np.zeros(n_rows)  # share of the neighbours' commonest label
         self.confusion = np.zeros((n_classes, n_classes))  # sum of p over rows, by given label
 
-    def add(self, rows: slice, proba: np.ndarray, spread: np.ndarray, codes: np.ndarray) -> None:
+    def add(
+        self,
+        rows: slice,
+        proba: np.ndarray,
+        agreement: tuple[np.ndarray, np.ndarray],
+        codes: np.ndarray,
+    ) -> None:
         index = np.arange(len(proba))
         own = np.clip(codes, 0, None)
         self.given[rows] = np.where(codes >= 0, proba[index, own], 1.0)
@@ -119,7 +132,7 @@ class _RowStats:
         masked[index[codes >= 0], codes[codes >= 0]] = -1.0
         self.other[rows] = masked.argmax(axis=1)
         self.other_p[rows] = proba[index, self.other[rows]]
-        self.spread[rows] = spread
+        self.spread[rows], self.top_share[rows] = agreement
         labeled = codes >= 0
         np.add.at(self.confusion, codes[labeled], proba[labeled])
 
@@ -191,8 +204,8 @@ class LabelErrors(Detector):
                 self.temperature,
             )  # fmt: skip
             proba = self.knn_weight * knn + (1.0 - self.knn_weight) * linear
-            spread = neighbor_label_spread(graph.indices[rows, :k], codes, n_classes)
-            stats.add(rows, proba, spread, codes[rows])
+            agreement = neighbor_label_spread(graph.indices[rows, :k], codes, n_classes)
+            stats.add(rows, proba, agreement, codes[rows])
         return stats
 
     def _candidates(
@@ -220,8 +233,16 @@ class LabelErrors(Detector):
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
             noise_rate, n_classes
         )
-        # off-topic: no class has the majority and the neighbours agree on nothing
-        off_topic = candidates & (stats.spread >= spread_cut) & (stats.best_p < 0.5)
+        # off-topic: the neighbours agree on no label (no majority, labels spread more than
+        # noise alone would spread them) and the row's own label does little better than a
+        # label drawn at random
+        given_prior = prior[np.clip(codes, 0, None)]
+        off_topic = (
+            labeled
+            & (stats.spread >= spread_cut)
+            & (stats.top_share < 0.5)
+            & (stats.given < 2.0 * given_prior)
+        )
         mislabeled = candidates & ~off_topic
         suggested, confidence = stats.best.copy(), stats.best_p.copy()
 

@@ -15,7 +15,11 @@ import pandas as pd
 ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
     "label_errors": (
         "Label errors", "is_label_error", "label_error_score",
-        "Rows whose nearest neighbours mostly carry another label. Check the suggestion.",
+        "Rows that belong to another class: relabel them with the suggestion, after a look.",
+    ),
+    "off_topic": (
+        "Off-topic rows", "is_off_topic", "off_topic_score",
+        "Rows that belong to none of the classes: drop them rather than relabel them.",
     ),
     "outliers": (
         "Outliers", "is_outlier", "outlier_score",
@@ -85,7 +89,7 @@ def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -
         flagged = flagged.sort_values(score, ascending=False, kind="stable")
     wanted = ["row_id", "text", "label", score]
     if flag == "is_label_error":
-        wanted.append("suggested_label")
+        wanted += ["suggested_label", "suggestion_confidence"]
     if flag in ("is_duplicate", "is_near_duplicate"):
         wanted.append("duplicate_group")
     columns = [c for c in wanted if c is not None and c in flagged.columns]
@@ -104,13 +108,20 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame) -> str:
     else:
         parts.append(f'<p class="muted">{escape(meaning)}</p><div class="stats">')
         parts.append(_stat("rows flagged", entry.get("count", 0)))
-        for key in ("n_groups", "share", "share_of_labeled"):
+        for key in ("n_groups", "share", "estimated_noise_rate", "n_conflicting_copies"):
             if key in entry:
                 parts.append(_stat(key.replace("_", " "), entry[key]))
         parts.append("</div>")
         examples = top_examples(rows, flag, score)
         if len(examples):
             parts.append(f"<h3>Top examples</h3>{_table(examples)}")
+        if entry.get("confusable_pairs"):
+            pairs = pd.DataFrame(
+                [{"classes": " ↔ ".join(p["labels"]), "confusion": p["confusion"],
+                  "rows flagged between them": p["flagged_between"]}
+                 for p in entry["confusable_pairs"][:8]]
+            )  # fmt: skip
+            parts.append(f"<h3>Classes that blur into each other</h3>{_table(pairs)}")
     parts.append("</section>")
     return "".join(parts)
 
@@ -129,6 +140,10 @@ def render_report(audit: Any) -> str:
     cards = "".join(
         _analysis_card(name, summary[name], rows) for name in summary.get("analyses", [])
     )
+    label_errors = summary.get("label_errors", {})
+    if label_errors.get("status") == "ok":
+        off_topic = {"status": "ok", "count": label_errors.get("n_off_topic", 0)}
+        cards += _analysis_card("off_topic", off_topic, rows)
     version = escape(str(summary.get("siftkit_version", "")))
     created = escape(str(summary.get("created", "")))
     return (

@@ -1,0 +1,76 @@
+"""Review queues: the rows an analysis flagged, worst first, ready for re-annotation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from siftkit._validation import did_you_mean
+from siftkit.exceptions import RunFolderError
+from siftkit.results import Audit, atomic_write
+
+#: queue name -> (flag columns, score column, columns worth reading, in order)
+QUEUES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+    "label_errors": (
+        ("is_label_error", "is_off_topic"),
+        "label_error_score",
+        ("label", "suggested_label", "suggestion_confidence", "label_error_score",
+         "off_topic_score", "label_conflict_group"),
+    ),
+    "off_topic": (("is_off_topic",), "off_topic_score", ("label", "off_topic_score")),
+    "outliers": (("is_outlier",), "outlier_score", ("label", "outlier_score")),
+    "near_duplicates": (
+        ("is_near_duplicate",),
+        "near_duplicate_score",
+        ("label", "duplicate_group", "near_duplicate_score"),
+    ),
+}  # fmt: skip
+
+
+def _issue_kind(rows: pd.DataFrame) -> pd.Series:
+    """What a label-error queue row needs: relabel, drop (off-topic), or reconcile copies."""
+    kind = pd.Series("relabel", index=rows.index)
+    if "label_conflict_group" in rows:
+        kind[rows["label_conflict_group"] >= 0] = "reconcile copies"
+    if "is_off_topic" in rows:
+        kind[rows["is_off_topic"]] = "drop (off-topic)"
+    return kind
+
+
+def review_queue(audit: Audit, name: str) -> pd.DataFrame:
+    """The rows flagged by analysis ``name``, sorted by its score, highest first.
+
+    Raises :class:`RunFolderError` when the run has no such analysis or it did not run.
+    """
+    if name not in QUEUES:
+        raise RunFolderError(
+            f"No review queue named {name!r}.{did_you_mean(name, QUEUES, '--queue')} "
+            f"Queues: {', '.join(QUEUES)}."
+        )
+    flags, score, wanted = QUEUES[name]
+    present = [f for f in flags if f in audit.rows]
+    if not present:
+        raise RunFolderError(
+            f"This run has no {name} results (no column {flags[0]!r}); the analysis was "
+            "skipped or not run. See `sift info` for why, and re-run `sift audit` with what "
+            "it needs (for label errors: --label COLUMN)."
+        )
+    rows = audit.rows
+    flagged = np.logical_or.reduce([rows[f].to_numpy() for f in present])
+    queue = rows[flagged]
+    columns = ["row_id"] + (["text"] if "text" in rows else [])
+    columns += [c for c in wanted if c in rows]
+    out = queue[columns].copy()
+    if name == "label_errors":
+        out.insert(1, "action", _issue_kind(queue))
+    return out.sort_values(score, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def write_queue(audit: Audit, name: str, path: str | Path) -> int:
+    """Write :func:`review_queue` as CSV (atomically); returns the number of rows."""
+    queue = review_queue(audit, name)
+    with atomic_write(Path(path), "w") as handle:
+        queue.to_csv(handle, index=False)
+    return len(queue)

@@ -1,0 +1,133 @@
+"""Label errors v2: the ridge probe, off-topic rows, conflicting copies, noise estimates,
+class-aware outliers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from detector_contexts import build_context
+
+from siftkit.detectors import get_detector, run_detectors
+from siftkit.detectors.label_errors import expected_spread, neighbor_label_spread
+from siftkit.detectors.linear_probe import RidgeProbe
+
+
+def run(context, name: str, **params):  # noqa: ANN001, ANN003, ANN201
+    outcome = run_detectors(context, [get_detector(name, **params)], raise_errors=True)
+    assert outcome.summaries[name]["status"] == "ok", outcome.summaries[name]
+    return outcome.summaries[name], outcome.columns
+
+
+def blobs(n_classes: int, per_class: int, d: int = 16, spread: float = 0.15, seed: int = 0):
+    """Tight Gaussian clusters around random unit centres; labels = cluster names."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n_classes, d))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    truth = np.repeat(np.arange(n_classes), per_class)
+    vectors = centres[truth] + spread * rng.normal(size=(len(truth), d)) / np.sqrt(d)
+    return vectors.astype(np.float32), truth, centres
+
+
+def test_ridge_leave_one_out_equals_refitting_without_the_row() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(40, 5))
+    codes = rng.integers(0, 3, 40)
+    train = np.ones(40, dtype=bool)
+    probe = RidgeProbe(alpha=0.5).fit(vectors, codes, train, 3)
+    scores = np.vstack([block for _, block in probe.scores(vectors, codes, train)])
+    for row in (0, 17, 39):
+        keep = np.arange(40) != row
+        alone = RidgeProbe(alpha=0.5).fit(vectors[keep], codes[keep], np.ones(39, bool), 3)
+        bias = np.append(vectors[row], 1.0)
+        np.testing.assert_allclose(scores[row], bias @ alone.weights_, rtol=1e-8, atol=1e-10)
+
+
+def test_calibrated_temperature_is_one_of_the_grid_and_probabilities_sum_to_one() -> None:
+    vectors, truth, _ = blobs(3, 30)
+    train = np.ones(len(truth), dtype=bool)
+    probe = RidgeProbe().fit(vectors, truth, train, 3)
+    probe.calibrate(vectors, truth, train, judged=train)
+    proba = np.vstack([block for _, block in probe.probabilities(vectors, truth, train)])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (proba.argmax(axis=1) == truth).mean() > 0.95
+
+
+def test_symmetric_noise_is_found_with_its_true_label() -> None:
+    vectors, truth, _ = blobs(5, 60, seed=1)
+    rng = np.random.default_rng(1)
+    noisy = truth.copy()
+    flipped = rng.choice(len(truth), 30, replace=False)
+    noisy[flipped] = (truth[flipped] + rng.integers(1, 5, 30)) % 5
+    summary, columns = run(build_context(vectors, [f"c{c}" for c in noisy]), "label_errors")
+    found = np.flatnonzero(columns["is_label_error"])
+    assert set(found) == set(flipped)
+    assert [columns["suggested_label"][i] for i in flipped] == [f"c{c}" for c in truth[flipped]]
+    assert summary["estimated_noise_rate"] == pytest.approx(30 / 300, abs=0.01)
+    matrix = np.array(summary["noise_matrix"]["given_to_true"])
+    np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-3)
+    assert summary["noise_matrix"]["classes"] == [f"c{c}" for c in range(5)]
+    assert not columns["is_off_topic"].any()
+
+
+def test_rows_that_belong_to_no_class_are_off_topic_not_mislabeled() -> None:
+    vectors, truth, centres = blobs(8, 60, seed=2)
+    rng = np.random.default_rng(2)
+    stray_centre = -centres.mean(axis=0)
+    stray_centre /= np.linalg.norm(stray_centre)
+    strays = stray_centre + 0.15 * rng.normal(size=(30, vectors.shape[1])) / 4
+    all_vectors = np.vstack([vectors, strays]).astype(np.float32)
+    labels = np.concatenate([truth, rng.integers(0, 8, 30)])  # strays get random labels
+    _, columns = run(build_context(all_vectors, labels, k=20), "label_errors")
+    off_topic, mislabeled = columns["is_off_topic"], columns["is_label_error"]
+    assert not (off_topic & mislabeled).any()
+    assert off_topic[480:].mean() >= 0.6
+    assert not off_topic[:480].any()
+    assert not mislabeled[:480].any()
+
+
+def test_copies_with_different_labels_are_flagged_and_grouped() -> None:
+    vectors, truth, _ = blobs(3, 40, seed=3)
+    vectors = np.vstack([vectors, vectors[5], vectors[5]])  # two exact copies of row 5
+    labels = np.concatenate([truth, [1, 0]])  # one copy disagrees with the original's 0
+    summary, columns = run(build_context(vectors, labels), "label_errors")
+    group = columns["label_conflict_group"]
+    assert group[5] >= 0 and group[5] == group[120] == group[121]
+    assert (np.delete(group, [5, 120, 121]) == -1).all()
+    assert columns["is_label_error"][120] and not columns["is_label_error"][5]
+    assert columns["suggested_label"][120] == 0
+    assert summary["n_conflicting_copies"] == 1
+
+
+def test_summary_holds_balance_and_confusable_pairs() -> None:
+    vectors, truth, _ = blobs(3, 40, seed=4)
+    truth[:10] = 2  # make class 2 larger than class 0
+    summary, _ = run(build_context(vectors, truth), "label_errors")
+    balance = summary["class_balance"]
+    assert balance["sizes"] == {"0": 30, "1": 40, "2": 50}
+    assert balance["imbalance_ratio"] == pytest.approx(50 / 30, abs=1e-3)
+    pairs = summary["confusable_pairs"]
+    assert len(pairs) == 3 and all(len(p["labels"]) == 2 for p in pairs)
+    assert pairs == sorted(pairs, key=lambda p: -p["confusion"])
+
+
+def test_neighbour_label_spread_and_its_expectation() -> None:
+    codes = np.array([0, 0, 0, 1, 2, 3])
+    indices = np.array([[0, 1, 2], [3, 4, 5]])
+    spread, top_share = neighbor_label_spread(indices, codes, 4)
+    assert spread[0] == pytest.approx(0.0)
+    assert spread[1] == pytest.approx(np.log(3) / np.log(4))
+    assert top_share.tolist() == pytest.approx([1.0, 1 / 3])
+    assert expected_spread(0.0, 10) == pytest.approx(0.0, abs=1e-6)
+    assert expected_spread(0.9, 10) == pytest.approx(1.0, abs=1e-6)  # labels fully random
+
+
+def test_outliers_are_class_aware() -> None:
+    rng = np.random.default_rng(5)
+    tight = 0.05 * rng.normal(size=(200, 16)) + np.eye(16)[0]
+    loose = 0.3 * rng.normal(size=(30, 16)) + np.eye(16)[1]  # a small, spread-out class
+    vectors = np.vstack([tight, loose]).astype(np.float32)
+    labels = ["tight"] * 200 + ["loose"] * 30
+    _, without_labels = run(build_context(vectors), "outliers")
+    _, with_labels = run(build_context(vectors, labels), "outliers")
+    assert without_labels["is_outlier"][200:].sum() >= 20  # globally, the whole class sticks out
+    assert with_labels["is_outlier"][200:].sum() <= 2  # within its class, it does not
