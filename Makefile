@@ -33,6 +33,7 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.audit_scale
 	$(PY) -m benchmarks.embed_throughput
+	$(PY) -m benchmarks.label_errors
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check src tests benchmarks

@@ -32,8 +32,9 @@ MIB = 1024 * 1024
 # --- arguments and scratch space ---------------------------------------------------------
 
 
-def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The options every benchmark takes: ``--quick`` and ``--keep``."""
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """A parser with the options every benchmark takes, ``--quick`` and ``--keep``; a
+    benchmark adds its own before parsing."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--quick", action="store_true", help="a small version, for smoke-testing the script"
@@ -41,7 +42,12 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
     parser.add_argument(
         "--keep", action="store_true", help=f"keep the scratch folder under {SCRATCH_ROOT}"
     )
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The options every benchmark takes: ``--quick`` and ``--keep``."""
+    return argument_parser(description).parse_args(argv)
 
 
 @contextmanager
@@ -146,6 +152,47 @@ def sift_command() -> list[str]:
     return [sys.executable, "-m", "siftkit"]
 
 
+# --- detection metrics --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagScores:
+    """Precision, recall and F1 of boolean flags against the truth; precision is None when
+    nothing was flagged (F1 is then 0)."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    n_flagged: int
+
+
+def flag_scores(flags: Any, truth: Any) -> FlagScores:
+    """Precision, recall and F1 of ``flags`` (bool array, or None: not available)."""
+    import numpy as np
+
+    if flags is None:
+        return FlagScores(None, None, None, 0)
+    flags, truth = np.asarray(flags, dtype=bool), np.asarray(truth, dtype=bool)
+    hits, n_flagged, n_true = int((flags & truth).sum()), int(flags.sum()), int(truth.sum())
+    precision = hits / n_flagged if n_flagged else None
+    recall = hits / n_true if n_true else None
+    f1 = 2 * hits / (n_flagged + n_true) if n_flagged + n_true else None
+    return FlagScores(precision, recall, f1, n_flagged)
+
+
+def ranking_scores(scores: Any, truth: Any) -> tuple[float | None, float | None]:
+    """(AUROC, AUPRC = average precision) of ``scores`` (higher = more likely true), or
+    Nones when the scores are missing or the truth holds one class only."""
+    import numpy as np
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    truth = np.asarray(truth, dtype=bool)
+    if scores is None or truth.all() or not truth.any():
+        return None, None
+    scores = np.asarray(scores, dtype=np.float64)
+    return float(roc_auc_score(truth, scores)), float(average_precision_score(truth, scores))
+
+
 # --- formatting ---------------------------------------------------------------------------
 
 
@@ -191,6 +238,16 @@ def seconds(value: float) -> str:
 
 def percent(value: float, signed: bool = False) -> str:
     return f"{value:+.1f}%" if signed else f"{value:.1f}%"
+
+
+NA = "n/a"
+
+
+def fmt(value: float | None, digits: int = 3, signed: bool = False) -> str:
+    """A number with ``digits`` decimals, or "n/a" for None or NaN."""
+    if value is None or value != value:
+        return NA
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
 def verdict(ok: bool) -> str:

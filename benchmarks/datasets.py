@@ -1,4 +1,4 @@
-"""Benchmark and demo data that works offline: WordNet noun glosses, Fashion-MNIST, digits.
+"""Benchmark and demo data that works offline: WordNet glosses, Fashion-MNIST, digits.
 
 WordNet comes from Debian's ``wordnet-base`` and Fashion-MNIST from ``dataset-fashion-mnist``;
 ``ensure_debian_package`` installs them when missing (benchmarks only, never tests).
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 WORDNET_NOUNS = Path("/usr/share/wordnet/data.noun")
+WORDNET_VERBS = Path("/usr/share/wordnet/data.verb")
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 #: WordNet's lexicographer files for nouns: lex_filenum -> name.
@@ -33,6 +34,14 @@ NOUN_LEXNAMES = {
     28: "noun.time",
 }  # fmt: skip
 
+#: WordNet's lexicographer files for verbs: lex_filenum -> name.
+VERB_LEXNAMES = {
+    29: "verb.body", 30: "verb.change", 31: "verb.cognition", 32: "verb.communication",
+    33: "verb.competition", 34: "verb.consumption", 35: "verb.contact", 36: "verb.creation",
+    37: "verb.emotion", 38: "verb.motion", 39: "verb.perception", 40: "verb.possession",
+    41: "verb.social", 42: "verb.stative", 43: "verb.weather",
+}  # fmt: skip
+
 
 def ensure_debian_package(name: str, marker: Path) -> None:
     """Install a Debian data package if ``marker`` is missing (needs root and apt)."""
@@ -44,11 +53,12 @@ def ensure_debian_package(name: str, marker: Path) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", name], check=True)
 
 
-def load_wordnet_nouns() -> pd.DataFrame:
-    """All 82,115 noun synsets: ``word``, ``definition`` (gloss without examples), ``category``."""
-    ensure_debian_package("wordnet-base", WORDNET_NOUNS)
+def _read_wordnet(path: Path, pos: str, lexnames: dict[int, str]) -> pd.DataFrame:
+    """Synsets of one WordNet data file: ``synset`` (offset-pos), ``word``, ``definition``
+    (the gloss without its quoted examples) and ``category`` (lexicographer file)."""
+    ensure_debian_package("wordnet-base", path)
     rows = []
-    with WORDNET_NOUNS.open(encoding="utf-8", errors="replace") as handle:
+    with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
             if line.startswith("  "):  # licence header
                 continue
@@ -57,8 +67,18 @@ def load_wordnet_nouns() -> pd.DataFrame:
             lexnum = int(fields[1])
             word = fields[4].replace("_", " ")
             definition = gloss.split('; "')[0].strip().rstrip(";").strip()
-            rows.append((f"{fields[0]}-n", word, definition, NOUN_LEXNAMES[lexnum]))
+            rows.append((f"{fields[0]}-{pos}", word, definition, lexnames[lexnum]))
     return pd.DataFrame(rows, columns=["synset", "word", "definition", "category"])
+
+
+def load_wordnet_nouns() -> pd.DataFrame:
+    """All 82,115 noun synsets: ``word``, ``definition`` (gloss without examples), ``category``."""
+    return _read_wordnet(WORDNET_NOUNS, "n", NOUN_LEXNAMES)
+
+
+def load_wordnet_verbs() -> pd.DataFrame:
+    """All 13,767 verb synsets, in the same columns as :func:`load_wordnet_nouns`."""
+    return _read_wordnet(WORDNET_VERBS, "v", VERB_LEXNAMES)
 
 
 def sample_wordnet(n_rows: int, seed: int = 0) -> pd.DataFrame:

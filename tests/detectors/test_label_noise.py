@@ -113,7 +113,8 @@ def test_summary_holds_balance_and_confusable_pairs() -> None:
 def test_neighbour_label_spread_and_its_expectation() -> None:
     codes = np.array([0, 0, 0, 1, 2, 3])
     indices = np.array([[0, 1, 2], [3, 4, 5]])
-    spread, top_share = neighbor_label_spread(indices, codes, 4)
+    spread, top_share, top_label = neighbor_label_spread(indices, codes, 4)
+    assert top_label[0] == 0
     assert spread[0] == pytest.approx(0.0)
     assert spread[1] == pytest.approx(np.log(3) / np.log(4))
     assert top_share.tolist() == pytest.approx([1.0, 1 / 3])

@@ -22,6 +22,8 @@ A row is flagged as mislabeled or off-topic, never both.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -63,15 +65,18 @@ def neighbor_vote(
     return votes / votes.sum(axis=1, keepdims=True)
 
 
+class NeighborAgreement(NamedTuple):
+    """How much each row's labeled neighbours agree, each of shape (n_rows,)."""
+
+    spread: np.ndarray  # normalised entropy of their labels: 0 all agree, ~1 agree on nothing
+    top_share: np.ndarray  # share of their commonest label
+    top_label: np.ndarray  # their commonest label (code)
+
+
 def neighbor_label_spread(
     indices: np.ndarray, codes: np.ndarray, n_classes: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """How much each row's labeled neighbours agree, from the plain histogram of their labels.
-
-    Returns ``(spread, top_share)``, each of shape (n_rows,): the histogram's normalised
-    entropy (0 when they all agree, near 1 when they agree on nothing) and the share of the
-    most common label among them.
-    """
+) -> NeighborAgreement:
+    """The plain histogram of each row's labeled neighbours' labels, summarised."""
     counts = np.zeros((len(indices), n_classes))
     if indices.shape[1]:
         neighbor_codes = codes[indices].ravel()
@@ -80,7 +85,7 @@ def neighbor_label_spread(
         flat = rows[valid] * n_classes + neighbor_codes[valid]
         counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape)
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-    return label_entropy(shares), shares.max(axis=1)
+    return NeighborAgreement(label_entropy(shares), shares.max(axis=1), shares.argmax(axis=1))
 
 
 def expected_spread(noise_rate: float, n_classes: int) -> float:
@@ -120,7 +125,7 @@ class _RowStats:
         self,
         rows: slice,
         proba: np.ndarray,
-        agreement: tuple[np.ndarray, np.ndarray],
+        agreement: NeighborAgreement,
         codes: np.ndarray,
     ) -> None:
         index = np.arange(len(proba))
@@ -132,7 +137,7 @@ class _RowStats:
         masked[index[codes >= 0], codes[codes >= 0]] = -1.0
         self.other[rows] = masked.argmax(axis=1)
         self.other_p[rows] = proba[index, self.other[rows]]
-        self.spread[rows], self.top_share[rows] = agreement
+        self.spread[rows], self.top_share[rows] = agreement.spread, agreement.top_share
         labeled = codes >= 0
         np.add.at(self.confusion, codes[labeled], proba[labeled])
 
@@ -171,7 +176,7 @@ class LabelErrors(Detector):
     def __init__(
         self,
         k: int = 20,
-        temperature: float = 0.05,
+        temperature: float = 0.1,
         knn_weight: float = 0.25,
         margin: float = 0.2,
         off_topic_margin: float = 0.5,

@@ -14,15 +14,20 @@ from siftkit.detectors.base import (
     score_from_z,
 )
 
+PROTOTYPE_ROWS = 100
+MAX_PROTOTYPES = 8
 MIN_CLASS_ROWS = 20
 
 
 @register_detector
 class Outliers(Detector):
     """The mean cosine distance to a row's ``k`` nearest neighbours, scored by how many
-    robust standard deviations it lies above the median distance. With labels, a row is
-    also compared with its own class (:func:`within_class_z`) and the smaller z counts, so
-    naturally spread-out classes are not flagged wholesale.
+    robust standard deviations it lies above the median distance. With labels, the
+    distance is to the nearest class prototype instead (several per class, see
+    :func:`class_prototypes`), scored against the rows of the row's own class
+    (:func:`within_class_z`): a row far from every class is an outlier even when it has
+    close neighbours of its own kind (a cluster of rows from outside the label set), and a
+    naturally spread-out class is not flagged wholesale.
 
     ``outlier_score`` = z / (z + threshold) for z > 0, else 0: it is 0.5 exactly at
     ``threshold`` robust standard deviations, and ``is_outlier`` flags rows above that.
@@ -58,7 +63,11 @@ class Outliers(Detector):
         z = robust_z(distance)
         class_aware = context.labels is not None and context.labels.n_classes >= 2
         if class_aware:
-            z = np.minimum(z, within_class_z(distance, context.labels.codes, z))
+            prototypes = class_prototypes(context, k)
+            if len(prototypes):
+                vectors = np.asarray(context.embeddings, dtype=np.float32)
+                far = 1.0 - (vectors @ prototypes.T).max(axis=1).astype(np.float64)
+                z = within_class_z(far, context.labels.codes, robust_z(far))
         flagged = z > self.threshold
         return Result(
             columns={"outlier_score": score_from_z(z, self.threshold), "is_outlier": flagged},
@@ -72,7 +81,34 @@ class Outliers(Detector):
         )
 
 
-def within_class_z(distance: np.ndarray, codes: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def class_prototypes(context: Context, k: int) -> np.ndarray:
+    """Several unit-length prototypes per class, fitted by k-means on the rows whose
+    neighbours agree with their label (so mislabeled rows and strays do not pull
+    prototypes toward themselves). One prototype per PROTOTYPE_ROWS trusted rows, at most
+    MAX_PROTOTYPES per class. Shape (n_prototypes, n_dims)."""
+    from sklearn.cluster import KMeans
+
+    from siftkit.detectors.label_errors import neighbor_label_spread
+
+    codes, n_classes = context.labels.codes, context.labels.n_classes
+    agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
+    agrees = (agreement.top_share >= 0.5) & (agreement.top_label == codes)
+    vectors = np.asarray(context.embeddings, dtype=np.float32)
+    prototypes = []
+    for code in range(n_classes):
+        members = vectors[(codes == code) & agrees & np.any(vectors != 0, axis=1)]
+        n_prototypes = int(np.clip(round(len(members) / PROTOTYPE_ROWS), 1, MAX_PROTOTYPES))
+        if len(members) < max(n_prototypes, 2):
+            continue
+        fitted = KMeans(n_prototypes, n_init=1, random_state=context.random_state).fit(members)
+        prototypes.append(fitted.cluster_centers_)
+    if not prototypes:
+        return np.empty((0, vectors.shape[1]), dtype=np.float32)
+    centres = np.vstack(prototypes).astype(np.float32)
+    return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+
+
+def within_class_z(values: np.ndarray, codes: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Each labeled row's robust z-score among the rows of its own class, shape (n_rows,).
 
     A row of a naturally spread-out class is compared with its class, not with the tight
@@ -81,5 +117,5 @@ def within_class_z(distance: np.ndarray, codes: np.ndarray, fallback: np.ndarray
     for code in np.unique(codes[codes >= 0]):
         members = codes == code
         if members.sum() >= MIN_CLASS_ROWS:
-            z[members] = robust_z(distance[members])
+            z[members] = robust_z(values[members])
     return z
