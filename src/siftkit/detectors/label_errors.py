@@ -11,8 +11,9 @@ A row is a candidate when its given label is less likely than a label drawn at r
 (``p(given) < margin · p(best)``). The probe is refitted once without the candidates and
 the rule applied again. Then:
 
-- **off-topic**: a candidate whose neighbourhood agrees on no class (its neighbours'
-  labels are spread out: high normalised entropy) belongs to none — drop it;
+- **off-topic**: a row whose neighbourhood agrees on no class (no majority label, and
+  labels spread out more than noise alone would spread them) and whose own label does
+  little better than chance belongs to none — drop it;
 - **mislabeled**: the other candidates belong to another class — relabel them;
 - **conflicting copies**: exact or near copies that carry different labels; the copies
   that disagree with the group's best-supported label are flagged, whatever the model says.
@@ -152,7 +153,7 @@ class LabelErrors(Detector):
     temperature : how fast a neighbour's weight falls with distance (see neighbor_vote).
     knn_weight : share of the neighbour vote in the mixture; the rest is the ridge probe.
     margin : a row is a candidate when p(given) < margin · p(best label).
-    off_topic_margin : a candidate is off-topic when the normalised entropy of its
+    off_topic_margin : a row is off-topic only when the normalised entropy of its
         neighbours' labels exceeds ``e + off_topic_margin · (1 − e)``, where ``e`` is the
         entropy expected inside a class at the estimated noise rate (see expected_spread).
     alpha : ridge penalty of the probe.
@@ -214,9 +215,9 @@ class LabelErrors(Detector):
         return stats
 
     def _candidates(
-        self, stats: _RowStats, codes: np.ndarray, prior: np.ndarray, labeled: np.ndarray
+        self, stats: _RowStats, given_prior: np.ndarray, labeled: np.ndarray
     ) -> np.ndarray:
-        given_prior = prior[np.clip(codes, 0, None)]
+        """Rows whose label does worse than chance or far worse than the best label."""
         unlikely = (stats.given < given_prior) | (stats.given < self.margin * stats.other_p)
         return labeled & unlikely & (stats.other_p > stats.given)
 
@@ -226,12 +227,13 @@ class LabelErrors(Detector):
         # rows with a zero vector say nothing: they neither train the probe nor get flagged
         labeled = (codes >= 0) & np.any(context.embeddings != 0, axis=1)
         prior = np.bincount(codes[labeled], minlength=n_classes) / max(labeled.sum(), 1)
+        given_prior = prior[np.clip(codes, 0, None)]  # how often a random label is the given one
 
         stats = self._row_stats(context, labeled)
-        candidates = self._candidates(stats, codes, prior, labeled)
+        candidates = self._candidates(stats, given_prior, labeled)
         if candidates.any() and (labeled & ~candidates).sum() > n_classes:
             stats = self._row_stats(context, labeled & ~candidates)  # refit without them
-            candidates = self._candidates(stats, codes, prior, labeled)
+            candidates = self._candidates(stats, given_prior, labeled)
 
         score = np.where(labeled, np.clip(1.0 - stats.given, 0.0, 1.0), 0.0)
         noise_rate = candidates.sum() / max(labeled.sum(), 1)
@@ -241,7 +243,6 @@ class LabelErrors(Detector):
         # off-topic: the neighbours agree on no label (no majority, labels spread more than
         # noise alone would spread them) and the row's own label does little better than a
         # label drawn at random
-        given_prior = prior[np.clip(codes, 0, None)]
         off_topic = (
             labeled
             & (stats.spread >= spread_cut)
@@ -251,13 +252,14 @@ class LabelErrors(Detector):
         mislabeled = candidates & ~off_topic
         suggested, confidence = stats.best.copy(), stats.best_p.copy()
 
-        conflict_group, conflicting = self._conflicting_copies(context, stats, codes)
+        conflict_group, group_label, group_share = self._conflicting_copies(context, stats, codes)
+        conflicting = (conflict_group >= 0) & (codes != group_label)
         conflict_only = conflicting & ~mislabeled
         mislabeled |= conflicting
         off_topic &= ~mislabeled
         score[conflicting] = np.maximum(score[conflicting], 0.5 + 0.5 * score[conflicting])
-        suggested[conflict_only] = self._group_labels(conflict_group, stats, codes)[conflict_only]
-        confidence[conflict_only] = 0.5
+        suggested[conflict_only] = group_label[conflict_only]
+        confidence[conflict_only] = group_share[conflict_only]
 
         off_topic_score = np.clip(stats.spread * (1.0 - stats.best_p), 0.0, 1.0)
         summary = summarize_noise(
@@ -279,38 +281,33 @@ class LabelErrors(Detector):
 
     def _conflicting_copies(
         self, context: Context, stats: _RowStats, codes: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Copies whose group holds several labels: the group id per row (-1 elsewhere) and
-        the rows whose label is not the group's best-supported one."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies whose group holds several labels.
+
+        Returns the group id per row (-1 elsewhere), the group's best-supported label per
+        row (copies vote for their own label, weighted by how likely the model finds it; -1
+        elsewhere) and that label's share of the group's votes.
+        """
         groups, _ = near_duplicate_groups(context)
         conflict_group = np.full(len(codes), -1, dtype=np.int64)
+        winner = np.full(len(codes), -1, dtype=np.int64)
+        share = np.zeros(len(codes))
         in_group = (groups >= 0) & (codes >= 0)
         if not in_group.any():
-            return conflict_group, np.zeros(len(codes), dtype=bool)
+            return conflict_group, winner, share
         frame = pd.DataFrame({"group": groups[in_group], "code": codes[in_group]})
         n_labels = frame.groupby("group")["code"].transform("nunique").to_numpy()
-        disagreeing = np.flatnonzero(in_group)[n_labels > 1]
-        conflict_group[disagreeing] = groups[disagreeing]
-        winner = self._group_labels(conflict_group, stats, codes)
-        conflicting = (conflict_group >= 0) & (codes != winner)
-        return conflict_group, conflicting
-
-    @staticmethod
-    def _group_labels(
-        conflict_group: np.ndarray, stats: _RowStats, codes: np.ndarray
-    ) -> np.ndarray:
-        """For rows of a conflict group, the label its copies support most (copies vote for
-        their own label, weighted by how likely the model finds it); -1 elsewhere."""
-        winner = np.full(len(codes), -1, dtype=np.int64)
-        members = np.flatnonzero(conflict_group >= 0)
+        members = np.flatnonzero(in_group)[n_labels > 1]
         if not len(members):
-            return winner
+            return conflict_group, winner, share
+        conflict_group[members] = groups[members]
         votes = pd.DataFrame(
-            {"group": conflict_group[members], "code": codes[members],
-             "weight": 1.0 + stats.given[members]}
-        )  # fmt: skip
+            {"group": groups[members], "code": codes[members], "weight": 1.0 + stats.given[members]}
+        )
         totals = votes.groupby(["group", "code"])["weight"].sum().reset_index()
+        totals["share"] = totals["weight"] / totals.groupby("group")["weight"].transform("sum")
         best = totals.sort_values(["group", "weight"], ascending=[True, False])
-        best = best.drop_duplicates("group").set_index("group")["code"]
-        winner[members] = best.loc[conflict_group[members]].to_numpy()
-        return winner
+        best = best.drop_duplicates("group").set_index("group")
+        winner[members] = best.loc[groups[members], "code"].to_numpy()
+        share[members] = best.loc[groups[members], "share"].to_numpy()
+        return conflict_group, winner, share
