@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sample_texts import TEXTS
 
 import siftkit
 from siftkit.cli import main
@@ -28,15 +29,6 @@ from siftkit.exceptions import (
     SingleClassError,
     UnreadableDataError,
 )
-
-SENTENCES = [
-    "the football team won the league",
-    "a warm bread recipe for dinner",
-    "the new laptop has a faster chip",
-    "the coach praised every player today",
-    "slow cooked soup with plenty of spice",
-    "cloud servers keep the network running",
-]
 
 
 def audit(data, **kwargs):
@@ -144,7 +136,7 @@ def test_unsupported_in_memory_type():
     ],
 )
 def test_unknown_column_suggests_the_closest(kwargs, role, guess):
-    frame = pd.DataFrame({"id": [1, 2, 3], "text": SENTENCES[:3], "label": ["a", "b", "a"]})
+    frame = pd.DataFrame({"id": [1, 2, 3], "text": TEXTS[:3], "label": ["a", "b", "a"]})
     with pytest.raises(ColumnNotFoundError) as info:
         load(frame, **kwargs)
     message = str(info.value)
@@ -156,7 +148,7 @@ def test_unknown_column_suggests_the_closest(kwargs, role, guess):
 
 
 def test_unknown_column_with_nothing_close_lists_the_columns():
-    frame = pd.DataFrame({"text": SENTENCES[:3], "label": ["a", "b", "a"]})
+    frame = pd.DataFrame({"text": TEXTS[:3], "label": ["a", "b", "a"]})
     with pytest.raises(ColumnNotFoundError) as info:
         audit(frame, label="zzzzzz")
     assert "Did you mean" not in str(info.value)
@@ -211,8 +203,8 @@ def test_text_column_empty_in_every_row():
 
 
 def test_text_column_empty_in_some_rows_is_fine():
-    frame = pd.DataFrame({"text": ["", SENTENCES[0], SENTENCES[1]]})
-    assert load(frame, text="text").texts == ["", SENTENCES[0], SENTENCES[1]]
+    frame = pd.DataFrame({"text": ["", TEXTS[0], TEXTS[1]]})
+    assert load(frame, text="text").texts == ["", TEXTS[0], TEXTS[1]]
 
 
 # --------------------------------------------------------------------------- labels
@@ -255,7 +247,7 @@ def test_require_labels_lists_row_ids(frame_missing_labels):
 
 
 def test_require_labels_without_a_label_column():
-    dataset = load(pd.DataFrame({"text": SENTENCES}))
+    dataset = load(pd.DataFrame({"text": TEXTS}))
     with pytest.raises(MissingLabelsError) as info:
         dataset.require_labels()
     assert "no label column was found" in str(info.value)
@@ -263,7 +255,7 @@ def test_require_labels_without_a_label_column():
 
 
 def test_missing_labels_uses_positions_without_an_id_column():
-    frame = pd.DataFrame({"text": SENTENCES, "label": ["a", None, "b", "a", None, "b"]})
+    frame = pd.DataFrame({"text": TEXTS, "label": ["a", None, "b", "a", None, "b"]})
     with pytest.raises(MissingLabelsError, match=r"their row ids: \[1, 4\]"):
         load(frame).require_labels()
 
@@ -317,7 +309,7 @@ def test_no_label_audits_a_single_class_column(text_frame):
 
 
 def test_duplicate_ids_listed():
-    frame = pd.DataFrame({"key": ["a", "b", "a", "c", "c", "d"], "text": SENTENCES})
+    frame = pd.DataFrame({"key": ["a", "b", "a", "c", "c", "d"], "text": TEXTS})
     with pytest.raises(DuplicateIdError) as info:
         audit(frame, id="key")
     message = str(info.value)
@@ -327,7 +319,7 @@ def test_duplicate_ids_listed():
 
 
 def test_missing_ids():
-    frame = pd.DataFrame({"key": ["a", None, "b", "c", "d", "e"], "text": SENTENCES})
+    frame = pd.DataFrame({"key": ["a", None, "b", "c", "d", "e"], "text": TEXTS})
     with pytest.raises(DuplicateIdError, match=r"empty at row positions \[1\]"):
         load(frame, id="key")
 
@@ -337,7 +329,7 @@ def test_missing_ids():
 
 @pytest.fixture
 def six_rows() -> pd.DataFrame:
-    return pd.DataFrame({"text": SENTENCES})
+    return pd.DataFrame({"text": TEXTS})
 
 
 def test_embeddings_file_with_wrong_row_count(tmp_path, six_rows):
@@ -402,7 +394,7 @@ def test_good_precomputed_embeddings_are_used(six_rows):
 
 
 def test_fewer_rows_than_k():
-    frame = pd.DataFrame({"text": SENTENCES[:5]})
+    frame = pd.DataFrame({"text": TEXTS[:5]})
     with pytest.warns(ShrunkNeighborsWarning, match="reduced from 20 to 4"):
         result = audit(frame, k=20)
     assert len(result.rows) == 5

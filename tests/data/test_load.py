@@ -10,20 +10,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sample_texts import LABELS, TEXTS
 
 import siftkit
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.exceptions import ColumnInferenceWarning, MissingLabelsError
 
-TEXTS = [
-    "the football team won the league",
-    "a warm bread recipe for dinner",
-    "the new laptop has a faster chip",
-    "the coach praised every player today",
-    "slow cooked soup with plenty of spice",
-    "cloud servers keep the network running",
-]
-LABELS = ["sport", "food", "tech", "sport", "food", "tech"]
 IDS = ["a", "b", "c", "d", "e", "f"]
 
 
