@@ -138,11 +138,13 @@ def detector_classes() -> dict[str, type[Detector]]:
     return dict(_DETECTORS)
 
 
-def robust_z(values: np.ndarray) -> np.ndarray:
+def robust_z(values: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
     """``(v - median) / (1.4826 * MAD)``: how many robust standard deviations each value lies
-    above the median (the mean absolute deviation stands in when the MAD is 0)."""
-    median = float(np.median(values))
-    deviation = np.abs(values - median)
+    above the median (the mean absolute deviation stands in when the MAD is 0). The median
+    and MAD come from the rows where ``reference`` is true (all rows by default)."""
+    basis = values if reference is None or not reference.any() else values[reference]
+    median = float(np.median(basis))
+    deviation = np.abs(basis - median)
     scale = 1.4826 * float(np.median(deviation))
     if scale <= 1e-12:
         scale = float(np.mean(deviation)) or 1e-12

@@ -13,6 +13,7 @@ from siftkit.detectors.base import (
     robust_z,
     score_from_z,
 )
+from siftkit.detectors.label_errors import NeighborAgreement, neighbor_label_spread
 
 PROTOTYPE_ROWS = 100
 MAX_PROTOTYPES = 8
@@ -22,12 +23,15 @@ MIN_CLASS_ROWS = 20
 @register_detector
 class Outliers(Detector):
     """The mean cosine distance to a row's ``k`` nearest neighbours, scored by how many
-    robust standard deviations it lies above the median distance. With labels, the
-    distance is to the nearest class prototype instead (several per class, see
-    :func:`class_prototypes`), scored against the rows of the row's own class
-    (:func:`within_class_z`): a row far from every class is an outlier even when it has
-    close neighbours of its own kind (a cluster of rows from outside the label set), and a
-    naturally spread-out class is not flagged wholesale.
+    robust standard deviations it lies above the median distance.
+
+    With labels, a row is an outlier when it is both far from every class — its distance
+    to the nearest class prototype (several per class, see :func:`class_prototypes`),
+    scored against the rows of its own class (:func:`within_class_z`) — and sits where no
+    label dominates (its neighbours' commonest label has a small share); ``z`` is the
+    smaller of the two robust z-scores. Rows from outside the label set are found even
+    when they have close neighbours of their own kind; a mislabeled row, near its true
+    class, is not an outlier; a naturally spread-out class is not flagged wholesale.
 
     ``outlier_score`` = z / (z + threshold) for z > 0, else 0: it is 0.5 exactly at
     ``threshold`` robust standard deviations, and ``is_outlier`` flags rows above that.
@@ -63,11 +67,18 @@ class Outliers(Detector):
         z = robust_z(distance)
         class_aware = context.labels is not None and context.labels.n_classes >= 2
         if class_aware:
-            prototypes = class_prototypes(context, k)
+            codes, n_classes = context.labels.codes, context.labels.n_classes
+            agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
+            prototypes = class_prototypes(context, agreement)
             if len(prototypes):
                 vectors = np.asarray(context.embeddings, dtype=np.float32)
+                # rows with a zero vector say nothing: they are judged, not judged against
+                content = np.any(vectors != 0, axis=1)
                 far = 1.0 - (vectors @ prototypes.T).max(axis=1).astype(np.float64)
-                z = within_class_z(far, context.labels.codes, robust_z(far))
+                far_z = within_class_z(far, np.where(content, codes, -1), robust_z(far, content))
+                # an outlier is far from every class AND sits where no label dominates;
+                # a mislabeled row is near its true class, so it is not an outlier
+                z = np.minimum(far_z, robust_z(1.0 - agreement.top_share, content))
         flagged = z > self.threshold
         return Result(
             columns={"outlier_score": score_from_z(z, self.threshold), "is_outlier": flagged},
@@ -81,17 +92,14 @@ class Outliers(Detector):
         )
 
 
-def class_prototypes(context: Context, k: int) -> np.ndarray:
+def class_prototypes(context: Context, agreement: NeighborAgreement) -> np.ndarray:
     """Several unit-length prototypes per class, fitted by k-means on the rows whose
     neighbours agree with their label (so mislabeled rows and strays do not pull
     prototypes toward themselves). One prototype per PROTOTYPE_ROWS trusted rows, at most
     MAX_PROTOTYPES per class. Shape (n_prototypes, n_dims)."""
     from sklearn.cluster import KMeans
 
-    from siftkit.detectors.label_errors import neighbor_label_spread
-
     codes, n_classes = context.labels.codes, context.labels.n_classes
-    agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
     agrees = (agreement.top_share >= 0.5) & (agreement.top_label == codes)
     vectors = np.asarray(context.embeddings, dtype=np.float32)
     prototypes = []
