@@ -5,7 +5,8 @@
    softmax-calibrated (:mod:`siftkit.detectors.linear_probe`).
 
 Their mixture ``p`` (mostly the probe, which resists noise that clusters, e.g. a class
-flipping into its nearest neighbour) scores each row: ``label_error_score = 1 − p(given)``.
+flipping into its nearest neighbour) scores each row: ``label_error_score = 1 − p(given)``,
+averaged over the first fit and the refit below.
 A row is a candidate when its given label is less likely than a label drawn at random
 (``p(given) < prior(given)``) or far less likely than the best label
 (``p(given) < margin · p(best)``). The probe is refitted once without the candidates and
@@ -230,12 +231,14 @@ class LabelErrors(Detector):
         given_prior = prior[np.clip(codes, 0, None)]  # how often a random label is the given one
 
         stats = self._row_stats(context, labeled)
+        first_given = stats.given
         candidates = self._candidates(stats, given_prior, labeled)
         if candidates.any() and (labeled & ~candidates).sum() > n_classes:
             stats = self._row_stats(context, labeled & ~candidates)  # refit without them
             candidates = self._candidates(stats, given_prior, labeled)
 
-        score = np.where(labeled, np.clip(1.0 - stats.given, 0.0, 1.0), 0.0)
+        given = 0.5 * (first_given + stats.given)
+        score = np.where(labeled, np.clip(1.0 - given, 0.0, 1.0), 0.0)
         noise_rate = candidates.sum() / max(labeled.sum(), 1)
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
             noise_rate, n_classes
