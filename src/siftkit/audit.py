@@ -7,6 +7,7 @@ import json
 import platform
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -197,8 +198,6 @@ def audit(
 
 
 def _without_labels(dataset: Dataset) -> Dataset:
-    from dataclasses import replace
-
     schema = replace(dataset.schema, label=None)
     return Dataset(frame=dataset.frame, schema=schema, source=dataset.source,
                    features=dataset.features)  # fmt: skip
