@@ -15,7 +15,7 @@ from siftkit.detectors.base import (
 )
 from siftkit.detectors.label_errors import NeighborAgreement, neighbor_label_spread
 
-PROTOTYPE_ROWS = 100
+PROTOTYPE_ROWS = 50
 MAX_PROTOTYPES = 8
 MIN_CLASS_ROWS = 20
 
