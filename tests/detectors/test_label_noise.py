@@ -132,3 +132,14 @@ def test_outliers_are_class_aware() -> None:
     _, with_labels = run(build_context(vectors, labels), "outliers")
     assert without_labels["is_outlier"][200:].sum() >= 20  # globally, the whole class sticks out
     assert with_labels["is_outlier"][200:].sum() <= 2  # within its class, it does not
+
+
+def test_rows_of_a_class_with_too_few_rows_are_not_judged() -> None:
+    vectors, truth, _ = blobs(3, 30, seed=6)
+    labels = truth.astype(object)
+    labels[[0, 1]] = "rare"  # two rows of a class of their own, inside class 0's cluster
+    summary, columns = run(build_context(vectors, labels), "label_errors")
+    assert not columns["is_label_error"][[0, 1]].any()
+    assert not columns["is_off_topic"][[0, 1]].any()
+    assert columns["label_error_score"][[0, 1]].min() > 0.5  # still scored: worth a look
+    assert summary["count"] == 0

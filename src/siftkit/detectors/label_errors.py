@@ -67,6 +67,10 @@ def neighbor_vote(
     return votes / votes.sum(axis=1, keepdims=True)
 
 
+#: Rows of a class with fewer labeled rows than this are never flagged: too little evidence.
+MIN_CLASS_ROWS = 3
+
+
 class NeighborAgreement(NamedTuple):
     """How much each row's labeled neighbours agree, each of shape (n_rows,)."""
 
@@ -106,7 +110,7 @@ def label_entropy(proba: np.ndarray) -> np.ndarray:
     if proba.shape[1] < 2:
         return np.zeros(len(proba))
     logs = np.log(np.clip(proba, 1e-12, None))
-    return -(proba * logs).sum(axis=1) / np.log(proba.shape[1])
+    return 0.0 - (proba * logs).sum(axis=1) / np.log(proba.shape[1])  # 0.0 -: no "-0.0"
 
 
 class _RowStats:
@@ -230,12 +234,16 @@ class LabelErrors(Detector):
         prior = np.bincount(codes[labeled], minlength=n_classes) / max(labeled.sum(), 1)
         given_prior = prior[np.clip(codes, 0, None)]  # how often a random label is the given one
 
+        # a row of a class with fewer than MIN_CLASS_ROWS labeled rows cannot be judged
+        class_rows = np.bincount(codes[labeled], minlength=n_classes)
+        judgeable = labeled & (class_rows[np.clip(codes, 0, None)] >= MIN_CLASS_ROWS)
+
         stats = self._row_stats(context, labeled)
         first_given = stats.given
-        candidates = self._candidates(stats, given_prior, labeled)
+        candidates = self._candidates(stats, given_prior, judgeable)
         if candidates.any() and (labeled & ~candidates).sum() > n_classes:
             stats = self._row_stats(context, labeled & ~candidates)  # refit without them
-            candidates = self._candidates(stats, given_prior, labeled)
+            candidates = self._candidates(stats, given_prior, judgeable)
 
         given = 0.5 * (first_given + stats.given)
         score = np.where(labeled, np.clip(1.0 - given, 0.0, 1.0), 0.0)
@@ -247,7 +255,7 @@ class LabelErrors(Detector):
         # noise alone would spread them) and the row's own label does little better than a
         # label drawn at random
         off_topic = (
-            labeled
+            judgeable
             & (stats.spread >= spread_cut)
             & (stats.top_share < 0.5)
             & (stats.given < 2.0 * given_prior)
