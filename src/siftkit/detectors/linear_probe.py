@@ -42,13 +42,17 @@ class RidgeProbe:
 
     def fit(self, vectors: np.ndarray, codes: np.ndarray, train: np.ndarray, n_classes: int):
         """Fit on rows where ``train`` is true (their labels ``codes`` are >= 0)."""
+        from scipy.sparse import csr_matrix
+
         x = _with_bias(vectors[train])
-        y = np.zeros((len(x), n_classes))
-        y[np.arange(len(x)), codes[train]] = 1.0
+        # one-hot labels as a sparse matrix: (n_rows, n_classes) dense would not fit at scale
+        onehot = csr_matrix(
+            (np.ones(len(x)), (np.arange(len(x)), codes[train])), shape=(len(x), n_classes)
+        )
         gram = x.T @ x
         gram[np.diag_indices_from(gram)] += self.alpha
         self.inverse_ = np.linalg.inv(gram)
-        self.weights_ = self.inverse_ @ (x.T @ y)
+        self.weights_ = self.inverse_ @ np.asarray((onehot.T @ x).T)
         self.n_classes_ = n_classes
         return self
 
