@@ -336,7 +336,11 @@ def test_invalid_parameter_raises(name: str, param: str, value: Any) -> None:
         ("near_duplicates", {"threshold": 0.01}),
         ("outliers", {"k": 1, "threshold": 0.5}),
         ("label_errors", {"k": 1, "temperature": 10.0, "margin": 0.0, "knn_weight": 0.0}),
-        ("label_errors", {"margin": 1.0, "knn_weight": 1.0, "off_topic_margin": 0.0}),
+        (
+            "label_errors",
+            {"margin": 1.0, "knn_weight": 1.0, "prototype_weight": 0.0, "off_topic_margin": 0.0},
+        ),
+        ("label_errors", {"knn_weight": 0.0, "prototype_weight": 1.0}),
     ],
 )
 def test_edge_parameters_run(name: str, params: dict[str, Any], case_name: str) -> None:

@@ -143,3 +143,10 @@ def test_rows_of_a_class_with_too_few_rows_are_not_judged() -> None:
     assert not columns["is_off_topic"][[0, 1]].any()
     assert columns["label_error_score"][[0, 1]].min() > 0.5  # still scored: worth a look
     assert summary["count"] == 0
+
+
+def test_view_weights_must_leave_room_for_the_probe() -> None:
+    from siftkit.exceptions import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="must add up to at most 1"):
+        get_detector("label_errors", knn_weight=0.7, prototype_weight=0.5).check_params()

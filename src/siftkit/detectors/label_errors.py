@@ -1,8 +1,11 @@
-"""Label errors, off-topic rows and conflicting copies, from two views of every row.
+"""Label errors, off-topic rows and conflicting copies, from three views of every row.
 
 1. **Neighbour vote** (local): a similarity-weighted vote of the row's nearest neighbours.
 2. **Ridge probe** (global): exact leave-one-out class probabilities of a linear probe,
    softmax-calibrated (:mod:`siftkit.detectors.linear_probe`).
+3. **Class prototypes** (class-conditional): similarity to the nearest of several
+   prototypes per class, fitted on trusted rows (:mod:`siftkit.detectors.prototypes`), so
+   multi-modal and rare classes are judged by their own centres.
 
 Their mixture ``p`` (mostly the probe, which resists noise that clusters, e.g. a class
 flipping into its nearest neighbour) scores each row: ``label_error_score = 1 − p(given)``,
@@ -34,6 +37,8 @@ from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.near_duplicates import near_duplicate_groups
 from siftkit.detectors.noise_summary import summarize_noise
+from siftkit.detectors.prototypes import ClassPrototypes, fit_class_prototypes
+from siftkit.exceptions import InvalidParameterError
 
 
 def neighbor_vote(
@@ -125,15 +130,10 @@ class _RowStats:
         self.other_p = np.zeros(n_rows)
         self.spread = np.zeros(n_rows)  # normalised entropy of the neighbours' labels
         self.top_share = np.zeros(n_rows)  # share of the neighbours' commonest label
+        # (both set whole by the detector: they do not depend on the probe's training rows)
         self.confusion = np.zeros((n_classes, n_classes))  # sum of p over rows, by given label
 
-    def add(
-        self,
-        rows: slice,
-        proba: np.ndarray,
-        agreement: NeighborAgreement,
-        codes: np.ndarray,
-    ) -> None:
+    def add(self, rows: slice, proba: np.ndarray, codes: np.ndarray) -> None:
         index = np.arange(len(proba))
         own = np.clip(codes, 0, None)
         self.given[rows] = np.where(codes >= 0, proba[index, own], 1.0)
@@ -143,7 +143,6 @@ class _RowStats:
         masked[index[codes >= 0], codes[codes >= 0]] = -1.0
         self.other[rows] = masked.argmax(axis=1)
         self.other_p[rows] = proba[index, self.other[rows]]
-        self.spread[rows], self.top_share[rows] = agreement.spread, agreement.top_share
         labeled = codes >= 0
         np.add.at(self.confusion, codes[labeled], proba[labeled])
 
@@ -156,7 +155,8 @@ class LabelErrors(Detector):
     ----------
     k : neighbours that vote (at most the graph's k).
     temperature : how fast a neighbour's weight falls with distance (see neighbor_vote).
-    knn_weight : share of the neighbour vote in the mixture; the rest is the ridge probe.
+    knn_weight : share of the neighbour vote in the mixture.
+    prototype_weight : share of the class-prototype view; the rest is the ridge probe.
     margin : a row is a candidate when p(given) < margin · p(best label).
     off_topic_margin : a row is off-topic only when the normalised entropy of its
         neighbours' labels exceeds ``e + off_topic_margin · (1 − e)``, where ``e`` is the
@@ -174,6 +174,7 @@ class LabelErrors(Detector):
         "k": [Interval(int, 1, None)],
         "temperature": [Interval(float, 0.0, None, open_low=True)],
         "knn_weight": [Interval(float, 0.0, 1.0)],
+        "prototype_weight": [Interval(float, 0.0, 1.0)],
         "margin": [Interval(float, 0.0, 1.0)],
         "off_topic_margin": [Interval(float, 0.0, 1.0)],
         "alpha": [Interval(float, 0.0, None, open_low=True)],
@@ -183,7 +184,8 @@ class LabelErrors(Detector):
         self,
         k: int = 20,
         temperature: float = 0.1,
-        knn_weight: float = 0.25,
+        knn_weight: float = 0.2,
+        prototype_weight: float = 0.2,
         margin: float = 0.2,
         off_topic_margin: float = 0.5,
         alpha: float = 1.0,
@@ -191,9 +193,19 @@ class LabelErrors(Detector):
         self.k = k
         self.temperature = temperature
         self.knn_weight = knn_weight
+        self.prototype_weight = prototype_weight
         self.margin = margin
         self.off_topic_margin = off_topic_margin
         self.alpha = alpha
+
+    def check_params(self) -> None:
+        super().check_params()
+        if self.knn_weight + self.prototype_weight > 1.0:
+            raise InvalidParameterError(
+                f"The 'knn_weight' and 'prototype_weight' parameters of LabelErrors must add up "
+                f"to at most 1 (the ridge probe gets the rest). Got {self.knn_weight} + "
+                f"{self.prototype_weight} instead."
+            )
 
     def skip_reason(self, context: Context) -> str | None:
         reason = super().skip_reason(context)
@@ -201,22 +213,35 @@ class LabelErrors(Detector):
             return "the labels hold fewer than 2 classes"
         return reason
 
-    def _row_stats(self, context: Context, train: np.ndarray) -> _RowStats:
+    def _row_stats(
+        self,
+        context: Context,
+        train: np.ndarray,
+        prototypes: ClassPrototypes,
+        agreement: NeighborAgreement,
+    ) -> _RowStats:
+        """Mix the three views for every row, the probe fitted on the ``train`` rows."""
         labels, graph = context.labels, context.graph
         codes, n_classes = labels.codes, labels.n_classes
         k = min(self.k, graph.k)
         vectors = np.asarray(context.embeddings, dtype=np.float32)
         probe = RidgeProbe(alpha=self.alpha).fit(vectors, codes, train, n_classes)
         probe.calibrate(vectors, codes, train, judged=codes >= 0)
+        probe_weight = 1.0 - self.knn_weight - self.prototype_weight
         stats = _RowStats(context.n_rows, n_classes)
-        for rows, linear in probe.probabilities(vectors, codes, train):
+        views = zip(
+            probe.probabilities(vectors, codes, train),
+            prototypes.probabilities(vectors, codes, judged=codes >= 0),
+            strict=True,
+        )
+        for (rows, linear), (_, prototype) in views:
             knn = neighbor_vote(
                 graph.indices[rows, :k], graph.similarities[rows, :k], codes, n_classes,
                 self.temperature,
             )  # fmt: skip
-            proba = self.knn_weight * knn + (1.0 - self.knn_weight) * linear
-            agreement = neighbor_label_spread(graph.indices[rows, :k], codes, n_classes)
-            stats.add(rows, proba, agreement, codes[rows])
+            mixed = self.knn_weight * knn + probe_weight * linear
+            stats.add(rows, mixed + self.prototype_weight * prototype, codes[rows])
+        stats.spread, stats.top_share = agreement.spread, agreement.top_share
         return stats
 
     def _candidates(
@@ -238,11 +263,22 @@ class LabelErrors(Detector):
         class_rows = np.bincount(codes[labeled], minlength=n_classes)
         judgeable = labeled & (class_rows[np.clip(codes, 0, None)] >= MIN_CLASS_ROWS)
 
-        stats = self._row_stats(context, labeled)
+        graph = context.graph
+        k = min(self.k, graph.k)
+        agreement = neighbor_label_spread(graph.indices[:, :k], codes, n_classes)
+        # prototypes come from rows whose 10 closest neighbours mostly share their label
+        close = neighbor_label_spread(graph.indices[:, : min(10, k)], codes, n_classes)
+        trusted = labeled & (close.top_share >= 0.5) & (close.top_label == codes)
+        prototypes = fit_class_prototypes(
+            context.embeddings, codes, trusted, n_classes, context.random_state
+        )
+
+        stats = self._row_stats(context, labeled, prototypes, agreement)
         first_given = stats.given
         candidates = self._candidates(stats, given_prior, judgeable)
         if candidates.any() and (labeled & ~candidates).sum() > n_classes:
-            stats = self._row_stats(context, labeled & ~candidates)  # refit without them
+            # refit the probe without them
+            stats = self._row_stats(context, labeled & ~candidates, prototypes, agreement)
             candidates = self._candidates(stats, given_prior, judgeable)
 
         given = 0.5 * (first_given + stats.given)

@@ -13,10 +13,9 @@ from siftkit.detectors.base import (
     robust_z,
     score_from_z,
 )
-from siftkit.detectors.label_errors import NeighborAgreement, neighbor_label_spread
+from siftkit.detectors.label_errors import neighbor_label_spread
+from siftkit.detectors.prototypes import fit_class_prototypes
 
-PROTOTYPE_ROWS = 50
-MAX_PROTOTYPES = 8
 MIN_CLASS_ROWS = 20
 
 
@@ -26,7 +25,7 @@ class Outliers(Detector):
     robust standard deviations it lies above the median distance.
 
     With labels, a row is an outlier when it is both far from every class — its distance
-    to the nearest class prototype (several per class, see :func:`class_prototypes`),
+    to the nearest class prototype (several per class, see :mod:`siftkit.detectors.prototypes`),
     scored against the rows of its own class (:func:`within_class_z`) — and sits where no
     label dominates (its neighbours' commonest label has a small share); ``z`` is the
     smaller of the two robust z-scores. Rows from outside the label set are found even
@@ -69,12 +68,15 @@ class Outliers(Detector):
         if class_aware:
             codes, n_classes = context.labels.codes, context.labels.n_classes
             agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
-            prototypes = class_prototypes(context, agreement)
-            if len(prototypes):
-                vectors = np.asarray(context.embeddings, dtype=np.float32)
+            trusted = (agreement.top_share >= 0.5) & (agreement.top_label == codes)
+            vectors = np.asarray(context.embeddings, dtype=np.float32)
+            prototypes = fit_class_prototypes(
+                vectors, codes, trusted, n_classes, context.random_state
+            )
+            if len(prototypes.centres):
                 # rows with a zero vector say nothing: they are judged, not judged against
                 content = np.any(vectors != 0, axis=1)
-                far = 1.0 - (vectors @ prototypes.T).max(axis=1).astype(np.float64)
+                far = 1.0 - prototypes.nearest_similarity(vectors)
                 far_z = within_class_z(far, np.where(content, codes, -1), robust_z(far, content))
                 # an outlier is far from every class AND sits where no label dominates;
                 # a mislabeled row is near its true class, so it is not an outlier
@@ -90,30 +92,6 @@ class Outliers(Detector):
                 "class_aware": class_aware,
             },
         )
-
-
-def class_prototypes(context: Context, agreement: NeighborAgreement) -> np.ndarray:
-    """Several unit-length prototypes per class, fitted by k-means on the rows whose
-    neighbours agree with their label (so mislabeled rows and strays do not pull
-    prototypes toward themselves). One prototype per PROTOTYPE_ROWS trusted rows, at most
-    MAX_PROTOTYPES per class. Shape (n_prototypes, n_dims)."""
-    from sklearn.cluster import KMeans
-
-    codes, n_classes = context.labels.codes, context.labels.n_classes
-    agrees = (agreement.top_share >= 0.5) & (agreement.top_label == codes)
-    vectors = np.asarray(context.embeddings, dtype=np.float32)
-    prototypes = []
-    for code in range(n_classes):
-        members = vectors[(codes == code) & agrees & np.any(vectors != 0, axis=1)]
-        n_prototypes = int(np.clip(round(len(members) / PROTOTYPE_ROWS), 1, MAX_PROTOTYPES))
-        if len(members) < max(n_prototypes, 2):
-            continue
-        fitted = KMeans(n_prototypes, n_init=1, random_state=context.random_state).fit(members)
-        prototypes.append(fitted.cluster_centers_)
-    if not prototypes:
-        return np.empty((0, vectors.shape[1]), dtype=np.float32)
-    centres = np.vstack(prototypes).astype(np.float32)
-    return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
 
 
 def within_class_z(values: np.ndarray, codes: np.ndarray, fallback: np.ndarray) -> np.ndarray:

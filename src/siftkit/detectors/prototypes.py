@@ -1,0 +1,90 @@
+"""Several prototypes per class, fitted on the rows whose neighbours agree with their label.
+
+Classes that are multi-modal get several centres, rare classes keep their own, and
+mislabeled rows or strays do not pull centres toward themselves ("Learning with Mixture of
+Prototypes for Out-of-Distribution Detection"). Shared by label errors and outliers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from siftkit.detectors.linear_probe import softmax
+
+#: One prototype per this many trusted rows of a class, at most MAX_PROTOTYPES per class.
+PROTOTYPE_ROWS = 50
+MAX_PROTOTYPES = 8
+TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.1, 0.2)
+BLOCK_ROWS = 8192
+
+
+@dataclass(frozen=True)
+class ClassPrototypes:
+    """Unit-length centres (n_prototypes, n_dims) and the class code of each (n_prototypes,)."""
+
+    centres: np.ndarray
+    owner: np.ndarray
+    n_classes: int
+
+    def nearest_similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each row to its nearest prototype of any class, (n_rows,)."""
+        if not len(self.centres):
+            return np.zeros(len(vectors))
+        return (vectors @ self.centres.T).max(axis=1).astype(np.float64)
+
+    def class_similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Similarity to the nearest prototype of each class, (n_rows, n_classes); -1 for a
+        class without prototypes."""
+        out = np.full((len(vectors), self.n_classes), -1.0)
+        if len(self.centres):
+            sims = vectors @ self.centres.T
+            starts = np.flatnonzero(np.r_[True, self.owner[1:] != self.owner[:-1]])
+            out[:, self.owner[starts]] = np.maximum.reduceat(sims, starts, axis=1)
+        return out
+
+    def probabilities(
+        self, vectors: np.ndarray, codes: np.ndarray, judged: np.ndarray
+    ) -> Iterator[tuple[slice, np.ndarray]]:
+        """Blocks of (rows, class probabilities): a softmax over the nearest-prototype
+        similarities, its temperature fitted to the labels of the ``judged`` rows."""
+        nll = np.zeros(len(TEMPERATURES))
+        for start in range(0, len(vectors), BLOCK_ROWS):
+            rows = slice(start, min(start + BLOCK_ROWS, len(vectors)))
+            keep = judged[rows]
+            sims = self.class_similarity(vectors[rows][keep])
+            own = codes[rows][keep]
+            for t, temperature in enumerate(TEMPERATURES):
+                p = softmax(sims, temperature)[np.arange(len(own)), own]
+                nll[t] -= np.log(np.maximum(p, 1e-12)).sum()
+        temperature = TEMPERATURES[int(np.argmin(nll))]
+        for start in range(0, len(vectors), BLOCK_ROWS):
+            rows = slice(start, min(start + BLOCK_ROWS, len(vectors)))
+            yield rows, softmax(self.class_similarity(vectors[rows]), temperature)
+
+
+def fit_class_prototypes(
+    vectors: np.ndarray, codes: np.ndarray, trusted: np.ndarray, n_classes: int, random_state: int
+) -> ClassPrototypes:
+    """k-means centres of each class's ``trusted`` rows (rows with a zero vector skipped)."""
+    from sklearn.cluster import KMeans
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    usable = trusted & np.any(vectors != 0, axis=1)
+    centres, owner = [], []
+    for code in range(n_classes):
+        members = vectors[usable & (codes == code)]
+        count = int(np.clip(round(len(members) / PROTOTYPE_ROWS), 1, MAX_PROTOTYPES))
+        if len(members) < max(count, 2):
+            continue
+        fitted = KMeans(count, n_init=1, random_state=random_state).fit(members)
+        centres.append(fitted.cluster_centers_)
+        owner += [code] * count
+    if not centres:
+        empty = np.empty((0, vectors.shape[1]), dtype=np.float32)
+        return ClassPrototypes(empty, np.empty(0, dtype=np.int64), n_classes)
+    stacked = np.vstack(centres).astype(np.float32)
+    stacked /= np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
+    return ClassPrototypes(stacked, np.asarray(owner, dtype=np.int64), n_classes)
