@@ -186,7 +186,7 @@ class LabelErrors(Detector):
         temperature: float = 0.1,
         knn_weight: float = 0.2,
         prototype_weight: float = 0.2,
-        margin: float = 0.2,
+        margin: float = 0.3,
         off_topic_margin: float = 0.5,
         alpha: float = 1.0,
     ) -> None:
