@@ -8,8 +8,8 @@ import pytest
 from detector_contexts import build_context
 
 from siftkit.detectors import get_detector, run_detectors
-from siftkit.detectors.label_errors import expected_spread, neighbor_label_spread
 from siftkit.detectors.linear_probe import RidgeProbe
+from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
 
 
 def run(context, name: str, **params):  # noqa: ANN001, ANN003, ANN201

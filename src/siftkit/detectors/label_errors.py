@@ -27,8 +27,6 @@ A row is flagged as mislabeled or off-topic, never both.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
 
@@ -36,86 +34,17 @@ from siftkit._validation import Interval
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.near_duplicates import near_duplicate_groups
+from siftkit.detectors.neighbor_labels import (
+    expected_spread,
+    neighbor_label_spread,
+    neighbor_vote,
+)
 from siftkit.detectors.noise_summary import summarize_noise
 from siftkit.detectors.prototypes import ClassPrototypes, fit_class_prototypes
 from siftkit.exceptions import InvalidParameterError
 
-
-def neighbor_vote(
-    indices: np.ndarray,
-    similarities: np.ndarray,
-    codes: np.ndarray,
-    n_classes: int,
-    temperature: float,
-    prior_weight: float = 0.5,
-) -> np.ndarray:
-    """Class probabilities per row from its neighbours' labels, shape (n_rows, n_classes).
-
-    A neighbour at similarity ``s`` weighs ``exp((s - s_1) / temperature)``, where ``s_1``
-    is the row's nearest similarity, so close neighbours dominate. Unlabeled neighbours do
-    not vote. ``prior_weight`` pseudo-votes spread by class frequency keep a row with no
-    labeled neighbour at the class prior instead of undefined.
-    """
-    n = len(indices)
-    labeled = codes >= 0
-    prior = np.bincount(codes[labeled], minlength=n_classes).astype(np.float64)
-    prior /= max(prior.sum(), 1.0)
-    votes = np.zeros((n, n_classes))
-    if indices.shape[1]:
-        weights = np.exp((similarities - similarities[:, :1]) / temperature).astype(np.float64)
-        neighbor_codes = codes[indices]
-        weights[neighbor_codes < 0] = 0.0
-        flat = np.repeat(np.arange(n), indices.shape[1]) * n_classes
-        flat += np.clip(neighbor_codes, 0, None).ravel()
-        votes += np.bincount(flat, weights.ravel(), minlength=n * n_classes).reshape(n, -1)
-    votes += prior_weight * prior
-    return votes / votes.sum(axis=1, keepdims=True)
-
-
 #: Rows of a class with fewer labeled rows than this are never flagged: too little evidence.
 MIN_CLASS_ROWS = 3
-
-
-class NeighborAgreement(NamedTuple):
-    """How much each row's labeled neighbours agree, each of shape (n_rows,)."""
-
-    spread: np.ndarray  # normalised entropy of their labels: 0 all agree, ~1 agree on nothing
-    top_share: np.ndarray  # share of their commonest label
-    top_label: np.ndarray  # their commonest label (code)
-
-
-def neighbor_label_spread(
-    indices: np.ndarray, codes: np.ndarray, n_classes: int
-) -> NeighborAgreement:
-    """The plain histogram of each row's labeled neighbours' labels, summarised."""
-    counts = np.zeros((len(indices), n_classes))
-    if indices.shape[1]:
-        neighbor_codes = codes[indices].ravel()
-        rows = np.repeat(np.arange(len(indices)), indices.shape[1])
-        valid = neighbor_codes >= 0
-        flat = rows[valid] * n_classes + neighbor_codes[valid]
-        counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape)
-    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-    return NeighborAgreement(label_entropy(shares), shares.max(axis=1), shares.argmax(axis=1))
-
-
-def expected_spread(noise_rate: float, n_classes: int) -> float:
-    """The normalised label entropy of a neighbourhood inside one class when a share
-    ``noise_rate`` of labels is spread uniformly over the other classes."""
-    if n_classes < 2:
-        return 0.0
-    rho = float(np.clip(noise_rate, 1e-9, 1 - 1e-9))
-    entropy = -(1 - rho) * np.log(1 - rho) - rho * np.log(rho / (n_classes - 1))
-    return float(entropy / np.log(n_classes))
-
-
-def label_entropy(proba: np.ndarray) -> np.ndarray:
-    """Entropy of each row's distribution over classes, divided by log(n_classes): 0 when
-    one class has everything, 1 when all classes are equally likely. Shape (n_rows,)."""
-    if proba.shape[1] < 2:
-        return np.zeros(len(proba))
-    logs = np.log(np.clip(proba, 1e-12, None))
-    return 0.0 - (proba * logs).sum(axis=1) / np.log(proba.shape[1])  # 0.0 -: no "-0.0"
 
 
 class _RowStats:
@@ -128,9 +57,6 @@ class _RowStats:
         self.best_p = np.zeros(n_rows)
         self.other = np.zeros(n_rows, dtype=np.int64)  # best label other than the given one
         self.other_p = np.zeros(n_rows)
-        self.spread = np.zeros(n_rows)  # normalised entropy of the neighbours' labels
-        self.top_share = np.zeros(n_rows)  # share of the neighbours' commonest label
-        # (both set whole by the detector: they do not depend on the probe's training rows)
         self.confusion = np.zeros((n_classes, n_classes))  # sum of p over rows, by given label
 
     def add(self, rows: slice, proba: np.ndarray, codes: np.ndarray) -> None:
@@ -218,7 +144,6 @@ class LabelErrors(Detector):
         context: Context,
         train: np.ndarray,
         prototypes: ClassPrototypes,
-        agreement: NeighborAgreement,
     ) -> _RowStats:
         """Mix the three views for every row, the probe fitted on the ``train`` rows."""
         labels, graph = context.labels, context.graph
@@ -241,7 +166,6 @@ class LabelErrors(Detector):
             )  # fmt: skip
             mixed = self.knn_weight * knn + probe_weight * linear
             stats.add(rows, mixed + self.prototype_weight * prototype, codes[rows])
-        stats.spread, stats.top_share = agreement.spread, agreement.top_share
         return stats
 
     def _candidates(
@@ -268,17 +192,17 @@ class LabelErrors(Detector):
         agreement = neighbor_label_spread(graph.indices[:, :k], codes, n_classes)
         # prototypes come from rows whose 10 closest neighbours mostly share their label
         close = neighbor_label_spread(graph.indices[:, : min(10, k)], codes, n_classes)
-        trusted = labeled & (close.top_share >= 0.5) & (close.top_label == codes)
+        trusted = labeled & close.trusted(codes)
         prototypes = fit_class_prototypes(
             context.embeddings, codes, trusted, n_classes, context.random_state
         )
 
-        stats = self._row_stats(context, labeled, prototypes, agreement)
+        stats = self._row_stats(context, labeled, prototypes)
         first_given = stats.given
         candidates = self._candidates(stats, given_prior, judgeable)
         if candidates.any() and (labeled & ~candidates).sum() > n_classes:
             # refit the probe without them
-            stats = self._row_stats(context, labeled & ~candidates, prototypes, agreement)
+            stats = self._row_stats(context, labeled & ~candidates, prototypes)
             candidates = self._candidates(stats, given_prior, judgeable)
 
         given = 0.5 * (first_given + stats.given)
@@ -292,8 +216,8 @@ class LabelErrors(Detector):
         # label drawn at random
         off_topic = (
             judgeable
-            & (stats.spread >= spread_cut)
-            & (stats.top_share < 0.5)
+            & (agreement.spread >= spread_cut)
+            & (agreement.top_share < 0.5)
             & (stats.given < 2.0 * given_prior)
         )
         mislabeled = candidates & ~off_topic
@@ -308,7 +232,7 @@ class LabelErrors(Detector):
         suggested[conflict_only] = group_label[conflict_only]
         confidence[conflict_only] = group_share[conflict_only]
 
-        off_topic_score = np.clip(stats.spread * (1.0 - stats.best_p), 0.0, 1.0)
+        off_topic_score = np.clip(agreement.spread * (1.0 - stats.best_p), 0.0, 1.0)
         summary = summarize_noise(
             labels, mislabeled, suggested, stats.confusion, context.row_ids,
             off_topic=off_topic, conflicting=conflicting,

@@ -13,7 +13,7 @@ from siftkit.detectors.base import (
     robust_z,
     score_from_z,
 )
-from siftkit.detectors.label_errors import neighbor_label_spread
+from siftkit.detectors.neighbor_labels import neighbor_label_spread
 from siftkit.detectors.prototypes import fit_class_prototypes
 
 MIN_CLASS_ROWS = 20
@@ -68,10 +68,9 @@ class Outliers(Detector):
         if class_aware:
             codes, n_classes = context.labels.codes, context.labels.n_classes
             agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
-            trusted = (agreement.top_share >= 0.5) & (agreement.top_label == codes)
             vectors = np.asarray(context.embeddings, dtype=np.float32)
             prototypes = fit_class_prototypes(
-                vectors, codes, trusted, n_classes, context.random_state
+                vectors, codes, agreement.trusted(codes), n_classes, context.random_state
             )
             if len(prototypes.centres):
                 # rows with a zero vector say nothing: they are judged, not judged against
