@@ -8,7 +8,7 @@ Scores become probabilities through a softmax whose temperature is fitted by lik
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,30 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
     return z
+
+
+def row_blocks(n_rows: int) -> Iterator[slice]:
+    """Consecutive blocks of BLOCK_ROWS rows: every blockwise view walks rows the same way."""
+    for start in range(0, n_rows, BLOCK_ROWS):
+        yield slice(start, min(start + BLOCK_ROWS, n_rows))
+
+
+def fit_temperature(
+    blocks: Iterable[tuple[slice, np.ndarray]],
+    codes: np.ndarray,
+    judged: np.ndarray,
+    temperatures: Sequence[float],
+) -> float:
+    """The softmax temperature that maximises the likelihood of the labels of the ``judged``
+    rows, given blocks of (rows, class scores)."""
+    nll = np.zeros(len(temperatures))
+    for rows, scores in blocks:
+        keep = judged[rows]
+        own = codes[rows][keep]
+        for t, temperature in enumerate(temperatures):
+            p = softmax(scores[keep], temperature)[np.arange(len(own)), own]
+            nll[t] -= np.log(np.maximum(p, 1e-12)).sum()
+    return temperatures[int(np.argmin(nll))]
 
 
 @dataclass
@@ -61,8 +85,7 @@ class RidgeProbe:
     ) -> Iterator[tuple[slice, np.ndarray]]:
         """Blocks of (rows, scores of shape (block, n_classes)); training rows get their
         leave-one-out scores, the others plain predictions."""
-        for start in range(0, len(vectors), BLOCK_ROWS):
-            rows = slice(start, min(start + BLOCK_ROWS, len(vectors)))
+        for rows in row_blocks(len(vectors)):
             x = _with_bias(vectors[rows])
             scores = x @ self.weights_
             in_train = train[rows]
@@ -84,14 +107,8 @@ class RidgeProbe:
         Judging all labeled rows, not only the training rows, keeps the probabilities as
         uncertain as the labels really are after a refit without suspected errors.
         """
-        nll = np.zeros(len(TEMPERATURES))
-        for rows, scores in self.scores(vectors, codes, train):
-            keep = judged[rows]
-            own = codes[rows][keep]
-            for t, temperature in enumerate(TEMPERATURES):
-                p = softmax(scores[keep], temperature)[np.arange(len(own)), own]
-                nll[t] -= np.log(np.maximum(p, 1e-12)).sum()
-        self.temperature_ = TEMPERATURES[int(np.argmin(nll))]
+        blocks = self.scores(vectors, codes, train)
+        self.temperature_ = fit_temperature(blocks, codes, judged, TEMPERATURES)
         return self.temperature_
 
     def probabilities(

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from siftkit.detectors.linear_probe import softmax
+from siftkit.detectors.linear_probe import fit_temperature, row_blocks, softmax
 
 #: One prototype per this many trusted rows of a class, at most MAX_PROTOTYPES per class.
 PROTOTYPE_ROWS = 50
 MAX_PROTOTYPES = 8
 TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.1, 0.2)
-BLOCK_ROWS = 8192
 
 
 @dataclass(frozen=True)
@@ -50,18 +49,9 @@ class ClassPrototypes:
     ) -> Iterator[tuple[slice, np.ndarray]]:
         """Blocks of (rows, class probabilities): a softmax over the nearest-prototype
         similarities, its temperature fitted to the labels of the ``judged`` rows."""
-        nll = np.zeros(len(TEMPERATURES))
-        for start in range(0, len(vectors), BLOCK_ROWS):
-            rows = slice(start, min(start + BLOCK_ROWS, len(vectors)))
-            keep = judged[rows]
-            sims = self.class_similarity(vectors[rows][keep])
-            own = codes[rows][keep]
-            for t, temperature in enumerate(TEMPERATURES):
-                p = softmax(sims, temperature)[np.arange(len(own)), own]
-                nll[t] -= np.log(np.maximum(p, 1e-12)).sum()
-        temperature = TEMPERATURES[int(np.argmin(nll))]
-        for start in range(0, len(vectors), BLOCK_ROWS):
-            rows = slice(start, min(start + BLOCK_ROWS, len(vectors)))
+        blocks = ((rows, self.class_similarity(vectors[rows])) for rows in row_blocks(len(vectors)))
+        temperature = fit_temperature(blocks, codes, judged, TEMPERATURES)
+        for rows in row_blocks(len(vectors)):
             yield rows, softmax(self.class_similarity(vectors[rows]), temperature)
 
 
