@@ -17,7 +17,7 @@ from siftkit.exceptions import DetectorFailedWarning, RunFolderError
 from siftkit.neighbors import KnnGraph
 from siftkit.results import RUN_FILES
 
-ANALYSES = {"duplicates", "near_duplicates", "outliers", "label_errors"}
+ANALYSES = {"duplicates", "near_duplicates", "outliers", "label_errors", "clusters"}
 CONTRACT_COLUMNS = [
     "label_error_score",
     "is_label_error",

@@ -6,7 +6,7 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from siftkit import __version__
 from siftkit.data import Dataset, content_hashes, load
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
 from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
-from siftkit.embed.base import Encoder
+from siftkit.embed.base import Encoder, l2_normalize
 from siftkit.execution import Executor
 from siftkit.neighbors import build_graph
 from siftkit.results import Audit
@@ -125,6 +125,7 @@ def audit(
     timings["load"] = round(time.perf_counter() - start, 4)
 
     step = time.perf_counter()
+    encode_texts = None
     if embeddings is not None:
         vectors = load_embeddings(embeddings, len(dataset))
         encoder_info: dict[str, Any] = {"id": "precomputed", "n_dims": int(vectors.shape[1])}
@@ -136,6 +137,8 @@ def audit(
             progress=progress,
         )  # fmt: skip
         encoder_info = {"id": encoder.id, "n_dims": int(vectors.shape[1]), **stats.as_dict()}
+        if encoder.modality == "text":
+            encode_texts = _text_encoding(encoder)
     timings["embed"] = round(time.perf_counter() - step, 4)
 
     step = time.perf_counter()
@@ -150,6 +153,7 @@ def audit(
         labels=labels,
         texts=dataset.texts,
         random_state=random_state,
+        encode_texts=encode_texts,
     )
     outcome = run_detectors(context, resolved)
     timings.update(outcome.timings)
@@ -195,6 +199,15 @@ def audit(
 
         result.save(output, overwrite=overwrite, report=render_report)
     return result
+
+
+def _text_encoding(encoder: Encoder) -> Callable[[Sequence[str]], np.ndarray]:
+    """Embed other texts with the run's (fitted) text encoder, L2-normalised."""
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        return l2_normalize(encoder.embed_batch(list(texts)))
+
+    return encode
 
 
 def _without_labels(dataset: Dataset) -> Dataset:

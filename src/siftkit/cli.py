@@ -71,6 +71,10 @@ def print_summary(result: Any) -> None:
         status = entry.get("status", "")
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
         notes = entry.get("reason") or entry.get("error") or ""
+        if status == "ok" and "n_clusters" in entry:
+            notes = f"{entry['n_clusters']} categories"
+            if entry.get("semi_supervised"):
+                notes += f", {entry['n_new']} new"
         if status == "ok" and "n_groups" in entry:
             notes = f"{entry['n_groups']} groups"
         if status == "ok" and "estimated_noise_rate" in entry:
@@ -107,77 +111,196 @@ def _example_line(row: dict[str, Any], score: str | None) -> str:
     return "  ".join(parts)
 
 
+def _input_options(command: Any) -> Any:
+    """The options every command that reads DATA and writes a run folder shares."""
+    options = [
+        click.argument("data", type=click.Path(path_type=Path)),
+        click.option(
+            "-o", "--output", type=click.Path(path_type=Path), required=True,
+            help="Run folder to write (rows.parquet, summary.json, report.html…).",
+        ),
+        click.option("--text", help="Column holding the text (inferred when omitted)."),
+        click.option("--label", help="Column holding the labels (inferred when omitted)."),
+        click.option("--no-label", is_flag=True, help="Ignore any label column."),
+        click.option(
+            "--id", "id_", help="Column holding unique row ids (row positions otherwise)."
+        ),
+        click.option("--split", help="Column holding the split or domain of each row."),
+        click.option(
+            "--embeddings", type=click.Path(path_type=Path),
+            help="Precomputed vectors, a .npy file of shape (n_rows, n_dims).",
+        ),
+        click.option(
+            "--encoder", help="Encoder name: minilm (text default), tfidf, tabular, vectors."
+        ),
+        click.option(
+            "-k", "--neighbors", "k", type=int, default=20, show_default=True,
+            help="Neighbours per row in the shared kNN graph.",
+        ),
+        click.option(
+            "--overwrite", is_flag=True, help="Replace a different run in the output folder."
+        ),
+        click.option(
+            "--cache-dir", type=click.Path(path_type=Path),
+            help="Embedding cache folder (default: $SIFTKIT_CACHE_DIR or ~/.cache/siftkit).",
+        ),
+        click.option(
+            "--no-cache", is_flag=True, help="Neither read nor write the embedding cache."
+        ),
+        click.option("--seed", type=int, default=0, show_default=True, help="Random state."),
+        click.option("-q", "--quiet", is_flag=True, help="Print only where the results are."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _input_arguments(params: dict[str, Any]) -> dict[str, Any]:
+    """``siftkit.audit`` keyword arguments from the shared options."""
+    if params["no_label"] and params["label"]:
+        raise click.UsageError("--label and --no-label contradict each other; pass one.")
+    return dict(
+        text=params["text"], label=False if params["no_label"] else params["label"],
+        id=params["id_"], split=params["split"], embeddings=params["embeddings"],
+        encoder=params["encoder"], k=params["k"], output=params["output"],
+        overwrite=params["overwrite"], cache_dir=params["cache_dir"],
+        use_cache=not params["no_cache"], progress=None if not params["quiet"] else False,
+        random_state=params["seed"],
+    )  # fmt: skip
+
+
+def _print_run(result: Any, output: Path, quiet: bool, verb: str) -> None:
+    if not quiet:
+        encoder_info = result.summary["encoder"]
+        embedded = encoder_info.get("n_embedded")
+        cached = f", {encoder_info['n_cached']} from cache" if embedded is not None else ""
+        console.print(
+            f"{verb} {len(result.rows)} rows in {result.summary['timings']['total']:.1f} s "
+            f"(encoder {encoder_info['id']}{cached})."
+        )
+        print_summary(result)
+    console.print(f"Results: {output}/  ·  report: {output / 'report.html'}")
+
+
 @main.command()
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Run folder to write (rows.parquet, summary.json, report.html…).",
-)
-@click.option("--text", help="Column holding the text (inferred when omitted).")
-@click.option("--label", help="Column holding the labels (inferred when omitted).")
-@click.option("--no-label", is_flag=True, help="Ignore any label column.")
-@click.option("--id", "id_", help="Column holding unique row ids (row positions otherwise).")
-@click.option("--split", help="Column holding the split or domain of each row.")
-@click.option(
-    "--embeddings",
-    type=click.Path(path_type=Path),
-    help="Precomputed vectors, a .npy file of shape (n_rows, n_dims).",
-)
-@click.option("--encoder", help="Encoder name: minilm (text default), tfidf, tabular, vectors.")
-@click.option(
-    "-k",
-    "--neighbors",
-    "k",
-    type=int,
-    default=20,
-    show_default=True,
-    help="Neighbours per row in the shared kNN graph.",
-)
+@_input_options
 @click.option("--detectors", help="Comma-separated detectors to run (default: all).")
 @click.option(
     "--allow-missing-labels",
     is_flag=True,
     help="Audit the labeled rows when some rows have no label.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace a different run in the output folder.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path),
-    help="Embedding cache folder (default: $SIFTKIT_CACHE_DIR or ~/.cache/siftkit).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random state.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only where the results are.")
-def audit(data: Path, output: Path, text: str | None, label: str | None, no_label: bool,
-          id_: str | None, split: str | None, embeddings: Path | None, encoder: str | None,
-          k: int, detectors: str | None, allow_missing_labels: bool, overwrite: bool,
-          cache_dir: Path | None, no_cache: bool, seed: int, quiet: bool) -> None:  # fmt: skip
+def audit(data: Path, detectors: str | None, allow_missing_labels: bool, **params: Any) -> None:
     """Audit DATA (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders)."""
     from siftkit.audit import audit as run_audit
 
-    if no_label and label:
-        raise click.UsageError("--label and --no-label contradict each other; pass one.")
     result = run_audit(
-        data, text=text, label=False if no_label else label, id=id_, split=split,
-        embeddings=embeddings, encoder=encoder, k=k,
+        data, **_input_arguments(params),
         detectors=[d.strip() for d in detectors.split(",")] if detectors else None,
-        allow_missing_labels=allow_missing_labels, output=output, overwrite=overwrite,
-        cache_dir=cache_dir, use_cache=not no_cache, progress=None if not quiet else False,
-        random_state=seed,
+        allow_missing_labels=allow_missing_labels,
     )  # fmt: skip
-    if not quiet:
-        encoder_info = result.summary["encoder"]
-        embedded = encoder_info.get("n_embedded")
-        cached = f", {encoder_info['n_cached']} from cache" if embedded is not None else ""
-        console.print(
-            f"Audited {len(result.rows)} rows in {result.summary['timings']['total']:.1f} s "
-            f"(encoder {encoder_info['id']}{cached})."
-        )
-        print_summary(result)
-    console.print(f"Results: {output}/  ·  report: {output / 'report.html'}")
+    _print_run(result, params["output"], params["quiet"], "Audited")
+
+
+def _cluster_hint(value: str | None) -> int | tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        if "-" in value:
+            low, high = (int(part) for part in value.split("-", 1))
+            return low, high
+        return int(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected a number such as 20 or a range such as 10-30; got {value!r}",
+            param_hint="--n-clusters",
+        ) from None
+
+
+@main.command()
+@_input_options
+@click.option(
+    "--n-clusters",
+    help="A hint: about this many categories (20) or a range (10-30). Estimated otherwise.",
+)
+@click.option(
+    "--resolution",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Granularity when no hint is given: higher finds more, smaller categories.",
+)
+@click.option(
+    "--min-cluster-size",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Smaller groups join their neighbours' category.",
+)
+@click.option(
+    "--min-confidence",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Rows less confident than this get category -1 (0: every row gets one).",
+)
+@click.option(
+    "--vocabulary",
+    type=click.Path(path_type=Path),
+    help="Text file of candidate category names, one per line.",
+)
+def discover(data: Path, n_clusters: str | None, resolution: float, min_cluster_size: int,
+             min_confidence: float, vocabulary: Path | None, **params: Any) -> None:  # fmt: skip
+    """Find the categories of DATA without being told how many; name them, in a tree.
+
+    Rows with a label are kept with their class; unlabeled rows join a class or form new
+    categories (semi-supervised discovery). Writes the same run folder as `sift audit`.
+    """
+    from siftkit.audit import audit as run_audit
+    from siftkit.detectors.clusters import Clusters
+
+    detector = Clusters(
+        n_clusters=_cluster_hint(n_clusters), resolution=resolution,
+        min_cluster_size=min_cluster_size, min_confidence=min_confidence,
+        vocabulary=None if vocabulary is None else str(vocabulary),
+    )  # fmt: skip
+    result = run_audit(
+        data, **_input_arguments(params), detectors=[detector], allow_missing_labels=True
+    )
+    _print_run(result, params["output"], params["quiet"], "Clustered")
+    _print_categories(result.summary.get("clusters", {}))
+
+
+def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
+    """The categories of a discovery run, largest first."""
+    if entry.get("status") != "ok":
+        return
+    table = Table(
+        title=f"{entry['n_clusters']} categories (tree levels: "
+        + ", ".join(str(level["n_categories"]) for level in entry["hierarchy"])
+        + ")",
+        title_justify="left",
+    )
+    columns = ["id", "name", "rows", "confidence"]
+    has_labels = any("purity" in c for c in entry["categories"])
+    if has_labels:
+        columns += ["majority label", "purity"]
+    if entry.get("semi_supervised"):
+        columns.append("new")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for category in entry["categories"][:top]:
+        cells = [str(category["id"]), _short(category["name"], 50), str(category["size"]),
+                 f"{category['mean_confidence']:.2f}"]  # fmt: skip
+        if has_labels:
+            cells += [_short(category.get("majority_label") or "", 30),
+                      f"{category.get('purity', 0.0):.2f}"]  # fmt: skip
+        if entry.get("semi_supervised"):
+            cells.append("new" if category.get("is_new") else "")
+        table.add_row(*cells)
+    console.print(table)
+    if len(entry["categories"]) > top:
+        console.print(f"… {len(entry['categories']) - top} more in summary.json")
 
 
 @main.command()

@@ -1,6 +1,12 @@
 """Detectors: plugins that score every row for one kind of problem."""
 
-from siftkit.detectors import duplicates, label_errors, near_duplicates, outliers  # noqa: F401
+from siftkit.detectors import (  # noqa: F401
+    clusters,
+    duplicates,
+    label_errors,
+    near_duplicates,
+    outliers,
+)
 from siftkit.detectors.base import (
     Context,
     Detector,

@@ -8,7 +8,7 @@ per-row columns plus one summary entry.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -41,6 +41,8 @@ class Context:
     labels : encoded labels (``codes == -1`` where missing), or None.
     texts : the text of each row, or None.
     random_state : seed for every random step.
+    encode_texts : embeds other texts (e.g. candidate names) like the rows, L2-normalised,
+        (n_texts, n_dims); None when the run has no text encoder.
     """
 
     embeddings: np.ndarray
@@ -50,6 +52,7 @@ class Context:
     labels: Labels | None = None
     texts: Sequence[str] | None = None
     random_state: int = 0
+    encode_texts: Callable[[Sequence[str]], np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         for array in (self.embeddings, self.row_ids, self.content_hashes):

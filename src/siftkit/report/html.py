@@ -29,6 +29,7 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
         "Near duplicates", "is_near_duplicate", "near_duplicate_score",
         "Copies that nearly repeat an earlier row of their group (the first stays unflagged).",
     ),
+    "clusters": ("Categories", "is_clusters", None, ""),
     "duplicates": (
         "Exact duplicates", "is_duplicate", None,
         "Rows identical to an earlier row after normalising case, Unicode and whitespace.",
@@ -96,7 +97,39 @@ def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -
     return flagged[columns].head(n)
 
 
+def _categories_table(entry: dict[str, Any], rows: pd.DataFrame, top: int = 40) -> pd.DataFrame:
+    """One line per discovered category, largest first, with its most typical row."""
+    texts = rows.set_index("row_id")["text"] if "text" in rows else None
+    lines = []
+    for category in entry["categories"][:top]:
+        line = {"id": category["id"], "name": category["name"], "rows": category["size"],
+                "confidence": category["mean_confidence"]}  # fmt: skip
+        if "majority_label" in category:
+            line["majority label"] = category["majority_label"]
+            line["purity"] = category["purity"]
+        if entry.get("semi_supervised"):
+            line["new"] = "new" if category.get("is_new") else ""
+        exemplars = category.get("exemplar_row_ids", [])
+        if exemplars:
+            first = exemplars[0]
+            line["typical row"] = texts.get(first, first) if texts is not None else first
+        lines.append(line)
+    return pd.DataFrame(lines)
+
+
 def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame) -> str:
+    if name == "clusters" and entry.get("status") == "ok":
+        levels = ", ".join(str(level["n_categories"]) for level in entry["hierarchy"])
+        return (
+            '<section class="card"><h2>Categories <span class="status-ok">· ok</span></h2>'
+            '<p class="muted">Groups of similar rows, found without being told how many.</p>'
+            '<div class="stats">'
+            + _stat("categories", entry["n_clusters"])
+            + _stat("tree levels (categories per level)", levels)
+            + _stat("mean confidence", entry["mean_confidence"])
+            + _stat("rows without a category", entry["n_unassigned"])
+            + f"</div>{_table(_categories_table(entry, rows))}</section>"
+        )
     title, flag, score, meaning = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
     status = entry.get("status", "ok")
     parts = [f'<section class="card"><h2>{escape(title)} ']

@@ -1,0 +1,238 @@
+"""Categories of the data, found without being told how many, named, in a tree.
+
+A thin plugin over :class:`siftkit.discover.CategoryDiscovery`: it reuses the run's
+embeddings and kNN graph, names each category, and writes the tree to the summary.
+With partial labels (some rows unlabeled) the labeled rows are pinned to their class and
+the summary says which categories are known and which are new; with complete labels the
+categories are found without them and compared with them (majority label, purity).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from siftkit._validation import Interval, Options
+from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.discover import CategoryDiscovery, naming
+
+KEYWORDS_IN_NAME = 3
+EXEMPLARS = 3
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names made unique by numbering repeats: "a", "a (2)", "a (3)"."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+@register_detector
+class Clusters(Detector):
+    """Discovered categories: ``cluster``, ``cluster_name``, ``cluster_confidence`` and
+    ``subcluster`` (the category one level finer, -1 when the tree has no finer level).
+
+    Parameters
+    ----------
+    n_clusters : None to estimate; an int hint; a [low, high] range.
+    resolution : Leiden resolution when no hint is given (higher, more categories).
+    min_cluster_size : smaller communities dissolve into their neighbours' categories.
+    min_confidence : rows below this confidence get cluster -1 (0: none abstain).
+    use_labels : ``"auto"`` pins labeled rows to their class when some rows are unlabeled
+        (semi-supervised discovery); ``"always"`` pins them even when all are labeled;
+        ``"never"`` ignores labels while clustering.
+    vocabulary : a text file of candidate names, one per line; each category is named by
+        the closest term (needs a text encoder, not precomputed vectors).
+    """
+
+    name = "clusters"
+    requires = ("embeddings", "graph")
+    columns = ("cluster", "cluster_name", "cluster_confidence", "subcluster")
+    parameter_constraints = {
+        "n_clusters": [type(None), Interval(int, 1, None), tuple, list],
+        "resolution": [Interval(float, 0.0, None, open_low=True)],
+        "min_cluster_size": [Interval(int, 1, None)],
+        "min_confidence": [Interval(float, 0.0, 1.0)],
+        "use_labels": [Options(("auto", "always", "never"))],
+        "vocabulary": [type(None), str],
+    }
+
+    def __init__(
+        self,
+        n_clusters: int | tuple[int, int] | None = None,
+        resolution: float = 0.5,
+        min_cluster_size: int = 5,
+        min_confidence: float = 0.0,
+        use_labels: str = "auto",
+        vocabulary: str | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.resolution = resolution
+        self.min_cluster_size = min_cluster_size
+        self.min_confidence = min_confidence
+        self.use_labels = use_labels
+        self.vocabulary = vocabulary
+
+    def _estimator(self, context: Context) -> CategoryDiscovery:
+        return CategoryDiscovery(
+            self.n_clusters if not isinstance(self.n_clusters, list) else tuple(self.n_clusters),
+            resolution=self.resolution, n_neighbors=min(15, context.graph.k) or 1,
+            min_cluster_size=self.min_cluster_size, min_confidence=self.min_confidence,
+            random_state=context.random_state,
+        )  # fmt: skip
+
+    def _pins(self, context: Context) -> np.ndarray | None:
+        labels = context.labels
+        if labels is None or self.use_labels == "never":
+            return None
+        if self.use_labels == "auto" and not labels.missing.any():
+            return None
+        return np.where(labels.codes >= 0, labels.classes[np.clip(labels.codes, 0, None)], None)
+
+    def skip_reason(self, context: Context) -> str | None:
+        reason = super().skip_reason(context)
+        if reason is None and self.vocabulary is not None and context.encode_texts is None:
+            return "a vocabulary needs a text encoder (the run has none)"
+        return reason
+
+    def run(self, context: Context) -> Result:
+        vocabulary = naming.read_vocabulary(self.vocabulary) if self.vocabulary else None
+        model = self._estimator(context).fit(
+            context.embeddings, self._pins(context), graph=context.graph,
+            row_keys=context.content_hashes,
+        )  # fmt: skip
+        chosen = model.levels_[model.chosen_level_].membership
+        names, categories = self._describe(context, model, chosen, vocabulary)
+        finer = (
+            model.levels_[model.chosen_level_ + 1].membership
+            if model.chosen_level_ + 1 < len(model.levels_)
+            else np.full(context.n_rows, -1)
+        )
+        abstained = model.labels_ < 0
+        row_names = np.asarray(names, dtype=object)[chosen]
+        row_names[abstained] = ""
+        summary = {
+            "n_unassigned": int(abstained.sum()),
+            "n_clusters": model.n_clusters_,
+            "resolution": round(model.resolution_, 6),
+            "refined_by_prototypes": model.refined_,
+            "graph_within_share": round(model.within_share_, 4),
+            "mean_confidence": round(float(model.confidence_.mean()), 4),
+            "semi_supervised": model.classes_ is not None,
+            "categories": categories,
+            "hierarchy": self._tree(context, model, chosen, names),
+        }
+        if model.classes_ is not None:
+            summary["known_categories"] = [c["name"] for c in categories if not c["is_new"]]
+            summary["new_categories"] = [c["name"] for c in categories if c["is_new"]]
+            summary["n_new"] = int(model.is_new_.sum())
+        return Result(
+            columns={
+                "cluster": model.labels_.astype(np.int64),
+                "cluster_name": row_names,
+                "cluster_confidence": model.confidence_.astype(np.float64),
+                "subcluster": np.where(abstained, -1, finer).astype(np.int64),
+            },
+            summary=summary,
+        )
+
+    def _names(
+        self, context: Context, membership: np.ndarray, n: int, known: np.ndarray | None
+    ) -> tuple[list[str], list[list[str]], list[tuple[str | None, float]] | None]:
+        """Per category: its name, its keywords (text) and its majority label (labels)."""
+        words = (
+            naming.keywords(context.texts, membership, n)
+            if context.texts is not None
+            else [[] for _ in range(n)]
+        )
+        majority = (
+            naming.majority_labels(context.labels, membership, n)
+            if context.labels is not None
+            else None
+        )
+        names = []
+        for c in range(n):
+            if known is not None and c < len(known):
+                names.append(str(known[c]))
+            elif words[c]:
+                names.append(", ".join(words[c][:KEYWORDS_IN_NAME]))
+            elif majority is not None and majority[c][0] is not None:
+                names.append(f"mostly {majority[c][0]}")
+            else:
+                names.append(f"category {c}")
+        return _unique(names), words, majority
+
+    def _describe(
+        self,
+        context: Context,
+        model: CategoryDiscovery,
+        chosen: np.ndarray,
+        vocabulary: list[str] | None,
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        n = model.n_clusters_
+        names, words, majority = self._names(context, chosen, n, model.classes_)
+        matches = None
+        if vocabulary is not None:
+            terms = context.encode_texts(vocabulary)
+            matches = naming.vocabulary_matches(model.cluster_centers_, terms, vocabulary)
+            names = _unique([
+                names[c] if model.classes_ is not None and c < len(model.classes_)
+                else matches[c][0][0] for c in range(n)
+            ])  # fmt: skip
+        typical = naming.exemplars(context.embeddings, chosen, model.cluster_centers_, EXEMPLARS)
+        sizes = np.bincount(chosen, minlength=n)
+        categories = []
+        for c in range(n):
+            entry: dict[str, Any] = {
+                "id": c,
+                "name": names[c],
+                "size": int(sizes[c]),
+                "share": round(float(sizes[c] / len(chosen)), 4),
+                "mean_confidence": round(float(model.confidence_[chosen == c].mean()), 4),
+                "keywords": words[c],
+                "exemplar_row_ids": [_plain(context.row_ids[r]) for r in typical[c]],
+            }
+            if majority is not None:
+                entry["majority_label"], purity = majority[c]
+                entry["purity"] = round(purity, 4)
+            if matches is not None:
+                entry["vocabulary_matches"] = [
+                    {"term": term, "similarity": round(s, 4)} for term, s in matches[c]
+                ]
+            if model.classes_ is not None:
+                entry["is_new"] = bool(model.is_new_[c])
+            categories.append(entry)
+        return names, categories
+
+    def _tree(
+        self, context: Context, model: CategoryDiscovery, chosen: np.ndarray, names: list[str]
+    ) -> list[dict[str, Any]]:
+        """The levels of the tree, coarsest first, each category with its parent."""
+        tree = []
+        for i, level in enumerate(model.levels_):
+            n = level.n_categories
+            level_names = (
+                names if i == model.chosen_level_
+                else self._names(context, level.membership, n, None)[0]
+            )  # fmt: skip
+            sizes = np.bincount(level.membership, minlength=n)
+            tree.append({
+                "level": i,
+                "chosen": i == model.chosen_level_,
+                "resolution": round(level.resolution, 6),
+                "n_categories": n,
+                "categories": [
+                    {"id": c, "parent": int(level.parent[c]), "size": int(sizes[c]),
+                     "name": level_names[c]}
+                    for c in range(n)
+                ],
+            })  # fmt: skip
+        return tree
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value

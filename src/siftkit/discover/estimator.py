@@ -1,0 +1,278 @@
+"""``CategoryDiscovery``: categories of embedded rows without being told how many.
+
+1. **Communities**: Leiden on the shared-neighbour kNN graph at one resolution
+   (:mod:`siftkit.discover.communities`); the number of categories follows from the
+   data. A hint (``n_clusters``, a number or a range) only steers the resolution.
+2. **Crumbs**: communities below ``min_cluster_size`` rows dissolve into the category most
+   of their neighbours are in, so every row has a category.
+3. **Refinement** by prototypes and neighbours (:mod:`siftkit.discover.refine`), when the
+   graph alone separates the categories poorly (less than ``AUTO_REFINE_BELOW`` of kNN
+   edges inside categories, typical of text embeddings, where the geometry of prototypes
+   does better than the graph); kept off when the graph is clean (images, digits).
+4. **Semi-supervised** ("Learning Semi-supervised Gaussian Mixture Models for Generalized
+   Category Discovery", "A Practical Approach to Novel Class Discovery in Tabular
+   Data"): labeled rows are pinned to their class during partitioning and refinement, so
+   known classes stay whole; unlabeled rows join a known class or form new categories.
+5. **Hierarchy**: partitions at coarser and finer resolutions nested around the chosen
+   one (:mod:`siftkit.discover.hierarchy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from siftkit._validation import Interval, Options, validate_params
+from siftkit.data.dataset import Labels, encode_labels
+from siftkit.discover.communities import CommunityFinder, shared_neighbor_graph
+from siftkit.discover.hierarchy import Level, build_levels, renumber_levels
+from siftkit.discover.refine import (
+    absorb_small,
+    confidence,
+    prototypes,
+    refine_by_prototypes,
+    renumber,
+    within_share,
+)
+from siftkit.embed.base import l2_normalize
+from siftkit.exceptions import InvalidParameterError, NotFittedError
+from siftkit.neighbors import KnnGraph, build_graph
+
+#: Refine by prototypes when fewer kNN edges than this stay inside categories.
+AUTO_REFINE_BELOW = 0.9
+
+
+def _check_hint(n_clusters: Any) -> tuple[int, int] | int | None:
+    if n_clusters is None:
+        return None
+    if isinstance(n_clusters, int | np.integer) and not isinstance(n_clusters, bool):
+        if n_clusters < 1:
+            raise InvalidParameterError(
+                f"The 'n_clusters' parameter must be at least 1; got {n_clusters}."
+            )
+        return int(n_clusters)
+    if (
+        isinstance(n_clusters, Sequence)
+        and len(n_clusters) == 2
+        and all(isinstance(v, int | np.integer) for v in n_clusters)
+        and 1 <= n_clusters[0] <= n_clusters[1]
+    ):
+        return int(n_clusters[0]), int(n_clusters[1])
+    raise InvalidParameterError(
+        "The 'n_clusters' parameter must be None (estimate it), a positive int (a hint) or "
+        f"a (low, high) range of ints with 1 <= low <= high; got {n_clusters!r}."
+    )
+
+
+def partial_labels(y: Any, n_rows: int) -> Labels:
+    """Encode partial labels: None, NaN, empty strings and (for integer labels) -1 mark
+    unlabeled rows, as in scikit-learn's semi-supervised estimators."""
+    series = pd.Series(np.asarray(y, dtype=object) if not isinstance(y, pd.Series) else y)
+    if len(series) != n_rows:
+        raise InvalidParameterError(f"y has {len(series)} labels for {n_rows} rows.")
+    if pd.api.types.is_numeric_dtype(series.dropna().infer_objects()):
+        series = series.where(series.astype(float) != -1)
+    return encode_labels(series.reset_index(drop=True))
+
+
+class CategoryDiscovery:
+    """Find the categories of embedded rows; the number of categories is estimated.
+
+    Parameters
+    ----------
+    n_clusters : None to estimate; an int to aim near it; a (low, high) range to stay in.
+    resolution : Leiden resolution when ``n_clusters`` is None (higher, more categories).
+    n_neighbors : neighbours per row in the graph (at most the graph's k when one is given).
+    min_cluster_size : smaller communities dissolve into their neighbours' categories.
+    refine : ``"auto"``, True or False: refine categories by prototypes (see the module).
+    smoothness : weight of the neighbours' categories against prototype similarity.
+    level_factors : resolutions of the other tree levels, as multiples of the chosen one
+        (below 1: coarser, above 1: finer).
+    min_confidence : rows below this confidence get category -1 (0: every row has one).
+    random_state : seed.
+
+    Attributes
+    ----------
+    labels_ : (n_rows,) category per row; -1 below ``min_confidence`` and for rows
+        without content (all-zero vectors).
+    n_clusters_ : number of categories.
+    confidence_ : (n_rows,) similarity-weighted share of each row's neighbours in its category.
+    cluster_centers_ : (n_clusters_, n_dims) L2-normalised prototypes.
+    levels_ : the hierarchy, coarsest first (list of :class:`~siftkit.discover.hierarchy.Level`).
+    chosen_level_ : index of the level ``labels_`` comes from.
+    resolution_ : the resolution used.
+    refined_ : whether categories were refined by prototypes.
+    within_share_ : share of kNN edges inside the graph's own communities.
+    classes_ : the known classes when ``y`` was given (categories 0..len-1 are these), else None.
+    """
+
+    parameter_constraints = {
+        "resolution": [Interval(float, 0.0, None, open_low=True)],
+        "n_neighbors": [Interval(int, 1, None)],
+        "min_cluster_size": [Interval(int, 1, None)],
+        "refine": [Options(("auto", True, False))],
+        "smoothness": [Interval(float, 0.0, None)],
+        "min_confidence": [Interval(float, 0.0, 1.0)],
+        "random_state": [Interval(int, 0, None)],
+    }
+
+    def __init__(
+        self,
+        n_clusters: int | tuple[int, int] | None = None,
+        *,
+        resolution: float = 0.5,
+        n_neighbors: int = 15,
+        min_cluster_size: int = 5,
+        refine: str | bool = "auto",
+        smoothness: float = 0.2,
+        level_factors: Sequence[float] = (0.1, 0.3, 1.5, 3.0),
+        min_confidence: float = 0.0,
+        random_state: int = 0,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.resolution = resolution
+        self.n_neighbors = n_neighbors
+        self.min_cluster_size = min_cluster_size
+        self.refine = refine
+        self.smoothness = smoothness
+        self.level_factors = level_factors
+        self.min_confidence = min_confidence
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in (
+            "n_clusters", "resolution", "n_neighbors", "min_cluster_size", "refine",
+            "smoothness", "level_factors", "min_confidence", "random_state",
+        )}  # fmt: skip
+
+    def set_params(self, **params: Any) -> CategoryDiscovery:
+        for name, value in params.items():
+            if name not in self.get_params():
+                raise InvalidParameterError(f"CategoryDiscovery has no parameter {name!r}.")
+            setattr(self, name, value)
+        return self
+
+    def _check(self) -> tuple[int, int] | int | None:
+        values = {name: getattr(self, name) for name in self.parameter_constraints}
+        validate_params(type(self).__name__, values, self.parameter_constraints)
+        factors = list(self.level_factors)
+        if any(not isinstance(f, int | float) or f <= 0 or f == 1 for f in factors):
+            raise InvalidParameterError(
+                "The 'level_factors' parameter must hold positive numbers other than 1; got "
+                f"{self.level_factors!r}."
+            )
+        return _check_hint(self.n_clusters)
+
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        graph: KnnGraph | None = None,
+        row_keys: np.ndarray | None = None,
+    ) -> CategoryDiscovery:
+        """Find categories of ``X`` (n_rows, n_dims).
+
+        ``y``: optional partial labels (see :func:`partial_labels`); ``graph``: a kNN
+        graph of ``X`` to reuse; ``row_keys``: sortable per-row keys that break ties when
+        categories are numbered (largest first; default: row position).
+        """
+        hint = self._check()
+        vectors = l2_normalize(np.asarray(X, dtype=np.float32))
+        if vectors.ndim != 2 or len(vectors) < 1:
+            raise InvalidParameterError(
+                f"X must have shape (n_rows, n_dims) with at least 1 row; got {vectors.shape}."
+            )
+        n = len(vectors)
+        if graph is None:
+            graph = build_graph(vectors, k=self.n_neighbors, random_state=self.random_state)
+        k = min(self.n_neighbors, graph.k)
+        indices, similarities = graph.indices[:, :k], graph.similarities[:, :k]
+        keys = np.arange(n) if row_keys is None else np.asarray(row_keys)
+
+        labels = partial_labels(y, n) if y is not None else None
+        pinned = labels.codes if labels is not None and (labels.codes >= 0).any() else None
+        n_known = labels.n_classes if pinned is not None else 0
+        self.classes_ = labels.classes if pinned is not None else None
+        if k == 0:  # a single row: one category
+            membership = np.zeros(n, dtype=np.int64) if pinned is None else pinned.copy()
+            self.levels_ = [Level(self.resolution, membership, np.full(membership.max() + 1, -1))]
+            return self._finish(vectors, indices, similarities, 0, self.resolution, 0.0, False)
+
+        # rows without content (zero vectors) have arbitrary neighbours: they take no part
+        empty = ~np.any(vectors != 0, axis=1)
+        adjacency = shared_neighbor_graph(indices)
+        if empty.any():
+            keep = sp.diags((~empty).astype(np.float64))
+            adjacency = sp.csr_matrix(keep @ adjacency @ keep)
+        finder = CommunityFinder(adjacency, pinned, self.random_state)
+
+        def categories(raw: np.ndarray) -> np.ndarray:
+            return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)
+
+        if hint is None:
+            resolution, raw = self.resolution, finder.partition(self.resolution)
+        else:
+            resolution, raw = finder.partition_near(
+                hint, lambda m: int(categories(m).max()) + 1, start=self.resolution
+            )
+        membership = categories(raw)
+        share = within_share(indices, membership)
+        refined = self.refine is True or (self.refine == "auto" and share < AUTO_REFINE_BELOW)
+        if refined:
+            membership = refine_by_prototypes(vectors, indices, membership, self.smoothness, pinned)
+            membership = renumber(membership, keep=n_known)
+
+        others = [(resolution * f, categories(finder.partition(resolution * f)))
+                  for f in self.level_factors]  # fmt: skip
+        levels = build_levels(
+            membership, resolution,
+            coarse=[(r, m) for r, m in others if r < resolution],
+            fine=[(r, m) for r, m in others if r > resolution],
+            min_size=self.min_cluster_size,
+        )  # fmt: skip
+        chosen = next(i for i, level in enumerate(levels) if level.membership is membership)
+        self.levels_ = renumber_levels(levels, keys, keep_at=chosen, keep=n_known)
+        return self._finish(vectors, indices, similarities, chosen, resolution, share, refined)
+
+    def _finish(
+        self,
+        vectors: np.ndarray,
+        indices: np.ndarray,
+        similarities: np.ndarray,
+        chosen: int,
+        resolution: float,
+        share: float,
+        refined: bool,
+    ) -> CategoryDiscovery:
+        membership = self.levels_[chosen].membership
+        self.chosen_level_ = chosen
+        self.within_share_ = float(share)
+        self.refined_ = bool(refined)
+        self.n_clusters_ = int(membership.max()) + 1
+        self.confidence_ = (
+            confidence(indices, similarities, membership)
+            if indices.shape[1]
+            else np.ones(len(membership))
+        )
+        empty = ~np.any(vectors != 0, axis=1)
+        self.confidence_[empty] = 0.0
+        self.labels_ = np.where((self.confidence_ >= self.min_confidence) & ~empty, membership, -1)
+        self.cluster_centers_ = prototypes(vectors, membership, self.n_clusters_)
+        self.resolution_ = float(resolution)
+        return self
+
+    def fit_predict(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
+        return self.fit(X, y, **fit_params).labels_
+
+    @property
+    def is_new_(self) -> np.ndarray:
+        """Per category, whether it is new (not one of the known classes)."""
+        if not hasattr(self, "labels_"):
+            raise NotFittedError("This CategoryDiscovery is not fitted yet; call fit first.")
+        known = 0 if self.classes_ is None else len(self.classes_)
+        return np.arange(self.n_clusters_) >= known

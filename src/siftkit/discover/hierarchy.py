@@ -1,0 +1,129 @@
+"""A tree of categories: coarser and finer partitions made to nest around the chosen one.
+
+Each level is a partition of the rows. A coarser level groups whole categories of the
+chosen level (each goes where most of its rows went in the coarser partition); a finer
+level splits categories of the chosen level (each piece is its rows in one finer
+community; pieces below the minimum size rejoin their largest sibling).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from siftkit.discover.refine import renumber
+
+#: A finer level's piece must hold at least this share of its parent category.
+MIN_PIECE_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the tree: ``membership`` per row and, per category, its ``parent`` in
+    the next coarser level (-1 at the top)."""
+
+    resolution: float
+    membership: np.ndarray
+    parent: np.ndarray
+
+    @property
+    def n_categories(self) -> int:
+        return int(self.membership.max()) + 1 if len(self.membership) else 0
+
+
+def _contingency(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return sp.csr_matrix(
+        (np.ones(len(a)), (a, b)), shape=(int(a.max()) + 1, int(b.max()) + 1)
+    ).toarray()
+
+
+def coarser_grouping(chosen: np.ndarray, coarse: np.ndarray) -> np.ndarray:
+    """Per category of ``chosen``, its group in ``coarse`` (the one holding most of its
+    rows), renumbered 0..n_groups-1."""
+    return renumber(_contingency(chosen, coarse).argmax(axis=1))
+
+
+def finer_split(
+    chosen: np.ndarray, fine: np.ndarray, min_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows split by (chosen category, fine community); returns the per-row piece and
+    per piece its chosen category. Pieces under ``min_size`` rows or under
+    ``MIN_PIECE_SHARE`` of their category rejoin the largest piece of their category."""
+    pairs = chosen.astype(np.int64) * (int(fine.max()) + 1) + fine
+    _, piece = np.unique(pairs, return_inverse=True)
+    sizes = np.bincount(piece)
+    parent = np.zeros(len(sizes), dtype=np.int64)
+    parent[piece] = chosen
+    largest = np.full(int(chosen.max()) + 1, -1, dtype=np.int64)
+    for p in np.argsort(sizes, kind="stable"):  # ascending: the largest is written last
+        largest[parent[p]] = p
+    parent_sizes = np.bincount(chosen)[parent]
+    small = (sizes < min_size) | (sizes < MIN_PIECE_SHARE * parent_sizes)
+    target = np.where(small, largest[parent], np.arange(len(sizes)))
+    piece = renumber(target[piece])
+    parent_of = np.zeros(int(piece.max()) + 1, dtype=np.int64)
+    parent_of[piece] = chosen
+    return piece, parent_of
+
+
+def build_levels(
+    chosen: np.ndarray,
+    chosen_resolution: float,
+    coarse: list[tuple[float, np.ndarray]],
+    fine: list[tuple[float, np.ndarray]],
+    min_size: int,
+) -> list[Level]:
+    """Levels from coarsest to finest, nested around ``chosen``. ``coarse`` and ``fine``
+    hold (resolution, partition) pairs. A level that groups (or splits) nothing is left
+    out."""
+    # upward: each coarser partition groups the categories of the level below it
+    memberships, groupings, resolutions = [chosen], [], [chosen_resolution]
+    for resolution, partition in sorted(coarse, key=lambda item: -item[0]):
+        grouping = coarser_grouping(memberships[-1], partition)
+        if grouping.max() < memberships[-1].max():
+            groupings.append(grouping)
+            memberships.append(grouping[memberships[-1]])
+            resolutions.append(resolution)
+    levels = []
+    for i in reversed(range(len(memberships))):
+        n_categories = int(memberships[i].max()) + 1
+        parent = groupings[i] if i < len(groupings) else np.full(n_categories, -1)
+        levels.append(Level(resolutions[i], memberships[i], parent))
+    # downward: each finer partition splits the categories of the level above it
+    for resolution, partition in sorted(fine, key=lambda item: item[0]):
+        piece, parent = finer_split(levels[-1].membership, partition, min_size)
+        if piece.max() > levels[-1].membership.max():
+            levels.append(Level(resolution, piece, parent))
+    return levels
+
+
+def canonical_order(membership: np.ndarray, keys: np.ndarray, keep: int = 0) -> np.ndarray:
+    """New number of each category: largest first, equal sizes by their smallest row
+    key, so numbering does not depend on row order. Codes below ``keep`` (known
+    classes) keep their numbers."""
+    n = int(membership.max()) + 1
+    sizes = np.bincount(membership, minlength=n)
+    first = np.full(n, len(keys), dtype=np.int64)
+    rank = np.argsort(np.argsort(keys, kind="stable"), kind="stable")  # keys as 0..n-1
+    np.minimum.at(first, membership, rank)
+    free = np.arange(keep, n)
+    order = free[np.lexsort((first[free], -sizes[free]))]
+    mapping = np.arange(n)
+    mapping[order] = keep + np.arange(len(order))
+    return mapping
+
+
+def renumber_levels(levels: list[Level], keys: np.ndarray, keep_at: int, keep: int) -> list[Level]:
+    """Every level numbered by :func:`canonical_order`, parents following their level;
+    the level at ``keep_at`` keeps codes below ``keep``."""
+    mappings = [canonical_order(level.membership, keys, keep if i == keep_at else 0)
+                for i, level in enumerate(levels)]  # fmt: skip
+    out = []
+    for i, level in enumerate(levels):
+        parent = np.full(len(level.parent), -1, dtype=np.int64)
+        if i > 0:
+            parent[mappings[i]] = mappings[i - 1][level.parent]
+        out.append(Level(level.resolution, mappings[i][level.membership], parent))
+    return out

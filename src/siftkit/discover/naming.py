@@ -1,0 +1,120 @@
+"""Names and exemplars of categories.
+
+- **Keywords** (text): class-based TF-IDF, as in BERTopic — the texts of a category are
+  one document; a term weighs ``tf(term, category) · log(1 + A / f(term))``, where ``A``
+  is the average number of words per category and ``f`` the term's count over all of them.
+- **Majority label** (labeled rows): the commonest label and its share (purity).
+- **Vocabulary** ("Vocabulary-free Image Classification"): the candidate terms, embedded
+  by the run's encoder, closest to each category's prototype.
+- **Exemplars**: the rows closest to the prototype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from siftkit.data.dataset import Labels
+from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+
+
+def _onehot(membership: np.ndarray, n_categories: int) -> sp.csr_matrix:
+    keep = membership >= 0
+    rows = np.flatnonzero(keep)
+    return sp.csr_matrix(
+        (np.ones(len(rows)), (membership[keep], rows)), shape=(n_categories, len(membership))
+    )
+
+
+def keywords(
+    texts: Sequence[str], membership: np.ndarray, n_categories: int, top: int = 8
+) -> list[list[str]]:
+    """The ``top`` most distinctive words and two-word phrases of each category's texts."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(
+        stop_words="english", ngram_range=(1, 2), min_df=2, max_features=100_000,
+        token_pattern=r"(?u)\b[^\W\d_][\w-]+\b",
+    )  # fmt: skip
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:  # no term occurs twice: nothing distinctive to say
+        return [[] for _ in range(n_categories)]
+    per_category = (_onehot(membership, n_categories) @ counts).tocsr().astype(np.float64)
+    words = np.asarray(per_category.sum(axis=1)).ravel()
+    frequency = np.asarray(per_category.sum(axis=0)).ravel()
+    average_words = words.mean()
+    idf = np.log1p(average_words / np.maximum(frequency, 1.0))
+    tf = sp.diags(1.0 / np.maximum(words, 1.0)) @ per_category
+    weights = (tf @ sp.diags(idf)).tocsr()
+    terms = vectorizer.get_feature_names_out()
+    out = []
+    for c in range(n_categories):
+        row = weights.getrow(c)
+        order = np.argsort(-row.data)[:top]
+        out.append([str(terms[row.indices[i]]) for i in order])
+    return out
+
+
+def majority_labels(
+    labels: Labels, membership: np.ndarray, n_categories: int
+) -> list[tuple[str | None, float]]:
+    """Per category, the commonest given label and its share of the labeled rows there
+    ((None, 0.0) when no row there is labeled)."""
+    labeled = (labels.codes >= 0) & (membership >= 0)
+    table = sp.csr_matrix(
+        (np.ones(labeled.sum()), (membership[labeled], labels.codes[labeled])),
+        shape=(n_categories, labels.n_classes),
+    ).toarray()
+    out = []
+    for c in range(n_categories):
+        total = table[c].sum()
+        if total == 0:
+            out.append((None, 0.0))
+            continue
+        best = int(table[c].argmax())
+        out.append((str(labels.classes[best]), float(table[c, best] / total)))
+    return out
+
+
+def vocabulary_matches(
+    centers: np.ndarray, term_vectors: np.ndarray, terms: Sequence[str], top: int = 3
+) -> list[list[tuple[str, float]]]:
+    """Per category, the ``top`` vocabulary terms most similar to its prototype, with the
+    cosine similarity. ``term_vectors`` are L2-normalised, row for row with ``terms``."""
+    similarity = centers @ term_vectors.T
+    order = np.argsort(-similarity, axis=1)[:, :top]
+    return [
+        [(str(terms[j]), float(similarity[c, j])) for j in order[c]] for c in range(len(centers))
+    ]
+
+
+def exemplars(
+    vectors: np.ndarray, membership: np.ndarray, centers: np.ndarray, top: int = 3
+) -> list[np.ndarray]:
+    """Per category, the positions of its ``top`` rows closest to its prototype."""
+    out = []
+    for c in range(len(centers)):
+        members = np.flatnonzero(membership == c)
+        closeness = vectors[members] @ centers[c].astype(vectors.dtype)
+        out.append(members[np.argsort(-closeness)[:top]])
+    return out
+
+
+def read_vocabulary(path: str | Path) -> list[str]:
+    """Candidate names, one per line (blank lines and lines starting with # ignored)."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileNotFoundError(
+            f"Vocabulary file {path!r} does not exist (expected one term per line)."
+        )
+    terms = [line.strip() for line in file.read_text(encoding="utf-8").splitlines()]
+    terms = list(dict.fromkeys(t for t in terms if t and not t.startswith("#")))
+    if not terms:
+        raise UnreadableDataError(
+            f"Vocabulary file {path!r} holds no terms (expected one per line)."
+        )
+    return terms

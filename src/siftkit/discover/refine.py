@@ -1,0 +1,105 @@
+"""Turn raw communities into categories: absorb crumbs, refine by prototypes, score confidence.
+
+The refinement follows "Transductive Few-Shot Learning: Clustering is All You Need?": each
+row goes to the category that maximises its similarity to the category's prototype plus
+``smoothness`` times the share of its neighbours already there (a Laplacian term), with
+pinned rows held in place, until no row moves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from siftkit.detectors.neighbor_labels import label_histogram
+
+MAX_ITERATIONS = 20
+
+
+def renumber(membership: np.ndarray, keep: int = 0) -> np.ndarray:
+    """Categories numbered 0..n-1 by first use, leaving codes below ``keep`` (pinned
+    classes) unchanged; -1 stays -1."""
+    out = membership.copy()
+    free = membership >= keep
+    _, inverse = np.unique(membership[free], return_inverse=True)
+    out[free] = keep + inverse
+    return out
+
+
+def neighbor_shares(indices: np.ndarray, membership: np.ndarray, n_categories: int) -> np.ndarray:
+    """(n_rows, n_categories): the share of each row's neighbours in each category."""
+    counts = label_histogram(indices, membership, n_categories)
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+
+
+def absorb_small(
+    membership: np.ndarray,
+    indices: np.ndarray,
+    min_size: int,
+    pinned: np.ndarray | None = None,
+    keep: int = 0,
+) -> np.ndarray:
+    """Dissolve categories smaller than ``min_size`` (never pinned ones, codes below
+    ``keep``): their rows join the category most of their neighbours are in, repeatedly,
+    so every row ends in a category."""
+    membership = membership.copy()
+    for _ in range(MAX_ITERATIONS):
+        sizes = np.bincount(membership, minlength=membership.max() + 1)
+        small = (sizes < min_size) & (np.arange(len(sizes)) >= keep)
+        if not small.any() or small.all():
+            break
+        loose = small[membership]
+        if pinned is not None:
+            loose &= pinned < 0
+        shares = neighbor_shares(indices[loose], membership, len(sizes))
+        shares[:, small] = 0.0
+        has_home = shares.max(axis=1) > 0
+        rows = np.flatnonzero(loose)[has_home]
+        membership[rows] = shares[has_home].argmax(axis=1)
+    return renumber(membership, keep)
+
+
+def prototypes(vectors: np.ndarray, membership: np.ndarray, n_categories: int) -> np.ndarray:
+    """L2-normalised mean vector of each category, (n_categories, n_dims)."""
+    onehot = sp.csr_matrix(
+        (np.ones(len(membership)), (np.arange(len(membership)), membership)),
+        shape=(len(membership), n_categories),
+    )
+    centers = np.asarray(onehot.T @ vectors, dtype=np.float64)
+    return centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
+
+
+def refine_by_prototypes(
+    vectors: np.ndarray,
+    indices: np.ndarray,
+    membership: np.ndarray,
+    smoothness: float,
+    pinned: np.ndarray | None = None,
+) -> np.ndarray:
+    """Move rows to the category of highest ``cos(row, prototype) + smoothness · neighbour
+    share`` until stable; pinned rows keep their category. Categories left empty vanish."""
+    n_categories = int(membership.max()) + 1
+    free = np.ones(len(membership), dtype=bool) if pinned is None else pinned < 0
+    for _ in range(MAX_ITERATIONS):
+        centers = prototypes(vectors, membership, n_categories)
+        score = vectors[free] @ centers.T.astype(vectors.dtype)
+        score += smoothness * neighbor_shares(indices[free], membership, n_categories)
+        moved = score.argmax(axis=1)
+        if np.array_equal(moved, membership[free]):
+            break
+        membership = membership.copy()
+        membership[free] = moved
+    return membership
+
+
+def within_share(indices: np.ndarray, membership: np.ndarray) -> float:
+    """Share of kNN edges whose two ends are in the same category: how cleanly the graph
+    itself separates the categories."""
+    return float((membership[indices] == membership[:, None]).mean())
+
+
+def confidence(indices: np.ndarray, similarities: np.ndarray, membership: np.ndarray) -> np.ndarray:
+    """Per row, the similarity-weighted share of its neighbours in its own category, (n_rows,)."""
+    weights = np.clip(similarities, 0.0, None) + 1e-6
+    same = membership[indices] == membership[:, None]
+    return (weights * same).sum(axis=1) / weights.sum(axis=1)
