@@ -261,7 +261,14 @@ def _check_failed_run(result, name, fragment):
 
 
 def test_failing_detector_instance_is_recorded(tmp_path, text_frame):
-    detectors = ["duplicates", Exploding(), "near_duplicates", "outliers", "label_errors"]
+    detectors = [
+        "duplicates",
+        Exploding(),
+        "near_duplicates",
+        "outliers",
+        "label_errors",
+        "clusters",
+    ]
     with pytest.warns(DetectorFailedWarning, match="exploding"):
         result = siftkit.audit(
             text_frame, encoder="fake", detectors=detectors, output=tmp_path / "run"
