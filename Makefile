@@ -34,6 +34,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.audit_scale
 	$(PY) -m benchmarks.embed_throughput
 	$(PY) -m benchmarks.label_errors
+	$(PY) -m benchmarks.discovery
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check src tests benchmarks

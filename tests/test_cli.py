@@ -1,4 +1,4 @@
-"""The ``sift`` command line: audit, query, info (in-process, with the fake encoder)."""
+"""The ``sift`` command line: audit, discover, query, info (in-process, with the fake encoder)."""
 
 from __future__ import annotations
 
@@ -171,3 +171,83 @@ def test_unknown_encoder_suggests_one(workdir):
     assert result.exit_code == 2
     assert "No encoder named 'fak'" in result.stderr
     assert "Did you mean --encoder 'fake'?" in result.stderr
+
+
+# --- discover -------------------------------------------------------------------------------
+
+
+def discover(*args: str):
+    return sift("discover", "data.csv", "-o", "out", "--text", "text", "--encoder", "fake", *args)
+
+
+def read_summary(workdir) -> dict:
+    return json.loads((workdir / "out" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_discover_writes_a_run_folder_with_categories(workdir):
+    result = discover()
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Clustered 61 rows" in out
+    assert "categories (tree levels:" in out
+    assert "majority label" in out and "purity" in out  # the data has a label column
+    assert "Results: out/" in out
+    rows = pd.read_parquet(workdir / "out" / "rows.parquet")
+    assert len(rows) == 61
+    for column in ("cluster", "cluster_name", "cluster_confidence", "subcluster"):
+        assert column in rows.columns
+    assert (rows["cluster"] >= 0).all()
+    summary = read_summary(workdir)
+    assert summary["analyses"] == ["clusters"]
+    entry = summary["clusters"]
+    assert entry["status"] == "ok"
+    assert entry["n_clusters"] == rows["cluster"].nunique()
+    for category in entry["categories"]:
+        assert category["name"] in out
+
+
+@pytest.mark.parametrize(("hint", "recorded"), [("3-5", [3, 5]), ("4", 4)])
+def test_discover_accepts_a_number_or_a_range(workdir, hint, recorded):
+    result = discover("--n-clusters", hint)
+    assert result.exit_code == 0, result.output
+    entry = read_summary(workdir)["clusters"]
+    assert entry["status"] == "ok"
+    assert entry["parameters"]["n_clusters"] == recorded
+
+
+@pytest.mark.parametrize("hint", ["abc", "-3", "3-x"])
+def test_discover_refuses_a_hint_that_is_not_a_number(workdir, hint):
+    result = discover("--n-clusters", hint)
+    assert result.exit_code == 2
+    assert "Usage:" in result.stderr
+    assert "--n-clusters" in result.stderr and repr(hint) in result.stderr
+    assert not (workdir / "out").exists()
+
+
+@pytest.mark.parametrize("hint", ["5-2", "0"])
+def test_discover_refuses_an_impossible_hint_before_running(workdir, hint):
+    result = discover("--n-clusters", hint)
+    assert result.exit_code == 2
+    assert "error:" in result.stderr and "n_clusters" in result.stderr
+    assert not (workdir / "out").exists()
+
+
+def test_discover_refuses_a_missing_vocabulary_before_running(workdir):
+    result = discover("--vocabulary", "names.txt")
+    assert result.exit_code == 2
+    assert "names.txt" in result.stderr and "does not exist" in result.stderr
+    assert not (workdir / "out").exists()
+
+
+def test_discover_with_partial_labels_reports_new_categories(workdir, text_frame):
+    frame = text_frame.copy()
+    frame.loc[frame["label"] == "tech", "label"] = None  # a class nobody labeled
+    frame.loc[::3, "label"] = None
+    frame.to_csv("data.csv", index=False)
+    result = discover("--label", "label")
+    assert result.exit_code == 0, result.output
+    assert "new" in result.stdout
+    entry = read_summary(workdir)["clusters"]
+    assert entry["semi_supervised"] is True
+    assert entry["known_categories"] == ["food", "sport"]
+    assert entry["n_new"] == len(entry["new_categories"]) >= 1

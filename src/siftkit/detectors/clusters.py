@@ -16,6 +16,7 @@ import numpy as np
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.discover import CategoryDiscovery, naming
+from siftkit.discover.estimator import check_cluster_hint
 
 KEYWORDS_IN_NAME = 3
 EXEMPLARS = 3
@@ -77,9 +78,19 @@ class Clusters(Detector):
         self.use_labels = use_labels
         self.vocabulary = vocabulary
 
+    def _hint(self) -> int | tuple[int, int] | None:
+        return tuple(self.n_clusters) if isinstance(self.n_clusters, list) else self.n_clusters
+
+    def check_params(self) -> None:
+        super().check_params()
+        # a bad range or a missing vocabulary fails before anything is embedded
+        check_cluster_hint(self._hint())
+        if self.vocabulary is not None:
+            naming.read_vocabulary(self.vocabulary)
+
     def _estimator(self, context: Context) -> CategoryDiscovery:
         return CategoryDiscovery(
-            self.n_clusters if not isinstance(self.n_clusters, list) else tuple(self.n_clusters),
+            self._hint(),
             resolution=self.resolution, n_neighbors=min(15, context.graph.k) or 1,
             min_cluster_size=self.min_cluster_size, min_confidence=self.min_confidence,
             random_state=context.random_state,

@@ -34,13 +34,17 @@ def shared_neighbor_graph(indices: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(shared / k)
 
 
-def _igraph(adjacency: sp.csr_matrix):
+def _igraph_from_edges(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray):
     import igraph
 
-    upper = sp.triu(adjacency, k=1).tocoo()
-    graph = igraph.Graph(n=adjacency.shape[0], edges=np.column_stack([upper.row, upper.col]))
-    graph.es["weight"] = upper.data
+    graph = igraph.Graph(n=n, edges=np.column_stack([rows, cols]))
+    graph.es["weight"] = weights
     return graph
+
+
+def _igraph(adjacency: sp.csr_matrix):
+    upper = sp.triu(adjacency, k=1).tocoo()
+    return _igraph_from_edges(adjacency.shape[0], upper.row, upper.col, upper.data)
 
 
 class CommunityFinder:
@@ -50,33 +54,57 @@ class CommunityFinder:
     Parameters
     ----------
     adjacency : symmetric weighted adjacency, (n_rows, n_rows).
-    pinned : per row, the community it must stay in (-1 for free rows), or None.
     random_state : seed of Leiden's random moves.
     """
 
-    def __init__(
-        self, adjacency: sp.csr_matrix, pinned: np.ndarray | None = None, random_state: int = 0
-    ) -> None:
+    def __init__(self, adjacency: sp.csr_matrix, random_state: int = 0) -> None:
+        self.adjacency = adjacency
         self.graph = _igraph(adjacency)
-        self.pinned = pinned
         self.random_state = random_state
 
-    def partition(self, resolution: float) -> np.ndarray:
-        """Community of every row, (n_rows,) int64 numbered 0..n_communities-1; pinned
-        communities keep their numbers."""
+    def group(self, membership: np.ndarray, resolution: float) -> np.ndarray:
+        """Per category of ``membership`` (n_rows,), its group in a Leiden partition of
+        the categories themselves at ``resolution``: the graph with each category merged
+        into one node (its inner weight a self-loop) has the same quality function, so this
+        is Leiden's own aggregation step, and costs nothing next to a partition of the rows."""
+        import leidenalg
+
+        n_categories = int(membership.max()) + 1
+        onehot = sp.csr_matrix(
+            (np.ones(len(membership)), (np.arange(len(membership)), membership)),
+            shape=(len(membership), n_categories),
+        )
+        merged = (onehot.T @ self.adjacency @ onehot).tocoo()
+        upper = merged.row <= merged.col
+        rows, cols, weights = merged.row[upper], merged.col[upper], merged.data[upper]
+        weights = np.where(rows == cols, weights / 2.0, weights)  # a loop counts twice
+        graph = _igraph_from_edges(n_categories, rows, cols, weights)
+        found = leidenalg.find_partition(
+            graph, leidenalg.RBConfigurationVertexPartition, weights="weight",
+            resolution_parameter=resolution, seed=self.random_state,
+            n_iterations=LEIDEN_ITERATIONS,
+        )  # fmt: skip
+        return np.asarray(found.membership, dtype=np.int64)
+
+    def partition(self, resolution: float, pinned: np.ndarray | None = None) -> np.ndarray:
+        """Community of every row, (n_rows,) int64 numbered 0..n_communities-1.
+
+        ``pinned``: per row, the community (0..n_pinned-1) it must stay in, -1 for free
+        rows; pinned communities keep their numbers and new ones come after them.
+        """
         import leidenalg
 
         n = self.graph.vcount()
-        if self.pinned is None or not (self.pinned >= 0).any():
+        if pinned is None or not (pinned >= 0).any():
             found = leidenalg.find_partition(
                 self.graph, leidenalg.RBConfigurationVertexPartition, weights="weight",
                 resolution_parameter=resolution, seed=self.random_state,
                 n_iterations=LEIDEN_ITERATIONS,
             )  # fmt: skip
             return np.asarray(found.membership, dtype=np.int64)
-        fixed = self.pinned >= 0
-        n_pinned = int(self.pinned.max()) + 1
-        initial = np.where(fixed, self.pinned, n_pinned + np.arange(n))
+        fixed = pinned >= 0
+        n_pinned = int(pinned.max()) + 1
+        initial = np.where(fixed, pinned, n_pinned + np.arange(n))
         _, initial = np.unique(initial, return_inverse=True)
         found = leidenalg.RBConfigurationVertexPartition(
             self.graph, initial_membership=initial.tolist(), weights="weight",
@@ -90,32 +118,34 @@ class CommunityFinder:
         membership = np.asarray(found.membership, dtype=np.int64)
         # pinned classes keep their codes; new communities are numbered after them
         mapping = np.full(membership.max() + 1, -1, dtype=np.int64)
-        mapping[membership[fixed]] = self.pinned[fixed]
+        mapping[membership[fixed]] = pinned[fixed]
         new = np.flatnonzero(mapping < 0)
         mapping[new] = n_pinned + np.arange(len(new))
         return mapping[membership]
 
-    def partition_near(
-        self, n_clusters: int | Sequence[int], count: Callable[[np.ndarray], int], start: float
-    ) -> tuple[float, np.ndarray]:
-        """The resolution, and its partition, whose ``count(partition)`` is closest to
-        ``n_clusters`` (an int) or inside it (a (low, high) range), by bisection on a log
-        scale from ``start``."""
-        low_k, high_k = (n_clusters, n_clusters) if np.isscalar(n_clusters) else n_clusters
-        low, high = RESOLUTION_BOUNDS
-        resolution = start
-        best: tuple[float, float, np.ndarray] | None = None
-        for _ in range(SEARCH_STEPS):
-            membership = self.partition(resolution)
-            k = count(membership)
-            miss = max(low_k - k, k - high_k, 0)
-            if best is None or miss < best[0]:
-                best = (miss, resolution, membership)
-            if miss == 0:
-                break
-            if k < low_k:
-                low = resolution
-            else:
-                high = resolution
-            resolution = float(np.sqrt(low * high))
-        return best[1], best[2]
+
+def search_resolution(
+    n_clusters: int | Sequence[int],
+    count: Callable[[float], int],
+    start: float,
+) -> float:
+    """The resolution whose ``count(resolution)`` (categories found) is closest to
+    ``n_clusters`` (an int) or inside it (a (low, high) range), by bisection on a log scale
+    from ``start``."""
+    low_k, high_k = (n_clusters, n_clusters) if np.isscalar(n_clusters) else n_clusters
+    low, high = RESOLUTION_BOUNDS
+    resolution = start
+    best: tuple[float, float] | None = None
+    for _ in range(SEARCH_STEPS):
+        k = count(resolution)
+        miss = max(low_k - k, k - high_k, 0)
+        if best is None or miss < best[0]:
+            best = (miss, resolution)
+        if miss == 0:
+            break
+        if k < low_k:
+            low = resolution
+        else:
+            high = resolution
+        resolution = float(np.sqrt(low * high))
+    return best[1]

@@ -4,7 +4,7 @@
    (:mod:`siftkit.discover.communities`); the number of categories follows from the
    data. A hint (``n_clusters``, a number or a range) only steers the resolution.
 2. **Crumbs**: communities below ``min_cluster_size`` rows dissolve into the category most
-   of their neighbours are in, so every row has a category.
+   of their neighbours are in, so every row has a category (again after refinement).
 3. **Refinement** by prototypes and neighbours (:mod:`siftkit.discover.refine`), when the
    graph alone separates the categories poorly (less than ``AUTO_REFINE_BELOW`` of kNN
    edges inside categories, typical of text embeddings, where the geometry of prototypes
@@ -28,14 +28,17 @@ import scipy.sparse as sp
 
 from siftkit._validation import Interval, Options, validate_params
 from siftkit.data.dataset import Labels, encode_labels
-from siftkit.discover.communities import CommunityFinder, shared_neighbor_graph
+from siftkit.discover.communities import (
+    CommunityFinder,
+    search_resolution,
+    shared_neighbor_graph,
+)
 from siftkit.discover.hierarchy import Level, build_levels, renumber_levels
 from siftkit.discover.refine import (
     absorb_small,
     confidence,
     prototypes,
     refine_by_prototypes,
-    renumber,
     within_share,
 )
 from siftkit.embed.base import l2_normalize
@@ -46,7 +49,8 @@ from siftkit.neighbors import KnnGraph, build_graph
 AUTO_REFINE_BELOW = 0.9
 
 
-def _check_hint(n_clusters: Any) -> tuple[int, int] | int | None:
+def check_cluster_hint(n_clusters: Any) -> tuple[int, int] | int | None:
+    """``n_clusters`` validated: None, a positive int, or a (low, high) range of ints."""
     if n_clusters is None:
         return None
     if isinstance(n_clusters, int | np.integer) and not isinstance(n_clusters, bool):
@@ -79,6 +83,38 @@ def partial_labels(y: Any, n_rows: int) -> Labels:
     return encode_labels(series.reset_index(drop=True))
 
 
+class _Categories:
+    """Categories at one resolution: Leiden communities, crumbs absorbed, refined by
+    prototypes when asked (``True``) or when the graph separates them poorly (``"auto"``)."""
+
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        indices: np.ndarray,
+        finder: CommunityFinder,
+        min_size: int,
+        smoothness: float,
+    ) -> None:
+        self.vectors, self.indices, self.finder = vectors, indices, finder
+        self.min_size, self.smoothness = min_size, smoothness
+
+    def at(
+        self, resolution: float, pinned: np.ndarray | None, n_known: int, refine: str | bool
+    ) -> tuple[np.ndarray, float, bool]:
+        """(membership, share of kNN edges inside categories before refinement, refined)."""
+        raw = self.finder.partition(resolution, pinned)
+        membership = absorb_small(raw, self.indices, self.min_size, pinned, keep=n_known)
+        share = within_share(self.indices, membership)
+        refined = refine is True or (refine == "auto" and share < AUTO_REFINE_BELOW)
+        if refined:
+            membership = refine_by_prototypes(
+                self.vectors, self.indices, membership, self.smoothness, pinned
+            )
+            # refinement can shrink a category below the minimum: absorb it again
+            membership = absorb_small(membership, self.indices, self.min_size, pinned, n_known)
+        return membership, share, bool(refined)
+
+
 class CategoryDiscovery:
     """Find the categories of embedded rows; the number of categories is estimated.
 
@@ -98,7 +134,7 @@ class CategoryDiscovery:
     Attributes
     ----------
     labels_ : (n_rows,) category per row; -1 below ``min_confidence`` and for rows
-        without content (all-zero vectors).
+        without content (all-zero vectors, or NaN or inf values).
     n_clusters_ : number of categories.
     confidence_ : (n_rows,) similarity-weighted share of each row's neighbours in its category.
     cluster_centers_ : (n_clusters_, n_dims) L2-normalised prototypes.
@@ -129,7 +165,7 @@ class CategoryDiscovery:
         min_cluster_size: int = 5,
         refine: str | bool = "auto",
         smoothness: float = 0.2,
-        level_factors: Sequence[float] = (0.1, 0.3, 1.5, 3.0),
+        level_factors: Sequence[float] = (0.1, 0.3, 0.6, 1.3, 2.5),
         min_confidence: float = 0.0,
         random_state: int = 0,
     ) -> None:
@@ -165,7 +201,7 @@ class CategoryDiscovery:
                 "The 'level_factors' parameter must hold positive numbers other than 1; got "
                 f"{self.level_factors!r}."
             )
-        return _check_hint(self.n_clusters)
+        return check_cluster_hint(self.n_clusters)
 
     def fit(
         self,
@@ -182,11 +218,13 @@ class CategoryDiscovery:
         categories are numbered (largest first; default: row position).
         """
         hint = self._check()
-        vectors = l2_normalize(np.asarray(X, dtype=np.float32))
+        vectors = np.array(X, dtype=np.float32)
         if vectors.ndim != 2 or len(vectors) < 1:
             raise InvalidParameterError(
                 f"X must have shape (n_rows, n_dims) with at least 1 row; got {vectors.shape}."
             )
+        vectors[~np.isfinite(vectors).all(axis=1)] = 0.0  # NaN or inf: a row without content
+        vectors = l2_normalize(vectors)
         n = len(vectors)
         if graph is None:
             graph = build_graph(vectors, k=self.n_neighbors, random_state=self.random_state)
@@ -209,32 +247,27 @@ class CategoryDiscovery:
         if empty.any():
             keep = sp.diags((~empty).astype(np.float64))
             adjacency = sp.csr_matrix(keep @ adjacency @ keep)
-        finder = CommunityFinder(adjacency, pinned, self.random_state)
+        finder = CommunityFinder(adjacency, self.random_state)
+        categories = _Categories(vectors, indices, finder, self.min_cluster_size, self.smoothness)
 
-        def categories(raw: np.ndarray) -> np.ndarray:
+        resolution = self.resolution
+        if hint is not None:
+            resolution = search_resolution(
+                hint,
+                lambda r: int(categories.at(r, pinned, n_known, self.refine)[0].max()) + 1,
+                start=self.resolution,
+            )
+        membership, share, refined = categories.at(resolution, pinned, n_known, self.refine)
+
+        def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
             return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)
 
-        if hint is None:
-            resolution, raw = self.resolution, finder.partition(self.resolution)
-        else:
-            resolution, raw = finder.partition_near(
-                hint, lambda m: int(categories(m).max()) + 1, start=self.resolution
-            )
-        membership = categories(raw)
-        share = within_share(indices, membership)
-        refined = self.refine is True or (self.refine == "auto" and share < AUTO_REFINE_BELOW)
-        if refined:
-            membership = refine_by_prototypes(vectors, indices, membership, self.smoothness, pinned)
-            membership = renumber(membership, keep=n_known)
-
-        others = [(resolution * f, categories(finder.partition(resolution * f)))
-                  for f in self.level_factors]  # fmt: skip
-        levels = build_levels(
-            membership, resolution,
-            coarse=[(r, m) for r, m in others if r < resolution],
-            fine=[(r, m) for r, m in others if r > resolution],
-            min_size=self.min_cluster_size,
-        )  # fmt: skip
+        factors = sorted(self.level_factors)
+        coarse = [(resolution * f, finder.group(membership, resolution * f)[membership])
+                  for f in factors if f < 1]  # fmt: skip
+        fine = [(resolution * f, crumbs_absorbed(finder.partition(resolution * f, pinned)))
+                for f in factors if f > 1]  # fmt: skip
+        levels = build_levels(membership, resolution, coarse, fine, min_size=self.min_cluster_size)
         chosen = next(i for i, level in enumerate(levels) if level.membership is membership)
         self.levels_ = renumber_levels(levels, keys, keep_at=chosen, keep=n_known)
         return self._finish(vectors, indices, similarities, chosen, resolution, share, refined)

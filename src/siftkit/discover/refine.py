@@ -17,8 +17,8 @@ MAX_ITERATIONS = 20
 
 
 def renumber(membership: np.ndarray, keep: int = 0) -> np.ndarray:
-    """Categories numbered 0..n-1 by first use, leaving codes below ``keep`` (pinned
-    classes) unchanged; -1 stays -1."""
+    """Categories numbered 0..n-1 in the order of their codes, leaving codes below
+    ``keep`` (pinned classes) unchanged; -1 stays -1."""
     out = membership.copy()
     free = membership >= keep
     _, inverse = np.unique(membership[free], return_inverse=True)

@@ -1,0 +1,393 @@
+"""Category discovery: siftkit without k vs k-means, Ward (true k), HDBSCAN, UMAP+HDBSCAN.
+
+Three parts, every method on the same vectors in the same run:
+
+1. **Unsupervised**: NMI, ARI and V-measure against the true classes, the number of
+   categories found, the share of rows left unassigned, wall time. HDBSCAN's noise rows
+   count as one more cluster in the scores (as scikit-learn's metrics see them).
+2. **Semi-supervised discovery** (the GCD protocol): labels are kept for half the rows of
+   half the classes (seeded); accuracy on the unlabeled rows after Hungarian matching of
+   categories to classes, over all of them (All) and split into rows of the labeled
+   classes (Old) and of the hidden ones (New).
+3. **Scale**: discovery on 100,000 x 384 synthetic vectors, graph included.
+
+    python -m benchmarks.discovery [--quick] [--datasets wordnet,fashion,digits]
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from benchmarks._common import Report, argument_parser, fmt, seconds, verdict
+
+NAME = "discovery"
+DATASETS = ("wordnet", "fashion", "digits")
+FULL_ROWS, QUICK_ROWS = 12_000, 3_000
+SCALE_ROWS, QUICK_SCALE_ROWS = 100_000, 20_000
+PCA_DIMS = 100
+HDBSCAN_MIN_CLUSTER_SIZE = 15
+UMAP_DIMS, UMAP_NEIGHBORS = 5, 15
+KMEANS_INIT = 10
+K_FACTOR = 1.5  # the default level's k must be within this factor of the truth
+LEVEL_TOLERANCE = 0.15  # some level of the tree within this share of the truth
+V_MARGIN = 0.02  # V-measure within this of the best baseline given the true k
+NEW_MARGIN = 0.10  # semi-supervised: New accuracy above the best baseline by this
+SCALE_SECONDS = 180.0
+
+
+@dataclass(frozen=True)
+class Data:
+    name: str
+    description: str
+    X: np.ndarray  # (n, d) float32
+    y: np.ndarray  # (n,) true class codes
+
+    @property
+    def k(self) -> int:
+        return int(len(np.unique(self.y)))
+
+
+def load(name: str, seed: int, quick: bool) -> Data:
+    """The dataset's vectors and true classes."""
+    n_rows = QUICK_ROWS if quick else FULL_ROWS
+    if name == "wordnet":
+        from benchmarks.datasets import sample_wordnet
+        from benchmarks.noise_cases import embed_texts
+
+        glosses = sample_wordnet(n_rows, seed)
+        codes = glosses["category"].astype("category").cat.codes.to_numpy()
+        return Data(
+            name,
+            f"{n_rows:,} WordNet noun glosses, {len(np.unique(codes))} lexicographer "
+            "categories, MiniLM (384-d)",
+            embed_texts(glosses["definition"].to_numpy(dtype=object)),
+            codes.astype(np.int64),
+        )
+    if name == "fashion":
+        from sklearn.decomposition import PCA
+
+        from benchmarks.datasets import load_fashion_mnist
+
+        images, targets = load_fashion_mnist()
+        rows = np.sort(np.random.default_rng(seed).choice(len(targets), n_rows, replace=False))
+        X = PCA(PCA_DIMS, random_state=seed).fit_transform(images[rows] / 255.0)
+        return Data(
+            name,
+            f"{n_rows:,} Fashion-MNIST images, 10 classes, PCA to {PCA_DIMS} dimensions",
+            X.astype(np.float32),
+            targets[rows].astype(np.int64),
+        )
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return Data(
+        name,
+        f"scikit-learn digits: {len(digits.target):,} 8x8 images, 10 classes, raw pixels",
+        digits.data.astype(np.float32),
+        digits.target.astype(np.int64),
+    )
+
+
+# --- methods --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    method: str
+    labels: np.ndarray  # -1: unassigned
+    seconds: float
+    given_k: bool
+    levels: list[int] | None = None  # siftkit: categories per tree level
+
+
+def siftkit_discovery(X: np.ndarray, seed: int, y: np.ndarray | None = None) -> Any:
+    from siftkit.discover import CategoryDiscovery
+
+    return CategoryDiscovery(random_state=seed).fit(X, y)
+
+
+def unsupervised_outcomes(data: Data, seed: int) -> list[Outcome]:
+    from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans
+
+    def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+        start = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - start, out
+
+    outcomes = []
+    took, model = timed(lambda: siftkit_discovery(data.X, seed))
+    levels = [level.n_categories for level in model.levels_]
+    outcomes.append(Outcome("siftkit (k not given)", model.labels_, took, False, levels))
+    took, labels = timed(
+        lambda: KMeans(data.k, n_init=KMEANS_INIT, random_state=seed).fit_predict(data.X)
+    )
+    outcomes.append(Outcome("k-means (true k)", labels, took, True))
+    took, labels = timed(lambda: AgglomerativeClustering(data.k).fit_predict(data.X))
+    outcomes.append(Outcome("agglomerative Ward (true k)", labels, took, True))
+    took, labels = timed(
+        lambda: HDBSCAN(min_cluster_size=HDBSCAN_MIN_CLUSTER_SIZE, copy=True).fit_predict(data.X)
+    )
+    outcomes.append(Outcome(f"HDBSCAN (min_cluster_size={HDBSCAN_MIN_CLUSTER_SIZE})", labels,
+                            took, False))  # fmt: skip
+    try:
+        import umap
+    except ImportError:  # the bench extra installs it
+        return outcomes
+
+    def umap_hdbscan() -> np.ndarray:
+        reduced = umap.UMAP(
+            n_components=UMAP_DIMS, n_neighbors=UMAP_NEIGHBORS, min_dist=0.0, metric="cosine",
+            random_state=seed,
+        ).fit_transform(data.X)  # fmt: skip
+        return HDBSCAN(min_cluster_size=HDBSCAN_MIN_CLUSTER_SIZE, copy=True).fit_predict(reduced)
+
+    took, labels = timed(umap_hdbscan)
+    outcomes.append(Outcome(f"UMAP ({UMAP_DIMS}-d, cosine) + HDBSCAN", labels, took, False))
+    return outcomes
+
+
+def scores(y: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import (
+        adjusted_rand_score,
+        normalized_mutual_info_score,
+        v_measure_score,
+    )
+
+    return {
+        "nmi": normalized_mutual_info_score(y, labels),
+        "ari": adjusted_rand_score(y, labels),
+        "v": v_measure_score(y, labels),
+    }
+
+
+def n_found(labels: np.ndarray) -> int:
+    return int(len(np.unique(labels[labels >= 0])))
+
+
+# --- semi-supervised discovery ----------------------------------------------------------------
+
+
+def gcd_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(known classes, labeled row mask): half the classes, half of their rows."""
+    rng = np.random.default_rng(seed)
+    classes = np.unique(y)
+    known = np.sort(rng.choice(classes, len(classes) // 2, replace=False))
+    labeled = np.zeros(len(y), dtype=bool)
+    for c in known:
+        rows = np.flatnonzero(y == c)
+        labeled[rng.choice(rows, len(rows) // 2, replace=False)] = True
+    return known, labeled
+
+
+def seeded_kmeans(
+    X: np.ndarray, y: np.ndarray, labeled: np.ndarray, k: int, seed: int, iterations: int = 100
+) -> np.ndarray:
+    """Semi-supervised k-means given the true k: known classes start at the mean of their
+    labeled rows, the other centres by k-means++ on the unlabeled rows; labeled rows stay
+    in their class while the others move (Lloyd)."""
+    from sklearn.cluster import kmeans_plusplus
+
+    known = np.unique(y[labeled])
+    centers = [X[labeled & (y == c)].mean(axis=0) for c in known]
+    extra, _ = kmeans_plusplus(X[~labeled], k - len(known), random_state=seed)
+    centers = np.vstack([*centers, extra]).astype(np.float64)
+    pinned = np.searchsorted(known, y[labeled])
+    assign = np.zeros(len(X), dtype=np.int64)
+    for _ in range(iterations):
+        distances = (X**2).sum(1)[:, None] - 2 * X @ centers.T + (centers**2).sum(1)[None, :]
+        new = distances.argmin(axis=1)
+        new[labeled] = pinned
+        if np.array_equal(new, assign):
+            break
+        assign = new
+        for c in range(k):
+            if (assign == c).any():
+                centers[c] = X[assign == c].mean(axis=0)
+    return assign
+
+
+def gcd_accuracy(
+    y: np.ndarray, labels: np.ndarray, known: np.ndarray, judged: np.ndarray
+) -> dict[str, float]:
+    """All / Old / New accuracy on the ``judged`` rows after one Hungarian matching of
+    categories to classes over all of them."""
+    from scipy.optimize import linear_sum_assignment
+
+    truth, found = y[judged], labels[judged]
+    classes, true_codes = np.unique(truth, return_inverse=True)
+    clusters, found_codes = np.unique(found, return_inverse=True)
+    table = np.zeros((len(clusters), len(classes)))
+    np.add.at(table, (found_codes, true_codes), 1)
+    rows, cols = linear_sum_assignment(-table)
+    mapped = np.full(len(clusters), -1)
+    mapped[rows] = cols
+    right = mapped[found_codes] == true_codes
+    old = np.isin(truth, known)
+    return {
+        "all": float(right.mean()),
+        "old": float(right[old].mean()) if old.any() else float("nan"),
+        "new": float(right[~old].mean()) if (~old).any() else float("nan"),
+    }
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def bench_unsupervised(report: Report, data: Data, seed: int) -> dict[str, Any]:
+    outcomes = unsupervised_outcomes(data, seed)
+    rows, measured = [], {}
+    for outcome in outcomes:
+        s = scores(data.y, outcome.labels)
+        measured[outcome.method] = (outcome, s)
+        rows.append([
+            outcome.method, fmt(s["nmi"]), fmt(s["ari"]), fmt(s["v"]), n_found(outcome.labels),
+            data.k, f"{(outcome.labels < 0).mean():.1%}", seconds(outcome.seconds),
+        ])  # fmt: skip
+    report.section(f"{data.name}: {data.description}")
+    report.table(
+        ["method", "NMI", "ARI", "V-measure", "k found", "true k", "unassigned", "time s"], rows
+    )
+    ours, ours_scores = measured["siftkit (k not given)"]
+    given = [s["v"] for o, s in measured.values() if o.given_k]
+    free = [s["v"] for o, s in measured.values() if not o.given_k and o is not ours]
+    k = n_found(ours.labels)
+    close_level = min(ours.levels, key=lambda n: abs(n - data.k))
+    checks = {
+        "V >= best baseline not given k": (ours_scores["v"] >= max(free), max(free)),
+        f"V within {V_MARGIN} of best baseline given k": (
+            ours_scores["v"] >= max(given) - V_MARGIN, max(given)
+        ),
+        "no row unassigned": ((ours.labels >= 0).all(), None),
+        f"k within x{K_FACTOR} of the truth": (data.k / K_FACTOR <= k <= data.k * K_FACTOR, k),
+        f"a tree level within {LEVEL_TOLERANCE:.0%} of the truth": (
+            abs(close_level - data.k) <= LEVEL_TOLERANCE * data.k, close_level
+        ),
+    }  # fmt: skip
+    report.add(
+        f"siftkit's tree: {' → '.join(str(n) for n in ours.levels)} categories per level "
+        f"(chosen: {k}). Targets: "
+        + "; ".join(
+            f"{name}: {verdict(bool(ok))}"
+            + (f" ({fmt(ref) if isinstance(ref, float) else ref})" if ref is not None else "")
+            for name, (ok, ref) in checks.items()
+        )  # fmt: skip
+        + "."
+    )
+    return {"v": ours_scores["v"], "checks": {n: bool(ok) for n, (ok, _) in checks.items()}}
+
+
+def bench_semi_supervised(report: Report, data: Data, seed: int) -> dict[str, Any]:
+    from sklearn.cluster import KMeans
+
+    known, labeled = gcd_split(data.y, seed)
+    partial = np.where(labeled, data.y, -1)
+    judged = ~labeled
+    results = {}
+    start = time.perf_counter()
+    model = siftkit_discovery(data.X, seed, partial)
+    results["siftkit (k not given)"] = (model.labels_, time.perf_counter() - start,
+                                        model.n_clusters_)  # fmt: skip
+    start = time.perf_counter()
+    labels = KMeans(data.k, n_init=KMEANS_INIT, random_state=seed).fit_predict(data.X)
+    results["k-means (true k)"] = (labels, time.perf_counter() - start, data.k)
+    start = time.perf_counter()
+    labels = seeded_kmeans(data.X, data.y, labeled, data.k, seed)
+    results["semi-supervised k-means (true k)"] = (labels, time.perf_counter() - start, data.k)
+    rows, accuracy = [], {}
+    for method, (labels, took, k) in results.items():
+        acc = gcd_accuracy(data.y, labels, known, judged)
+        accuracy[method] = acc
+        rows.append([method, fmt(acc["all"]), fmt(acc["old"]), fmt(acc["new"]), k,
+                     seconds(took)])  # fmt: skip
+    report.add(
+        f"### {data.name}: semi-supervised discovery\n\n{len(known)} of {data.k} classes "
+        f"labeled on half their rows ({labeled.sum():,} labeled rows); accuracy on the "
+        f"{judged.sum():,} unlabeled rows."
+    )
+    report.table(["method", "All", "Old", "New", "categories", "time s"], rows)
+    ours = accuracy["siftkit (k not given)"]
+    baselines = [a for m, a in accuracy.items() if not m.startswith("siftkit")]
+    best_new = max(a["new"] for a in baselines)
+    best_old = max(a["old"] for a in baselines)
+    checks = {
+        f"New >= best baseline + {NEW_MARGIN:.2f}": ours["new"] >= best_new + NEW_MARGIN,
+        "Old >= best baseline": ours["old"] >= best_old,
+    }
+    report.add(
+        "Targets: "
+        + "; ".join(f"{name}: {verdict(ok)}" for name, ok in checks.items())
+        + f" (best baseline New {fmt(best_new)}, Old {fmt(best_old)})."
+    )
+    return {"checks": checks}
+
+
+def bench_scale(report: Report, quick: bool, seed: int) -> bool:
+    from benchmarks.audit_scale import synthetic_vectors
+
+    n_rows = QUICK_SCALE_ROWS if quick else SCALE_ROWS
+    vectors, clusters, _ = synthetic_vectors(n_rows, seed)
+    start = time.perf_counter()
+    model = siftkit_discovery(vectors, seed)
+    took = time.perf_counter() - start
+    s = scores(clusters, model.labels_)
+    ok = took <= SCALE_SECONDS
+    report.section(
+        "Scale",
+        f"{n_rows:,} x {vectors.shape[1]} synthetic text-embedding-like vectors "
+        f"({len(np.unique(clusters))} clusters under 10 topics, as in `audit_scale`): "
+        f"`CategoryDiscovery().fit(X)` with its kNN graph in **{seconds(took)} s** (target "
+        f"under {SCALE_SECONDS:.0f} s: {verdict(ok)}); {model.n_clusters_} categories, tree "
+        f"{' → '.join(str(level.n_categories) for level in model.levels_)}, V-measure "
+        f"{fmt(s['v'])}.",
+    )
+    return ok
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argument_parser(__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-scale", action="store_true", help="skip the 100k scale run")
+    args = parser.parse_args(argv)
+    datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    unknown = sorted(set(datasets) - set(DATASETS))
+    if unknown:
+        parser.error(f"unknown datasets {unknown}; choose from {', '.join(DATASETS)}")
+    subset = datasets != list(DATASETS) or args.no_scale
+    report = Report(
+        NAME + ("-subset" if subset else ""),
+        "Category discovery: siftkit without k vs baselines",
+        quick=args.quick,
+        details={
+            "datasets": ", ".join(datasets),
+            "seed": str(args.seed),
+            "methods": (
+                "siftkit `CategoryDiscovery()` (defaults; k not given; kNN graph included in "
+                f"its time); scikit-learn KMeans(true k, n_init={KMEANS_INIT}), "
+                "AgglomerativeClustering(true k, Ward), HDBSCAN(min_cluster_size="
+                f"{HDBSCAN_MIN_CLUSTER_SIZE}); umap-learn UMAP(n_components={UMAP_DIMS}, "
+                f"n_neighbors={UMAP_NEIGHBORS}, min_dist=0, cosine) then the same HDBSCAN (the "
+                "BERTopic recipe); the baselines see the raw vectors"
+            ),
+            "threads": "BLAS limited to 1 thread for every method (threadpoolctl)",
+        },
+    )
+    results = {}
+    with threadpool_limits(1, user_api="blas"):
+        for name in datasets:
+            data = load(name, args.seed, args.quick)
+            results[name] = bench_unsupervised(report, data, args.seed)
+            results[name]["semi"] = bench_semi_supervised(report, data, args.seed)
+        if not args.no_scale:
+            bench_scale(report, args.quick, args.seed)
+    report.save()
+
+
+if __name__ == "__main__":
+    main()

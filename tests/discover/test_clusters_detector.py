@@ -1,0 +1,186 @@
+"""The ``clusters`` analysis: categories of a run, named, in a tree, guided by partial labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from discovery_data import TOPIC_WORDS, fake_bucket, same_partition, topic_frame
+
+import siftkit
+from siftkit.detectors.clusters import Clusters, _unique
+from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError
+
+
+@pytest.fixture(scope="module")
+def topics() -> pd.DataFrame:
+    return topic_frame()
+
+
+def discover(frame: pd.DataFrame, *, label=False, **params):  # noqa: ANN001, ANN003, ANN201
+    result = siftkit.audit(
+        frame, text="text", label=label, encoder="fake", detectors=[Clusters(**params)],
+        allow_missing_labels=True,
+    )  # fmt: skip
+    entry = result.summary["clusters"]
+    assert entry["status"] == "ok", entry
+    return result.rows, entry
+
+
+def test_every_row_gets_a_named_category(topics) -> None:
+    rows, entry = discover(topics)
+    for column in ("cluster", "cluster_name", "cluster_confidence", "subcluster"):
+        assert column in rows.columns
+    assert entry["n_clusters"] == 3
+    assert same_partition(rows["cluster"].to_numpy(), topics["topic"].to_numpy())
+    assert entry["n_unassigned"] == 0 and (rows["cluster"] >= 0).all()
+    assert rows["cluster_confidence"].between(0, 1).all()
+    categories = entry["categories"]
+    assert [c["id"] for c in categories] == [0, 1, 2]
+    assert sum(c["size"] for c in categories) == len(topics)
+    assert len({c["name"] for c in categories}) == 3
+    for c in categories:
+        topic = topics["topic"][rows["cluster"] == c["id"]].iloc[0]
+        assert set(" ".join(c["keywords"]).split()) <= set(TOPIC_WORDS[topic])  # its own words
+        assert c["name"] == ", ".join(c["keywords"][:3])
+        assert (rows["cluster_name"][rows["cluster"] == c["id"]] == c["name"]).all()
+        assert len(c["exemplar_row_ids"]) == 3
+        assert set(c["exemplar_row_ids"]) <= set(rows["row_id"][rows["cluster"] == c["id"]])
+        assert "is_new" not in c and "majority_label" not in c
+    assert entry["semi_supervised"] is False and "known_categories" not in entry
+
+
+def test_the_summary_holds_the_tree(topics) -> None:
+    _, entry = discover(topics)
+    tree = entry["hierarchy"]
+    assert sum(level["chosen"] for level in tree) == 1
+    chosen = next(level for level in tree if level["chosen"])
+    assert chosen["n_categories"] == entry["n_clusters"]
+    assert [c["name"] for c in chosen["categories"]] == [c["name"] for c in entry["categories"]]
+    for level in tree:
+        assert sum(c["size"] for c in level["categories"]) == len(topics)
+        assert level["n_categories"] == len(level["categories"])
+    assert all(c["parent"] == -1 for c in tree[0]["categories"])
+    for upper, lower in zip(tree, tree[1:], strict=False):
+        assert {c["parent"] for c in lower["categories"]} == set(range(upper["n_categories"]))
+
+
+def test_subcluster_is_the_category_one_level_finer(topics) -> None:
+    rows, entry = discover(topics, resolution=0.5)
+    tree = entry["hierarchy"]
+    at = next(i for i, level in enumerate(tree) if level["chosen"])
+    if at + 1 == len(tree):
+        assert (rows["subcluster"] == -1).all()
+    else:
+        parents = np.array([c["parent"] for c in tree[at + 1]["categories"]])
+        np.testing.assert_array_equal(parents[rows["subcluster"]], rows["cluster"])
+
+
+def test_partial_labels_give_known_and_new_categories(topics) -> None:
+    frame = topics.copy()
+    rng = np.random.default_rng(0)
+    hidden = (frame["topic"] == "space") | (rng.random(len(frame)) < 0.6)
+    frame["label"] = frame["topic"].where(~hidden, None)
+    rows, entry = discover(frame, label="label")
+    assert entry["semi_supervised"] is True
+    assert entry["known_categories"] == ["boats", "cats"]  # sorted classes keep codes 0, 1
+    assert len(entry["new_categories"]) == 1 and entry["n_new"] == 1
+    assert [c["is_new"] for c in entry["categories"]] == [False, False, True]
+    cluster = rows["cluster"].to_numpy()
+    assert (cluster[(frame["topic"] == "boats").to_numpy()] == 0).all()
+    assert (cluster[(frame["topic"] == "cats").to_numpy()] == 1).all()
+    assert (cluster[(frame["topic"] == "space").to_numpy()] == 2).all()
+    new = entry["categories"][2]
+    assert new["name"] == entry["new_categories"][0]
+    assert set(" ".join(new["keywords"]).split()) <= set(TOPIC_WORDS["space"])
+    assert new["majority_label"] is None  # none of its rows is labeled
+    assert entry["categories"][0]["purity"] == 1.0
+
+
+def test_use_labels_never_ignores_the_labels(topics) -> None:
+    frame = topics.copy()
+    frame["label"] = frame["topic"].where(frame["topic"] != "space", None)
+    _, entry = discover(frame, label="label", use_labels="never")
+    assert entry["semi_supervised"] is False
+    assert "known_categories" not in entry
+    assert all("is_new" not in c for c in entry["categories"])
+    # the labels still describe the categories
+    assert {c["majority_label"] for c in entry["categories"]} == {"boats", "cats", None}
+
+
+def test_complete_labels_are_compared_not_pinned(topics) -> None:
+    frame = topics.copy()
+    frame["label"] = frame["topic"]
+    _, auto = discover(frame, label="label")
+    assert auto["semi_supervised"] is False
+    assert all(c["purity"] == 1.0 for c in auto["categories"])
+    assert {c["majority_label"] for c in auto["categories"]} == set(TOPIC_WORDS)
+    _, always = discover(frame, label="label", use_labels="always")
+    assert always["semi_supervised"] is True and always["n_new"] == 0
+    assert always["known_categories"] == sorted(TOPIC_WORDS)
+
+
+def test_a_vocabulary_names_the_categories(topics, tmp_path) -> None:
+    vocabulary = tmp_path / "names.txt"
+    topic_buckets = {fake_bucket(w) for words in TOPIC_WORDS.values() for w in words}
+    assert not {fake_bucket("violin"), fake_bucket("choir")} & topic_buckets
+    vocabulary.write_text("# candidates\nkitten cat\nboat sail\nrocket orbit\n\nviolin choir\n")
+    rows, entry = discover(topics, vocabulary=str(vocabulary))
+    expected = {"cats": "kitten cat", "boats": "boat sail", "space": "rocket orbit"}
+    for c in entry["categories"]:
+        topic = topics["topic"][rows["cluster"] == c["id"]].iloc[0]
+        assert c["name"] == expected[topic]
+        assert c["vocabulary_matches"][0]["term"] == expected[topic]
+        similarities = [m["similarity"] for m in c["vocabulary_matches"]]
+        assert similarities == sorted(similarities, reverse=True)
+    assert set(rows["cluster_name"]) == set(expected.values())
+
+
+def test_a_vocabulary_without_a_text_encoder_is_skipped(topics, tmp_path) -> None:
+    vocabulary = tmp_path / "names.txt"
+    vocabulary.write_text("cats\nboats\n")
+    vectors = np.random.default_rng(0).normal(size=(len(topics), 8))
+    result = siftkit.audit(
+        topics, text="text", label=False, embeddings=vectors,
+        detectors=[Clusters(vocabulary=str(vocabulary))],
+    )  # fmt: skip
+    entry = result.summary["clusters"]
+    assert entry["status"] == "skipped" and "vocabulary" in entry["reason"]
+
+
+def test_min_confidence_leaves_rows_unassigned(topics) -> None:
+    frame = topics.copy()
+    mixed = pd.DataFrame(
+        {"id": ["m0", "m1"], "text": ["cat kitten boat sail", "purr meow hull mast"], "topic": "?"}
+    )
+    frame = pd.concat([frame, mixed], ignore_index=True)
+    rows, entry = discover(frame, min_confidence=0.99)
+    unassigned = rows["cluster"] == -1
+    assert entry["n_unassigned"] == unassigned.sum() > 0
+    assert (rows["cluster_name"][unassigned] == "").all()
+    assert (rows["subcluster"][unassigned] == -1).all()
+    assert (rows["cluster_confidence"][unassigned] < 0.99).all()
+
+
+def test_a_hint_as_a_list_is_accepted(topics) -> None:
+    _, entry = discover(topics, n_clusters=[2, 3])
+    assert 2 <= entry["n_clusters"] <= 3
+    assert entry["parameters"]["n_clusters"] == [2, 3]
+
+
+@pytest.mark.parametrize("n_clusters", [0, [5, 2], [0, 3], (1, 2, 3), "many"])
+def test_a_bad_hint_is_refused_before_anything_runs(topics, n_clusters) -> None:
+    with pytest.raises(InvalidParameterError, match="n_clusters"):
+        siftkit.audit(topics, text="text", encoder="fake", detectors=[Clusters(n_clusters)])
+
+
+def test_a_missing_vocabulary_is_refused_before_anything_runs(topics, tmp_path) -> None:
+    with pytest.raises(DataFileNotFoundError, match="nope.txt"):
+        siftkit.audit(
+            topics, text="text", encoder="fake",
+            detectors=[Clusters(vocabulary=str(tmp_path / "nope.txt"))],
+        )  # fmt: skip
+
+
+def test_repeated_names_are_numbered() -> None:
+    assert _unique(["a", "b", "a", "a"]) == ["a", "b", "a (2)", "a (3)"]

@@ -1,0 +1,105 @@
+"""Graph communities: the shared-neighbour graph, Leiden with pinned rows, the resolution search."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from siftkit.discover.communities import (
+    CommunityFinder,
+    search_resolution,
+    shared_neighbor_graph,
+)
+
+
+def test_shared_neighbor_weights_by_hand() -> None:
+    indices = np.array([[1, 2], [0, 2], [0, 1], [0, 1]])
+    weights = shared_neighbor_graph(indices).toarray()
+    expected = np.array(
+        [
+            [0.0, 1.0, 1.0, 0.5],  # 0-1: one common neighbour (2), mutual: 1 · 2 / k
+            [1.0, 0.0, 1.0, 0.5],  # 1-3: one common neighbour (0), one-way: 1 · 1 / k
+            [1.0, 1.0, 0.0, 0.0],  # 2-3 share both neighbours but are not neighbours
+            [0.5, 0.5, 0.0, 0.0],
+        ]
+    )
+    np.testing.assert_allclose(weights, expected)
+
+
+def random_neighbors(n: int, k: int, seed: int) -> np.ndarray:
+    """(n, k) distinct random neighbours per row, never the row itself."""
+    rng = np.random.default_rng(seed)
+    return np.array([rng.choice(np.delete(np.arange(n), i), k, replace=False) for i in range(n)])
+
+
+def test_shared_neighbor_graph_is_symmetric_on_knn_pairs_only() -> None:
+    indices = random_neighbors(30, 5, seed=0)
+    weights = shared_neighbor_graph(indices)
+    assert (abs(weights - weights.T) > 1e-12).nnz == 0
+    knn = np.zeros((30, 30), dtype=bool)
+    knn[np.repeat(np.arange(30), 5), indices.ravel()] = True
+    assert not (weights.toarray()[~(knn | knn.T)]).any()
+    assert weights.max() <= 2.0 and weights.min() >= 0.0
+
+
+def two_cliques(size: int = 6, bridge: float = 0.05) -> sp.csr_matrix:
+    """Two cliques of ``size`` rows joined by one weak edge (rows 0 and ``size``)."""
+    n = 2 * size
+    dense = np.zeros((n, n))
+    dense[:size, :size] = dense[size:, size:] = 1.0
+    np.fill_diagonal(dense, 0.0)
+    dense[0, size] = dense[size, 0] = bridge
+    return sp.csr_matrix(dense)
+
+
+def test_leiden_finds_the_two_cliques() -> None:
+    membership = CommunityFinder(two_cliques(), random_state=0).partition(1.0)
+    assert len(set(membership[:6].tolist())) == 1 and len(set(membership[6:].tolist())) == 1
+    assert membership[0] != membership[6]
+    assert sorted(set(membership.tolist())) == [0, 1]
+
+
+def test_pinned_rows_keep_their_codes_and_new_communities_come_after() -> None:
+    finder = CommunityFinder(two_cliques(), random_state=0)
+    pinned = np.full(12, -1)
+    pinned[[7, 9]] = 0  # the second clique is class 0
+    membership = finder.partition(1.0, pinned)
+    assert (membership[6:] == 0).all()
+    assert (membership[:6] == 1).all()  # a new community, numbered after the pinned one
+
+
+def test_pinned_rows_stay_apart_even_inside_one_clique() -> None:
+    finder = CommunityFinder(two_cliques(), random_state=0)
+    pinned = np.full(12, -1)
+    pinned[1], pinned[2] = 0, 1  # two rows of the first clique, two different classes
+    membership = finder.partition(1.0, pinned)
+    assert membership[1] == 0 and membership[2] == 1
+
+
+def test_partitions_are_deterministic() -> None:
+    adjacency = shared_neighbor_graph(random_neighbors(80, 8, seed=1))
+    first = CommunityFinder(adjacency, random_state=3).partition(2.0)
+    second = CommunityFinder(adjacency, random_state=3).partition(2.0)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_search_resolution_lands_inside_a_reachable_range() -> None:
+    tried: list[float] = []
+
+    def count(resolution: float) -> int:  # more categories at higher resolution
+        tried.append(resolution)
+        return int(np.ceil(4 * resolution))
+
+    resolution = search_resolution((10, 12), count, start=0.5)
+    assert 10 <= count(resolution) <= 12
+    assert tried[0] == 0.5
+    resolution = search_resolution(3, count, start=0.5)
+    assert count(resolution) == 3
+
+
+def test_search_resolution_returns_the_closest_when_out_of_reach() -> None:
+    def count(resolution: float) -> int:  # never more than 5
+        return min(5, 1 + int(resolution > 1.0) * 4)
+
+    resolution = search_resolution((8, 9), count, start=0.5)
+    assert count(resolution) == 5

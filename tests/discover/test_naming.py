@@ -1,0 +1,95 @@
+"""Names of categories: keywords, majority labels, vocabulary terms, exemplars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from siftkit.discover import naming, partial_labels
+from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+
+CAT_TEXTS = [
+    "the cat sleeps on the warm sofa",
+    "my cat chases a small mouse",
+    "a kitten and a cat play with yarn",
+    "the kitten purrs while the cat sleeps",
+]
+BOAT_TEXTS = [
+    "the boat sails out of the harbor",
+    "a sailing boat with a tall mast",
+    "the harbor is full of boats and one sailing boat",
+    "wind fills the sail of the boat",
+]
+
+
+def test_keywords_are_the_distinctive_words_of_each_category() -> None:
+    texts = CAT_TEXTS + BOAT_TEXTS
+    membership = np.repeat([0, 1], 4)
+    words = naming.keywords(texts, membership, 2, top=3)
+    assert words[0][0] == "cat" and "kitten" in words[0]
+    assert words[1][0] == "boat" and set(words[1]) <= {"boat", "harbor", "sailing", "sailing boat"}
+    assert not set(words[0]) & set(words[1])
+    stop_words = {"the", "a", "and", "of", "with"}
+    assert not stop_words & {w for ws in words for w in ws}
+
+
+def test_keywords_count_each_category_as_one_document() -> None:
+    # "sleeps" is in two cat texts but nowhere else; it outranks words common to both sides
+    texts = [*CAT_TEXTS, *BOAT_TEXTS, "the cat watches the boat", "the boat carries a cat"]
+    membership = np.array([0, 0, 0, 0, 1, 1, 1, 1, -1, -1])
+    words = naming.keywords(texts, membership, 2, top=8)
+    assert "sleeps" in words[0]
+    assert "sleeps" not in words[1] and "cat" not in words[1]
+
+
+def test_keywords_without_a_repeated_word_are_empty() -> None:
+    words = naming.keywords(["alpha beta", "gamma delta"], np.array([0, 1]), 2)
+    assert words == [[], []]
+
+
+def test_majority_labels_and_purity() -> None:
+    labels = partial_labels(["cat", "cat", "dog", None, "dog", "dog", None, "cat"], 8)
+    membership = np.array([0, 0, 0, 1, 1, 1, 2, -1])
+    out = naming.majority_labels(labels, membership, 3)
+    assert out[0] == ("cat", pytest.approx(2 / 3))
+    assert out[1] == ("dog", 1.0)  # the unlabeled row does not count
+    assert out[2] == (None, 0.0)  # no labeled row there
+
+
+def test_vocabulary_matches_pick_the_closest_terms_in_order() -> None:
+    terms = ["north", "east", "north-east", "south"]
+    vectors = np.array([[0, 1], [1, 0], [0.7071, 0.7071], [0, -1]], dtype=np.float32)
+    centers = np.array([[0.1, 0.995], [0.995, -0.1]])
+    matches = naming.vocabulary_matches(centers, vectors, terms, top=2)
+    assert [term for term, _ in matches[0]] == ["north", "north-east"]
+    assert [term for term, _ in matches[1]] == ["east", "north-east"]
+    assert matches[0][0][1] == pytest.approx(0.995, abs=1e-3)
+    assert matches[0][0][1] > matches[0][1][1]
+
+
+def test_exemplars_are_the_rows_closest_to_the_prototype() -> None:
+    vectors = np.array([[1, 0], [0.6, 0.8], [0.8, 0.6], [0, 1], [0.1, 0.995]], dtype=np.float32)
+    membership = np.array([0, 0, 0, 1, 1])
+    centers = np.array([[1.0, 0.0], [0.0, 1.0]])
+    out = naming.exemplars(vectors, membership, centers, top=2)
+    assert out[0].tolist() == [0, 2]
+    assert out[1].tolist() == [3, 4]
+
+
+def test_read_vocabulary_skips_blank_lines_comments_and_repeats(tmp_path) -> None:
+    path = tmp_path / "names.txt"
+    path.write_text("# candidate names\ncats\n\n  boats  \n#space\ncats\nspace travel\n")
+    assert naming.read_vocabulary(path) == ["cats", "boats", "space travel"]
+
+
+def test_read_vocabulary_missing_file(tmp_path) -> None:
+    with pytest.raises(DataFileNotFoundError, match="nope.txt.*does not exist"):
+        naming.read_vocabulary(tmp_path / "nope.txt")
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "# only a comment\n   \n"])
+def test_read_vocabulary_without_terms(tmp_path, content) -> None:
+    path = tmp_path / "names.txt"
+    path.write_text(content)
+    with pytest.raises(UnreadableDataError, match="holds no terms"):
+        naming.read_vocabulary(path)

@@ -1,0 +1,85 @@
+"""From communities to categories: renumbering, crumbs, prototype refinement, confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from siftkit.discover.refine import (
+    absorb_small,
+    confidence,
+    prototypes,
+    refine_by_prototypes,
+    renumber,
+    within_share,
+)
+
+
+def test_renumber_makes_codes_dense_and_keeps_known_ones() -> None:
+    assert renumber(np.array([5, 5, 2, -1, 7])).tolist() == [1, 1, 0, -1, 2]
+    assert renumber(np.array([1, 6, 0, 6, 9]), keep=2).tolist() == [1, 2, 0, 2, 3]
+
+
+def chain_neighbors(membership: np.ndarray) -> np.ndarray:
+    """Each row's 2 neighbours: the other rows of its own category (first two)."""
+    out = []
+    for row, c in enumerate(membership):
+        same = [r for r in np.flatnonzero(membership == c) if r != row]
+        out.append((same + [row, row])[:2])
+    return np.array(out)
+
+
+def test_absorb_small_moves_crumbs_to_their_neighbours_category() -> None:
+    membership = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    indices = chain_neighbors(membership)
+    indices[8] = [4, 5]  # the crumb's rows point into category 1
+    indices[9] = [6, 8]
+    out = absorb_small(membership, indices, min_size=3)
+    assert out.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
+
+
+def test_absorb_small_never_dissolves_known_classes_or_moves_pinned_rows() -> None:
+    membership = np.array([0, 1, 1, 1, 1, 2, 2, 2, 2, 3])
+    indices = chain_neighbors(membership)
+    indices[0] = [1, 2]  # the one-row known class 0 has neighbours in class 1
+    indices[9] = [5, 6]  # the one-row free category 3 has neighbours in category 2
+    out = absorb_small(membership, indices, min_size=3, keep=1)
+    assert out[0] == 0  # a known class stays, however small
+    assert out[9] == 2
+    pinned = np.full(10, -1)
+    pinned[9] = 3
+    out = absorb_small(membership, indices, min_size=3, pinned=pinned, keep=1)
+    assert out[9] == 3  # a pinned row does not move
+
+
+def test_prototypes_are_unit_mean_vectors() -> None:
+    vectors = np.array([[1, 0], [0, 1], [3, 0]], dtype=np.float32)
+    centers = prototypes(vectors, np.array([0, 0, 1]), 2)
+    np.testing.assert_allclose(centers, [[0.7071068, 0.7071068], [1.0, 0.0]], rtol=1e-6)
+
+
+def test_refinement_moves_a_row_to_the_prototype_it_resembles() -> None:
+    angles = np.concatenate([np.linspace(0.0, 0.3, 5), np.linspace(1.3, 1.57, 5)])
+    vectors = np.column_stack([np.cos(angles), np.sin(angles)]).astype(np.float32)
+    membership = np.repeat([0, 1], 5)
+    membership[1] = 1  # row 1 lies with category 0 but starts in category 1
+    indices = np.array([[(r + 1) % 10, (r + 2) % 10] for r in range(10)])
+    out = refine_by_prototypes(vectors, indices, membership, smoothness=0.1)
+    assert out.tolist() == [0] * 5 + [1] * 5
+    pinned = np.full(10, -1)
+    pinned[1] = 1
+    out = refine_by_prototypes(vectors, indices, membership, smoothness=0.1, pinned=pinned)
+    assert out[1] == 1 and out[[0, 2, 3, 4]].tolist() == [0] * 4
+
+
+def test_within_share_and_confidence_by_hand() -> None:
+    membership = np.array([0, 0, 1, 1])
+    indices = np.array([[1, 2], [0, 3], [3, 0], [2, 1]])
+    assert within_share(indices, membership) == 0.5
+    similarities = np.array([[0.9, 0.1], [0.5, 0.5], [1.0, 0.0], [0.2, -0.4]])
+    got = confidence(indices, similarities, membership)
+    assert got[0] == pytest.approx(0.9 / 1.0, abs=1e-5)
+    assert got[1] == pytest.approx(0.5, abs=1e-5)
+    assert got[2] == pytest.approx(1.0, abs=1e-5)
+    assert got[3] == pytest.approx(1.0, abs=1e-4)  # negative similarity counts as none
+    assert ((got >= 0) & (got <= 1)).all()
