@@ -62,11 +62,18 @@ def test_a_finer_partition_that_splits_nothing_is_left_out() -> None:
 def test_several_coarser_levels_stack_from_finest_to_coarsest() -> None:
     chosen = np.repeat(np.arange(4), 5)
     middle = np.repeat([0, 0, 1, 2], 5)  # groups categories 0 and 1
-    top = np.zeros(20, dtype=np.int64)  # one group
+    top = np.repeat([0, 0, 0, 1], 5)  # groups the first three
     levels = build_levels(chosen, 1.0, coarse=[(0.1, top), (0.5, middle)], fine=[], min_size=1)
-    assert [level.n_categories for level in levels] == [1, 3, 4]
+    assert [level.n_categories for level in levels] == [2, 3, 4]
     assert [level.resolution for level in levels] == [0.1, 0.5, 1.0]
     assert_nested(levels)
+
+
+def test_a_level_with_a_single_group_is_left_out() -> None:
+    chosen = np.repeat(np.arange(4), 5)
+    everything = np.zeros(20, dtype=np.int64)
+    levels = build_levels(chosen, 1.0, coarse=[(0.1, everything)], fine=[], min_size=1)
+    assert [level.n_categories for level in levels] == [4]
 
 
 def test_a_category_goes_to_the_group_holding_most_of_its_rows() -> None:

@@ -82,7 +82,7 @@ def build_levels(
     memberships, groupings, resolutions = [chosen], [], [chosen_resolution]
     for resolution, partition in sorted(coarse, key=lambda item: -item[0]):
         grouping = coarser_grouping(memberships[-1], partition)
-        if grouping.max() < memberships[-1].max():
+        if 0 < grouping.max() < memberships[-1].max():  # a single group says nothing
             groupings.append(grouping)
             memberships.append(grouping[memberships[-1]])
             resolutions.append(resolution)

@@ -2,7 +2,9 @@
 
 - **Keywords** (text): class-based TF-IDF, as in BERTopic — the texts of a category are
   one document; a term weighs ``tf(term, category) · log(1 + A / f(term))``, where ``A``
-  is the average number of words per category and ``f`` the term's count over all of them.
+  is the average number of words per category and ``f`` the term's count over all of them —
+  times ``log(1 + n / c(term))``, ``c`` being the number of the ``n`` categories that use
+  it, so words every category uses ("used", "having") do not name any of them.
 - **Majority label** (labeled rows): the commonest label and its share (purity).
 - **Vocabulary** ("Vocabulary-free Image Classification"): the candidate terms, embedded
   by the run's encoder, closest to each category's prototype.
@@ -47,7 +49,9 @@ def keywords(
     words = np.asarray(per_category.sum(axis=1)).ravel()
     frequency = np.asarray(per_category.sum(axis=0)).ravel()
     average_words = words.mean()
+    spread = np.asarray((per_category > 0).sum(axis=0)).ravel()  # categories using the term
     idf = np.log1p(average_words / np.maximum(frequency, 1.0))
+    idf *= np.log1p(n_categories / np.maximum(spread, 1))
     tf = sp.diags(1.0 / np.maximum(words, 1.0)) @ per_category
     weights = (tf @ sp.diags(idf)).tocsr()
     terms = vectorizer.get_feature_names_out()
