@@ -8,7 +8,8 @@
 3. **Refinement** by prototypes and neighbours (:mod:`siftkit.discover.refine`), when the
    graph alone separates the categories poorly (less than ``AUTO_REFINE_BELOW`` of kNN
    edges inside categories, typical of text embeddings, where the geometry of prototypes
-   does better than the graph); kept off when the graph is clean (images, digits).
+   does better than the graph); kept off when the graph is clean (images, digits). Without
+   labels it starts from k-means++ with the graph's number of categories.
 4. **Semi-supervised** ("Learning Semi-supervised Gaussian Mixture Models for Generalized
    Category Discovery", "A Practical Approach to Novel Class Discovery in Tabular
    Data"): labeled rows are pinned to their class during partitioning and refinement, so
@@ -47,6 +48,8 @@ from siftkit.neighbors import KnnGraph, build_graph
 
 #: Refine by prototypes when fewer kNN edges than this stay inside categories.
 AUTO_REFINE_BELOW = 0.9
+#: Lloyd iterations of the k-means++ start of the refinement (the refinement goes on).
+KMEANS_ITERATIONS = 100
 
 
 def check_cluster_hint(n_clusters: Any) -> tuple[int, int] | int | None:
@@ -97,6 +100,17 @@ class _Categories:
     ) -> None:
         self.vectors, self.indices, self.finder = vectors, indices, finder
         self.min_size, self.smoothness = min_size, smoothness
+        self.random_state = finder.random_state
+
+    def _kmeans(self, n_categories: int) -> np.ndarray:
+        from sklearn.cluster import KMeans
+
+        if n_categories < 2:
+            return np.zeros(len(self.vectors), dtype=np.int64)
+        found = KMeans(
+            n_categories, n_init=1, max_iter=KMEANS_ITERATIONS, random_state=self.random_state
+        ).fit_predict(self.vectors)
+        return found.astype(np.int64)
 
     def at(
         self, resolution: float, pinned: np.ndarray | None, n_known: int, refine: str | bool
@@ -107,6 +121,10 @@ class _Categories:
         share = within_share(self.indices, membership)
         refined = refine is True or (refine == "auto" and share < AUTO_REFINE_BELOW)
         if refined:
+            if pinned is None:
+                # as many categories as the graph found, placed by k-means++: on such data
+                # it starts the prototype objective far better than the graph's partition
+                membership = self._kmeans(int(membership.max()) + 1)
             membership = refine_by_prototypes(
                 self.vectors, self.indices, membership, self.smoothness, pinned
             )
