@@ -113,10 +113,17 @@ class _Categories:
         return found.astype(np.int64)
 
     def at(
-        self, resolution: float, pinned: np.ndarray | None, n_known: int, refine: str | bool
+        self,
+        resolution: float,
+        pinned: np.ndarray | None,
+        n_known: int,
+        refine: str | bool,
+        raw: np.ndarray | None = None,
     ) -> tuple[np.ndarray, float, bool]:
-        """(membership, share of kNN edges inside categories before refinement, refined)."""
-        raw = self.finder.partition(resolution, pinned)
+        """(membership, share of kNN edges inside categories before refinement, refined).
+        ``raw``: communities already found at ``resolution`` (else Leiden runs)."""
+        if raw is None:
+            raw = self.finder.partition(resolution, pinned)
         membership = absorb_small(raw, self.indices, self.min_size, pinned, keep=n_known)
         share = within_share(self.indices, membership)
         refined = refine is True or (refine == "auto" and share < AUTO_REFINE_BELOW)
@@ -275,20 +282,37 @@ class CategoryDiscovery:
                 lambda r: int(categories.at(r, pinned, n_known, self.refine)[0].max()) + 1,
                 start=self.resolution,
             )
-        membership, share, refined = categories.at(resolution, pinned, n_known, self.refine)
+        factors = sorted(self.level_factors)
+        chain = self._resolution_chain(finder, resolution, [f for f in factors if f > 1])
+        direct = hint is not None or pinned is not None  # the hint's count, the pins
+        membership, share, refined = categories.at(
+            resolution, pinned, n_known, self.refine, raw=None if direct else chain[1.0]
+        )
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
             return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)
 
-        factors = sorted(self.level_factors)
         coarse = [(resolution * f, finder.group(membership, resolution * f)[membership])
                   for f in factors if f < 1]  # fmt: skip
-        fine = [(resolution * f, crumbs_absorbed(finder.partition(resolution * f, pinned)))
-                for f in factors if f > 1]  # fmt: skip
+        fine = [(resolution * f, crumbs_absorbed(chain[f])) for f in factors if f > 1]
         levels = build_levels(membership, resolution, coarse, fine, min_size=self.min_cluster_size)
         chosen = next(i for i, level in enumerate(levels) if level.membership is membership)
         self.levels_ = renumber_levels(levels, keys, keep_at=chosen, keep=n_known)
         return self._finish(vectors, indices, similarities, chosen, resolution, share, refined)
+
+    @staticmethod
+    def _resolution_chain(
+        finder: CommunityFinder, resolution: float, finer: list[float]
+    ) -> dict[float, np.ndarray]:
+        """Communities at ``resolution`` times 1 and each of the ``finer`` factors: one
+        Leiden run at the finest, then each coarser one by grouping the one below it on the
+        merged graph (Leiden's own aggregation), so they nest and cost one run."""
+        steps = sorted(set(finer) | {1.0}, reverse=True)
+        chain = {steps[0]: finder.partition(resolution * steps[0])}
+        for previous, factor in zip(steps, steps[1:], strict=False):
+            below = chain[previous]
+            chain[factor] = finder.group(below, resolution * factor)[below]
+        return chain
 
     def _finish(
         self,
