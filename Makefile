@@ -35,6 +35,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.embed_throughput
 	$(PY) -m benchmarks.label_errors
 	$(PY) -m benchmarks.discovery
+	$(PY) -m benchmarks.labeling
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check src tests benchmarks

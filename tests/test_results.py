@@ -119,10 +119,13 @@ def test_rows_flag_the_planted_problems(run):
 def test_summary(run):
     _, result, path = run
     summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-    assert set(summary["analyses"]) == ANALYSES
+    assert set(summary["analyses"]) == ANALYSES | {"labeling"}
     for name in ANALYSES:
         assert summary[name]["status"] == "ok", name
         assert "parameters" in summary[name]
+    # complete labels and no topics: labeling has nothing to do, and says so
+    assert summary["labeling"]["status"] == "skipped"
+    assert "nothing to label from" in summary["labeling"]["reason"]
     assert summary["duplicates"]["count"] == 1
     assert summary["label_errors"]["count"] >= 1
     timings = summary["timings"]

@@ -75,6 +75,11 @@ def print_summary(result: Any) -> None:
             notes = f"{entry['n_clusters']} categories"
             if entry.get("semi_supervised"):
                 notes += f", {entry['n_new']} new"
+        if status == "ok" and "n_predicted" in entry:
+            notes = (
+                f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
+                f"{entry['n_abstained']} abstained"
+            )
         if status == "ok" and "n_groups" in entry:
             notes = f"{entry['n_groups']} groups"
         if status == "ok" and "estimated_noise_rate" in entry:
@@ -303,6 +308,145 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
         console.print(f"… {len(entry['categories']) - top} more in summary.json")
 
 
+def _seed_labels_from_file(path: Path, data: Path, params: dict[str, Any]) -> Any:
+    """A label per row of DATA from a CSV of row ids and labels (None for the others)."""
+    import siftkit
+    from siftkit.exceptions import UnreadableDataError
+
+    if not path.is_file():
+        raise click.BadParameter(f"{path} does not exist", param_hint="--seed-labels-file")
+    seeds = pd.read_csv(path)
+    if list(seeds.columns[:2]) != ["row_id", "label"]:
+        raise UnreadableDataError(
+            f"{path} must have the columns row_id,label (got {', '.join(seeds.columns)})."
+        )
+    dataset = siftkit.load(data, text=params["text"], id=params["id_"])
+    row_ids = dataset.row_ids.astype(str)
+    lookup = dict(zip(seeds["row_id"].astype(str), seeds["label"], strict=True))
+    unknown = set(lookup) - set(row_ids)
+    if unknown:
+        raise UnreadableDataError(
+            f"{len(unknown)} row ids of {path} are not in the data (e.g. "
+            f"{sorted(unknown)[:3]}); ids are the --id column, else row positions from 0."
+        )
+    return row_ids.map(lookup).to_numpy(dtype=object)
+
+
+@main.command()
+@_input_options
+@click.option(
+    "--keywords", type=click.Path(path_type=Path), help="YAML/JSON: topic -> a few keywords."
+)
+@click.option(
+    "--descriptions",
+    type=click.Path(path_type=Path),
+    help="YAML/JSON: topic -> a sentence describing it.",
+)
+@click.option(
+    "--seed-labels",
+    help="Column holding labels for a few rows (empty elsewhere); those rows are the seeds.",
+)
+@click.option(
+    "--seed-labels-file",
+    type=click.Path(path_type=Path),
+    help="CSV with columns row_id,label: the seed rows and their labels.",
+)
+@click.option(
+    "--min-confidence",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Rows less confident than this get no label (abstain).",
+)
+@click.option("--other", is_flag=True, help="Label rows that fit no topic as 'other'.")
+def label(data: Path, keywords: Path | None, descriptions: Path | None,
+          seed_labels: str | None, seed_labels_file: Path | None, min_confidence: float,
+          other: bool, **params: Any) -> None:  # fmt: skip
+    """Label every row of DATA from keywords, descriptions or a few labeled rows.
+
+    Writes predicted_label, label_confidence and label_source to the run folder (plus the
+    discovered categories); `sift export OUT --queue to_label` then lists the rows worth
+    labeling next.
+    """
+    from siftkit.audit import audit as run_audit
+    from siftkit.detectors.labeling import Labeling
+
+    if keywords is not None and descriptions is not None:
+        raise click.UsageError("Give --keywords or --descriptions, not both.")
+    if seed_labels is not None and seed_labels_file is not None:
+        raise click.UsageError("Give --seed-labels or --seed-labels-file, not both.")
+    if not (keywords or descriptions or seed_labels or seed_labels_file):
+        raise click.UsageError(
+            "Nothing to label from: give --keywords, --descriptions, --seed-labels COLUMN or "
+            "--seed-labels-file FILE."
+        )
+    arguments = _input_arguments(params)
+    if seed_labels is not None:
+        arguments["label"] = seed_labels
+    elif seed_labels_file is not None:
+        arguments["label"] = _seed_labels_from_file(seed_labels_file, data, params)
+    elif params["label"] is None:
+        arguments["label"] = False  # topics only: a label column is not a seed list
+    detector = Labeling(
+        keywords=None if keywords is None else str(keywords),
+        descriptions=None if descriptions is None else str(descriptions),
+        min_confidence=min_confidence, other=other,
+    )  # fmt: skip
+    result = run_audit(data, **arguments, detectors=["clusters", detector],
+                       allow_missing_labels=True)  # fmt: skip
+    _print_run(result, params["output"], params["quiet"], "Labeled")
+    entry = result.summary.get("labeling", {})
+    if entry.get("status") == "ok" and not params["quiet"]:
+        counts = pd.Series(entry["predicted_counts"]).sort_values(ascending=False)
+        table = Table(title="Predicted labels", title_justify="left")
+        table.add_column("label")
+        table.add_column("rows", justify="right")
+        for name, count in counts.head(30).items():
+            table.add_row(_short(name, 40), str(count))
+        console.print(table)
+        console.print(
+            f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
+            f"{entry['n_abstained']} abstained, {entry['n_other']} other; mean confidence "
+            f"{entry['mean_confidence']}. Next: sift export {params['output']} --queue "
+            "to_label -o to_label.csv"
+        )
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("row_ids", nargs=-1, required=True)
+@click.option("--top", type=int, default=50, show_default=True, help="Rows to list.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="CSV file to write instead.")
+def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> None:
+    """Rows of a run most like the given example rows (by row id), best first.
+
+    Example: sift like OUT 12 57 301 --top 20
+    """
+    from siftkit.label.more_like import more_like_these
+    from siftkit.results import atomic_write, open_run
+
+    result = open_run(run)
+    ids = result.rows["row_id"]
+    wanted = [_as_row_id(value, ids) for value in row_ids]
+    ranked = more_like_these(result, wanted, top=top)
+    if output is not None:
+        with atomic_write(output, "w") as handle:
+            ranked.to_csv(handle, index=False)
+        console.print(f"Wrote {len(ranked)} rows to {output}")
+        return
+    console.print(_frame_table(ranked))
+
+
+def _as_row_id(value: str, ids: pd.Series) -> Any:
+    """A command-line row id in the type of the run's row ids."""
+    if pd.api.types.is_integer_dtype(ids.dtype):
+        try:
+            return int(value)
+        except ValueError:
+            raise click.BadParameter(f"row ids of this run are integers; got {value!r}") from None
+    return value
+
+
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("sql")
@@ -355,7 +499,8 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     "--queue",
     "queue_name",
     required=True,
-    help="Which review queue: label_errors, off_topic, outliers, near_duplicates.",
+    help="Which queue: label_errors, off_topic, outliers, near_duplicates, or to_label "
+    "(the rows worth labeling next).",
 )
 @click.option(
     "-o",
@@ -363,19 +508,23 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     type=click.Path(path_type=Path),
     help="CSV file to write (default: print the CSV).",
 )
-def export(run: Path, queue_name: str, output: Path | None) -> None:  # fmt: skip
-    """Export a review queue: the flagged rows of one analysis, worst first, as CSV.
+@click.option("--budget", type=int, help="Rows in the to_label queue (default 100).")
+def export(run: Path, queue_name: str, output: Path | None, budget: int | None) -> None:
+    """Export a review queue: the flagged rows of one analysis, worst first, as CSV; or
+    the rows worth labeling next (--queue to_label).
 
     Example: sift export OUT --queue label_errors -o relabel.csv
     """
     from siftkit.export import review_queue, write_queue
     from siftkit.results import open_run
 
+    if budget is not None and queue_name != "to_label":
+        raise click.UsageError("--budget applies to --queue to_label only.")
     result = open_run(run)
     if output is None:
-        click.echo(review_queue(result, queue_name).to_csv(index=False), nl=False)
+        click.echo(review_queue(result, queue_name, budget).to_csv(index=False), nl=False)
         return
-    count = write_queue(result, queue_name, output)
+    count = write_queue(result, queue_name, output, budget)
     console.print(f"Wrote {count} rows to {output}")
 
 

@@ -1,4 +1,5 @@
-"""Review queues: the rows an analysis flagged, worst first, ready for re-annotation."""
+"""Review queues: the rows an analysis flagged, worst first, ready for re-annotation; and
+``to_label``, the rows worth labeling next (see :mod:`siftkit.label.next`)."""
 
 from __future__ import annotations
 
@@ -39,15 +40,25 @@ def _issue_kind(rows: pd.DataFrame) -> pd.Series:
     return kind
 
 
-def review_queue(audit: Audit, name: str) -> pd.DataFrame:
-    """The rows flagged by analysis ``name``, sorted by its score, highest first.
+#: Rows in the ``to_label`` queue when no budget is given.
+DEFAULT_BUDGET = 100
+QUEUE_NAMES = (*QUEUES, "to_label")
+
+
+def review_queue(audit: Audit, name: str, budget: int | None = None) -> pd.DataFrame:
+    """The rows flagged by analysis ``name``, sorted by its score, highest first; for
+    ``to_label``, the ``budget`` rows worth labeling next (default ``DEFAULT_BUDGET``).
 
     Raises :class:`RunFolderError` when the run has no such analysis or it did not run.
     """
+    if name == "to_label":
+        from siftkit.label.next import rows_to_label
+
+        return rows_to_label(audit, DEFAULT_BUDGET if budget is None else budget)
     if name not in QUEUES:
         raise RunFolderError(
-            f"No review queue named {name!r}.{did_you_mean(name, QUEUES, '--queue')} "
-            f"Queues: {', '.join(QUEUES)}."
+            f"No review queue named {name!r}.{did_you_mean(name, QUEUE_NAMES, '--queue')} "
+            f"Queues: {', '.join(QUEUE_NAMES)}."
         )
     flags, score, wanted = QUEUES[name]
     present = [f for f in flags if f in audit.rows]
@@ -68,9 +79,9 @@ def review_queue(audit: Audit, name: str) -> pd.DataFrame:
     return out.sort_values(score, ascending=False, kind="stable").reset_index(drop=True)
 
 
-def write_queue(audit: Audit, name: str, path: str | Path) -> int:
+def write_queue(audit: Audit, name: str, path: str | Path, budget: int | None = None) -> int:
     """Write :func:`review_queue` as CSV (atomically); returns the number of rows."""
-    queue = review_queue(audit, name)
+    queue = review_queue(audit, name, budget)
     with atomic_write(Path(path), "w") as handle:
         queue.to_csv(handle, index=False)
     return len(queue)

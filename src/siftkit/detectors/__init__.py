@@ -4,6 +4,7 @@ from siftkit.detectors import (  # noqa: F401
     clusters,
     duplicates,
     label_errors,
+    labeling,
     near_duplicates,
     outliers,
 )

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from siftkit.discover.refine import renumber
 
 #: A finer level's piece must hold at least this share of its parent category.
-MIN_PIECE_SHARE = 0.2
+MIN_PIECE_SHARE = 0.25
 
 
 @dataclass(frozen=True)

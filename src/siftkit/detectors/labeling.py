@@ -1,0 +1,178 @@
+"""Labels for every row from keywords, descriptions or a few labeled rows.
+
+A thin plugin over :class:`siftkit.label.TransductiveLabeler`: it builds the class
+prototypes from a topics file (keywords or descriptions, embedded by the run's encoder) or
+takes the labeled rows of a partly labeled column as seeds, reuses the run's graph and
+writes ``predicted_label``, ``label_confidence`` and ``label_source``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from siftkit._validation import Interval, Options
+from siftkit.detectors.base import Context, Detector, Result, register_detector, robust_z
+from siftkit.label import TransductiveLabeler
+from siftkit.label.topics import read_topics
+
+#: With ``other``, a row whose similarity to its class prototype lies this many robust
+#: standard deviations below the typical one fits no topic.
+OTHER_Z = 3.0
+OTHER = "other"
+
+
+@register_detector
+class Labeling(Detector):
+    """Predicted labels: ``predicted_label``, ``label_confidence``, ``label_source``.
+
+    ``label_source`` says where a row's label comes from: ``given`` (the row was labeled),
+    ``keywords`` / ``descriptions`` (predicted from topics), ``propagated`` (predicted from
+    the labeled rows), ``other`` (fits no topic) or ``abstained`` (below ``min_confidence``).
+
+    Parameters
+    ----------
+    keywords : a YAML/JSON file mapping each topic to a few keywords.
+    descriptions : a YAML/JSON file mapping each topic to a sentence describing it.
+    min_confidence : rows less confident than this get no label (``abstained``).
+    other : give rows that fit no topic the label "other" instead of the closest topic.
+    use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
+        unlabeled; ``"never"`` ignores labels.
+    """
+
+    name = "labeling"
+    requires = ("embeddings", "graph")
+    columns = ("predicted_label", "label_confidence", "label_source")
+    parameter_constraints = {
+        "keywords": [type(None), str],
+        "descriptions": [type(None), str],
+        "min_confidence": [Interval(float, 0.0, 1.0)],
+        "other": [bool],
+        "use_labels": [Options(("auto", "never"))],
+    }
+
+    def __init__(
+        self,
+        keywords: str | None = None,
+        descriptions: str | None = None,
+        min_confidence: float = 0.0,
+        other: bool = False,
+        use_labels: str = "auto",
+    ) -> None:
+        self.keywords = keywords
+        self.descriptions = descriptions
+        self.min_confidence = min_confidence
+        self.other = other
+        self.use_labels = use_labels
+
+    def check_params(self) -> None:
+        super().check_params()
+        from siftkit.exceptions import InvalidParameterError
+
+        if self.keywords is not None and self.descriptions is not None:
+            raise InvalidParameterError("Give topics as keywords or as descriptions, not both.")
+        if self.topics_file is not None:  # read now: a bad file fails before embedding
+            read_topics(*self.topics_file)
+
+    @property
+    def topics_file(self) -> tuple[str, str] | None:
+        if self.keywords is not None:
+            return self.keywords, "keywords"
+        if self.descriptions is not None:
+            return self.descriptions, "descriptions"
+        return None
+
+    def _seeds(self, context: Context) -> bool:
+        labels = context.labels
+        return (
+            labels is not None
+            and self.use_labels == "auto"
+            and bool(labels.missing.any())
+            and bool((~labels.missing).any())
+        )
+
+    def skip_reason(self, context: Context) -> str | None:
+        reason = super().skip_reason(context)
+        if reason is not None:
+            return reason
+        if self.topics_file is None and not self._seeds(context):
+            return (
+                "nothing to label from: give keywords or descriptions of the topics, or a "
+                "label column with some rows unlabeled"
+            )
+        if self.topics_file is not None and context.encode_texts is None:
+            return f"{self.topics_file[1]} need a text encoder (the run has none)"
+        return None
+
+    def run(self, context: Context) -> Result:
+        n = context.n_rows
+        labels = context.labels
+        prototypes, classes, source = None, None, "propagated"
+        if self.topics_file is not None:
+            path, kind = self.topics_file
+            topics = read_topics(path, kind)
+            classes = np.array(list(topics), dtype=object)
+            prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
+                                    for texts in topics.values()])  # fmt: skip
+            source = kind
+        codes = np.full(n, -1, dtype=np.int64)
+        if self._seeds(context):
+            if classes is None:
+                classes = labels.classes
+                codes = labels.codes.copy()
+            else:  # seeds count only where their label is one of the topics
+                lookup = {str(name): i for i, name in enumerate(classes)}
+                given = labels.decode(labels.codes)
+                codes = np.array([lookup.get(str(g), -1) if c >= 0 else -1
+                                  for g, c in zip(given, labels.codes, strict=True)])  # fmt: skip
+        model = TransductiveLabeler(
+            min_confidence=self.min_confidence, random_state=context.random_state,
+        ).fit(
+            context.embeddings, codes, prototypes=prototypes, n_classes=len(classes),
+            graph=context.graph,
+        )  # fmt: skip
+        predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
+        sources = np.full(n, source, dtype=object)
+        sources[codes >= 0] = "given"
+        misfit = self._misfits(context, model) if self.other else np.zeros(n, dtype=bool)
+        misfit &= codes < 0
+        predicted[misfit] = OTHER
+        sources[misfit] = OTHER
+        abstained = (model.labels_ < 0) & ~misfit
+        predicted[abstained] = None
+        sources[abstained] = "abstained"
+        counts = {str(k): int(v) for k, v in
+                  zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
+                      strict=True)}  # fmt: skip
+        summary: dict[str, Any] = {
+            "source": source,
+            "classes": [str(c) for c in classes],
+            "n_given": int((codes >= 0).sum()),
+            "n_predicted": int(((codes < 0) & ~abstained & ~misfit).sum()),
+            "n_other": int(misfit.sum()),
+            "n_abstained": int(abstained.sum()),
+            "predicted_counts": counts,
+            "mean_confidence": round(float(model.confidence_[codes < 0].mean()), 4)
+            if (codes < 0).any() else None,
+            "confidence_calibrated": model.calibrated_,
+        }  # fmt: skip
+        return Result(
+            columns={
+                "predicted_label": predicted,
+                "label_confidence": model.confidence_.astype(np.float64),
+                "label_source": sources,
+            },
+            summary=summary,
+        )
+
+    @staticmethod
+    def _misfits(context: Context, model: TransductiveLabeler) -> np.ndarray:
+        """Rows far less similar to their class's prototype than rows typically are."""
+        vectors = np.asarray(context.embeddings)
+        predicted = np.clip(model.proba_.argmax(axis=1), 0, None)
+        sums = np.zeros((model.proba_.shape[1], vectors.shape[1]))
+        np.add.at(sums, predicted, vectors)
+        centers = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        fit = np.einsum("ij,ij->i", vectors, centers[predicted].astype(vectors.dtype))
+        return robust_z(-fit) > OTHER_Z

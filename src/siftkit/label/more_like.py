@@ -1,0 +1,59 @@
+"""More like these: rank every row by how likely it belongs with a few example rows.
+
+Personalised PageRank from the examples over the kNN graph ("Local Graph Clustering with
+Noisy Labels"): the walk restarts at the examples, so rows reached by many short paths from
+them score high. The walk's probability is divided by the row's degree, as in local graph
+clustering, so a hub is not ranked high just for being connected to everything (with the
+symmetric normalisation used here, that is the diffused mass over the root of the degree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siftkit.exceptions import InvalidParameterError
+from siftkit.label.diffusion import knn_weights, normalize, spread
+
+#: Probability that the walk goes on rather than restarting at the examples.
+RESTART = 0.85
+
+
+def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) -> pd.DataFrame:
+    """Rows of ``audit`` (an :class:`~siftkit.results.Audit` or a run folder opened with
+    ``siftkit.open``) ranked by closeness to the rows ``row_ids``; the examples themselves
+    are left out. Columns: ``row_id``, ``similarity_score`` (1 = the closest row), and
+    ``text``/``label``/``cluster_name`` when the run has them."""
+    rows = audit.rows
+    position = pd.Index(rows["row_id"])
+    wanted = list(dict.fromkeys(row_ids))
+    missing = [r for r in wanted if r not in position]
+    if missing or not wanted:
+        example = ", ".join(str(r) for r in rows["row_id"].head(3))
+        raise InvalidParameterError(
+            f"Row ids not in this run: {', '.join(map(str, missing)) or '(none given)'}. Row "
+            f"ids look like: {example}."
+        )
+    seeds = position.get_indexer(wanted)
+    graph = audit.graph
+    weights = knn_weights(graph.indices, graph.similarities)
+    degree = np.asarray(weights.sum(axis=1)).ravel()
+    start = np.zeros((len(rows), 1))
+    start[seeds, 0] = 1.0 / len(seeds)
+    mass = spread(normalize(weights), start, alpha=RESTART)[:, 0]
+    score = mass / np.sqrt(np.maximum(degree, 1e-12))
+    score[seeds] = -np.inf
+    order = np.argsort(-score, kind="stable")
+    order = order[np.isfinite(score[order])]
+    if top is not None:
+        order = order[:top]
+    best = score[order[0]] if len(order) and score[order[0]] > 0 else 1.0
+    out = pd.DataFrame({"row_id": rows["row_id"].to_numpy()[order],
+                        "similarity_score": np.clip(score[order] / best, 0.0, 1.0)})  # fmt: skip
+    for column in ("text", "label", "predicted_label", "cluster_name"):
+        if column in rows:
+            out[column] = rows[column].to_numpy()[order]
+    return out

@@ -1,0 +1,251 @@
+"""Label every row from a few labeled rows, or from class prototypes, using the unlabeled ones.
+
+``TransductiveLabeler`` works on the shared kNN graph:
+
+1. **Seeds**: the labeled rows; with class prototypes (the embeddings of a topic's keywords
+   or description), the rows most similar to each prototype, the prototype moving to their
+   mean as in "Lbl2Vec" (``prototype_rounds`` times).
+2. **Diffusion** of the seeds' labels over the graph (label spreading, see
+   :mod:`siftkit.label.diffusion`; "Local Graph Clustering with Noisy Labels").
+3. **Categories**: the rows' discovered categories (Leiden on the same graph, see
+   :mod:`siftkit.discover`) pool their rows' diffused labels, and each row's distribution
+   is the mean of its own and its category's — rows of one dense region share a label
+   (the cluster assumption), and one far from any seed still gets its region's label.
+4. **Confidence**: the similarity-weighted share of the row's neighbours that get the
+   same label. With at least two labeled rows in every class it is recalibrated (Platt)
+   on labeled rows held out from the diffusion, two folds crossed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from siftkit._validation import Interval, validate_params
+from siftkit.embed.base import l2_normalize
+from siftkit.exceptions import InvalidParameterError
+from siftkit.label.diffusion import affinity, spread
+from siftkit.neighbors import KnnGraph, build_graph
+
+#: The categories that pool labels are found at this Leiden resolution (finer than discovery's
+#: default: a category mixing two classes would blur both).
+POOLING_RESOLUTION = 1.0
+
+
+def _onehot(codes: np.ndarray, n_classes: int) -> np.ndarray:
+    out = np.zeros((len(codes), n_classes))
+    known = codes >= 0
+    out[np.flatnonzero(known), codes[known]] = 1.0
+    return out
+
+
+def neighbor_agreement(
+    indices: np.ndarray, similarities: np.ndarray, predicted: np.ndarray
+) -> np.ndarray:
+    """Similarity-weighted share of each row's neighbours predicted like the row, (n_rows,)."""
+    weights = np.clip(similarities, 0.0, None) + 1e-6
+    same = predicted[indices] == predicted[:, None]
+    return (weights * same).sum(axis=1) / weights.sum(axis=1)
+
+
+class TransductiveLabeler:
+    """Predict a class for every row from partial labels and/or class prototypes.
+
+    Parameters
+    ----------
+    n_neighbors : neighbours per row in the graph.
+    alpha : how far labels diffuse (0: not at all; close to 1: far).
+    pooling : weight of the row's category against its own diffused labels.
+    seeds_per_class : with prototypes, rows taken as seeds per class (default: 5% of an
+        average class, at least 5).
+    prototype_rounds : times a prototype moves to the mean of its seeds.
+    min_confidence : rows below this confidence get label -1 (abstain).
+    random_state : seed.
+
+    Attributes
+    ----------
+    labels_ : (n_rows,) predicted class code; labeled rows keep theirs; -1 abstains.
+    proba_ : (n_rows, n_classes) class distribution per row.
+    confidence_ : (n_rows,) confidence in the predicted class (1 for labeled rows).
+    prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
+    seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
+    calibrated_ : whether the confidence was recalibrated on held-out labeled rows.
+    """
+
+    parameter_constraints = {
+        "n_neighbors": [Interval(int, 1, None)],
+        "alpha": [Interval(float, 0.0, 1.0, open_high=True)],
+        "pooling": [Interval(float, 0.0, 1.0)],
+        "seeds_per_class": [type(None), Interval(int, 1, None)],
+        "prototype_rounds": [Interval(int, 0, None)],
+        "min_confidence": [Interval(float, 0.0, 1.0)],
+        "random_state": [Interval(int, 0, None)],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_neighbors: int = 15,
+        alpha: float = 0.99,
+        pooling: float = 0.5,
+        seeds_per_class: int | None = None,
+        prototype_rounds: int = 2,
+        min_confidence: float = 0.0,
+        random_state: int = 0,
+    ) -> None:
+        self.n_neighbors = n_neighbors
+        self.alpha = alpha
+        self.pooling = pooling
+        self.seeds_per_class = seeds_per_class
+        self.prototype_rounds = prototype_rounds
+        self.min_confidence = min_confidence
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.parameter_constraints}
+
+    def fit(
+        self,
+        X: Any,
+        y: np.ndarray | None = None,
+        *,
+        prototypes: np.ndarray | None = None,
+        n_classes: int | None = None,
+        graph: KnnGraph | None = None,
+        categories: np.ndarray | None = None,
+    ) -> TransductiveLabeler:
+        """``X`` (n_rows, n_dims); ``y`` class codes 0..n_classes-1, -1 for unlabeled rows;
+        ``prototypes`` (n_classes, n_dims) class vectors embedded like the rows (keywords,
+        descriptions); at least one of the two. ``graph``: the kNN graph of ``X`` to reuse;
+        ``categories``: each row's category to pool labels in (found when None)."""
+        validate_params(type(self).__name__, self.get_params(), self.parameter_constraints)
+        vectors = l2_normalize(np.asarray(X, dtype=np.float32))
+        n = len(vectors)
+        codes = np.full(n, -1, dtype=np.int64) if y is None else np.asarray(y, dtype=np.int64)
+        if prototypes is None and not (codes >= 0).any():
+            raise InvalidParameterError(
+                "Nothing to label from: give some labeled rows, or class prototypes "
+                "(keywords or descriptions)."
+            )
+        if n_classes is None:
+            n_classes = len(prototypes) if prototypes is not None else int(codes.max()) + 1
+        if graph is None:
+            graph = build_graph(vectors, k=self.n_neighbors, random_state=self.random_state)
+        k = min(self.n_neighbors, graph.k)
+        indices, similarities = graph.indices[:, :k], graph.similarities[:, :k]
+        if categories is None:
+            categories = self._categories(vectors, graph)
+
+        self.prototypes_ = None
+        seeds = codes.copy()
+        if prototypes is not None:
+            self.prototypes_, found = self._prototype_seeds(vectors, prototypes, n_classes)
+            seeds = np.where(codes >= 0, codes, found)
+        self.seeds_ = seeds
+        normalized = affinity(indices, similarities) if k else None
+        self.proba_ = self._distribute(normalized, seeds, categories, n_classes)
+        labeled = codes >= 0
+        self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
+        predicted = self.proba_.argmax(axis=1)
+        agreement = neighbor_agreement(indices, similarities, predicted) if k else np.ones(n)
+        self.calibrated_ = False
+        calibration = self._cross_fit(normalized, codes, categories, n_classes, indices,
+                                      similarities)  # fmt: skip
+        confidence = agreement
+        if calibration is not None:
+            a, b = calibration
+            confidence = 1.0 / (1.0 + np.exp(-(a * agreement + b)))
+            self.calibrated_ = True
+        confidence[labeled] = 1.0
+        self.confidence_ = confidence
+        self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
+        return self
+
+    def _categories(self, vectors: np.ndarray, graph: KnnGraph) -> np.ndarray:
+        from siftkit.discover import CategoryDiscovery
+
+        discovery = CategoryDiscovery(
+            resolution=POOLING_RESOLUTION, refine=False, level_factors=(),
+            n_neighbors=self.n_neighbors, random_state=self.random_state,
+        )  # fmt: skip
+        return discovery.fit(vectors, graph=graph).levels_[0].membership
+
+    def _prototype_seeds(
+        self, vectors: np.ndarray, prototypes: np.ndarray, n_classes: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows most similar to each prototype, the prototypes moved to their mean plus
+        the starting vector; returns (prototypes, seed class per row, -1 elsewhere)."""
+        start = l2_normalize(np.asarray(prototypes, dtype=np.float32))
+        per_class = self.seeds_per_class or max(5, int(0.05 * len(vectors) / n_classes))
+        per_class = min(per_class, max(1, len(vectors) // n_classes))
+        centers = start
+        for _ in range(self.prototype_rounds + 1):
+            similarity = vectors @ centers.T
+            best = similarity.argmax(axis=1)  # a row seeds only the class it is closest to
+            seeds = np.full(len(vectors), -1, dtype=np.int64)
+            for c in range(n_classes):
+                candidates = np.flatnonzero(best == c)
+                top = candidates[np.argsort(-similarity[candidates, c])[:per_class]]
+                seeds[top] = c
+            sums = np.zeros_like(centers)
+            np.add.at(sums, seeds[seeds >= 0], vectors[seeds >= 0])
+            centers = l2_normalize(l2_normalize(sums) + start)
+        return centers, seeds
+
+    def _distribute(
+        self,
+        normalized: Any,
+        seeds: np.ndarray,
+        categories: np.ndarray,
+        n_classes: int,
+    ) -> np.ndarray:
+        """Seed labels diffused over the graph, pooled by category: (n_rows, n_classes)."""
+        start = _onehot(seeds, n_classes)
+        diffused = spread(normalized, start, self.alpha) if normalized is not None else start
+        diffused /= np.maximum(diffused.sum(axis=1, keepdims=True), 1e-12)
+        pooled = np.zeros((int(categories.max()) + 1, n_classes))
+        np.add.at(pooled, categories, diffused)
+        pooled /= np.maximum(pooled.sum(axis=1, keepdims=True), 1e-12)
+        mixed = self.pooling * pooled[categories] + (1.0 - self.pooling) * diffused
+        unreached = mixed.sum(axis=1) == 0  # no path to any seed: no preference
+        mixed[unreached] = 1.0 / n_classes
+        return mixed
+
+    def _cross_fit(
+        self,
+        normalized: Any,
+        codes: np.ndarray,
+        categories: np.ndarray,
+        n_classes: int,
+        indices: np.ndarray,
+        similarities: np.ndarray,
+    ) -> tuple[float, float] | None:
+        """Platt parameters (a, b) mapping neighbour agreement to the chance of being right,
+        fitted on labeled rows predicted from the other fold's labeled rows; None when some
+        class has fewer than two labeled rows (nothing to hold out)."""
+        from sklearn.linear_model import LogisticRegression
+
+        labeled = np.flatnonzero(codes >= 0)
+        counts = np.bincount(codes[labeled], minlength=n_classes)
+        if normalized is None or counts.min() < 2:
+            return None
+        rng = np.random.default_rng(self.random_state)
+        fold = np.zeros(len(codes), dtype=np.int64)
+        for c in range(n_classes):
+            members = rng.permutation(labeled[codes[labeled] == c])
+            fold[members[: len(members) // 2]] = 1
+        features, right = [], []
+        for held in (0, 1):
+            kept = np.where((codes >= 0) & (fold != held), codes, -1)
+            proba = self._distribute(normalized, kept, categories, n_classes)
+            predicted = proba.argmax(axis=1)
+            agreement = neighbor_agreement(indices, similarities, predicted)
+            judged = (codes >= 0) & (fold == held)
+            features.append(agreement[judged])
+            right.append(predicted[judged] == codes[judged])
+        x, t = np.concatenate(features)[:, None], np.concatenate(right)
+        if t.all() or not t.any():
+            return None
+        model = LogisticRegression(C=1.0).fit(x, t)
+        return float(model.coef_[0, 0]), float(model.intercept_[0])
