@@ -129,11 +129,13 @@ def keyword_similarity(X: np.ndarray, prototypes: np.ndarray) -> tuple[np.ndarra
 
 
 def draw_seeds(y: np.ndarray, shots: int, seed: int) -> np.ndarray:
-    """Codes with ``shots`` labeled rows per class, -1 elsewhere."""
+    """Codes with ``shots`` labeled rows per class (a class with fewer rows keeps one row
+    unlabeled), -1 elsewhere."""
     rng = np.random.default_rng(seed)
     partial = np.full(len(y), -1, dtype=np.int64)
     for c in np.unique(y):
-        rows = rng.choice(np.flatnonzero(y == c), shots, replace=False)
+        members = np.flatnonzero(y == c)
+        rows = rng.choice(members, min(shots, max(len(members) - 1, 1)), replace=False)
         partial[rows] = c
     return partial
 

@@ -251,3 +251,176 @@ def test_discover_with_partial_labels_reports_new_categories(workdir, text_frame
     assert entry["semi_supervised"] is True
     assert entry["known_categories"] == ["food", "sport"]
     assert entry["n_new"] == len(entry["new_categories"]) >= 1
+
+
+# --- label, like ----------------------------------------------------------------------------
+
+KEYWORDS = "sport: [football, match, goal]\nfood: [bread, cheese, soup]\ntech: [computer, chip]\n"
+
+
+def label(*args: str):
+    return sift("label", "data.csv", "-o", "out", "--text", "text", "--encoder", "fake", *args)
+
+
+def read_rows(workdir) -> pd.DataFrame:
+    return pd.read_parquet(workdir / "out" / "rows.parquet")
+
+
+@pytest.fixture
+def keywords(workdir) -> str:
+    (workdir / "topics.yaml").write_text(KEYWORDS, encoding="utf-8")
+    return "topics.yaml"
+
+
+@pytest.fixture
+def labeled(workdir, keywords):
+    result = label("--keywords", keywords)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_label_from_keywords_writes_predicted_labels(labeled, workdir, text_frame):
+    out = labeled.stdout
+    assert "Labeled 61 rows" in out
+    assert "Predicted labels" in out
+    assert "0 given, 61 predicted, 0 abstained, 0 other" in out
+    assert "--queue to_label" in out
+    rows = read_rows(workdir)
+    assert (rows["label_source"] == "keywords").all()
+    assert "label" not in rows.columns  # the label column is no seed list for topics
+    assert (rows["predicted_label"] == text_frame["label"]).mean() >= 0.9
+    assert rows["cluster"].notna().all()  # the categories come along
+    summary = read_summary(workdir)
+    assert summary["analyses"] == ["clusters", "labeling"]
+    assert summary["labeling"]["parameters"]["keywords"] == "topics.yaml"
+
+
+def test_label_options_reach_the_analysis(workdir, keywords):
+    result = label("--keywords", keywords, "--min-confidence", "0.5", "--other", "-q")
+    assert result.exit_code == 0, result.output
+    assert "Predicted labels" not in result.stdout
+    parameters = read_summary(workdir)["labeling"]["parameters"]
+    assert parameters["min_confidence"] == 0.5 and parameters["other"] is True
+
+
+def test_label_from_a_partly_labeled_column(workdir, text_frame):
+    frame = text_frame.drop(columns="label")
+    frame["topic"] = text_frame["label"].where(text_frame.index % 5 == 0)
+    frame.to_csv("data.csv", index=False)
+    result = label("--seed-labels", "topic")
+    assert result.exit_code == 0, result.output
+    given = frame["topic"].notna().to_numpy()
+    assert f"{given.sum()} given, {(~given).sum()} predicted" in result.stdout
+    rows = read_rows(workdir)
+    assert (rows["label_source"][given] == "given").all()
+    assert (rows["label_source"][~given] == "propagated").all()
+    assert (rows["predicted_label"][given] == frame["topic"][given]).all()
+
+
+def test_label_from_a_seed_labels_file(workdir):
+    pd.DataFrame({"row_id": ["r0", "r20", "r40"], "label": ["sport", "food", "tech"]}).to_csv(
+        "seeds.csv", index=False
+    )
+    result = label("--id", "id", "--seed-labels-file", "seeds.csv")
+    assert result.exit_code == 0, result.output
+    rows = read_rows(workdir).set_index("row_id")
+    assert (rows.loc[["r0", "r20", "r40"], "label_source"] == "given").all()
+    assert (rows["label_source"] == "given").sum() == 3
+    assert list(rows.loc[["r0", "r20", "r40"], "predicted_label"]) == ["sport", "food", "tech"]
+    assert (rows.drop(index=["r0", "r20", "r40"])["label_source"] == "propagated").all()
+
+
+def test_seed_labels_file_ids_are_row_positions_without_an_id_column(workdir, text_frame):
+    text_frame.drop(columns=["id", "label"]).to_csv("data.csv", index=False)
+    pd.DataFrame({"row_id": [1, 21, 41], "label": ["sport", "food", "tech"]}).to_csv(
+        "seeds.csv", index=False
+    )
+    result = label("--seed-labels-file", "seeds.csv")
+    assert result.exit_code == 0, result.output
+    rows = read_rows(workdir)
+    assert list(rows.index[rows["label_source"] == "given"]) == [1, 21, 41]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("row_id,label\nr0,sport\nnope,food\nr1,food\n", "1 row ids of seeds.csv are not in"),
+        ("id,topic\nr0,sport\n", "must have the columns row_id,label (got id, topic)"),
+    ],
+    ids=["unknown-ids", "wrong-columns"],
+)
+def test_a_bad_seed_labels_file_is_refused(workdir, content, message):
+    (workdir / "seeds.csv").write_text(content, encoding="utf-8")
+    result = label("--id", "id", "--seed-labels-file", "seeds.csv")
+    assert result.exit_code == 2
+    assert "error:" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.output
+    assert not (workdir / "out").exists()
+
+
+def test_a_missing_seed_labels_file_is_refused(workdir):
+    result = label("--seed-labels-file", "seeds.csv")
+    assert result.exit_code == 2
+    assert "--seed-labels-file" in result.stderr and "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "Nothing to label from: give --keywords"),
+        (("--keywords", "t.yaml", "--descriptions", "t.yaml"), "--keywords or --descriptions"),
+        (("--seed-labels", "label", "--seed-labels-file", "s.csv"), "not both"),
+    ],
+    ids=["no-source", "keywords-and-descriptions", "two-seed-sources"],
+)
+def test_label_usage_errors(workdir, args, message):
+    result = label(*args)
+    assert result.exit_code == 2
+    assert "Usage:" in result.stderr and message in result.stderr
+    assert not (workdir / "out").exists()
+
+
+def test_label_with_a_bad_keywords_file_fails_before_running(workdir):
+    (workdir / "topics.yaml").write_text("sport: [football]\n", encoding="utf-8")
+    result = label("--keywords", "topics.yaml")
+    assert result.exit_code == 2
+    assert "error:" in result.stderr and "at least two topics" in result.stderr
+    assert not (workdir / "out").exists()
+
+
+def test_like_prints_the_closest_rows(labeled):
+    result = sift("like", "out", "r0", "r1", "--top", "3")
+    assert result.exit_code == 0, result.output
+    assert "row_id" in result.stdout and "similarity" in result.stdout
+    first_cells = [line.split("│")[1].strip() for line in result.stdout.splitlines()
+                   if line.startswith("│") and line.split("│")[1].strip()]  # fmt: skip
+    assert len(first_cells) == 3  # rows of the table (long cells wrap onto more lines)
+    assert set(first_cells) <= {f"r{i}" for i in range(2, 20)}  # other sport rows
+    assert "│ 1.000 " in result.stdout
+
+
+def test_like_writes_a_csv(labeled, workdir):
+    result = sift("like", "out", "r0", "r1", "--top", "3", "-o", "like.csv")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 rows to like.csv" in result.stdout
+    written = pd.read_csv(workdir / "like.csv")
+    assert list(written.columns[:2]) == ["row_id", "similarity_score"]
+    assert len(written) == 3 and written["similarity_score"].iloc[0] == 1.0
+    assert set(written["row_id"]) <= {f"r{i}" for i in range(2, 20)}  # the sport texts
+
+
+def test_like_with_integer_row_ids(workdir, keywords, text_frame):
+    text_frame.drop(columns=["id"]).to_csv("data.csv", index=False)
+    assert label("--keywords", keywords).exit_code == 0
+    result = sift("like", "out", "0", "1", "--top", "2", "-o", "like.csv")
+    assert result.exit_code == 0, result.output
+    assert not {0, 1} & set(pd.read_csv(workdir / "like.csv")["row_id"])
+    result = sift("like", "out", "r0")
+    assert result.exit_code == 2
+    assert "row ids of this run are integers; got 'r0'" in result.stderr
+
+
+def test_like_names_unknown_row_ids(labeled):
+    result = sift("like", "out", "r0", "nope")
+    assert result.exit_code == 2
+    assert "error:" in result.stderr and "Row ids not in this run: nope" in result.stderr

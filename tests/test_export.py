@@ -60,3 +60,70 @@ def test_queue_of_an_analysis_that_did_not_run(text_frame, tmp_path):
     siftkit.audit(text_frame, encoder="fake", label=False, output=tmp_path / "r", progress=False)
     with pytest.raises(RunFolderError, match="--label COLUMN"):
         review_queue(siftkit.open(tmp_path / "r"), "label_errors")
+
+
+# --- to_label: the rows worth labeling next -------------------------------------------------
+
+
+@pytest.fixture
+def labeled_folder(text_frame, tmp_path):
+    frame = text_frame.copy()
+    frame.loc[frame.index % 4 != 0, "label"] = None
+    siftkit.audit(frame, encoder="fake", id="id", label="label", detectors=["clusters", "labeling"],
+                  allow_missing_labels=True, output=tmp_path / "run", progress=False)  # fmt: skip
+    return tmp_path / "run"
+
+
+def export(*args: str):
+    return CliRunner().invoke(main, ["export", *args])
+
+
+def test_to_label_queue(labeled_folder):
+    result = siftkit.open(labeled_folder)
+    queue = review_queue(result, "to_label", budget=7)
+    assert len(queue) == 7
+    given = set(result.rows["row_id"][result.rows["label_source"] == "given"])
+    assert len(given) == 16 and not given & set(queue["row_id"])
+    assert queue["priority"].is_monotonic_decreasing
+    assert len(review_queue(result, "to_label")) == 61 - 16  # the default budget, 100, > rows
+
+
+def test_cli_writes_the_to_label_queue(labeled_folder, tmp_path):
+    out = tmp_path / "next.csv"
+    result = export(str(labeled_folder), "--queue", "to_label", "--budget", "5", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 5 rows" in result.output
+    written = pd.read_csv(out)
+    assert len(written) == 5
+    assert list(written.columns[:3]) == ["rank", "row_id", "text"]
+    assert list(written["rank"]) == [1, 2, 3, 4, 5]
+
+
+def test_cli_prints_the_to_label_queue(labeled_folder):
+    result = export(str(labeled_folder), "--queue", "to_label", "--budget", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("rank,row_id,") and len(lines) == 3
+
+
+def test_budget_applies_to_the_to_label_queue_only(labeled_folder):
+    result = export(str(labeled_folder), "--queue", "outliers", "--budget", "5")
+    assert result.exit_code == 2
+    assert (
+        "Usage:" in result.output and "--budget applies to --queue to_label only" in result.output
+    )
+
+
+def test_a_budget_of_zero_is_refused(labeled_folder):
+    result = export(str(labeled_folder), "--queue", "to_label", "--budget", "0")
+    assert result.exit_code == 2
+    assert "error:" in result.output and "budget must be a positive number" in result.output
+
+
+def test_to_label_needs_labeling_or_discovery(text_frame, tmp_path):
+    siftkit.audit(text_frame, encoder="fake", detectors=["outliers"], output=tmp_path / "r",
+                  progress=False)  # fmt: skip
+    with pytest.raises(RunFolderError, match="neither label_confidence nor cluster_confidence"):
+        review_queue(siftkit.open(tmp_path / "r"), "to_label")
+    result = export(str(tmp_path / "r"), "--queue", "to_label")
+    assert result.exit_code == 2 and "run `sift label`" in result.output

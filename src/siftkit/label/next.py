@@ -24,10 +24,10 @@ NEIGHBORS_SKIPPED = 5
 
 def _allocation(sizes: np.ndarray, budget: int) -> np.ndarray:
     """Rows per cluster: one each for the largest while the budget lasts, the rest in
-    proportion to size (largest remainders first)."""
+    proportion to size (largest remainders first). Empty clusters get none."""
     quota = np.zeros(len(sizes), dtype=np.int64)
     order = np.argsort(-sizes, kind="stable")
-    first = order[: min(budget, len(order))]
+    first = order[: min(budget, int((sizes > 0).sum()))]
     quota[first] = 1
     left = budget - quota.sum()
     if left > 0:
@@ -80,14 +80,18 @@ def rows_to_label(audit: Any, budget: int) -> pd.DataFrame:
         blocked[graph.indices[row, :NEIGHBORS_SKIPPED]] = True
         if len(picked) == wanted:
             break
-    # when skipping neighbours left some quota unused, the best remaining rows fill it
+    # when skipping neighbours left some quota unused, the best remaining rows fill it:
+    # first those of the clusters still owed rows, so that every cluster keeps its share
     taken = set(picked)
-    for row in ranked:
-        if len(picked) >= wanted:
-            break
-        if available[row] and int(row) not in taken:
-            picked.append(int(row))
-            taken.add(int(row))
+    for owed_only in (True, False):
+        for row in ranked:
+            if len(picked) >= wanted:
+                break
+            owed = quota[clusters[row]] > 0 or not owed_only
+            if available[row] and owed and int(row) not in taken:
+                picked.append(int(row))
+                taken.add(int(row))
+                quota[clusters[row]] -= 1
     picked = sorted(picked, key=lambda r: -priority[r])
     out = pd.DataFrame({"rank": np.arange(1, len(picked) + 1),
                         "row_id": rows["row_id"].to_numpy()[picked]})  # fmt: skip

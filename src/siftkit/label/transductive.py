@@ -87,7 +87,7 @@ class TransductiveLabeler:
         self,
         *,
         n_neighbors: int = 15,
-        alpha: float = 0.99,
+        alpha: float = 0.9,
         pooling: float = 0.5,
         seeds_per_class: int | None = None,
         prototype_rounds: int = 2,
@@ -157,6 +157,8 @@ class TransductiveLabeler:
             a, b = calibration
             confidence = 1.0 / (1.0 + np.exp(-(a * agreement + b)))
             self.calibrated_ = True
+        # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
+        confidence[np.ptp(self.proba_, axis=1) == 0] = 1.0 / n_classes
         confidence[labeled] = 1.0
         self.confidence_ = confidence
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)

@@ -1,0 +1,147 @@
+"""The ``labeling`` analysis: predicted labels from topics or from a partly labeled column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from labeling_data import (
+    DESCRIPTIONS_YAML,
+    KEYWORDS_YAML,
+    MUSIC_WORDS,
+    TOPIC_WORDS,
+    texts,
+    topic_frame,
+    with_rows,
+    write,
+)
+
+import siftkit
+from siftkit.detectors.labeling import Labeling
+from siftkit.exceptions import InvalidParameterError, UnreadableDataError
+
+
+@pytest.fixture(scope="module")
+def topics() -> pd.DataFrame:
+    return topic_frame()
+
+
+@pytest.fixture
+def keywords(tmp_path) -> str:
+    return write(tmp_path / "topics.yaml", KEYWORDS_YAML)
+
+
+def label(frame: pd.DataFrame, *, label=False, **params):  # noqa: ANN001, ANN003, ANN201
+    result = siftkit.audit(
+        frame, text="text", id="id", label=label, encoder="fake", detectors=[Labeling(**params)],
+        allow_missing_labels=True, progress=False,
+    )  # fmt: skip
+    return result.rows, result.summary["labeling"]
+
+
+def test_keywords_label_every_row(topics, keywords) -> None:
+    rows, entry = label(topics, keywords=keywords)
+    assert entry["status"] == "ok"
+    for column in ("predicted_label", "label_confidence", "label_source"):
+        assert column in rows.columns
+    assert (rows["label_source"] == "keywords").all()
+    assert (rows["predicted_label"] == topics["topic"]).all()
+    assert rows["label_confidence"].between(0, 1).all()
+    assert entry["source"] == "keywords"
+    assert entry["classes"] == ["cats", "boats", "space"]
+    assert entry["predicted_counts"] == {"boats": 20, "cats": 20, "space": 20}
+    assert entry["n_given"] == 0 and entry["n_predicted"] == 60
+    assert entry["n_other"] == entry["n_abstained"] == 0
+
+
+def test_descriptions_label_every_row(topics, tmp_path) -> None:
+    rows, entry = label(topics, descriptions=write(tmp_path / "d.yaml", DESCRIPTIONS_YAML))
+    assert (rows["label_source"] == "descriptions").all()
+    assert (rows["predicted_label"] == topics["topic"]).all()
+    assert entry["source"] == "descriptions"
+
+
+def test_a_partly_labeled_column_seeds_the_rest(topics) -> None:
+    frame = topics.copy()
+    frame["label"] = frame["topic"].where(np.arange(len(frame)) % 10 == 0)
+    given = frame["label"].notna().to_numpy()
+    rows, entry = label(frame, label="label")
+    assert (rows["label_source"][given] == "given").all()
+    assert (rows["label_source"][~given] == "propagated").all()
+    assert (rows["predicted_label"][given] == frame["label"][given]).all()
+    assert (rows["label_confidence"][given] == 1.0).all()
+    assert (rows["predicted_label"] == frame["topic"]).mean() >= 0.95
+    assert entry["source"] == "propagated"
+    assert entry["n_given"] == given.sum() and entry["n_predicted"] == (~given).sum()
+
+
+def test_given_labels_that_name_a_topic_seed_it(topics, keywords) -> None:
+    frame = topics.copy()
+    frame["label"] = None
+    frame.loc[[0, 20], "label"] = ["cats", "music"]  # "music" is no topic: not a seed
+    rows, entry = label(frame, label="label", keywords=keywords)
+    assert list(rows["label_source"][:2]) == ["given", "keywords"]
+    assert rows["label_source"][20] == "keywords" and rows["predicted_label"][20] == "boats"
+    assert entry["n_given"] == 1
+
+
+def test_complete_labels_and_no_topics_leave_nothing_to_do(topics) -> None:
+    rows, entry = label(topics, label="topic")
+    assert entry["status"] == "skipped"
+    assert "nothing to label from" in entry["reason"]
+    assert "predicted_label" not in rows.columns
+
+
+def test_use_labels_never_ignores_the_labeled_rows(topics) -> None:
+    frame = topics.copy()
+    frame["label"] = frame["topic"].where(np.arange(len(frame)) % 10 == 0)
+    _, entry = label(frame, label="label", use_labels="never")
+    assert entry["status"] == "skipped" and "nothing to label from" in entry["reason"]
+
+
+def test_keywords_and_descriptions_together_are_refused(keywords) -> None:
+    detector = Labeling(keywords=keywords, descriptions=keywords)
+    with pytest.raises(InvalidParameterError, match="keywords or as descriptions, not both"):
+        detector.check_params()
+
+
+def test_a_bad_topics_file_fails_before_anything_runs(topics, tmp_path) -> None:
+    bad = write(tmp_path / "bad.yaml", "cats: [cat]\n")
+    with pytest.raises(UnreadableDataError, match="bad.yaml"):
+        Labeling(keywords=bad).check_params()
+
+
+def test_topics_need_a_text_encoder(tmp_path, keywords) -> None:
+    vectors = np.random.default_rng(0).normal(size=(30, 8)).astype(np.float32)
+    result = siftkit.audit(vectors, detectors=[Labeling(keywords=keywords)], progress=False)
+    entry = result.summary["labeling"]
+    assert entry["status"] == "skipped" and "need a text encoder" in entry["reason"]
+
+
+def test_other_marks_rows_of_no_topic(topics, keywords) -> None:
+    music = texts(MUSIC_WORDS, 4, np.random.default_rng(3))
+    frame = with_rows(topics, music, "music")
+    plain, _ = label(frame, keywords=keywords)
+    assert (plain["label_source"] == "keywords").all()  # without `other`, a topic each
+    rows, entry = label(frame, keywords=keywords, other=True)
+    is_music = (frame["topic"] == "music").to_numpy()
+    assert (rows["predicted_label"][is_music] == "other").all()
+    assert (rows["label_source"][is_music] == "other").all()
+    assert (rows["predicted_label"][~is_music] == frame["topic"][~is_music]).all()
+    assert entry["n_other"] == 4 and entry["predicted_counts"]["other"] == 4
+
+
+def test_min_confidence_abstains_on_rows_between_topics(topics, keywords) -> None:
+    rng = np.random.default_rng(5)
+    mixed = [" ".join([*rng.choice(TOPIC_WORDS["cats"], 3), *rng.choice(TOPIC_WORDS["boats"], 3)])
+             for _ in range(6)]  # fmt: skip
+    frame = with_rows(topics, mixed, "mixed")
+    rows, entry = label(frame, keywords=keywords, min_confidence=0.75)
+    abstained = (rows["label_source"] == "abstained").to_numpy()
+    assert abstained[frame["topic"] == "mixed"].all()
+    assert not abstained[frame["topic"] == "space"].any()
+    np.testing.assert_array_equal(abstained, rows["label_confidence"] < 0.75)
+    assert rows["predicted_label"][abstained].isna().all()
+    assert rows["predicted_label"][~abstained].notna().all()
+    assert entry["n_abstained"] == abstained.sum()
+    assert sum(entry["predicted_counts"].values()) == len(frame) - abstained.sum()

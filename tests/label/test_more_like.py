@@ -1,0 +1,65 @@
+"""more_like_these: rows of a saved run ranked by closeness to a few example rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from labeling_data import topic_frame
+
+import siftkit
+from siftkit.exceptions import InvalidParameterError
+from siftkit.label.more_like import more_like_these
+
+
+@pytest.fixture(scope="module")
+def topics() -> pd.DataFrame:
+    return topic_frame()
+
+
+@pytest.fixture(scope="module")
+def run(topics, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("like") / "run"
+    siftkit.audit(
+        topics, text="text", id="id", label="topic", encoder="fake", detectors=["clusters"],
+        output=folder, use_cache=False, progress=False,
+    )  # fmt: skip
+    return siftkit.open(folder)
+
+
+def test_rows_of_the_examples_topic_come_first(run, topics) -> None:
+    examples = ["t0", "t3"]  # two "cats" rows
+    ranked = more_like_these(run, examples, top=None)
+    assert not set(examples) & set(ranked["row_id"])
+    assert len(ranked) == len(topics) - 2
+    topic = topics.set_index("id")["topic"]
+    order = topic[ranked["row_id"]].to_numpy()
+    assert (order[:18] == "cats").all() and (order[18:] != "cats").all()
+    scores = ranked["similarity_score"].to_numpy()
+    assert scores[0] == 1.0
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert (scores[:-1] >= scores[1:]).all()
+    assert scores[17] > scores[18]
+
+
+def test_top_limits_the_list_and_the_run_columns_come_along(run) -> None:
+    ranked = more_like_these(run, ["t25"], top=5)
+    assert len(ranked) == 5
+    assert list(ranked.columns) == ["row_id", "similarity_score", "text", "label", "cluster_name"]
+    rows = run.rows.set_index("row_id")
+    pd.testing.assert_series_equal(
+        ranked.set_index("row_id")["text"], rows.loc[ranked["row_id"], "text"], check_names=False
+    )
+    assert (ranked["label"] == "boats").all()
+
+
+def test_repeated_examples_count_once(run) -> None:
+    once = more_like_these(run, ["t41", "t50"])
+    twice = more_like_these(run, ["t41", "t50", "t41"])
+    pd.testing.assert_frame_equal(once, twice)
+
+
+def test_unknown_row_ids_are_named(run) -> None:
+    with pytest.raises(InvalidParameterError, match=r"not in this run: nope, 999\. .*t0, t1"):
+        more_like_these(run, ["t0", "nope", 999])
+    with pytest.raises(InvalidParameterError, match=r"\(none given\)"):
+        more_like_these(run, [])

@@ -1,0 +1,80 @@
+"""read_topics: topics given by hand as keywords or descriptions, in YAML or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from labeling_data import write
+
+from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+from siftkit.label.topics import read_topics
+
+
+def test_keywords_from_yaml(tmp_path) -> None:
+    path = write(tmp_path / "topics.yaml", "sports: [football, match]\npolitics: [election]\n")
+    assert read_topics(path, "keywords") == {
+        "sports": ["football", "match"],
+        "politics": ["election"],
+    }
+
+
+def test_keywords_as_a_block_list_and_numbers(tmp_path) -> None:
+    content = "sports:\n  - football\n  - ' match '\nyears:\n  - 1999\n  - 2024\n"
+    topics = read_topics(write(tmp_path / "topics.yml", content), "keywords")
+    assert topics == {"sports": ["football", "match"], "years": ["1999", "2024"]}
+
+
+def test_descriptions_from_yaml(tmp_path) -> None:
+    content = "sports: A news story about a match.\npolitics: A story about an election.\n"
+    topics = read_topics(write(tmp_path / "topics.yaml", content), "descriptions")
+    assert topics == {
+        "sports": ["A news story about a match."],
+        "politics": ["A story about an election."],
+    }
+
+
+def test_json_works_too(tmp_path) -> None:
+    keywords = {"sports": ["football", "match"], "politics": ["election", "minister"]}
+    path = write(tmp_path / "topics.json", json.dumps(keywords))
+    assert read_topics(path, "keywords") == keywords
+    descriptions = {"sports": "About a match.", "politics": "About an election."}
+    path = write(tmp_path / "described.JSON", json.dumps(descriptions))
+    assert read_topics(path, "descriptions") == {k: [v] for k, v in descriptions.items()}
+
+
+def test_a_missing_file(tmp_path) -> None:
+    with pytest.raises(DataFileNotFoundError, match=r"keywords file .*nothere\.yaml.* not exist"):
+        read_topics(tmp_path / "nothere.yaml", "keywords")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("sports: [football, match]\n", "at least two topics"),
+        ("- football\n- election\n", "at least two topics"),
+        ("", "at least two topics"),
+        ("sports: []\npolitics: [election]\n", "Topic 'sports' .* no usable keywords"),
+        ("sports: [football]\npolitics: ['  ']\n", "Topic 'politics' .* no usable keywords"),
+        ("sports: [football]\npolitics: {a: 1}\n", "Topic 'politics' .* no usable keywords"),
+        ("sports: [football\npolitics: [election]\n", "Could not read the keywords file"),
+    ],
+    ids=["one-topic", "a-list", "empty", "no-keywords", "blank", "a-mapping", "bad-yaml"],
+)
+def test_unusable_keywords_name_the_file(tmp_path, content, message) -> None:
+    path = write(tmp_path / "my-topics.yaml", content)
+    with pytest.raises(UnreadableDataError, match=message) as error:
+        read_topics(path, "keywords")
+    assert "my-topics.yaml" in str(error.value)
+
+
+def test_bad_json_names_the_file(tmp_path) -> None:
+    path = write(tmp_path / "topics.json", '{"sports": ["football"],')
+    with pytest.raises(UnreadableDataError, match=r"Could not read .*topics\.json.*JSONDecode"):
+        read_topics(path, "descriptions")
+
+
+def test_a_topic_without_a_description_says_to_give_a_sentence(tmp_path) -> None:
+    path = write(tmp_path / "topics.yaml", "sports: A match.\npolitics:\n")
+    with pytest.raises(UnreadableDataError, match="'politics' .* give a sentence"):
+        read_topics(path, "descriptions")

@@ -1,0 +1,190 @@
+"""TransductiveLabeler: labels for every row from a few labeled rows or class prototypes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from labeling_data import blobs
+
+from siftkit.embed.base import l2_normalize
+from siftkit.exceptions import InvalidParameterError
+from siftkit.label import TransductiveLabeler
+
+
+@pytest.fixture(scope="module")
+def separated() -> tuple[np.ndarray, np.ndarray]:
+    """4 blobs of 50 rows in 16 dims, on different axes."""
+    return blobs()
+
+
+@pytest.fixture(scope="module")
+def overlapping() -> tuple[np.ndarray, np.ndarray]:
+    """4 blobs that overlap: labeling them makes mistakes, and confidences spread out."""
+    return blobs(spread=0.6, seed=1)
+
+
+def first_rows(truth: np.ndarray, per_class: int) -> np.ndarray:
+    """Class codes for the first ``per_class`` rows of each class, -1 elsewhere."""
+    y = np.full(len(truth), -1)
+    for c in np.unique(truth):
+        y[np.flatnonzero(truth == c)[:per_class]] = c
+    return y
+
+
+def test_one_labeled_row_per_class_labels_separated_blobs(separated) -> None:
+    X, truth = separated
+    y = first_rows(truth, 1)
+    model = TransductiveLabeler().fit(X, y)
+    unlabeled = y < 0
+    assert (model.labels_[unlabeled] == truth[unlabeled]).mean() >= 0.99
+    assert model.proba_.shape == (len(X), 4)
+    np.testing.assert_allclose(model.proba_.sum(axis=1), 1.0)
+    assert model.prototypes_ is None
+    np.testing.assert_array_equal(model.seeds_, y)
+
+
+def test_labeled_rows_keep_their_label_with_confidence_one(separated) -> None:
+    X, truth = separated
+    y = first_rows(truth, 2)
+    wrong = np.flatnonzero(truth == 0)[10]
+    y[wrong] = 1  # a labeled row its whole neighbourhood disagrees with
+    model = TransductiveLabeler().fit(X, y)
+    labeled = y >= 0
+    np.testing.assert_array_equal(model.labels_[labeled], y[labeled])
+    assert (model.confidence_[labeled] == 1.0).all()
+    np.testing.assert_array_equal(model.proba_[wrong], [0.0, 1.0, 0.0, 0.0])
+    # the one wrong label does not take its neighbours with it
+    unlabeled = y < 0
+    assert (model.labels_[unlabeled] == truth[unlabeled]).mean() >= 0.99
+
+
+def test_confidence_lies_in_zero_one_and_follows_mistakes(overlapping) -> None:
+    X, truth = overlapping
+    y = first_rows(truth, 3)
+    model = TransductiveLabeler().fit(X, y)
+    confidence = model.confidence_
+    assert confidence.shape == (len(X),)
+    assert ((confidence >= 0) & (confidence <= 1)).all()
+    unlabeled = y < 0
+    right = model.labels_ == truth
+    assert confidence[unlabeled & right].mean() > confidence[unlabeled & ~right].mean()
+
+
+@pytest.mark.parametrize(("per_class", "calibrated"), [(1, False), (2, True), (5, True)])
+def test_confidence_is_calibrated_with_two_labeled_rows_per_class(
+    overlapping, per_class, calibrated
+) -> None:
+    X, truth = overlapping
+    model = TransductiveLabeler().fit(X, first_rows(truth, per_class))
+    assert model.calibrated_ is calibrated
+
+
+def test_calibration_needs_two_labeled_rows_in_every_class(overlapping) -> None:
+    X, truth = overlapping
+    y = first_rows(truth, 5)
+    y[np.flatnonzero(truth == 3)[1:5]] = -1  # class 3: one labeled row
+    assert TransductiveLabeler().fit(X, y).calibrated_ is False
+
+
+def test_min_confidence_makes_rows_below_it_abstain(overlapping) -> None:
+    X, truth = overlapping
+    y = first_rows(truth, 3)
+    free = TransductiveLabeler().fit(X, y)
+    strict = TransductiveLabeler(min_confidence=0.6).fit(X, y)
+    low = strict.confidence_ < 0.6
+    assert 0 < low.sum() < len(X)
+    np.testing.assert_array_equal(strict.labels_[low], -1)
+    np.testing.assert_array_equal(strict.labels_[~low], free.labels_[~low])
+    np.testing.assert_array_equal(strict.confidence_, free.confidence_)
+    assert (free.labels_ >= 0).all()
+
+
+def test_prototypes_alone_label_the_blobs(separated) -> None:
+    X, truth = separated
+    prototypes = np.eye(16, dtype=np.float32)[:4]  # the blob centres
+    model = TransductiveLabeler().fit(X, prototypes=prototypes)
+    np.testing.assert_array_equal(model.labels_, truth)
+    assert model.prototypes_.shape == (4, 16)
+    np.testing.assert_allclose(np.linalg.norm(model.prototypes_, axis=1), 1.0, rtol=1e-5)
+    seeds = model.seeds_
+    chosen = seeds >= 0
+    # 5% of an average class, at least 5, per class
+    np.testing.assert_array_equal(np.bincount(seeds[chosen], minlength=4), [5, 5, 5, 5])
+    closest = (l2_normalize(X) @ prototypes.T).argmax(axis=1)
+    np.testing.assert_array_equal(seeds[chosen], closest[chosen])  # seeds only their closest
+    np.testing.assert_array_equal(seeds[chosen], truth[chosen])
+
+
+def test_seeds_per_class_sets_how_many_rows_seed_a_prototype(separated) -> None:
+    X, _ = separated
+    model = TransductiveLabeler(seeds_per_class=2).fit(X, prototypes=np.eye(16)[:4])
+    np.testing.assert_array_equal(np.bincount(model.seeds_[model.seeds_ >= 0]), [2, 2, 2, 2])
+
+
+def test_labeled_rows_override_prototype_seeds(separated) -> None:
+    X, truth = separated
+    y = np.full(len(X), -1)
+    y[0] = 2  # a row of blob 0, labeled as class 2
+    model = TransductiveLabeler().fit(X, y, prototypes=np.eye(16)[:4])
+    assert model.seeds_[0] == 2 and model.labels_[0] == 2
+    assert (model.labels_[1:] == truth[1:]).mean() >= 0.99
+
+
+def test_neither_labels_nor_prototypes_is_refused(separated) -> None:
+    X, _ = separated
+    with pytest.raises(InvalidParameterError, match="Nothing to label from"):
+        TransductiveLabeler().fit(X)
+    with pytest.raises(InvalidParameterError, match="Nothing to label from"):
+        TransductiveLabeler().fit(X, np.full(len(X), -1))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("alpha", 1.0), ("alpha", -0.1), ("pooling", 2), ("n_neighbors", 0),
+     ("min_confidence", 1.5), ("seeds_per_class", 0), ("random_state", -1)],
+)  # fmt: skip
+def test_invalid_parameters_are_refused(separated, name, value) -> None:
+    X, truth = separated
+    model = TransductiveLabeler(**{name: value})
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of Transductive"):
+        model.fit(X, first_rows(truth, 1))
+
+
+def test_a_row_with_no_path_to_a_seed_gets_a_uniform_guess() -> None:
+    # two blobs with a seed each, and a tiny far blob the 3-NN graph cannot reach
+    X, truth = blobs((30, 30, 4), spread=0.05)
+    y = first_rows(truth, 1)
+    y[truth == 2] = -1
+    model = TransductiveLabeler(n_neighbors=3).fit(X, y, n_classes=2)
+    far = truth == 2
+    assert np.isfinite(model.proba_).all() and np.isfinite(model.confidence_).all()
+    np.testing.assert_allclose(model.proba_[far], 0.5)
+    np.testing.assert_allclose(model.confidence_[far], 0.5)  # a guess between two classes
+    assert (model.labels_[~far] == truth[~far]).all()
+    abstaining = TransductiveLabeler(n_neighbors=3, min_confidence=0.6).fit(X, y, n_classes=2)
+    np.testing.assert_array_equal(abstaining.labels_[far], -1)
+
+
+def test_fits_are_deterministic(overlapping) -> None:
+    X, truth = overlapping
+    y = first_rows(truth, 2)
+    a = TransductiveLabeler(random_state=3).fit(X, y)
+    b = TransductiveLabeler(random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.proba_, b.proba_)
+    np.testing.assert_array_equal(a.confidence_, b.confidence_)
+
+
+def test_a_given_graph_and_categories_are_used(separated) -> None:
+    from siftkit.neighbors import build_graph
+
+    X, truth = separated
+    y = first_rows(truth, 1)
+    graph = build_graph(l2_normalize(X), k=15)
+    built = TransductiveLabeler().fit(X, y)
+    reused = TransductiveLabeler().fit(X, y, graph=graph)
+    np.testing.assert_array_equal(built.proba_, reused.proba_)
+    # one category holding every row pools all labels together: rows lean less to their own
+    pooled = TransductiveLabeler().fit(X, y, graph=graph, categories=np.zeros(len(X), int))
+    unlabeled = y < 0
+    assert pooled.proba_[unlabeled].max(axis=1).mean() < reused.proba_[unlabeled].max(axis=1).mean()
