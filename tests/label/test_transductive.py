@@ -155,13 +155,14 @@ def test_a_row_with_no_path_to_a_seed_gets_a_uniform_guess() -> None:
     X, truth = blobs((30, 30, 4), spread=0.05)
     y = first_rows(truth, 1)
     y[truth == 2] = -1
-    model = TransductiveLabeler(n_neighbors=3).fit(X, y, n_classes=2)
+    model = TransductiveLabeler(n_neighbors=3, method="diffusion").fit(X, y, n_classes=2)
     far = truth == 2
     assert np.isfinite(model.proba_).all() and np.isfinite(model.confidence_).all()
     np.testing.assert_allclose(model.proba_[far], 0.5)
     np.testing.assert_allclose(model.confidence_[far], 0.5)  # a guess between two classes
     assert (model.labels_[~far] == truth[~far]).all()
-    abstaining = TransductiveLabeler(n_neighbors=3, min_confidence=0.6).fit(X, y, n_classes=2)
+    abstaining = TransductiveLabeler(n_neighbors=3, method="diffusion", min_confidence=0.6)
+    abstaining.fit(X, y, n_classes=2)
     np.testing.assert_array_equal(abstaining.labels_[far], -1)
 
 
@@ -188,3 +189,21 @@ def test_a_given_graph_and_categories_are_used(separated) -> None:
     pooled = TransductiveLabeler().fit(X, y, graph=graph, categories=np.zeros(len(X), int))
     unlabeled = y < 0
     assert pooled.proba_[unlabeled].max(axis=1).mean() < reused.proba_[unlabeled].max(axis=1).mean()
+
+
+@pytest.mark.parametrize("method", ["diffusion", "prototypes"])
+def test_both_methods_label_separated_blobs(separated, method: str) -> None:
+    X, truth = separated
+    y = first_rows(truth, 1)
+    model = TransductiveLabeler(method=method).fit(X, y)
+    unlabeled = y < 0
+    assert (model.labels_[unlabeled] == truth[unlabeled]).mean() > 0.95
+    assert model.method_ == method
+
+
+def test_auto_takes_prototypes_on_a_weak_graph_only(separated, overlapping) -> None:
+    X, truth = separated
+    assert not TransductiveLabeler().fit(X, first_rows(truth, 1)).weak_graph_
+    X, truth = overlapping
+    model = TransductiveLabeler().fit(X, first_rows(truth, 2))
+    assert model.method_ == ("prototypes" if model.weak_graph_ else "diffusion")

@@ -156,6 +156,8 @@ class Labeling(Detector):
             "mean_confidence": round(float(model.confidence_[codes < 0].mean()), 4)
             if (codes < 0).any() else None,
             "confidence_calibrated": model.calibrated_,
+            "method": model.method_,
+            "weak_graph": model.weak_graph_,
         }  # fmt: skip
         return Result(
             columns={

@@ -59,10 +59,17 @@ def absorb_small(
     return renumber(membership, keep)
 
 
-def prototypes(vectors: np.ndarray, membership: np.ndarray, n_categories: int) -> np.ndarray:
-    """L2-normalised mean vector of each category, (n_categories, n_dims)."""
+def prototypes(
+    vectors: np.ndarray,
+    membership: np.ndarray,
+    n_categories: int,
+    members: np.ndarray | None = None,
+) -> np.ndarray:
+    """L2-normalised mean vector of each category, (n_categories, n_dims); only rows where
+    ``members`` is true count (all by default); a category without rows gets zeros."""
+    rows = np.arange(len(membership)) if members is None else np.flatnonzero(members)
     onehot = sp.csr_matrix(
-        (np.ones(len(membership)), (np.arange(len(membership)), membership)),
+        (np.ones(len(rows)), (rows, membership[rows])),
         shape=(len(membership), n_categories),
     )
     centers = np.asarray(onehot.T @ vectors, dtype=np.float64)

@@ -6,14 +6,16 @@
    or description), the rows most similar to each prototype, the prototype moving to their
    mean as in "Lbl2Vec" (``prototype_rounds`` times).
 2. **Diffusion** of the seeds' labels over the graph (label spreading, see
-   :mod:`siftkit.label.diffusion`; "Local Graph Clustering with Noisy Labels").
-3. **Categories**: the rows' discovered categories (Leiden on the same graph, see
-   :mod:`siftkit.discover`) pool their rows' diffused labels, and each row's distribution
-   is the mean of its own and its category's — rows of one dense region share a label
-   (the cluster assumption), and one far from any seed still gets its region's label.
-4. **Confidence**: the similarity-weighted share of the row's neighbours that get the
+   :mod:`siftkit.label.diffusion`; "Local Graph Clustering with Noisy Labels"), pooled by
+   the rows' graph communities: each row's distribution is the mean of its own and its
+   community's, so rows of one dense region share a label (the cluster assumption).
+   When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
+   edges, as with sentence embeddings, whose categories the communities do not follow —
+   classes come instead from the seeds' prototypes smoothed by the neighbours
+   (:meth:`TransductiveLabeler._from_prototypes`).
+3. **Confidence**: the similarity-weighted share of the row's neighbours that get the
    same label. With at least two labeled rows in every class it is recalibrated (Platt)
-   on labeled rows held out from the diffusion, two folds crossed.
+   on labeled rows held out from the prediction, two folds crossed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from siftkit._validation import Interval, validate_params
+from siftkit._validation import Interval, Options, validate_params
+from siftkit.detectors.linear_probe import softmax
+from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import affinity, spread
@@ -31,6 +35,11 @@ from siftkit.neighbors import KnnGraph, build_graph
 #: The categories that pool labels are found at this Leiden resolution (finer than discovery's
 #: default: a category mixing two classes would blur both).
 POOLING_RESOLUTION = 1.0
+#: A graph keeping fewer of its kNN edges than this inside its communities is weak (typical
+#: of sentence embeddings): classes come from prototypes rather than from diffusion.
+WEAK_GRAPH_BELOW = 0.9
+PROTOTYPE_SMOOTHNESS = 0.5
+PROTOTYPE_TEMPERATURE = 0.05
 
 
 def _onehot(codes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -60,6 +69,8 @@ class TransductiveLabeler:
     seeds_per_class : with prototypes, rows taken as seeds per class (default: 5% of an
         average class, at least 5).
     prototype_rounds : times a prototype moves to the mean of its seeds.
+    method : ``"diffusion"`` (over the graph, pooled by community), ``"prototypes"`` (seed
+        prototypes smoothed by neighbours), or ``"auto"``: prototypes when the graph is weak.
     min_confidence : rows below this confidence get label -1 (abstain).
     random_state : seed.
 
@@ -71,6 +82,8 @@ class TransductiveLabeler:
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
     calibrated_ : whether the confidence was recalibrated on held-out labeled rows.
+    method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
+    weak_graph_ : whether the graph is weak (communities keep < ``WEAK_GRAPH_BELOW`` of edges).
     """
 
     parameter_constraints = {
@@ -79,6 +92,7 @@ class TransductiveLabeler:
         "pooling": [Interval(float, 0.0, 1.0)],
         "seeds_per_class": [type(None), Interval(int, 1, None)],
         "prototype_rounds": [Interval(int, 0, None)],
+        "method": [Options(("auto", "diffusion", "prototypes"))],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "random_state": [Interval(int, 0, None)],
     }
@@ -91,6 +105,7 @@ class TransductiveLabeler:
         pooling: float = 0.5,
         seeds_per_class: int | None = None,
         prototype_rounds: int = 2,
+        method: str = "auto",
         min_confidence: float = 0.0,
         random_state: int = 0,
     ) -> None:
@@ -99,6 +114,7 @@ class TransductiveLabeler:
         self.pooling = pooling
         self.seeds_per_class = seeds_per_class
         self.prototype_rounds = prototype_rounds
+        self.method = method
         self.min_confidence = min_confidence
         self.random_state = random_state
 
@@ -143,6 +159,10 @@ class TransductiveLabeler:
             self.prototypes_, found = self._prototype_seeds(vectors, prototypes, n_classes)
             seeds = np.where(codes >= 0, codes, found)
         self.seeds_ = seeds
+        self._vectors, self._indices = vectors, indices
+        self.weak_graph_ = bool(k) and within_share(indices, categories) < WEAK_GRAPH_BELOW
+        by_prototypes = self.method == "prototypes" or (self.method == "auto" and self.weak_graph_)
+        self.method_ = "prototypes" if by_prototypes else "diffusion"
         normalized = affinity(indices, similarities) if k else None
         self.proba_ = self._distribute(normalized, seeds, categories, n_classes)
         labeled = codes >= 0
@@ -162,6 +182,7 @@ class TransductiveLabeler:
         confidence[labeled] = 1.0
         self.confidence_ = confidence
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
+        del self._vectors, self._indices  # working data of this fit only
         return self
 
     def _categories(self, vectors: np.ndarray, graph: KnnGraph) -> np.ndarray:
@@ -202,7 +223,10 @@ class TransductiveLabeler:
         categories: np.ndarray,
         n_classes: int,
     ) -> np.ndarray:
-        """Seed labels diffused over the graph, pooled by category: (n_rows, n_classes)."""
+        """Each row's class distribution from the seeds, (n_rows, n_classes): diffused over
+        the graph and pooled by category; or, when the graph is weak, from prototypes."""
+        if self.method_ == "prototypes":
+            return self._from_prototypes(seeds, n_classes)
         start = _onehot(seeds, n_classes)
         diffused = spread(normalized, start, self.alpha) if normalized is not None else start
         diffused /= np.maximum(diffused.sum(axis=1, keepdims=True), 1e-12)
@@ -213,6 +237,18 @@ class TransductiveLabeler:
         unreached = mixed.sum(axis=1) == 0  # no path to any seed: no preference
         mixed[unreached] = 1.0 / n_classes
         return mixed
+
+    def _from_prototypes(self, seeds: np.ndarray, n_classes: int) -> np.ndarray:
+        """Classes from the seeds' prototypes, smoothed by the neighbours (the prototype +
+        Laplacian objective of "Transductive Few-Shot Learning: Clustering is All You
+        Need?", one step): each row scores ``cos(row, seed mean of the class) +
+        PROTOTYPE_SMOOTHNESS · share of its neighbours nearest that class``; softmax of it."""
+        vectors, indices = self._vectors, self._indices
+        centers = prototypes(vectors, np.clip(seeds, 0, None), n_classes, members=seeds >= 0)
+        score = vectors @ centers.T.astype(vectors.dtype)
+        nearest = np.where(seeds >= 0, seeds, score.argmax(axis=1))
+        score += PROTOTYPE_SMOOTHNESS * neighbor_shares(indices, nearest, n_classes)
+        return softmax(score.astype(np.float64), PROTOTYPE_TEMPERATURE)
 
     def _cross_fit(
         self,
