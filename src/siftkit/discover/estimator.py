@@ -119,13 +119,16 @@ class _Categories:
         n_known: int,
         refine: str | bool,
         raw: np.ndarray | None = None,
+        share: float | None = None,
     ) -> tuple[np.ndarray, float, bool]:
         """(membership, share of kNN edges inside categories before refinement, refined).
-        ``raw``: communities already found at ``resolution`` (else Leiden runs)."""
+        ``raw``: communities already found at ``resolution`` (else Leiden runs); ``share``:
+        how well the graph itself separates categories, when known (else measured here)."""
         if raw is None:
             raw = self.finder.partition(resolution, pinned)
         membership = absorb_small(raw, self.indices, self.min_size, pinned, keep=n_known)
-        share = within_share(self.indices, membership)
+        if share is None:
+            share = within_share(self.indices, membership)
         refined = refine is True or (refine == "auto" and share < AUTO_REFINE_BELOW)
         if refined:
             if pinned is None:
@@ -285,9 +288,13 @@ class CategoryDiscovery:
         factors = sorted(self.level_factors)
         chain = self._resolution_chain(finder, resolution, [f for f in factors if f > 1])
         direct = hint is not None or pinned is not None  # the hint's count, the pins
+        # whether the graph separates categories well is the graph's own affair: measured on
+        # its communities without pins (pinned classes may straddle its regions)
+        share = within_share(indices, absorb_small(chain[1.0], indices, self.min_cluster_size))
         membership, share, refined = categories.at(
-            resolution, pinned, n_known, self.refine, raw=None if direct else chain[1.0]
-        )
+            resolution, pinned, n_known, self.refine, raw=None if direct else chain[1.0],
+            share=share,
+        )  # fmt: skip
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
             return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)
