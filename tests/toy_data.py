@@ -1,0 +1,56 @@
+"""Toy data shared by the tests: blobs of vectors, and topics of short texts whose words the
+fake encoder (tests/conftest.py) puts in disjoint dimensions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: Words of three topics and of a fourth, unrelated one; no two topics share a hash bucket
+#: of the fake encoder, so texts of different topics embed to orthogonal vectors.
+TOPIC_WORDS = {
+    "cats": "cat kitten purr whiskers meow litter feline tabby".split(),
+    "boats": "boat sail harbor anchor hull mast rudder yacht".split(),
+    "space": "rocket orbit planet comet astronaut galaxy moon star".split(),
+}
+MUSIC_WORDS = "violin trumpet harp banjo chord organ lute viola".split()
+
+
+def fake_bucket(word: str, dims: int = 64) -> int:
+    """The dimension the fake encoder puts ``word`` in."""
+    digest = hashlib.blake2b(word.lower().encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "little") % dims
+
+
+def blobs(
+    sizes: Sequence[int] = (60,) * 6, dims: int = 20, spread: float = 0.15, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian blobs around distinct axes (so they differ in direction, which is all that
+    survives L2 normalisation); returns vectors (n_rows, dims) float32 and true blob ids."""
+    rng = np.random.default_rng(seed)
+    axes = np.eye(dims)
+    parts = [axes[b] + spread * rng.normal(size=(size, dims)) for b, size in enumerate(sizes)]
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    return np.concatenate(parts).astype(np.float32), truth
+
+
+def texts(words: Sequence[str], n: int, rng: np.random.Generator, size: int = 5) -> list[str]:
+    """``n`` texts of ``size`` words drawn from ``words``."""
+    return [" ".join(rng.choice(words, size=size)) for _ in range(n)]
+
+
+def topic_frame(per_topic: int = 20, words_per_text: int = 5, seed: int = 0) -> pd.DataFrame:
+    """Short texts of each topic of ``TOPIC_WORDS``: columns ``id``, ``text``, ``topic``."""
+    buckets = [{fake_bucket(w) for w in words} for words in (*TOPIC_WORDS.values(), MUSIC_WORDS)]
+    assert sum(map(len, buckets)) == len(set().union(*buckets)), "topics share a bucket"
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        [{"text": text, "topic": topic}
+         for topic, words in TOPIC_WORDS.items()
+         for text in texts(words, per_topic, rng, words_per_text)]
+    )  # fmt: skip
+    frame.insert(0, "id", [f"t{i}" for i in range(len(frame))])
+    return frame
