@@ -98,8 +98,8 @@ class Labeling(Detector):
             return reason
         if self.topics_file is None and not self._seeds(context):
             return (
-                "nothing to label from: give keywords or descriptions of the topics, or a "
-                "label column with some rows unlabeled"
+                "nothing to label from (it runs on request: `sift label` with keywords, "
+                "descriptions or seed labels, or a label column with some rows unlabeled)"
             )
         if self.topics_file is not None and context.encode_texts is None:
             return f"{self.topics_file[1]} need a text encoder (the run has none)"
