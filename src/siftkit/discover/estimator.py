@@ -304,7 +304,7 @@ class CategoryDiscovery:
         fine = [(resolution * f, crumbs_absorbed(chain[f])) for f in factors if f > 1]
         levels = build_levels(membership, resolution, coarse, fine, min_size=self.min_cluster_size)
         chosen = next(i for i, level in enumerate(levels) if level.membership is membership)
-        self.levels_ = renumber_levels(levels, keys, keep_at=chosen, keep=n_known)
+        self.levels_ = renumber_levels(levels, keys, chosen, n_known, counted=~empty)
         return self._finish(vectors, indices, similarities, chosen, resolution, share, refined)
 
     @staticmethod

@@ -99,15 +99,19 @@ def build_levels(
     return levels
 
 
-def canonical_order(membership: np.ndarray, keys: np.ndarray, keep: int = 0) -> np.ndarray:
+def canonical_order(
+    membership: np.ndarray, keys: np.ndarray, keep: int = 0, counted: np.ndarray | None = None
+) -> np.ndarray:
     """New number of each category: largest first, equal sizes by their smallest row
     key, so numbering does not depend on row order. Codes below ``keep`` (known
-    classes) keep their numbers."""
+    classes) keep their numbers. Only ``counted`` rows (all by default) count: rows
+    without content, placed by tied neighbours, must not decide the numbers."""
     n = int(membership.max()) + 1
-    sizes = np.bincount(membership, minlength=n)
+    counted = np.ones(len(membership), dtype=bool) if counted is None else counted
+    sizes = np.bincount(membership[counted], minlength=n)
     first = np.full(n, len(keys), dtype=np.int64)
     rank = np.argsort(np.argsort(keys, kind="stable"), kind="stable")  # keys as 0..n-1
-    np.minimum.at(first, membership, rank)
+    np.minimum.at(first, membership[counted], rank[counted])
     free = np.arange(keep, n)
     order = free[np.lexsort((first[free], -sizes[free]))]
     mapping = np.arange(n)
@@ -115,10 +119,16 @@ def canonical_order(membership: np.ndarray, keys: np.ndarray, keep: int = 0) -> 
     return mapping
 
 
-def renumber_levels(levels: list[Level], keys: np.ndarray, keep_at: int, keep: int) -> list[Level]:
-    """Every level numbered by :func:`canonical_order`, parents following their level;
-    the level at ``keep_at`` keeps codes below ``keep``."""
-    mappings = [canonical_order(level.membership, keys, keep if i == keep_at else 0)
+def renumber_levels(
+    levels: list[Level],
+    keys: np.ndarray,
+    keep_at: int,
+    keep: int,
+    counted: np.ndarray | None = None,
+) -> list[Level]:
+    """Every level numbered by :func:`canonical_order` (over the ``counted`` rows),
+    parents following their level; the level at ``keep_at`` keeps codes below ``keep``."""
+    mappings = [canonical_order(level.membership, keys, keep if i == keep_at else 0, counted)
                 for i, level in enumerate(levels)]  # fmt: skip
     out = []
     for i, level in enumerate(levels):
