@@ -424,3 +424,31 @@ def test_like_names_unknown_row_ids(labeled):
     result = sift("like", "out", "r0", "nope")
     assert result.exit_code == 2
     assert "error:" in result.stderr and "Row ids not in this run: nope" in result.stderr
+
+
+# --------------------------------------------------------------------------- sift report
+
+
+def test_report_rewrites_the_report_of_a_run(audited, workdir):
+    (workdir / "out" / "report.html").unlink()
+    result = sift("report", "out")
+    assert result.exit_code == 0, result.output
+    assert "Report: out/report.html" in result.stdout
+    html = (workdir / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Map of the data" in html and "Datasheet" in html
+
+
+def test_report_refuses_a_folder_that_is_no_run(workdir):
+    result = sift("report", "nowhere")
+    assert result.exit_code == 2
+    assert "No run folder" in result.output
+
+
+def test_report_umap_map_needs_umap_learn(audited):
+    import importlib.util
+
+    if importlib.util.find_spec("umap") is not None:
+        pytest.skip("umap-learn is installed")
+    result = sift("report", "out", "--map", "umap")
+    assert result.exit_code == 2
+    assert "pip install umap-learn" in result.output

@@ -162,8 +162,26 @@ def test_report_is_self_contained_html(run):
     html = (path / "report.html").read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>")
     assert "Label errors" in html and "Exact duplicates" in html
+    for section in ("Datasheet", "Map of the data", "<svg", "Categories", "Noise matrix"):
+        assert section in html, section
     assert "<script" not in html.lower()
     assert "http://" not in html and "https://" not in html
+
+
+def test_map_is_saved_and_read_back(run):
+    frame, result, path = run
+    saved = np.load(path / "map.npy")
+    assert saved.shape == (len(frame), 2)
+    np.testing.assert_array_equal(siftkit.open(path).map, saved)
+
+
+def test_write_report_rewrites_report_and_map(run):
+    _, _, path = run
+    (path / "report.html").unlink()
+    (path / "map.npy").unlink()
+    written = siftkit.open(path).write_report()
+    assert written == path / "report.html" and written.exists()
+    assert (path / "map.npy").exists()
 
 
 # --------------------------------------------------------------------------- re-opening

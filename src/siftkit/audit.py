@@ -184,6 +184,7 @@ def audit(
             "n_rows": len(dataset),
             "n_classes": labels.n_classes if labels is not None else None,
             "schema": dataset.schema.as_dict(),
+            "missing": _missing_values(dataset),
         },
         "encoder": encoder_info,
         "neighbors": {**graph.summary(), "seconds": round(graph.seconds, 4)},
@@ -199,6 +200,12 @@ def audit(
 
         result.save(output, overwrite=overwrite, report=render_report)
     return result
+
+
+def _missing_values(dataset: Dataset) -> dict[str, int]:
+    """Missing values per column of the input, for the columns that have any."""
+    counts = dataset.frame.isna().sum()
+    return {str(column): int(count) for column, count in counts.items() if count}
 
 
 def _text_encoding(encoder: Encoder) -> Callable[[Sequence[str]], np.ndarray]:

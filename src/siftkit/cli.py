@@ -530,6 +530,22 @@ def export(run: Path, queue_name: str, output: Path | None, budget: int | None) 
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
+@click.option(
+    "--map",
+    "map_method",
+    type=click.Choice(["clusters", "umap"]),
+    help="Recompute the 2-D map: clusters (default, no extra install) or umap (umap-learn).",
+)
+def report(run: Path, map_method: str | None) -> None:
+    """(Re)write a run folder's report.html: one self-contained page that works offline."""
+    from siftkit.results import open_run
+
+    path = open_run(run).write_report(map_method)
+    console.print(f"Report: {path}")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
 def info(run: Path) -> None:
     """Describe a run folder: its input, encoder, graph, analyses and timings."""
     from siftkit.results import open_run

@@ -1,7 +1,8 @@
 """The run folder: the one contract between an audit and everything that reads it.
 
-``rows.parquet`` (one row per input row, in input order), ``summary.json``, ``embeddings.npy``,
-``neighbors.npz`` and ``report.html``. Every file is written to a temporary name and renamed
+``rows.parquet`` (one row per input row, in input order), ``summary.json``,
+``embeddings.npy``, ``neighbors.npz``, ``map.npy`` (the 2-D map, see :mod:`siftkit.layout`)
+and ``report.html``. Every file is written to a temporary name and renamed
 into place; ``summary.json`` is written last, so a folder with a summary is complete.
 """
 
@@ -26,7 +27,8 @@ SUMMARY_FILE = "summary.json"
 EMBEDDINGS_FILE = "embeddings.npy"
 NEIGHBORS_FILE = "neighbors.npz"
 REPORT_FILE = "report.html"
-RUN_FILES = (ROWS_FILE, SUMMARY_FILE, EMBEDDINGS_FILE, NEIGHBORS_FILE, REPORT_FILE)
+MAP_FILE = "map.npy"
+RUN_FILES = (ROWS_FILE, SUMMARY_FILE, EMBEDDINGS_FILE, NEIGHBORS_FILE, MAP_FILE, REPORT_FILE)
 
 
 @contextmanager
@@ -110,6 +112,7 @@ class Audit:
         self.summary = summary
         self._embeddings = embeddings
         self._graph = graph
+        self._map: np.ndarray | None = None
         self.path = path
 
     def __repr__(self) -> str:
@@ -133,6 +136,38 @@ class Audit:
             return self._graph
         return KnnGraph.load(self._require_path() / NEIGHBORS_FILE)
 
+    @property
+    def map(self) -> np.ndarray:
+        """(n_rows, 2) float32 coordinates in [0, 1] of the 2-D map: read from the run folder
+        when it has one, else computed (see :func:`siftkit.layout.map_2d`)."""
+        if self._map is None:
+            if self.path is not None and (self.path / MAP_FILE).exists():
+                self._map = np.load(self.path / MAP_FILE)
+            else:
+                self._map = self._compute_map("clusters")
+        return self._map
+
+    def _compute_map(self, method: str) -> np.ndarray:
+        from siftkit.layout import map_2d
+
+        clusters = self.rows["cluster"].to_numpy() if "cluster" in self.rows else None
+        seed = int(self.summary.get("parameters", {}).get("random_state", 0))
+        return map_2d(self.embeddings, clusters, method=method, random_state=seed)
+
+    def write_report(self, map_method: str | None = None) -> Path:
+        """(Re)write ``report.html`` (and ``map.npy``) in the run folder; returns its path.
+        ``map_method``: recompute the map this way (see :func:`siftkit.layout.map_2d`)."""
+        from siftkit.report import render_report
+
+        path = self._require_path()
+        if map_method is not None:
+            self._map = self._compute_map(map_method)
+        with atomic_write(path / MAP_FILE) as handle:
+            np.save(handle, np.asarray(self.map, dtype=np.float32))
+        with atomic_write(path / REPORT_FILE, "w") as handle:
+            handle.write(render_report(self))
+        return path / REPORT_FILE
+
     def _require_path(self) -> Path:
         if self.path is None:
             raise RunFolderError("This audit was not saved; call save(path) first.")
@@ -153,6 +188,8 @@ class Audit:
         path = Path(path)
         check_output_folder(path, self.summary.get("run", {}).get("fingerprint", ""), overwrite)
         path.mkdir(parents=True, exist_ok=True)
+        if self._map is None:  # computed for this run, never read from what the folder held
+            self._map = self._compute_map("clusters")
         self.path = path
         with atomic_write(path / ROWS_FILE) as handle:
             self.rows.to_parquet(handle, index=False)
@@ -160,6 +197,8 @@ class Audit:
             np.save(handle, np.asarray(self.embeddings))
         with atomic_write(path / NEIGHBORS_FILE) as handle:
             self.graph.save(handle)
+        with atomic_write(path / MAP_FILE) as handle:
+            np.save(handle, np.asarray(self.map, dtype=np.float32))
         if report is not None:
             with atomic_write(path / REPORT_FILE, "w") as handle:
                 handle.write(report(self))

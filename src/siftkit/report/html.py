@@ -9,7 +9,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from siftkit.report.sections import data_map, datasheet, noise_heatmap
 
 #: analysis name -> (title, flag column, score column, what the flag means)
 ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
@@ -49,6 +52,13 @@ table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;
 padding:5px 8px;border-bottom:1px solid #e6e9ef;vertical-align:top}th{color:#5b6475;
 font-weight:600}td.text{max-width:560px;overflow-wrap:anywhere}td:first-child{white-space:nowrap}
 .status-ok{color:#1a7f37}.status-failed{color:#cf222e}.status-skipped{color:#9a6700}
+table.sheet th{width:180px}.scroll{overflow-x:auto}table.heat{width:auto;font-size:12px}
+table.heat td{text-align:center;min-width:34px;border:1px solid #fff}
+th.rot{height:120px;vertical-align:bottom}th.rot span{writing-mode:vertical-rl;
+transform:rotate(180deg);white-space:nowrap}svg{background:#fbfcfd;border:1px solid #e6e9ef;
+border-radius:6px;max-width:100%;height:auto}.legend{display:flex;flex-wrap:wrap;gap:6px 14px;
+margin-top:8px;font-size:13px}.key i{display:inline-block;width:10px;height:10px;
+border-radius:50%;margin-right:5px}
 """
 
 
@@ -148,6 +158,8 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame) -> str:
         examples = top_examples(rows, flag, score)
         if len(examples):
             parts.append(f"<h3>Top examples</h3>{_table(examples)}")
+        if name == "label_errors":
+            parts.append(noise_heatmap(entry))
         if entry.get("confusable_pairs"):
             pairs = pd.DataFrame(
                 [{"classes": " ↔ ".join(p["labels"]), "confusion": p["confusion"],
@@ -170,7 +182,12 @@ def render_report(audit: Any) -> str:
         _stat("neighbours (k)", summary.get("neighbors", {}).get("k")),
         _stat("seconds", summary.get("timings", {}).get("total")),
     ]
-    cards = "".join(
+    cards = datasheet(summary, rows)
+    clusters = summary.get("clusters", {})
+    if len(rows) and "cluster" in rows:
+        names = {c["id"]: c["name"] for c in clusters.get("categories", [])}
+        cards += data_map(np.asarray(audit.map), rows, names)
+    cards += "".join(
         _analysis_card(name, summary[name], rows) for name in summary.get("analyses", [])
     )
     label_errors = summary.get("label_errors", {})

@@ -1,0 +1,130 @@
+"""The 2-D map of a run: one point per row, computed once and cached as ``map.npy``.
+
+The default (``"clusters"``) needs nothing beyond numpy and keeps clusters visibly apart by
+construction: the cluster centres are placed by classical multidimensional scaling of their
+cosine distances, each cluster gets a disc of its own (radius under half the distance to its
+nearest neighbour cluster), and inside its disc a row sits at its coordinates along the
+cluster's two main directions. ``"umap"`` uses umap-learn (``pip install umap-learn``) on
+the embeddings when it is installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siftkit.embed.base import l2_normalize
+from siftkit.exceptions import InvalidParameterError, MissingExtraError
+
+METHODS = ("clusters", "umap")
+#: A cluster's disc has this share of the distance to its nearest neighbour cluster as radius.
+DISC_SHARE = 0.45
+#: Clusters made when the run has none: about one per this many rows (at most MAX_GROUPS).
+ROWS_PER_GROUP, MAX_GROUPS = 200, 50
+
+
+def _groups(vectors: np.ndarray, clusters: np.ndarray | None, random_state: int) -> np.ndarray:
+    """Each row's cluster (rows without one join the nearest centre)."""
+    n = len(vectors)
+    if clusters is None or (clusters < 0).all():
+        from sklearn.cluster import MiniBatchKMeans
+
+        k = int(np.clip(n // ROWS_PER_GROUP, 1, MAX_GROUPS))
+        if k == 1:
+            return np.zeros(n, dtype=np.int64)
+        return MiniBatchKMeans(k, n_init=1, random_state=random_state).fit_predict(vectors)
+    groups = np.asarray(clusters, dtype=np.int64).copy()
+    loose = groups < 0
+    if loose.any():
+        centers = _centers(vectors, groups, int(groups.max()) + 1)
+        groups[loose] = (vectors[loose] @ centers.T).argmax(axis=1)
+    return groups
+
+
+def _centers(vectors: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    sums = np.zeros((k, vectors.shape[1]))
+    keep = groups >= 0
+    np.add.at(sums, groups[keep], vectors[keep])
+    return l2_normalize(sums)
+
+
+def classical_mds(distances: np.ndarray) -> np.ndarray:
+    """2-D coordinates whose distances approximate ``distances`` (k, k), Torgerson's method."""
+    k = len(distances)
+    if k == 1:
+        return np.zeros((1, 2))
+    centering = np.eye(k) - 1.0 / k
+    gram = -0.5 * centering @ (distances**2) @ centering
+    values, vectors = np.linalg.eigh(gram)
+    top = np.argsort(values)[::-1][:2]
+    coords = vectors[:, top] * np.sqrt(np.clip(values[top], 0.0, None))
+    if coords.shape[1] < 2:
+        coords = np.hstack([coords, np.zeros((k, 2 - coords.shape[1]))])
+    return coords
+
+
+def _cluster_layout(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    k = int(groups.max()) + 1
+    centers = _centers(vectors, groups, k)
+    distances = np.sqrt(np.clip(2.0 - 2.0 * centers @ centers.T, 0.0, None))
+    places = classical_mds(distances)
+    # nearly coincident centres would share a disc: spread them on a small circle
+    angle = 2 * np.pi * np.arange(k) / max(k, 1)
+    places += 1e-3 * np.column_stack([np.cos(angle), np.sin(angle)])
+    gaps = np.linalg.norm(places[:, None] - places[None, :], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    radius = DISC_SHARE * (gaps.min(axis=1) if k > 1 else np.ones(1))
+    out = np.zeros((len(vectors), 2))
+    for c in range(k):
+        members = np.flatnonzero(groups == c)
+        if not len(members):
+            continue
+        local = vectors[members] - vectors[members].mean(axis=0)
+        if len(members) > 2:
+            _, _, axes = np.linalg.svd(local[: min(len(local), 2000)], full_matrices=False)
+            local = local @ axes[:2].T
+            if local.shape[1] < 2:
+                local = np.hstack([local, np.zeros((len(local), 1))])
+        else:
+            local = np.zeros((len(members), 2))
+        reach = np.quantile(np.linalg.norm(local, axis=1), 0.95) if len(members) > 2 else 1.0
+        local = local / max(reach, 1e-12)
+        length = np.linalg.norm(local, axis=1, keepdims=True)
+        local = np.where(length > 1.0, local / np.maximum(length, 1e-12), local)  # stay inside
+        out[members] = places[c] + radius[c] * local
+    return out
+
+
+def map_2d(
+    embeddings: np.ndarray,
+    clusters: np.ndarray | None = None,
+    *,
+    method: str = "clusters",
+    random_state: int = 0,
+) -> np.ndarray:
+    """2-D coordinates of the rows, (n_rows, 2) float32, scaled into [0, 1] x [0, 1].
+
+    ``clusters``: each row's category (-1 for none), e.g. the run's ``cluster`` column; made
+    by k-means when None.
+    """
+    if method not in METHODS:
+        raise InvalidParameterError(
+            f"The map method must be one of {', '.join(METHODS)}; got {method!r}."
+        )
+    vectors = l2_normalize(np.asarray(embeddings, dtype=np.float32))
+    if len(vectors) == 0:
+        return np.zeros((0, 2), dtype=np.float32)
+    if method == "umap":
+        try:
+            import umap
+        except ImportError as exc:
+            raise MissingExtraError(
+                "The umap map needs umap-learn: pip install umap-learn (or use the default "
+                "map, method='clusters')."
+            ) from exc
+        neighbors = max(2, min(15, len(vectors) - 1))
+        coords = umap.UMAP(n_components=2, n_neighbors=neighbors, metric="cosine",
+                           random_state=random_state).fit_transform(vectors)  # fmt: skip
+    else:
+        coords = _cluster_layout(vectors, _groups(vectors, clusters, random_state))
+    low, high = coords.min(axis=0), coords.max(axis=0)
+    return ((coords - low) / np.maximum(high - low, 1e-12)).astype(np.float32)

@@ -1,0 +1,147 @@
+"""Report sections that draw: the datasheet, the noise-matrix heatmap, the 2-D map (SVG).
+
+Rendering only, self-contained (inline SVG and styles, no scripts). Every string from the
+data is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Categorical colours (Tableau 10), then grey for "other".
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+)  # fmt: skip
+OTHER_COLOUR = "#d0d4db"
+MAP_POINTS = 6000  # rows drawn in the report's map (a seeded sample beyond that)
+MAP_SIZE = 520
+HEATMAP_MAX_CLASSES = 30
+
+
+def _row(label: str, value: Any) -> str:
+    return f"<tr><th>{escape(label)}</th><td>{escape(str(value))}</td></tr>"
+
+
+def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
+    """Rows, columns and their roles, classes and their sizes, missing values, duplicates,
+    and how the rows were embedded."""
+    source = summary.get("input", {})
+    schema = source.get("schema", {})
+    encoder = summary.get("encoder", {})
+    lines = [_row("rows", f"{source.get('n_rows', len(rows)):,}")]
+    roles = [f"{schema[role]} ({role})" for role in ("id", "text", "label", "split")
+             if schema.get(role)]  # fmt: skip
+    roles += [f"{column} ({role})" for role in ("numeric", "categorical", "vector", "ignored")
+              for column in schema.get(role, [])]  # fmt: skip
+    if roles:
+        lines.append(_row("columns", ", ".join(roles)))
+    missing = source.get("missing") or {}
+    lines.append(_row(
+        "missing values",
+        ", ".join(f"{c}: {n:,}" for c, n in missing.items()) if missing else "none",
+    ))  # fmt: skip
+    if "label" in rows:
+        sizes = rows["label"].value_counts(dropna=True)
+        shown = ", ".join(f"{name} ({count:,})" for name, count in sizes.head(12).items())
+        more = f", … {len(sizes) - 12} more" if len(sizes) > 12 else ""
+        lines.append(_row(f"classes ({len(sizes)})", shown + more))
+    duplicates = summary.get("duplicates", {})
+    if duplicates.get("status") == "ok":
+        near = summary.get("near_duplicates", {}).get("count", "n/a")
+        lines.append(_row("duplicates", f"{duplicates.get('count', 0):,} exact, {near} near"))
+    embedded = encoder.get("id", "")
+    if encoder.get("n_dims"):
+        embedded += f" ({encoder['n_dims']} dimensions)"
+    if encoder.get("n_cached") is not None:
+        embedded += f"; {encoder.get('n_embedded', 0):,} embedded, {encoder['n_cached']:,} cached"
+    lines.append(_row("embedded with", embedded))
+    neighbors = summary.get("neighbors", {})
+    if neighbors:
+        lines.append(_row(
+            "neighbour graph",
+            f"k={neighbors.get('k')}, {neighbors.get('method')}, measured recall "
+            f"{neighbors.get('recall_at_k')}",
+        ))  # fmt: skip
+    return (
+        '<section class="card"><h2>Datasheet</h2><table class="sheet">'
+        + "".join(lines)
+        + "</table></section>"
+    )
+
+
+def noise_heatmap(entry: dict[str, Any]) -> str:
+    """The noise matrix (given label -> likely true label) as a table of shaded cells."""
+    matrix = entry.get("noise_matrix")
+    if not matrix:
+        return ""
+    classes = matrix["classes"][:HEATMAP_MAX_CLASSES]
+    values = np.asarray(matrix["given_to_true"])[: len(classes), : len(classes)]
+    head = "".join(f'<th class="rot"><span>{escape(str(c))}</span></th>' for c in classes)
+    body = []
+    for i, (name, line) in enumerate(zip(classes, values, strict=True)):
+        cells = []
+        for j, value in enumerate(line):
+            # the diagonal (labels kept) is mostly near 1: green; flips are small: red, x4
+            colour = (
+                f"rgba(89,161,79,{value:.3f})"
+                if i == j
+                else f"rgba(225,87,89,{min(1.0, 4.0 * value):.3f})"
+            )
+            text = f"{value:.2f}" if value >= 0.005 else ""
+            title = f"{name} → {classes[j]}: {value:.3f}"
+            cells.append(f'<td style="background:{colour}" title="{escape(title)}">{text}</td>')
+        body.append(f"<tr><th>{escape(str(name))}</th>{''.join(cells)}</tr>")
+    more = (
+        f'<p class="muted">First {HEATMAP_MAX_CLASSES} of {len(matrix["classes"])} classes.</p>'
+        if len(matrix["classes"]) > HEATMAP_MAX_CLASSES
+        else ""
+    )
+    return (
+        "<h3>Noise matrix (rows: given label; columns: likely true label)</h3>"
+        f'<div class="scroll"><table class="heat"><thead><tr><th></th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>{more}"
+    )
+
+
+def data_map(coords: np.ndarray, rows: pd.DataFrame, names: dict[int, str]) -> str:
+    """An SVG scatter of the 2-D map coloured by category (the largest ten; the rest
+    grey), flagged rows ringed; a seeded sample when there are many rows."""
+    n = len(coords)
+    if n == 0:
+        return ""
+    shown = np.arange(n)
+    if n > MAP_POINTS:
+        shown = np.sort(np.random.default_rng(0).choice(n, MAP_POINTS, replace=False))
+    clusters = rows["cluster"].to_numpy() if "cluster" in rows else np.zeros(n, dtype=int)
+    flagged = np.zeros(n, dtype=bool)
+    for flag in ("is_label_error", "is_off_topic", "is_outlier"):
+        if flag in rows:
+            flagged |= rows[flag].to_numpy(dtype=bool)
+    size = MAP_SIZE
+    xy = coords[shown] * (size - 20) + 10
+    points = []
+    for (x, y), row in zip(xy, shown, strict=True):
+        c = int(clusters[row])
+        colour = PALETTE[c] if 0 <= c < len(PALETTE) else OTHER_COLOUR
+        ring = ' stroke="#1d2330" stroke-width="1"' if flagged[row] else ""
+        points.append(f'<circle cx="{x:.1f}" cy="{size - y:.1f}" r="2.2" fill="{colour}"{ring}/>')
+    legend = "".join(
+        f'<span class="key"><i style="background:{PALETTE[c]}"></i>{escape(names.get(c, str(c)))}'
+        "</span>"
+        for c in range(min(len(PALETTE), int(clusters.max()) + 1 if n else 0))
+    )
+    note = f"{len(shown):,} of {n:,} rows drawn. " if len(shown) < n else ""
+    return (
+        '<section class="card"><h2>Map of the data</h2><p class="muted">'
+        f"{note}Each point is a row, coloured by category (the ten largest; the rest grey); "
+        "rows flagged as label errors, off-topic or outliers are ringed. Nearby points are "
+        "similar rows; categories sit in discs of their own.</p>"
+        f'<svg viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img" '
+        f'aria-label="map of the rows">{"".join(points)}</svg>'
+        f'<div class="legend">{legend}</div></section>'
+    )

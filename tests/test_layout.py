@@ -1,0 +1,65 @@
+"""The 2-D map: shape and range, determinism, categories kept apart, errors."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from toy_data import blobs
+
+from siftkit.exceptions import InvalidParameterError, MissingExtraError
+from siftkit.layout import classical_mds, map_2d
+
+
+def test_map_is_n_by_2_in_the_unit_square_and_deterministic() -> None:
+    X, truth = blobs()
+    coords = map_2d(X, truth)
+    assert coords.shape == (len(X), 2) and coords.dtype == np.float32
+    assert coords.min() >= 0.0 and coords.max() <= 1.0
+    np.testing.assert_array_equal(coords, map_2d(X, truth))
+
+
+def test_categories_sit_apart_each_in_its_own_disc() -> None:
+    X, truth = blobs(spread=0.6, seed=2)  # overlapping blobs, told apart by the labels
+    coords = map_2d(X, truth)
+    centres = np.array([coords[truth == c].mean(axis=0) for c in np.unique(truth)])
+    for c in np.unique(truth):
+        own = np.linalg.norm(coords[truth == c] - centres[c], axis=1).max()
+        others = np.linalg.norm(centres - centres[c], axis=1)
+        others[c] = np.inf
+        assert own < 0.5 * others.min() + 1e-6  # inside a disc under half the gap
+
+
+def test_without_clusters_groups_are_made_and_rows_without_one_are_placed() -> None:
+    X, truth = blobs(sizes=(300, 300, 300))
+    assert map_2d(X).shape == (900, 2)
+    partial = truth.copy()
+    partial[::7] = -1
+    coords = map_2d(X, partial)
+    assert np.isfinite(coords).all()
+
+
+def test_tiny_inputs() -> None:
+    assert map_2d(np.zeros((0, 4))).shape == (0, 2)
+    assert map_2d(np.ones((1, 4)), np.array([0])).shape == (1, 2)
+    two = map_2d(np.eye(4)[:2], np.array([0, 1]))
+    assert np.isfinite(two).all()
+
+
+def test_classical_mds_recovers_planar_distances() -> None:
+    points = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0], [3.0, 4.0]])
+    distances = np.linalg.norm(points[:, None] - points[None, :], axis=2)
+    found = classical_mds(distances)
+    np.testing.assert_allclose(
+        np.linalg.norm(found[:, None] - found[None, :], axis=2), distances, atol=1e-9
+    )
+
+
+def test_unknown_method_and_missing_umap() -> None:
+    X, truth = blobs()
+    with pytest.raises(InvalidParameterError, match="clusters, umap"):
+        map_2d(X, truth, method="tsne")
+    if importlib.util.find_spec("umap") is None:
+        with pytest.raises(MissingExtraError, match="pip install umap-learn"):
+            map_2d(X, truth, method="umap")
