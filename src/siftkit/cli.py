@@ -498,29 +498,45 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
 @click.option(
     "--queue",
     "queue_name",
-    required=True,
     help="Which queue: label_errors, off_topic, outliers, near_duplicates, or to_label "
     "(the rows worth labeling next).",
+)
+@click.option(
+    "--apply-edits",
+    is_flag=True,
+    help="Write the cleaned dataset: the run's edits applied (relabelled rows, drops).",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="CSV file to write (default: print the CSV).",
+    help="File to write: CSV for a queue; .parquet or .csv for --apply-edits.",
 )
 @click.option("--budget", type=int, help="Rows in the to_label queue (default 100).")
-def export(run: Path, queue_name: str, output: Path | None, budget: int | None) -> None:
-    """Export a review queue: the flagged rows of one analysis, worst first, as CSV; or
-    the rows worth labeling next (--queue to_label).
+def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | None,
+           budget: int | None) -> None:  # fmt: skip
+    """Export a review queue: the flagged rows of one analysis, worst first, as CSV; the
+    rows worth labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
 
-    Example: sift export OUT --queue label_errors -o relabel.csv
+    Examples: sift export OUT --queue label_errors -o relabel.csv;
+    sift export OUT --apply-edits -o clean.parquet
     """
     from siftkit.export import review_queue, write_queue
     from siftkit.results import open_run
 
+    if (queue_name is None) == (not apply_edits):
+        raise click.UsageError("Give --queue NAME or --apply-edits (one of them).")
     if budget is not None and queue_name != "to_label":
         raise click.UsageError("--budget applies to --queue to_label only.")
     result = open_run(run)
+    if apply_edits:
+        from siftkit.edits import write_cleaned
+
+        if output is None:
+            raise click.UsageError("--apply-edits needs -o FILE (.parquet or .csv).")
+        count = write_cleaned(result, output)
+        console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
+        return
     if output is None:
         click.echo(review_queue(result, queue_name, budget).to_csv(index=False), nl=False)
         return

@@ -1,0 +1,172 @@
+"""Edits of a run: what a person decided about rows, kept apart from the data.
+
+Each action goes to ``OUT/edits.parquet`` with a timestamp — the input data is never
+modified. Actions on one row or a whole selection form one batch; ``undo`` takes back the
+latest batch not yet undone (itself recorded, so the log keeps everything). The cleaned
+dataset applies the effective edits: relabelled rows get their new label, dropped rows go.
+
+Actions: ``accept_suggestion`` (take the run's ``suggested_label``), ``set_label``,
+``mark_fine`` (looked at, nothing to change) and ``drop``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from siftkit._validation import did_you_mean
+from siftkit.exceptions import InvalidParameterError, RunFolderError
+from siftkit.results import Audit, atomic_write
+
+EDITS_FILE = "edits.parquet"
+ACTIONS = ("accept_suggestion", "set_label", "mark_fine", "drop")
+COLUMNS = ("edit_id", "batch", "timestamp", "row_id", "action", "label", "undoes")
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({
+        "edit_id": pd.Series(dtype="int64"), "batch": pd.Series(dtype="int64"),
+        "timestamp": pd.Series(dtype="str"), "row_id": pd.Series(dtype="str"),
+        "action": pd.Series(dtype="str"), "label": pd.Series(dtype="object"),
+        "undoes": pd.Series(dtype="Int64"),
+    })  # fmt: skip
+
+
+class EditLog:
+    """The edits of one saved run (an :class:`~siftkit.results.Audit` with a path)."""
+
+    def __init__(self, audit: Audit) -> None:
+        if audit.path is None:
+            raise RunFolderError("Edits belong to a saved run: save the audit first.")
+        self.audit = audit
+        self.path = Path(audit.path) / EDITS_FILE
+
+    def history(self) -> pd.DataFrame:
+        """Every recorded edit and undo, oldest first."""
+        if not self.path.exists():
+            return _empty()
+        return pd.read_parquet(self.path)
+
+    def _write(self, log: pd.DataFrame) -> None:
+        with atomic_write(self.path) as handle:
+            log.to_parquet(handle, index=False)
+
+    def record(self, row_ids: Sequence[Any], action: str, label: str | None = None) -> int:
+        """Record ``action`` on the rows ``row_ids`` as one batch; returns the batch id."""
+        if action not in ACTIONS:
+            raise InvalidParameterError(
+                f"No edit action {action!r}.{did_you_mean(action, ACTIONS, 'action')} "
+                f"Actions: {', '.join(ACTIONS)}."
+            )
+        if action == "set_label" and (label is None or not str(label).strip()):
+            raise InvalidParameterError("The set_label action needs a label.")
+        rows = self.audit.rows.set_index(self.audit.rows["row_id"].astype(str))
+        wanted = [str(r) for r in dict.fromkeys(row_ids)]
+        unknown = [r for r in wanted if r not in rows.index]
+        if unknown or not wanted:
+            raise InvalidParameterError(
+                f"Row ids not in this run: {', '.join(unknown[:5]) or '(none given)'}."
+            )
+        if action == "accept_suggestion":
+            if "suggested_label" not in rows:
+                raise InvalidParameterError(
+                    "This run has no suggested labels (label errors did not run)."
+                )
+            labels = [rows.at[r, "suggested_label"] for r in wanted]
+        else:
+            labels = [label if action == "set_label" else None] * len(wanted)
+        return self._append(wanted, action, labels, undoes=None)
+
+    def _append(
+        self, row_ids: list[str], action: str, labels: list[Any], undoes: int | None
+    ) -> int:
+        log = self.history()
+        batch = int(log["batch"].max()) + 1 if len(log) else 0
+        first = int(log["edit_id"].max()) + 1 if len(log) else 0
+        stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
+        new = pd.DataFrame({
+            "edit_id": range(first, first + len(row_ids)), "batch": batch,
+            "timestamp": stamp, "row_id": row_ids, "action": action,
+            "label": [None if v is None or pd.isna(v) else str(v) for v in labels],
+            "undoes": pd.array([undoes] * len(row_ids), dtype="Int64"),
+        })  # fmt: skip
+        self._write(pd.concat([log, new], ignore_index=True) if len(log) else new)
+        return batch
+
+    def _undone(self, log: pd.DataFrame) -> set[int]:
+        return set(log.loc[log["action"] == "undo", "undoes"].dropna().astype(int))
+
+    def undo(self) -> int | None:
+        """Take back the latest batch not yet undone; returns its id (None: nothing left)."""
+        log = self.history()
+        undone = self._undone(log)
+        live = log[(log["action"] != "undo") & ~log["batch"].isin(undone)]
+        if not len(live):
+            return None
+        batch = int(live["batch"].max())
+        rows = live.loc[live["batch"] == batch, "row_id"].tolist()
+        self._append(rows, "undo", [None] * len(rows), undoes=batch)
+        return batch
+
+    def current(self) -> pd.DataFrame:
+        """Per edited row, the action in force (the latest not undone): columns ``row_id``,
+        ``action``, ``label``, ``timestamp``."""
+        log = self.history()
+        live = log[(log["action"] != "undo") & ~log["batch"].isin(self._undone(log))]
+        latest = live.sort_values("edit_id").drop_duplicates("row_id", keep="last")
+        return latest[["row_id", "action", "label", "timestamp"]].reset_index(drop=True)
+
+
+def cleaned_dataset(audit: Audit) -> pd.DataFrame:
+    """The input data with the run's edits applied: relabelled rows carry their new label,
+    dropped rows are gone. The original file is re-read when it is still there unchanged
+    (same fingerprint); otherwise the run's own columns (``row_id``, ``text``, ``label``)
+    stand in for it."""
+    frame, label_column = _input_frame(audit)
+    current = EditLog(audit).current().set_index("row_id")
+    keys = audit.rows["row_id"].astype(str).to_numpy()
+    action = current["action"].reindex(keys).to_numpy()
+    new_label = current["label"].reindex(keys).to_numpy()
+    relabel = pd.Series(action).isin(["accept_suggestion", "set_label"]).to_numpy()
+    out = frame.copy()
+    if relabel.any():
+        if label_column not in out:
+            out[label_column] = None
+        out[label_column] = out[label_column].astype(object)
+        out.loc[relabel, label_column] = new_label[relabel]
+    return out[action != "drop"].reset_index(drop=True)
+
+
+def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
+    """The input rows (in run order) and the name of their label column."""
+    source = audit.summary.get("input", {})
+    schema = source.get("schema", {})
+    path = Path(str(source.get("source", "")))
+    if path.is_file():
+        import siftkit
+
+        try:
+            dataset = siftkit.load(path, text=schema.get("text"), label=schema.get("label"),
+                                   id=schema.get("id"))  # fmt: skip
+        except Exception:  # noqa: BLE001 — any failure: fall back to the run's own columns
+            dataset = None
+        if dataset is not None and dataset.fingerprint == source.get("fingerprint"):
+            return dataset.frame.reset_index(drop=True), schema.get("label") or "label"
+    columns = [c for c in ("row_id", "text", "label") if c in audit.rows]
+    return audit.rows[columns].copy(), "label"
+
+
+def write_cleaned(audit: Audit, path: str | Path) -> int:
+    """Write :func:`cleaned_dataset` as Parquet (``.parquet``) or CSV; returns its rows."""
+    path = Path(path)
+    cleaned = cleaned_dataset(audit)
+    with atomic_write(path, "wb" if path.suffix == ".parquet" else "w") as handle:
+        if path.suffix == ".parquet":
+            cleaned.to_parquet(handle, index=False)
+        else:
+            cleaned.to_csv(handle, index=False)
+    return len(cleaned)

@@ -1,0 +1,94 @@
+"""Edits of a run: recorded with a timestamp, undone batch by batch, applied on export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import siftkit
+from siftkit.cli import main
+from siftkit.edits import EDITS_FILE, EditLog, cleaned_dataset
+from siftkit.exceptions import InvalidParameterError
+
+
+@pytest.fixture
+def run(tmp_path, text_frame):
+    text_frame.to_csv(tmp_path / "data.csv", index=False)
+    siftkit.audit(tmp_path / "data.csv", encoder="fake", id="id", output=tmp_path / "run")
+    return siftkit.open(tmp_path / "run")
+
+
+def flagged(run, n: int = 2) -> list[str]:
+    return run.rows.loc[run.rows["is_label_error"], "row_id"].head(n).tolist()
+
+
+def test_actions_are_logged_with_timestamps_and_batches(run):
+    log = EditLog(run)
+    rows = flagged(run)
+    first = log.record(rows, "accept_suggestion")
+    second = log.record(["r0"], "set_label", "sport")
+    history = log.history()
+    assert (run.path / EDITS_FILE).exists()
+    assert [first, second] == [0, 1]
+    assert history["timestamp"].str.endswith("+00:00").all()
+    suggested = run.rows.set_index("row_id").loc[rows, "suggested_label"].tolist()
+    assert history.loc[history["batch"] == 0, "label"].tolist() == suggested
+    assert log.current().set_index("row_id").at["r0", "label"] == "sport"
+
+
+def test_undo_takes_back_the_latest_batch_and_keeps_the_log(run):
+    log = EditLog(run)
+    log.record(["r1", "r2"], "drop")
+    log.record(["r1"], "mark_fine")
+    assert log.current().set_index("row_id").at["r1", "action"] == "mark_fine"
+    assert log.undo() == 1
+    assert log.current().set_index("row_id").at["r1", "action"] == "drop"
+    assert log.undo() == 0
+    assert log.current().empty
+    assert log.undo() is None
+    undos = log.history().query("action == 'undo'")
+    assert sorted(undos["undoes"].unique()) == [0, 1]  # one undo record per row of a batch
+
+
+def test_bad_actions_are_refused(run):
+    log = EditLog(run)
+    with pytest.raises(InvalidParameterError, match="Did you mean"):
+        log.record(["r1"], "dorp")
+    with pytest.raises(InvalidParameterError, match="needs a label"):
+        log.record(["r1"], "set_label")
+    with pytest.raises(InvalidParameterError, match="nope"):
+        log.record(["nope"], "drop")
+
+
+def test_cleaned_dataset_applies_edits_to_the_original_rows(run, text_frame):
+    log = EditLog(run)
+    log.record(["r3"], "drop")
+    log.record(["r4"], "set_label", "politics")
+    cleaned = cleaned_dataset(run)
+    assert list(cleaned.columns) == list(text_frame.columns)
+    assert len(cleaned) == len(text_frame) - 1
+    assert "r3" not in set(cleaned["id"])
+    assert cleaned.set_index("id").at["r4", "label"] == "politics"
+    # the input file is untouched
+    assert pd.read_csv(run.path.parent / "data.csv").equals(text_frame)
+
+
+def test_cleaned_dataset_falls_back_to_the_run_columns_without_the_input(run):
+    (run.path.parent / "data.csv").unlink()
+    EditLog(run).record(["r5"], "set_label", "sport")
+    cleaned = cleaned_dataset(run)
+    assert list(cleaned.columns) == ["row_id", "text", "label"]
+    assert cleaned.set_index("row_id").at["r5", "label"] == "sport"
+
+
+def test_export_apply_edits_cli(run, tmp_path):
+    EditLog(run).record(["r6"], "drop")
+    out = tmp_path / "clean.parquet"
+    result = CliRunner().invoke(main, ["export", str(run.path), "--apply-edits", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out)) == len(run.rows) - 1
+    both = CliRunner().invoke(
+        main, ["export", str(run.path), "--apply-edits", "--queue", "outliers", "-o", str(out)]
+    )
+    assert both.exit_code == 2 and "one of them" in both.output
