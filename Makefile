@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 DEMO_OUT := runs/demo
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint web clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.label_errors
 	$(PY) -m benchmarks.discovery
 	$(PY) -m benchmarks.labeling
+
+# the explorer's front end: npm packages bundled into src/siftkit/web/static/app.js (committed)
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check src tests benchmarks

@@ -562,6 +562,36 @@ def report(run: Path, map_method: str | None) -> None:
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
+@click.option(
+    "--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free)."
+)
+def serve(run: Path, port: int) -> None:
+    """Explore a run folder in the browser: a map of every row, filters, a row inspector
+    with its neighbours, and edits (saved to OUT/edits.parquet; the data is not touched).
+
+    Serves on 127.0.0.1 only. Stop with Ctrl-C.
+    """
+    from siftkit.web import make_server
+
+    try:
+        server = make_server(run, port)
+    except OSError as exc:
+        raise click.ClickException(
+            f"Could not listen on 127.0.0.1:{port} ({exc.strerror}); try another --port."
+        ) from exc
+    console.print(
+        f"Explorer of {run}: http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
 def info(run: Path) -> None:
     """Describe a run folder: its input, encoder, graph, analyses and timings."""
     from siftkit.results import open_run

@@ -1,0 +1,224 @@
+"""``sift serve``: a local web app over one run folder.
+
+The Python side is thin: it serves the bundled front end (``static/``, built from ``web/``
+with npm) and a small JSON API over the run — the map, a row with its neighbours, text
+search, and edits (:mod:`siftkit.edits`). It binds 127.0.0.1 only, answers only requests
+addressed to it by that name (no DNS rebinding), serves only the files of ``static/`` (no
+path outside it can be named) and reads or writes nothing outside the run folder.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pandas as pd
+
+from siftkit.edits import EditLog
+from siftkit.exceptions import SiftError
+from siftkit.results import Audit, open_run
+
+HOST = "127.0.0.1"
+STATIC = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".css": "text/css; charset=utf-8"}  # fmt: skip
+MAX_BODY = 1 << 20
+SEARCH_LIMIT = 100_000
+FLAGS = ("is_label_error", "is_off_topic", "is_outlier", "is_near_duplicate", "is_duplicate")
+SHOWN = ("row_id", "text", "label", "suggested_label", "suggestion_confidence",
+         "cluster_name", "predicted_label", "label_confidence")  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+class Explorer:
+    """What the app shows of one run, prepared once."""
+
+    def __init__(self, run: Audit) -> None:
+        self.run = run
+        self.rows = run.rows
+        self.edits = EditLog(run)
+        self.keys = self.rows["row_id"].astype(str).to_numpy()
+        self.position = {key: i for i, key in enumerate(self.keys)}
+        self._points: bytes | None = None
+
+    def meta(self) -> dict[str, Any]:
+        summary = self.run.summary
+        categories = summary.get("clusters", {}).get("categories", [])
+        return {
+            "source": summary.get("input", {}).get("source"),
+            "n_rows": len(self.rows),
+            "categories": [
+                {"id": c["id"], "name": c["name"], "size": c["size"]} for c in categories
+            ],  # fmt: skip
+            "flags": [f for f in FLAGS if f in self.rows],
+            "scores": [c for c in self.rows.columns if c.endswith("_score")],
+            "has_text": "text" in self.rows,
+            "has_suggestions": "suggested_label" in self.rows,
+        }
+
+    def points(self) -> bytes:
+        """Every row's map position, category, label and flags as compact JSON."""
+        if self._points is None:
+            coords = np.round(np.asarray(self.run.map, dtype=np.float64), 4)
+            payload: dict[str, Any] = {"x": coords[:, 0].tolist(), "y": coords[:, 1].tolist()}
+            if "cluster" in self.rows:
+                payload["cluster"] = self.rows["cluster"].astype(int).tolist()
+            if "label" in self.rows:
+                codes, names = pd.factorize(self.rows["label"].astype("string"))
+                payload["label"] = codes.tolist()
+                payload["label_names"] = [str(n) for n in names]
+            payload["flags"] = {f: self.rows[f].astype(int).tolist() for f in FLAGS
+                                if f in self.rows}  # fmt: skip
+            payload["scores"] = {
+                c: np.round(self.rows[c].to_numpy(dtype=np.float64), 3).tolist()
+                for c in self.rows.columns if c.endswith("_score")
+            }  # fmt: skip
+            self._points = json.dumps(payload, separators=(",", ":")).encode()
+        return self._points
+
+    def row(self, index: int) -> dict[str, Any]:
+        if not 0 <= index < len(self.rows):
+            raise KeyError(index)
+        record = self.rows.iloc[index]
+        fields = {c: _plain(record[c]) for c in self.rows.columns if not c.startswith("is_")}
+        graph = self.run.graph
+        neighbours = [
+            {"index": int(j), "similarity": round(float(s), 4),
+             **{c: _plain(self.rows.iloc[int(j)][c]) for c in SHOWN if c in self.rows}}
+            for j, s in zip(graph.indices[index, :10], graph.similarities[index, :10],
+                            strict=True)
+        ]  # fmt: skip
+        current = self.edits.current().set_index("row_id")
+        edit = None
+        if self.keys[index] in current.index:
+            found = current.loc[self.keys[index]]
+            edit = {"action": found["action"], "label": _plain(found["label"])}
+        flags = [f for f in FLAGS if f in self.rows and bool(record[f])]
+        return {"index": index, "fields": fields, "flags": flags, "neighbours": neighbours,
+                "edit": edit}  # fmt: skip
+
+    def search(self, query: str) -> list[int]:
+        if "text" not in self.rows or not query.strip():
+            return []
+        hits = self.rows["text"].astype(str).str.contains(query, case=False, regex=False)
+        return np.flatnonzero(hits.to_numpy())[:SEARCH_LIMIT].tolist()
+
+    def edit(self, body: dict[str, Any]) -> dict[str, Any]:
+        indices = [int(i) for i in body.get("rows", [])]
+        if not indices or any(not 0 <= i < len(self.keys) for i in indices):
+            raise SiftError("Give the rows to edit as positions in the run.")
+        batch = self.edits.record([self.keys[i] for i in indices], str(body.get("action")),
+                                  body.get("label"))  # fmt: skip
+        return {"batch": batch, "edits": self.current_edits()}
+
+    def current_edits(self) -> dict[str, Any]:
+        current = self.edits.current()
+        return {
+            str(self.position[key]): {"action": action, "label": _plain(label)}
+            for key, action, label in zip(current["row_id"], current["action"],
+                                          current["label"], strict=True)
+            if key in self.position
+        }  # fmt: skip
+
+
+def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
+    allowed_hosts = {f"{HOST}:{port}", f"localhost:{port}"}
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "siftkit"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            return
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, payload: Any, status: int = HTTPStatus.OK) -> None:
+            self._send(status, json.dumps(payload).encode(), "application/json")
+
+        def _error(self, status: int, message: str) -> None:
+            self._json({"error": message}, status)
+
+        def _trusted(self) -> bool:
+            if self.headers.get("Host") not in allowed_hosts:
+                self._error(HTTPStatus.FORBIDDEN, "Unknown host.")
+                return False
+            return True
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            if not self._trusted():
+                return
+            url = urlparse(self.path)
+            route = url.path
+            try:
+                if route in ("/", "/index.html"):
+                    return self._static("index.html")
+                if route.startswith("/static/"):
+                    return self._static(route.removeprefix("/static/"))
+                if route == "/api/meta":
+                    return self._json(explorer.meta())
+                if route == "/api/points":
+                    return self._send(HTTPStatus.OK, explorer.points(), "application/json")
+                if route.startswith("/api/row/"):
+                    return self._json(explorer.row(int(route.removeprefix("/api/row/"))))
+                if route == "/api/search":
+                    query = parse_qs(url.query).get("q", [""])[0]
+                    return self._json({"indices": explorer.search(query)})
+                if route == "/api/edits":
+                    return self._json({"edits": explorer.current_edits()})
+            except (KeyError, ValueError):
+                return self._error(HTTPStatus.NOT_FOUND, "No such row.")
+            self._error(HTTPStatus.NOT_FOUND, "Not found.")
+
+        def do_POST(self) -> None:  # noqa: N802
+            if not self._trusted():
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Body too large.")
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path == "/api/edits":
+                    return self._json(explorer.edit(body))
+                if self.path == "/api/undo":
+                    batch = explorer.edits.undo()
+                    return self._json({"undone": batch, "edits": explorer.current_edits()})
+            except (SiftError, ValueError, TypeError) as exc:
+                return self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            self._error(HTTPStatus.NOT_FOUND, "Not found.")
+
+        def _static(self, name: str) -> None:
+            # only the files that are in static/, by exact name: nothing else can be named
+            files = {p.name: p for p in STATIC.iterdir() if p.is_file()}
+            if name not in files or Path(name).suffix not in STATIC_TYPES:
+                return self._error(HTTPStatus.NOT_FOUND, "Not found.")
+            self._send(HTTPStatus.OK, files[name].read_bytes(),
+                       STATIC_TYPES[Path(name).suffix])  # fmt: skip
+
+    return Handler
+
+
+def make_server(run_path: str | Path, port: int = 0) -> ThreadingHTTPServer:
+    """A server over the run folder on 127.0.0.1 (``port`` 0: any free port)."""
+    explorer = Explorer(open_run(run_path))
+    server = ThreadingHTTPServer((HOST, port), BaseHTTPRequestHandler)
+    server.RequestHandlerClass = make_handler(explorer, server.server_address[1])
+    return server

@@ -1,0 +1,78 @@
+"""The explorer in a real browser: headless Chromium from Debian's ``chromium`` package,
+driven by Playwright with the executable path set (no browser is ever downloaded).
+
+Skipped when Playwright or the browser is missing, unless ``SIFTKIT_REQUIRE_BROWSER=1``
+(as in CI, whose ``.ci/run`` installs them), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("SIFTKIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def page(served):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    if CHROMIUM is None:
+        _missing("Debian's chromium is not installed (apt-get install chromium)")
+    server, run = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--use-gl=swiftshader"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        yield page, run
+        browser.close()
+
+
+def test_filter_inspect_accept_undo(page):
+    page, run = page
+    assert "61 of 61 rows" in page.inner_text("#rows-count")
+    page.select_option("#issue-filter", "is_label_error")
+    flagged = pd.read_parquet(run / "rows.parquet")["is_label_error"].sum()
+    assert f"{flagged} of 61 rows" in page.inner_text("#rows-count")
+    page.click("#row-list li >> nth=0")
+    page.wait_for_selector("#inspector h3")
+    inspected = page.inner_text("#inspector h3").removeprefix("Row ")
+    assert "label error" in page.inner_text("#inspector")
+    page.click("#accept")
+    page.wait_for_selector("#edit-state")
+    log = pd.read_parquet(run / "edits.parquet")
+    assert list(log["row_id"]) == [inspected] and list(log["action"]) == ["accept_suggestion"]
+    rows = pd.read_parquet(run / "rows.parquet").set_index("row_id")
+    assert log["label"].iloc[0] == rows.at[inspected, "suggested_label"]
+    page.click("#undo")
+    page.wait_for_function("!document.querySelector('#edit-state')")
+    assert "Undid batch 0" in page.inner_text("#status")
+    assert list(pd.read_parquet(run / "edits.parquet")["action"]) == ["accept_suggestion", "undo"]
+
+
+def test_the_map_draws_and_a_click_picks_a_row(page):
+    page, _ = page
+    canvas = page.locator("#map")
+    box = canvas.bounding_box()
+    assert box["width"] > 100 and box["height"] > 100
+    pixels = page.evaluate(
+        """() => { const c = document.getElementById('map');
+                   const g = c.getContext('webgl', {preserveDrawingBuffer: true})
+                          || c.getContext('webgl');
+                   return g ? g.drawingBufferWidth : 0; }"""
+    )
+    assert pixels > 0

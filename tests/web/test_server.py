@@ -1,0 +1,83 @@
+"""The explorer's HTTP API: what it serves, what it refuses, edits and undo."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+import pandas as pd
+
+
+def request(server, method: str, path: str, body=None, host: str | None = None):
+    port = server.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Host": host or f"127.0.0.1:{port}"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def test_binds_loopback_only(served):
+    server, _ = served
+    assert server.server_address[0] == "127.0.0.1"
+
+
+def test_serves_the_app_and_the_run(served):
+    server, _ = served
+    status, page = request(server, "GET", "/")
+    assert status == 200 and b"siftkit explorer" in page
+    status, script = request(server, "GET", "/static/app.js")
+    assert status == 200 and len(script) > 1000
+    status, meta = request(server, "GET", "/api/meta")
+    meta = json.loads(meta)
+    assert meta["n_rows"] == 61 and "is_label_error" in meta["flags"]
+    status, points = request(server, "GET", "/api/points")
+    points = json.loads(points)
+    assert len(points["x"]) == 61 and set(points["flags"]) >= {"is_label_error"}
+
+
+def test_no_path_outside_static_can_be_read(served):
+    server, run = served
+    for path in ("/static/../server.py", "/static/..%2fserver.py", "/static/%2e%2e/server.py",
+                 "/../../etc/passwd", "/static//etc/passwd", "/static/../../run/summary.json",
+                 f"/static/{run}/summary.json", "/static/__init__.py"):  # fmt: skip
+        status, _ = request(server, "GET", path)
+        assert status == 404, path
+
+
+def test_requests_for_another_host_are_refused(served):
+    server, _ = served
+    status, body = request(server, "GET", "/api/meta", host="attacker.example:80")
+    assert status == 403 and b"Unknown host" in body
+
+
+def test_row_inspector_and_search(served):
+    server, _ = served
+    status, row = request(server, "GET", "/api/row/0")
+    row = json.loads(row)
+    assert status == 200 and len(row["neighbours"]) == 10
+    assert "text" in row["fields"]
+    assert request(server, "GET", "/api/row/999")[0] == 404
+    assert request(server, "GET", "/api/row/abc")[0] == 404
+    hits = json.loads(request(server, "GET", "/api/search?q=football")[1])["indices"]
+    assert hits and all(isinstance(i, int) for i in hits)
+
+
+def test_edits_are_saved_and_undone(served):
+    server, run = served
+    status, body = request(server, "POST", "/api/edits", {"rows": [0, 1], "action": "drop"})
+    assert status == 200 and json.loads(body)["edits"]["0"]["action"] == "drop"
+    log = pd.read_parquet(run / "edits.parquet")
+    assert list(log["action"]) == ["drop", "drop"]
+    status, body = request(server, "POST", "/api/undo", {})
+    assert status == 200 and json.loads(body) == {"undone": 0, "edits": {}}
+    status, body = request(server, "POST", "/api/edits", {"rows": [0], "action": "explode"})
+    assert status == 400 and b"explode" in body
+    status, _ = request(server, "POST", "/api/edits", {"rows": [5000], "action": "drop"})
+    assert status == 400

@@ -1,0 +1,280 @@
+// The siftkit explorer: a WebGL map of every row, filters, a row inspector and edits.
+// Bundled by esbuild into src/siftkit/web/static/app.js (npm run build); no CDN at run time.
+import createREGL from "regl";
+
+const PALETTE = [
+  [0.306, 0.475, 0.655], [0.949, 0.557, 0.169], [0.882, 0.341, 0.349], [0.463, 0.718, 0.698],
+  [0.349, 0.631, 0.31], [0.929, 0.788, 0.282], [0.69, 0.478, 0.631], [1, 0.616, 0.655],
+  [0.612, 0.459, 0.373], [0.729, 0.69, 0.675],
+];
+const GREY = [0.8, 0.82, 0.86];
+const $ = (id) => document.getElementById(id);
+
+const state = { points: null, meta: null, edits: {}, selection: [], current: null,
+  view: { x: 0, y: 0, zoom: 1 } };
+
+async function api(path, body) {
+  const response = await fetch(path, body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function option(select, value, text) {
+  const element = document.createElement("option");
+  element.value = value;
+  element.textContent = text;
+  select.appendChild(element);
+}
+
+function colourOf(i) {
+  const by = $("colour-by").value;
+  const p = state.points;
+  if (by === "label" && p.label) return p.label[i] >= 0 ? PALETTE[p.label[i] % 10] : GREY;
+  if (by === "score") {
+    const name = $("score-name").value || state.meta.scores[0];
+    const s = name ? p.scores[name][i] : 0;
+    return [0.85 * s + 0.1, 0.3 * (1 - s) + 0.2, 0.6 * (1 - s) + 0.2];
+  }
+  const c = p.cluster ? p.cluster[i] : 0;
+  return c >= 0 && c < 10 ? PALETTE[c] : GREY;
+}
+
+function filtered() {
+  const p = state.points;
+  const n = p.x.length;
+  const issue = $("issue-filter").value;
+  const cluster = $("cluster-filter").value;
+  const label = $("label-filter").value;
+  const scoreName = $("score-name").value;
+  const scoreMin = parseFloat($("score-min").value) || 0;
+  const hits = state.searchHits;
+  const keep = [];
+  for (let i = 0; i < n; i++) {
+    if (issue && !p.flags[issue][i]) continue;
+    if (cluster !== "" && p.cluster[i] !== +cluster) continue;
+    if (label !== "" && p.label[i] !== +label) continue;
+    if (scoreName && p.scores[scoreName][i] < scoreMin) continue;
+    if (hits && !hits.has(i)) continue;
+    keep.push(i);
+  }
+  return keep;
+}
+
+let regl, drawPoints;
+
+function setupMap() {
+  const canvas = $("map");
+  regl = createREGL({ canvas, attributes: { antialias: true } });
+  drawPoints = regl({
+    vert: `precision mediump float;
+      attribute vec2 position; attribute vec3 colour; attribute float size;
+      uniform vec3 view; varying vec3 v;
+      void main() { v = colour; gl_PointSize = size;
+        gl_Position = vec4((position - 0.5 - view.xy) * 1.9 * view.z, 0, 1); }`,
+    frag: `precision mediump float; varying vec3 v;
+      void main() { vec2 c = gl_PointCoord - 0.5; if (dot(c, c) > 0.25) discard;
+        gl_FragColor = vec4(v, 0.85); }`,
+    attributes: { position: regl.prop("position"), colour: regl.prop("colour"),
+      size: regl.prop("size") },
+    uniforms: { view: regl.prop("view") },
+    count: regl.prop("count"),
+    primitive: "points",
+    blend: { enable: true, func: { src: "src alpha", dst: "one minus src alpha" } },
+  });
+  const resize = () => {
+    canvas.width = canvas.clientWidth * devicePixelRatio;
+    canvas.height = canvas.clientHeight * devicePixelRatio;
+    render();
+  };
+  window.addEventListener("resize", resize);
+  canvas.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    state.view.zoom *= event.deltaY < 0 ? 1.2 : 1 / 1.2;
+    render();
+  }, { passive: false });
+  let drag = null;
+  canvas.addEventListener("mousedown", (e) => { drag = { x: e.clientX, y: e.clientY, moved: false }; });
+  canvas.addEventListener("mousemove", (e) => {
+    if (!drag) return;
+    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 2) drag.moved = true;
+    state.view.x -= dx / canvas.clientWidth / 0.95 / state.view.zoom;
+    state.view.y += dy / canvas.clientHeight / 0.95 / state.view.zoom;
+    drag.x = e.clientX; drag.y = e.clientY;
+    render();
+  });
+  canvas.addEventListener("mouseup", (e) => {
+    if (drag && !drag.moved) pick(e);
+    drag = null;
+  });
+  resize();
+}
+
+function toScreen(i) {
+  const canvas = $("map");
+  const v = state.view;
+  const x = (state.points.x[i] - 0.5 - v.x) * 0.95 * v.zoom;
+  const y = (state.points.y[i] - 0.5 - v.y) * 0.95 * v.zoom;
+  return [(x + 0.5) * canvas.clientWidth, (0.5 - y) * canvas.clientHeight];
+}
+
+function pick(event) {
+  const rect = $("map").getBoundingClientRect();
+  const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+  let best = -1, bestDistance = 64;
+  for (const i of state.selection) {
+    const [sx, sy] = toScreen(i);
+    const d = (sx - mx) ** 2 + (sy - my) ** 2;
+    if (d < bestDistance) { bestDistance = d; best = i; }
+  }
+  if (best >= 0) inspect(best);
+}
+
+function render() {
+  if (!regl || !state.points) return;
+  const rows = state.selection;
+  const position = new Float32Array(rows.length * 2);
+  const colour = new Float32Array(rows.length * 3);
+  const size = new Float32Array(rows.length);
+  const base = Math.max(2, Math.min(6, 3 * Math.sqrt(state.view.zoom))) * devicePixelRatio;
+  rows.forEach((i, k) => {
+    position[2 * k] = state.points.x[i];
+    position[2 * k + 1] = state.points.y[i];
+    const c = colourOf(i);
+    colour.set(c, 3 * k);
+    size[k] = i === state.current ? base * 3 : base;
+  });
+  regl.poll();
+  regl.clear({ color: [0.984, 0.988, 0.992, 1] });
+  if (rows.length) {
+    drawPoints({ position, colour, size, count: rows.length,
+      view: [state.view.x, state.view.y, state.view.zoom] });
+  }
+}
+
+function refresh() {
+  state.selection = filtered();
+  $("rows-count").textContent = `${state.selection.length.toLocaleString()} of ` +
+    `${state.points.x.length.toLocaleString()} rows`;
+  $("selection-size").textContent = state.selection.length.toLocaleString();
+  const list = $("row-list");
+  list.textContent = "";
+  for (const i of state.selection.slice(0, 50)) {
+    const item = document.createElement("li");
+    item.dataset.index = i;
+    const edit = state.edits[i];
+    item.textContent = `#${i}` + (edit ? ` [${edit.action}]` : "");
+    item.addEventListener("click", () => inspect(i));
+    list.appendChild(item);
+  }
+  render();
+}
+
+function table(fields) {
+  const element = document.createElement("table");
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === null || value === undefined) continue;
+    const row = element.insertRow();
+    const head = document.createElement("th");
+    head.textContent = name;
+    row.appendChild(head);
+    row.insertCell().textContent = typeof value === "number" ? +value.toFixed(4) : String(value);
+  }
+  return element;
+}
+
+async function inspect(index) {
+  state.current = index;
+  const row = await api(`/api/row/${index}`);
+  const box = $("inspector");
+  box.textContent = "";
+  const title = document.createElement("h3");
+  title.textContent = `Row ${row.fields.row_id}`;
+  box.appendChild(title);
+  for (const flag of row.flags) {
+    const badge = document.createElement("span");
+    badge.className = "flag";
+    badge.textContent = flag.replace("is_", "").replace("_", " ");
+    box.appendChild(badge);
+  }
+  if (row.edit) {
+    const badge = document.createElement("span");
+    badge.className = "flag edit";
+    badge.id = "edit-state";
+    badge.textContent = row.edit.action + (row.edit.label ? `: ${row.edit.label}` : "");
+    box.appendChild(badge);
+  }
+  box.appendChild(table(row.fields));
+  const heading = document.createElement("h3");
+  heading.textContent = "Nearest neighbours";
+  box.appendChild(heading);
+  const list = document.createElement("ol");
+  for (const n of row.neighbours) {
+    const item = document.createElement("li");
+    item.textContent = `${n.similarity.toFixed(3)}  ${n.label ?? ""}  ${(n.text ?? n.row_id) + ""}`;
+    item.addEventListener("click", () => inspect(n.index));
+    list.appendChild(item);
+  }
+  box.appendChild(list);
+  render();
+}
+
+async function act(action) {
+  const target = document.querySelector("input[name=target]:checked").value;
+  const rows = target === "selection" ? state.selection : [state.current];
+  if (!rows.length || rows[0] === null) { $("status").textContent = "Pick a row first."; return; }
+  const body = { rows, action };
+  if (action === "set_label") body.label = $("new-label").value;
+  try {
+    const result = await api("/api/edits", body);
+    state.edits = result.edits;
+    $("status").textContent = `${action} on ${rows.length} row(s) saved.`;
+    refresh();
+    if (state.current !== null) inspect(state.current);
+  } catch (error) {
+    $("status").textContent = error.message;
+  }
+}
+
+async function main() {
+  const [meta, points, edits] = await Promise.all([
+    api("/api/meta"), api("/api/points"), api("/api/edits")]);
+  state.meta = meta;
+  state.points = points;
+  state.edits = edits.edits;
+  $("source").textContent = meta.source || "";
+  for (const flag of meta.flags) option($("issue-filter"), flag, flag.replace("is_", ""));
+  for (const c of meta.categories) option($("cluster-filter"), c.id, `${c.id}: ${c.name} (${c.size})`);
+  (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
+  for (const s of meta.scores) option($("score-name"), s, s);
+  for (const id of ["issue-filter", "cluster-filter", "label-filter", "score-name", "score-min",
+    "colour-by"]) $(id).addEventListener("change", refresh);
+  let timer = null;
+  $("search").addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = $("search").value.trim();
+      state.searchHits = q ? new Set((await api(`/api/search?q=${encodeURIComponent(q)}`)).indices) : null;
+      refresh();
+    }, 250);
+  });
+  $("accept").addEventListener("click", () => act("accept_suggestion"));
+  $("set-label").addEventListener("click", () => act("set_label"));
+  $("mark-fine").addEventListener("click", () => act("mark_fine"));
+  $("drop").addEventListener("click", () => act("drop"));
+  $("undo").addEventListener("click", async () => {
+    const result = await api("/api/undo", {});
+    state.edits = result.edits;
+    $("status").textContent = result.undone === null ? "Nothing to undo." : `Undid batch ${result.undone}.`;
+    refresh();
+    if (state.current !== null) inspect(state.current);
+  });
+  setupMap();
+  refresh();
+  document.body.dataset.ready = "true";
+}
+
+main().catch((error) => { $("status").textContent = error.message; });
