@@ -3,19 +3,41 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
 import siftkit
 from siftkit.web import make_server
 
+DEMO_DATA = Path(__file__).resolve().parents[2] / "examples" / "wordnet_nouns.csv"
+
+
+def _serve(run: Path):
+    server = make_server(run, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
 
 @pytest.fixture
 def served(tmp_path, text_frame):
     siftkit.audit(text_frame, encoder="fake", id="id", output=tmp_path / "run")
-    server = make_server(tmp_path / "run", port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = _serve(tmp_path / "run")
     yield server, tmp_path / "run"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def demo_served(tmp_path_factory):
+    """The demo run, audited as `make demo` does (the default text model), served."""
+    folder = tmp_path_factory.mktemp("demo")
+    run = folder / "run"
+    # its own embedding cache: module scope runs outside the per-test cache isolation
+    siftkit.audit(DEMO_DATA, text="definition", label="category", id="id", output=run,
+                  cache_dir=folder / "cache", progress=False)  # fmt: skip
+    server = _serve(run)
+    yield server, run
     server.shutdown()
     server.server_close()

@@ -1,5 +1,6 @@
-"""The explorer in a real browser: headless Chromium from Debian's ``chromium`` package,
-driven by Playwright with the executable path set (no browser is ever downloaded).
+"""The explorer on the demo run in a real browser: headless Chromium from Debian's
+``chromium`` package, driven by Playwright with the executable path set (no browser is ever
+downloaded).
 
 Skipped when Playwright or the browser is missing, unless ``SIFTKIT_REQUIRE_BROWSER=1``
 (as in CI, whose ``.ci/run`` installs them), which turns the skip into a failure.
@@ -23,14 +24,14 @@ def _missing(reason: str) -> None:
 
 
 @pytest.fixture
-def page(served):
+def page(demo_served):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("playwright is not installed (pip install -e '.[dev]')")
     if CHROMIUM is None:
         _missing("Debian's chromium is not installed (apt-get install chromium)")
-    server, run = served
+    server, run = demo_served
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--use-gl=swiftshader"]
@@ -44,10 +45,10 @@ def page(served):
 
 def test_filter_inspect_accept_undo(page):
     page, run = page
-    assert "61 of 61 rows" in page.inner_text("#rows-count")
+    assert "2,000 of 2,000 rows" in page.inner_text("#rows-count")
     page.select_option("#issue-filter", "is_label_error")
     flagged = pd.read_parquet(run / "rows.parquet")["is_label_error"].sum()
-    assert f"{flagged} of 61 rows" in page.inner_text("#rows-count")
+    assert f"{flagged:,} of 2,000 rows" in page.inner_text("#rows-count")
     page.click("#row-list li >> nth=0")
     page.wait_for_selector("#inspector h3")
     inspected = page.inner_text("#inspector h3").removeprefix("Row ")
