@@ -162,7 +162,14 @@ def test_report_is_self_contained_html(run):
     html = (path / "report.html").read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>")
     assert "Label errors" in html and "Exact duplicates" in html
-    for section in ("Datasheet", "Map of the data", "<svg", "Categories", "Noise matrix"):
+    for section in (
+        "Datasheet",
+        "Map of the data",
+        "<svg",
+        "Categories",
+        "Noise matrix",
+        "nearest neighbours",
+    ):
         assert section in html, section
     assert "<script" not in html.lower()
     assert "http://" not in html and "https://" not in html

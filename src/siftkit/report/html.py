@@ -127,7 +127,32 @@ def _categories_table(entry: dict[str, Any], rows: pd.DataFrame, top: int = 40) 
     return pd.DataFrame(lines)
 
 
-def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame) -> str:
+#: Neighbours shown beside each top example in the report.
+EXAMPLE_NEIGHBOURS = 3
+
+
+def _with_neighbours(examples: pd.DataFrame, rows: pd.DataFrame, graph: Any) -> pd.DataFrame:
+    """``examples`` (rows of ``rows``, by position) with their nearest neighbours: label and
+    text (or row id) of each, nearest first."""
+    if graph is None or not graph.k or not len(examples):
+        return examples
+    shown = rows["text"] if "text" in rows else rows["row_id"].astype(str)
+    labels = rows["label"].astype(str) if "label" in rows else None
+
+    def describe(j: int) -> str:
+        text = str(shown.iloc[j])
+        text = text if len(text) <= 70 else text[:69] + "…"
+        return f"{labels.iloc[j]}: {text}" if labels is not None else text
+
+    out = examples.copy()
+    out["nearest neighbours"] = [
+        " | ".join(describe(int(j)) for j in graph.indices[position, :EXAMPLE_NEIGHBOURS])
+        for position in examples.index
+    ]
+    return out
+
+
+def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: Any = None) -> str:
     if name == "clusters" and entry.get("status") == "ok":
         levels = ", ".join(str(level["n_categories"]) for level in entry["hierarchy"])
         return (
@@ -155,7 +180,7 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame) -> str:
             if key in entry:
                 parts.append(_stat(key.replace("_", " "), entry[key]))
         parts.append("</div>")
-        examples = top_examples(rows, flag, score)
+        examples = _with_neighbours(top_examples(rows, flag, score), rows, graph)
         if len(examples):
             parts.append(f"<h3>Top examples</h3>{_table(examples)}")
         if name == "label_errors":
@@ -187,13 +212,14 @@ def render_report(audit: Any) -> str:
     if len(rows) and "cluster" in rows:
         names = {c["id"]: c["name"] for c in clusters.get("categories", [])}
         cards += data_map(np.asarray(audit.map), rows, names)
+    graph = audit.graph if len(rows) else None
     cards += "".join(
-        _analysis_card(name, summary[name], rows) for name in summary.get("analyses", [])
+        _analysis_card(name, summary[name], rows, graph) for name in summary.get("analyses", [])
     )
     label_errors = summary.get("label_errors", {})
     if label_errors.get("status") == "ok":
         off_topic = {"status": "ok", "count": label_errors.get("n_off_topic", 0)}
-        cards += _analysis_card("off_topic", off_topic, rows)
+        cards += _analysis_card("off_topic", off_topic, rows, graph)
     version = escape(str(summary.get("siftkit_version", "")))
     created = escape(str(summary.get("created", "")))
     return (
