@@ -65,7 +65,27 @@ def test_filter_inspect_accept_undo(page):
     assert list(pd.read_parquet(run / "edits.parquet")["action"]) == ["accept_suggestion", "undo"]
 
 
-def test_the_map_draws_and_a_click_picks_a_row(page):
+def test_score_range_and_text_search_filter_the_rows(page):
+    page, run = page
+    rows = pd.read_parquet(run / "rows.parquet")
+    page.select_option("#score-name", "outlier_score")
+    page.fill("#score-min", "0.2")
+    page.fill("#score-max", "0.9")
+    page.dispatch_event("#score-max", "change")
+    inside = rows["outlier_score"].between(0.2, 0.9).sum()
+    assert f"{inside:,} of 2,000 rows" in page.inner_text("#rows-count")
+    page.fill("#score-min", "0")
+    page.fill("#score-max", "1")
+    page.dispatch_event("#score-max", "change")
+    page.fill("#search", "city")
+    hits = rows["text"].str.contains("city", case=False).sum()
+    assert hits > 0
+    page.wait_for_function(
+        f"document.getElementById('rows-count').textContent.startsWith('{hits} of')"
+    )
+
+
+def test_the_map_is_drawn_with_webgl(page):
     page, _ = page
     canvas = page.locator("#map")
     box = canvas.bounding_box()

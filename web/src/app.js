@@ -50,13 +50,14 @@ function filtered() {
   const label = $("label-filter").value;
   const scoreName = $("score-name").value;
   const scoreMin = parseFloat($("score-min").value) || 0;
+  const scoreMax = $("score-max").value === "" ? 1 : parseFloat($("score-max").value);
   const hits = state.searchHits;
   const keep = [];
   for (let i = 0; i < n; i++) {
     if (issue && !p.flags[issue][i]) continue;
     if (cluster !== "" && p.cluster[i] !== +cluster) continue;
     if (label !== "" && p.label[i] !== +label) continue;
-    if (scoreName && p.scores[scoreName][i] < scoreMin) continue;
+    if (scoreName && (p.scores[scoreName][i] < scoreMin || p.scores[scoreName][i] > scoreMax)) continue;
     if (hits && !hits.has(i)) continue;
     keep.push(i);
   }
@@ -251,7 +252,7 @@ async function main() {
   (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
   for (const s of meta.scores) option($("score-name"), s, s);
   for (const id of ["issue-filter", "cluster-filter", "label-filter", "score-name", "score-min",
-    "colour-by"]) $(id).addEventListener("change", refresh);
+    "score-max", "colour-by"]) $(id).addEventListener("change", refresh);
   let timer = null;
   $("search").addEventListener("input", () => {
     clearTimeout(timer);
