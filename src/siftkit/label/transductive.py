@@ -160,19 +160,18 @@ class TransductiveLabeler:
             self.prototypes_, found = self._prototype_seeds(vectors, prototypes, n_classes)
             seeds = np.where(codes >= 0, codes, found)
         self.seeds_ = seeds
-        self._vectors, self._indices = vectors, indices
         self.weak_graph_ = bool(k) and within_share(indices, categories) < WEAK_GRAPH_BELOW
         by_prototypes = self.method == "prototypes" or (self.method == "auto" and self.weak_graph_)
         self.method_ = "prototypes" if by_prototypes else "diffusion"
         normalized = affinity(indices, similarities) if k else None
-        self.proba_ = self._distribute(normalized, seeds, categories, n_classes)
+        self.proba_ = self._distribute(vectors, indices, normalized, seeds, categories, n_classes)
         labeled = codes >= 0
         self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
         predicted = self.proba_.argmax(axis=1)
         agreement = neighbor_agreement(indices, similarities, predicted) if k else np.ones(n)
         self.calibrated_ = False
-        calibration = self._cross_fit(normalized, codes, categories, n_classes, indices,
-                                      similarities)  # fmt: skip
+        calibration = self._cross_fit(vectors, indices, similarities, normalized, codes,
+                                      categories, n_classes)  # fmt: skip
         confidence = agreement
         if calibration is not None:
             a, b = calibration
@@ -183,7 +182,6 @@ class TransductiveLabeler:
         confidence[labeled] = 1.0
         self.confidence_ = confidence
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
-        del self._vectors, self._indices  # working data of this fit only
         return self
 
     def _categories(self, vectors: np.ndarray, graph: KnnGraph) -> np.ndarray:
@@ -219,6 +217,8 @@ class TransductiveLabeler:
 
     def _distribute(
         self,
+        vectors: np.ndarray,
+        indices: np.ndarray,
         normalized: Any,
         seeds: np.ndarray,
         categories: np.ndarray,
@@ -227,7 +227,7 @@ class TransductiveLabeler:
         """Each row's class distribution from the seeds, (n_rows, n_classes): diffused over
         the graph and pooled by category; or, when the graph is weak, from prototypes."""
         if self.method_ == "prototypes":
-            return self._from_prototypes(seeds, n_classes)
+            return self._from_prototypes(vectors, indices, seeds, n_classes)
         start = _onehot(seeds, n_classes)
         diffused = spread(normalized, start, self.alpha) if normalized is not None else start
         diffused /= np.maximum(diffused.sum(axis=1, keepdims=True), 1e-12)
@@ -239,12 +239,14 @@ class TransductiveLabeler:
         mixed[unreached] = 1.0 / n_classes
         return mixed
 
-    def _from_prototypes(self, seeds: np.ndarray, n_classes: int) -> np.ndarray:
+    @staticmethod
+    def _from_prototypes(
+        vectors: np.ndarray, indices: np.ndarray, seeds: np.ndarray, n_classes: int
+    ) -> np.ndarray:
         """Classes from the seeds' prototypes, smoothed by the neighbours (the prototype +
         Laplacian objective of "Transductive Few-Shot Learning: Clustering is All You
         Need?", one step): each row scores ``cos(row, seed mean of the class) +
         PROTOTYPE_SMOOTHNESS · share of its neighbours nearest that class``; softmax of it."""
-        vectors, indices = self._vectors, self._indices
         centers = prototypes(vectors, np.clip(seeds, 0, None), n_classes, members=seeds >= 0)
         score = vectors @ centers.T.astype(vectors.dtype)
         nearest = np.where(seeds >= 0, seeds, score.argmax(axis=1))
@@ -253,12 +255,13 @@ class TransductiveLabeler:
 
     def _cross_fit(
         self,
+        vectors: np.ndarray,
+        indices: np.ndarray,
+        similarities: np.ndarray,
         normalized: Any,
         codes: np.ndarray,
         categories: np.ndarray,
         n_classes: int,
-        indices: np.ndarray,
-        similarities: np.ndarray,
     ) -> tuple[float, float] | None:
         """Platt parameters (a, b) mapping neighbour agreement to the chance of being right,
         fitted on labeled rows predicted from the other fold's labeled rows; None when some
@@ -277,7 +280,7 @@ class TransductiveLabeler:
         features, right = [], []
         for held in (0, 1):
             kept = np.where((codes >= 0) & (fold != held), codes, -1)
-            proba = self._distribute(normalized, kept, categories, n_classes)
+            proba = self._distribute(vectors, indices, normalized, kept, categories, n_classes)
             predicted = proba.argmax(axis=1)
             agreement = neighbor_agreement(indices, similarities, predicted)
             judged = (codes >= 0) & (fold == held)
