@@ -452,3 +452,17 @@ def test_report_umap_map_needs_umap_learn(audited):
     result = sift("report", "out", "--map", "umap")
     assert result.exit_code == 2
     assert "pip install umap-learn" in result.output
+
+
+def test_error_messages_keep_square_brackets(workdir):
+    (workdir / "bad.yaml").write_text("a: [x\n", encoding="utf-8")
+    result = sift("label", "data.csv", "-o", "out", "--encoder", "fake", "--keywords", "bad.yaml")
+    assert result.exit_code == 2
+    assert "[football, match, league]" in result.output  # not eaten as console markup
+
+
+def test_a_text_encoder_without_a_text_column_says_how_to_fix_it(workdir):
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [3.0, 1.0, 2.0]}).to_csv("numbers.csv", index=False)
+    result = sift("audit", "numbers.csv", "-o", "out", "--encoder", "tfidf")
+    assert result.exit_code == 2
+    assert "--text COLUMN" in result.output

@@ -10,6 +10,7 @@ from typing import Any
 import click
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from siftkit.exceptions import SiftError, SiftWarning
@@ -21,9 +22,9 @@ errors = Console(stderr=True, soft_wrap=True)
 
 def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
     if issubclass(category, SiftWarning):
-        errors.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
     else:
-        errors.print(f"[dim]warning: {message}[/dim]", highlight=False)
+        errors.print(f"[dim]warning: {escape(str(message))}[/dim]", highlight=False)
 
 
 class SiftGroup(click.Group):
@@ -34,7 +35,7 @@ class SiftGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SiftError as exc:
-            errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+            errors.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
             sys.exit(2)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from siftkit._progress import progress_bar
 from siftkit.embed.base import Encoder, l2_normalize
 from siftkit.embed.cache import EmbeddingCache, content_keys, default_cache_dir
+from siftkit.exceptions import InvalidParameterError
 from siftkit.execution import Executor, get_executor
 
 
@@ -60,6 +61,11 @@ def embed_dataset(
     """
     start = time.perf_counter()
     executor = get_executor(executor)
+    if encoder.modality == "text" and dataset.texts is None:
+        raise InvalidParameterError(
+            f"The {encoder.name} encoder embeds text, but no column of the data was taken "
+            "for text. Name it with --text COLUMN (Python: text=...)."
+        )
     encoder.fit(dataset)
     items = list(encoder.inputs(dataset))
     n_rows = len(items)
