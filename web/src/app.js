@@ -72,15 +72,15 @@ function setupMap() {
   drawPoints = regl({
     vert: `precision mediump float;
       attribute vec2 position; attribute vec3 colour; attribute float size;
-      uniform vec3 view; varying vec3 v;
+      uniform vec3 view; uniform vec2 squash; varying vec3 v;
       void main() { v = colour; gl_PointSize = size;
-        gl_Position = vec4((position - 0.5 - view.xy) * 1.9 * view.z, 0, 1); }`,
+        gl_Position = vec4((position - 0.5 - view.xy) * 1.9 * view.z * squash, 0, 1); }`,
     frag: `precision mediump float; varying vec3 v;
       void main() { vec2 c = gl_PointCoord - 0.5; if (dot(c, c) > 0.25) discard;
         gl_FragColor = vec4(v, 0.85); }`,
     attributes: { position: regl.prop("position"), colour: regl.prop("colour"),
       size: regl.prop("size") },
-    uniforms: { view: regl.prop("view") },
+    uniforms: { view: regl.prop("view"), squash: regl.prop("squash") },
     count: regl.prop("count"),
     primitive: "points",
     blend: { enable: true, func: { src: "src alpha", dst: "one minus src alpha" } },
@@ -102,8 +102,9 @@ function setupMap() {
     if (!drag) return;
     const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     if (Math.abs(dx) + Math.abs(dy) > 2) drag.moved = true;
-    state.view.x -= dx / canvas.clientWidth / 0.95 / state.view.zoom;
-    state.view.y += dy / canvas.clientHeight / 0.95 / state.view.zoom;
+    const [sx, sy] = squash();
+    state.view.x -= dx / canvas.clientWidth / 0.95 / state.view.zoom / sx;
+    state.view.y += dy / canvas.clientHeight / 0.95 / state.view.zoom / sy;
     drag.x = e.clientX; drag.y = e.clientY;
     render();
   });
@@ -114,11 +115,19 @@ function setupMap() {
   resize();
 }
 
+// the map stays square: the longer side of the canvas is squashed to the shorter one
+function squash() {
+  const canvas = $("map");
+  const aspect = canvas.clientWidth / Math.max(canvas.clientHeight, 1);
+  return aspect > 1 ? [1 / aspect, 1] : [1, aspect];
+}
+
 function toScreen(i) {
   const canvas = $("map");
   const v = state.view;
-  const x = (state.points.x[i] - 0.5 - v.x) * 0.95 * v.zoom;
-  const y = (state.points.y[i] - 0.5 - v.y) * 0.95 * v.zoom;
+  const [sx, sy] = squash();
+  const x = (state.points.x[i] - 0.5 - v.x) * 0.95 * v.zoom * sx;
+  const y = (state.points.y[i] - 0.5 - v.y) * 0.95 * v.zoom * sy;
   return [(x + 0.5) * canvas.clientWidth, (0.5 - y) * canvas.clientHeight];
 }
 
@@ -152,7 +161,7 @@ function render() {
   regl.clear({ color: [0.984, 0.988, 0.992, 1] });
   if (rows.length) {
     drawPoints({ position, colour, size, count: rows.length,
-      view: [state.view.x, state.view.y, state.view.zoom] });
+      view: [state.view.x, state.view.y, state.view.zoom], squash: squash() });
   }
 }
 
