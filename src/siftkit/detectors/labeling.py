@@ -14,6 +14,7 @@ import numpy as np
 
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector, robust_z
+from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.topics import read_topics
 
@@ -68,8 +69,6 @@ class Labeling(Detector):
 
     def check_params(self) -> None:
         super().check_params()
-        from siftkit.exceptions import InvalidParameterError
-
         if self.keywords is not None and self.descriptions is not None:
             raise InvalidParameterError("Give topics as keywords or as descriptions, not both.")
         if self.topics_file is not None:  # read now: a bad file fails before embedding
