@@ -1,120 +1,15 @@
-"""The ``sift`` command line. Thin: each command maps to one API call and prints its result."""
+"""Commands that read DATA and write a run folder: ``audit``, ``discover``, ``label``."""
 
 from __future__ import annotations
 
-import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from siftkit.exceptions import SiftError, SiftWarning
-from siftkit.report.html import ISSUE_CARDS, top_examples
-
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-
-def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
-    if issubclass(category, SiftWarning):
-        errors.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
-    else:
-        errors.print(f"[dim]warning: {escape(str(message))}[/dim]", highlight=False)
-
-
-class SiftGroup(click.Group):
-    """Turns siftkit's own errors into one readable line and exit code 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        warnings.showwarning = _show_warning
-        try:
-            return super().invoke(ctx)
-        except SiftError as exc:
-            errors.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
-            sys.exit(2)
-
-
-@click.group(cls=SiftGroup)
-@click.version_option(package_name="siftkit")
-def main() -> None:
-    """siftkit: find out what is in a dataset and what is wrong with it."""
-
-
-def _frame_table(frame: pd.DataFrame, title: str | None = None, width: int = 70) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold", max_width=width if column == "text" else 30)
-    for row in frame.itertuples(index=False):
-        table.add_row(*(_short(v, width) for v in row))
-    return table
-
-
-def _short(value: Any, width: int) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    text = " ".join(str(value).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def print_summary(result: Any) -> None:
-    """Counts per issue, then the top examples of each."""
-    summary = result.summary
-    table = Table(title="Audit summary", title_justify="left")
-    for column in ("analysis", "status", "flagged", "notes"):
-        table.add_column(column)
-    for name in summary.get("analyses", []):
-        entry = summary[name]
-        status = entry.get("status", "")
-        colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
-        notes = entry.get("reason") or entry.get("error") or ""
-        if status == "ok" and "n_clusters" in entry:
-            notes = f"{entry['n_clusters']} categories"
-            if entry.get("semi_supervised"):
-                notes += f", {entry['n_new']} new"
-        if status == "ok" and "n_predicted" in entry:
-            notes = (
-                f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
-                f"{entry['n_abstained']} abstained"
-            )
-        if status == "ok" and "n_groups" in entry:
-            notes = f"{entry['n_groups']} groups"
-        if status == "ok" and "estimated_noise_rate" in entry:
-            notes = (
-                f"est. noise {entry['estimated_noise_rate']:.1%}; {entry['n_off_topic']} "
-                f"off-topic; {entry['n_conflicting_copies']} conflicting copies"
-            )
-        table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
-    console.print(table)
-    for name in summary.get("analyses", []):
-        if summary[name].get("status") != "ok" or not summary[name].get("count"):
-            continue
-        title, flag, score, _ = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
-        examples = top_examples(result.rows, flag, score, n=3)
-        console.print(f"[bold]Top {title.lower()}[/bold]")
-        for row in examples.to_dict("records"):
-            console.print("  " + _example_line(row, score), highlight=False)
-
-
-def _example_line(row: dict[str, Any], score: str | None) -> str:
-    """``id  score  label -> suggestion  "text…"`` — one flagged row on one line."""
-    parts = [f"[cyan]{_short(row['row_id'], 24)}[/cyan]"]
-    if score is not None and score in row:
-        parts.append(f"{row[score]:.3f}")
-    if "label" in row:
-        label = _short(row["label"], 30)
-        if "suggested_label" in row:
-            label += f" → {_short(row['suggested_label'], 30)}"
-        parts.append(f"[magenta]{label}[/magenta]")
-    if "duplicate_group" in row:
-        parts.append(f"group {row['duplicate_group']}")
-    if "text" in row:
-        parts.append(f'"{_short(row["text"], 80)}"')
-    return "  ".join(parts)
+from siftkit.cli.app import console, main, print_summary, short
 
 
 def _input_options(command: Any) -> Any:
@@ -296,10 +191,10 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
     for column in columns:
         table.add_column(column, overflow="fold")
     for category in entry["categories"][:top]:
-        cells = [str(category["id"]), _short(category["name"], 50), str(category["size"]),
+        cells = [str(category["id"]), short(category["name"], 50), str(category["size"]),
                  f"{category['mean_confidence']:.2f}"]  # fmt: skip
         if has_labels:
-            cells += [_short(category.get("majority_label") or "", 30),
+            cells += [short(category.get("majority_label") or "", 30),
                       f"{category.get('purity', 0.0):.2f}"]  # fmt: skip
         if entry.get("semi_supervised"):
             cells.append("new" if category.get("is_new") else "")
@@ -403,7 +298,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         table.add_column("label")
         table.add_column("rows", justify="right")
         for name, count in counts.head(30).items():
-            table.add_row(_short(name, 40), str(count))
+            table.add_row(short(name, 40), str(count))
         console.print(table)
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
@@ -411,204 +306,3 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
             f"{entry['mean_confidence']}. Next: sift export {params['output']} --queue "
             "to_label -o to_label.csv"
         )
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-@click.argument("row_ids", nargs=-1, required=True)
-@click.option("--top", type=int, default=50, show_default=True, help="Rows to list.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="CSV file to write instead.")
-def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> None:
-    """Rows of a run most like the given example rows (by row id), best first.
-
-    Example: sift like OUT 12 57 301 --top 20
-    """
-    from siftkit.label.more_like import more_like_these
-    from siftkit.results import atomic_write, open_run
-
-    result = open_run(run)
-    ids = result.rows["row_id"]
-    wanted = [_as_row_id(value, ids) for value in row_ids]
-    ranked = more_like_these(result, wanted, top=top)
-    if output is not None:
-        with atomic_write(output, "w") as handle:
-            ranked.to_csv(handle, index=False)
-        console.print(f"Wrote {len(ranked)} rows to {output}")
-        return
-    console.print(_frame_table(ranked))
-
-
-def _as_row_id(value: str, ids: pd.Series) -> Any:
-    """A command-line row id in the type of the run's row ids."""
-    if pd.api.types.is_integer_dtype(ids.dtype):
-        try:
-            return int(value)
-        except ValueError:
-            raise click.BadParameter(f"row ids of this run are integers; got {value!r}") from None
-    return value
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-@click.argument("sql")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--limit",
-    type=int,
-    default=50,
-    show_default=True,
-    help="Rows shown in table format (csv and json print all).",
-)
-def query(run: Path, sql: str, fmt: str, limit: int) -> None:
-    """Run DuckDB SQL over a run folder's rows (the table is called `rows`).
-
-    Example: sift query OUT "select row_id, text from rows where is_label_error"
-    """
-    import duckdb
-
-    from siftkit.results import open_run
-
-    result = open_run(run)
-    try:
-        frame = result.query(sql)
-    except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
-        raise click.ClickException(
-            f"The SQL failed: {message}. The table is called `rows`; its columns are: "
-            f"{', '.join(result.rows.columns)}."
-        ) from exc
-    if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
-    elif fmt == "json":
-        click.echo(frame.to_json(orient="records", lines=True), nl=False)
-    else:
-        console.print(_frame_table(frame.head(limit)))
-        if len(frame) > limit:
-            console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-@click.option(
-    "--queue",
-    "queue_name",
-    help="Which queue: label_errors, off_topic, outliers, near_duplicates, or to_label "
-    "(the rows worth labeling next).",
-)
-@click.option(
-    "--apply-edits",
-    is_flag=True,
-    help="Write the cleaned dataset: the run's edits applied (relabelled rows, drops).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="File to write: CSV for a queue; .parquet or .csv for --apply-edits.",
-)
-@click.option("--budget", type=int, help="Rows in the to_label queue (default 100).")
-def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | None,
-           budget: int | None) -> None:  # fmt: skip
-    """Export a review queue: the flagged rows of one analysis, worst first, as CSV; the
-    rows worth labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
-
-    Examples: sift export OUT --queue label_errors -o relabel.csv;
-    sift export OUT --apply-edits -o clean.parquet
-    """
-    from siftkit.export import review_queue, write_queue
-    from siftkit.results import open_run
-
-    if (queue_name is None) == (not apply_edits):
-        raise click.UsageError("Give --queue NAME or --apply-edits (one of them).")
-    if budget is not None and queue_name != "to_label":
-        raise click.UsageError("--budget applies to --queue to_label only.")
-    result = open_run(run)
-    if apply_edits:
-        from siftkit.edits import write_cleaned
-
-        if output is None:
-            raise click.UsageError("--apply-edits needs -o FILE (.parquet or .csv).")
-        count = write_cleaned(result, output)
-        console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
-        return
-    if output is None:
-        click.echo(review_queue(result, queue_name, budget).to_csv(index=False), nl=False)
-        return
-    count = write_queue(result, queue_name, output, budget)
-    console.print(f"Wrote {count} rows to {output}")
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-@click.option(
-    "--map",
-    "map_method",
-    type=click.Choice(["clusters", "umap"]),
-    help="Recompute the 2-D map: clusters (default, no extra install) or umap (umap-learn).",
-)
-def report(run: Path, map_method: str | None) -> None:
-    """(Re)write a run folder's report.html: one self-contained page that works offline."""
-    from siftkit.results import open_run
-
-    path = open_run(run).write_report(map_method)
-    console.print(f"Report: {path}")
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-@click.option(
-    "--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free)."
-)
-def serve(run: Path, port: int) -> None:
-    """Explore a run folder in the browser: a map of every row, filters, a row inspector
-    with its neighbours, and edits (saved to OUT/edits.parquet; the data is not touched).
-
-    Serves on 127.0.0.1 only. Stop with Ctrl-C.
-    """
-    from siftkit.web import make_server
-
-    try:
-        server = make_server(run, port)
-    except OSError as exc:
-        raise click.ClickException(
-            f"Could not listen on 127.0.0.1:{port} ({exc.strerror}); try another --port."
-        ) from exc
-    console.print(
-        f"Explorer of {run}: http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)"
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-def info(run: Path) -> None:
-    """Describe a run folder: its input, encoder, graph, analyses and timings."""
-    from siftkit.results import open_run
-
-    result = open_run(run)
-    summary = result.summary
-    source = summary["input"]
-    console.print(f"[bold]{run}[/bold]  siftkit {summary.get('siftkit_version')}, "
-                  f"{summary.get('created')}")  # fmt: skip
-    console.print(f"input: {source['source']}  ·  {source['n_rows']} rows  ·  "
-                  f"{source.get('n_classes') or 'no'} classes  ·  fingerprint "
-                  f"{source['fingerprint'][:12]}")  # fmt: skip
-    encoder = summary["encoder"]
-    console.print(f"encoder: {encoder['id']} ({encoder['n_dims']} dims)  ·  neighbours: "
-                  f"k={summary['neighbors']['k']} {summary['neighbors']['method']}, recall "
-                  f"{summary['neighbors']['recall_at_k']}")  # fmt: skip
-    print_summary(result)
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("timings", {}).items())
-    console.print(f"timings: {timings}")

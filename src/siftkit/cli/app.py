@@ -1,0 +1,116 @@
+"""The ``sift`` group: error handling, the console, the summary printout commands share."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from siftkit.exceptions import SiftError, SiftWarning
+from siftkit.report.html import ISSUE_CARDS, top_examples
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+    if issubclass(category, SiftWarning):
+        errors.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False)
+    else:
+        errors.print(f"[dim]warning: {escape(str(message))}[/dim]", highlight=False)
+
+
+class SiftGroup(click.Group):
+    """Turns siftkit's own errors into one readable line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        warnings.showwarning = _show_warning
+        try:
+            return super().invoke(ctx)
+        except SiftError as exc:
+            errors.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+            sys.exit(2)
+
+
+@click.group(cls=SiftGroup)
+@click.version_option(package_name="siftkit")
+def main() -> None:
+    """siftkit: find out what is in a dataset and what is wrong with it."""
+
+
+def frame_table(frame: pd.DataFrame, title: str | None = None, width: int = 70) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold", max_width=width if column == "text" else 30)
+    for row in frame.itertuples(index=False):
+        table.add_row(*(short(v, width) for v in row))
+    return table
+
+
+def short(value: Any, width: int) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_summary(result: Any) -> None:
+    """Counts per issue, then the top examples of each."""
+    summary = result.summary
+    table = Table(title="Audit summary", title_justify="left")
+    for column in ("analysis", "status", "flagged", "notes"):
+        table.add_column(column)
+    for name in summary.get("analyses", []):
+        entry = summary[name]
+        status = entry.get("status", "")
+        colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
+        notes = entry.get("reason") or entry.get("error") or ""
+        if status == "ok" and "n_clusters" in entry:
+            notes = f"{entry['n_clusters']} categories"
+            if entry.get("semi_supervised"):
+                notes += f", {entry['n_new']} new"
+        if status == "ok" and "n_predicted" in entry:
+            notes = (
+                f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
+                f"{entry['n_abstained']} abstained"
+            )
+        if status == "ok" and "n_groups" in entry:
+            notes = f"{entry['n_groups']} groups"
+        if status == "ok" and "estimated_noise_rate" in entry:
+            notes = (
+                f"est. noise {entry['estimated_noise_rate']:.1%}; {entry['n_off_topic']} "
+                f"off-topic; {entry['n_conflicting_copies']} conflicting copies"
+            )
+        table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
+    console.print(table)
+    for name in summary.get("analyses", []):
+        if summary[name].get("status") != "ok" or not summary[name].get("count"):
+            continue
+        title, flag, score, _ = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
+        examples = top_examples(result.rows, flag, score, n=3)
+        console.print(f"[bold]Top {title.lower()}[/bold]")
+        for row in examples.to_dict("records"):
+            console.print("  " + _example_line(row, score), highlight=False)
+
+
+def _example_line(row: dict[str, Any], score: str | None) -> str:
+    """``id  score  label -> suggestion  "text…"`` — one flagged row on one line."""
+    parts = [f"[cyan]{short(row['row_id'], 24)}[/cyan]"]
+    if score is not None and score in row:
+        parts.append(f"{row[score]:.3f}")
+    if "label" in row:
+        label = short(row["label"], 30)
+        if "suggested_label" in row:
+            label += f" → {short(row['suggested_label'], 30)}"
+        parts.append(f"[magenta]{label}[/magenta]")
+    if "duplicate_group" in row:
+        parts.append(f"group {row['duplicate_group']}")
+    if "text" in row:
+        parts.append(f'"{short(row["text"], 80)}"')
+    return "  ".join(parts)

@@ -1,0 +1,213 @@
+"""Commands over a saved run folder: ``like``, ``query``, ``export``, ``report``, ``serve``,
+``info``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from siftkit.cli.app import console, frame_table, main, print_summary
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("row_ids", nargs=-1, required=True)
+@click.option("--top", type=int, default=50, show_default=True, help="Rows to list.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="CSV file to write instead.")
+def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> None:
+    """Rows of a run most like the given example rows (by row id), best first.
+
+    Example: sift like OUT 12 57 301 --top 20
+    """
+    from siftkit.label.more_like import more_like_these
+    from siftkit.results import atomic_write, open_run
+
+    result = open_run(run)
+    ids = result.rows["row_id"]
+    wanted = [_as_row_id(value, ids) for value in row_ids]
+    ranked = more_like_these(result, wanted, top=top)
+    if output is not None:
+        with atomic_write(output, "w") as handle:
+            ranked.to_csv(handle, index=False)
+        console.print(f"Wrote {len(ranked)} rows to {output}")
+        return
+    console.print(frame_table(ranked))
+
+
+def _as_row_id(value: str, ids: pd.Series) -> Any:
+    """A command-line row id in the type of the run's row ids."""
+    if pd.api.types.is_integer_dtype(ids.dtype):
+        try:
+            return int(value)
+        except ValueError:
+            raise click.BadParameter(f"row ids of this run are integers; got {value!r}") from None
+    return value
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("sql")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--limit",
+    type=int,
+    default=50,
+    show_default=True,
+    help="Rows shown in table format (csv and json print all).",
+)
+def query(run: Path, sql: str, fmt: str, limit: int) -> None:
+    """Run DuckDB SQL over a run folder's rows (the table is called `rows`).
+
+    Example: sift query OUT "select row_id, text from rows where is_label_error"
+    """
+    import duckdb
+
+    from siftkit.results import open_run
+
+    result = open_run(run)
+    try:
+        frame = result.query(sql)
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0]
+        raise click.ClickException(
+            f"The SQL failed: {message}. The table is called `rows`; its columns are: "
+            f"{', '.join(result.rows.columns)}."
+        ) from exc
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(frame.to_json(orient="records", lines=True), nl=False)
+    else:
+        console.print(frame_table(frame.head(limit)))
+        if len(frame) > limit:
+            console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option(
+    "--queue",
+    "queue_name",
+    help="Which queue: label_errors, off_topic, outliers, near_duplicates, or to_label "
+    "(the rows worth labeling next).",
+)
+@click.option(
+    "--apply-edits",
+    is_flag=True,
+    help="Write the cleaned dataset: the run's edits applied (relabelled rows, drops).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="File to write: CSV for a queue; .parquet or .csv for --apply-edits.",
+)
+@click.option("--budget", type=int, help="Rows in the to_label queue (default 100).")
+def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | None,
+           budget: int | None) -> None:  # fmt: skip
+    """Export a review queue: the flagged rows of one analysis, worst first, as CSV; the
+    rows worth labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
+
+    Examples: sift export OUT --queue label_errors -o relabel.csv;
+    sift export OUT --apply-edits -o clean.parquet
+    """
+    from siftkit.export import review_queue, write_queue
+    from siftkit.results import open_run
+
+    if (queue_name is None) == (not apply_edits):
+        raise click.UsageError("Give --queue NAME or --apply-edits (one of them).")
+    if budget is not None and queue_name != "to_label":
+        raise click.UsageError("--budget applies to --queue to_label only.")
+    result = open_run(run)
+    if apply_edits:
+        from siftkit.edits import write_cleaned
+
+        if output is None:
+            raise click.UsageError("--apply-edits needs -o FILE (.parquet or .csv).")
+        count = write_cleaned(result, output)
+        console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
+        return
+    if output is None:
+        click.echo(review_queue(result, queue_name, budget).to_csv(index=False), nl=False)
+        return
+    count = write_queue(result, queue_name, output, budget)
+    console.print(f"Wrote {count} rows to {output}")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option(
+    "--map",
+    "map_method",
+    type=click.Choice(["clusters", "umap"]),
+    help="Recompute the 2-D map: clusters (default, no extra install) or umap (umap-learn).",
+)
+def report(run: Path, map_method: str | None) -> None:
+    """(Re)write a run folder's report.html: one self-contained page that works offline."""
+    from siftkit.results import open_run
+
+    path = open_run(run).write_report(map_method)
+    console.print(f"Report: {path}")
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option(
+    "--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free)."
+)
+def serve(run: Path, port: int) -> None:
+    """Explore a run folder in the browser: a map of every row, filters, a row inspector
+    with its neighbours, and edits (saved to OUT/edits.parquet; the data is not touched).
+
+    Serves on 127.0.0.1 only. Stop with Ctrl-C.
+    """
+    from siftkit.web import make_server
+
+    try:
+        server = make_server(run, port)
+    except OSError as exc:
+        raise click.ClickException(
+            f"Could not listen on 127.0.0.1:{port} ({exc.strerror}); try another --port."
+        ) from exc
+    console.print(
+        f"Explorer of {run}: http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+def info(run: Path) -> None:
+    """Describe a run folder: its input, encoder, graph, analyses and timings."""
+    from siftkit.results import open_run
+
+    result = open_run(run)
+    summary = result.summary
+    source = summary["input"]
+    console.print(f"[bold]{run}[/bold]  siftkit {summary.get('siftkit_version')}, "
+                  f"{summary.get('created')}")  # fmt: skip
+    console.print(f"input: {source['source']}  ·  {source['n_rows']} rows  ·  "
+                  f"{source.get('n_classes') or 'no'} classes  ·  fingerprint "
+                  f"{source['fingerprint'][:12]}")  # fmt: skip
+    encoder = summary["encoder"]
+    console.print(f"encoder: {encoder['id']} ({encoder['n_dims']} dims)  ·  neighbours: "
+                  f"k={summary['neighbors']['k']} {summary['neighbors']['method']}, recall "
+                  f"{summary['neighbors']['recall_at_k']}")  # fmt: skip
+    print_summary(result)
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("timings", {}).items())
+    console.print(f"timings: {timings}")
