@@ -901,15 +901,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             "cases": ", ".join(cases),
             "seed": f"{args.seed} (data sample, corruption, cross-validation folds, methods)",
             "siftkit detectors": ", ".join(available_detectors()),
-            "threads": "BLAS limited to 1 thread for every method (threadpoolctl); with 2 "
-            "OpenBLAS threads, LogisticRegression fits on this 2-CPU machine ran 5-50x slower "
-            "and erratically",
+            "threads": "BLAS and OpenMP (faiss) limited to 1 thread for every method "
+            "(threadpoolctl); with 2 OpenBLAS threads, LogisticRegression fits on this 2-CPU "
+            "machine ran 5-50x slower and erratically",
             "methods": METHODS,
             "cleanlab Datalab": "available" if Datalab is not None else f"n/a: {DATALAB_MISSING}",
         },
     )
     results = []
-    with threadpool_limits(1, user_api="blas"):
+    with threadpool_limits(1):  # BLAS and OpenMP (faiss) alike
         for name in datasets:
             base = load_base(name, seed=args.seed, quick=args.quick)
             results.append(bench_dataset(report, base, cases, args.seed))
