@@ -25,7 +25,7 @@ $(VENV)/.bench-installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(VENV)/bin/sift audit examples/wordnet_nouns.csv --text definition --label category \
 		--id id -o $(DEMO_OUT) --overwrite
-	@echo "Open $(DEMO_OUT)/report.html in a browser; \`$(VENV)/bin/sift info $(DEMO_OUT)\` prints the summary again."
+	@echo "Open $(DEMO_OUT)/report.html in a browser; \`$(VENV)/bin/sift serve $(DEMO_OUT)\` explores it on http://127.0.0.1:8765/; \`$(VENV)/bin/sift info $(DEMO_OUT)\` prints the summary again."
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -q
