@@ -117,7 +117,9 @@ class Clusters(Detector):
             row_keys=context.content_hashes,
         )  # fmt: skip
         chosen = model.levels_[model.chosen_level_].membership
-        names, categories = self._describe(context, model, chosen, vocabulary)
+        # the texts' terms are counted once for the names of every level
+        terms = naming.term_counts(context.texts) if context.texts is not None else None
+        names, categories = self._describe(context, model, chosen, vocabulary, terms)
         finer = (
             model.levels_[model.chosen_level_ + 1].membership
             if model.chosen_level_ + 1 < len(model.levels_)
@@ -135,7 +137,7 @@ class Clusters(Detector):
             "mean_confidence": round(float(model.confidence_.mean()), 4),
             "semi_supervised": model.classes_ is not None,
             "categories": categories,
-            "hierarchy": self._tree(context, model, chosen, names),
+            "hierarchy": self._tree(context, model, names, terms),
         }
         if model.classes_ is not None:
             summary["known_categories"] = [c["name"] for c in categories if not c["is_new"]]
@@ -152,14 +154,15 @@ class Clusters(Detector):
         )
 
     def _names(
-        self, context: Context, membership: np.ndarray, n: int, known: np.ndarray | None
+        self,
+        context: Context,
+        terms: tuple[Any, np.ndarray] | None,
+        membership: np.ndarray,
+        n: int,
+        known: np.ndarray | None,
     ) -> tuple[list[str], list[list[str]], list[tuple[str | None, float]] | None]:
         """Per category: its name, its keywords (text) and its majority label (labels)."""
-        words = (
-            naming.keywords(context.texts, membership, n)
-            if context.texts is not None
-            else [[] for _ in range(n)]
-        )
+        words = naming.category_keywords(terms, membership, n)
         majority = (
             naming.majority_labels(context.labels, membership, n)
             if context.labels is not None
@@ -183,9 +186,10 @@ class Clusters(Detector):
         model: CategoryDiscovery,
         chosen: np.ndarray,
         vocabulary: list[str] | None,
+        terms: tuple[Any, np.ndarray] | None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         n = model.n_clusters_
-        names, words, majority = self._names(context, chosen, n, model.classes_)
+        names, words, majority = self._names(context, terms, chosen, n, model.classes_)
         matches = None
         if vocabulary is not None:
             terms = context.encode_texts(vocabulary)
@@ -220,7 +224,11 @@ class Clusters(Detector):
         return names, categories
 
     def _tree(
-        self, context: Context, model: CategoryDiscovery, chosen: np.ndarray, names: list[str]
+        self,
+        context: Context,
+        model: CategoryDiscovery,
+        names: list[str],
+        terms: tuple[Any, np.ndarray] | None,
     ) -> list[dict[str, Any]]:
         """The levels of the tree, coarsest first, each category with its parent."""
         tree = []
@@ -228,7 +236,7 @@ class Clusters(Detector):
             n = level.n_categories
             level_names = (
                 names if i == model.chosen_level_
-                else self._names(context, level.membership, n, None)[0]
+                else self._names(context, terms, level.membership, n, None)[0]
             )  # fmt: skip
             sizes = np.bincount(level.membership, minlength=n)
             tree.append({

@@ -31,10 +31,10 @@ def _onehot(membership: np.ndarray, n_categories: int) -> sp.csr_matrix:
     )
 
 
-def keywords(
-    texts: Sequence[str], membership: np.ndarray, n_categories: int, top: int = 8
-) -> list[list[str]]:
-    """The ``top`` most distinctive words and two-word phrases of each category's texts."""
+def term_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray] | None:
+    """Per text, the count of each word and two-word phrase that occurs in at least two
+    texts (stop words left out): (counts (n_texts, n_terms), terms); None when no term does.
+    Counted once, they serve every partition of the same texts."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = CountVectorizer(
@@ -44,7 +44,20 @@ def keywords(
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # no term occurs twice: nothing distinctive to say
+        return None
+    return counts.tocsr(), vectorizer.get_feature_names_out()
+
+
+def category_keywords(
+    terms: tuple[sp.csr_matrix, np.ndarray] | None,
+    membership: np.ndarray,
+    n_categories: int,
+    top: int = 8,
+) -> list[list[str]]:
+    """The ``top`` most distinctive terms of each category, from :func:`term_counts`."""
+    if terms is None:
         return [[] for _ in range(n_categories)]
+    counts, names = terms
     per_category = (_onehot(membership, n_categories) @ counts).tocsr().astype(np.float64)
     words = np.asarray(per_category.sum(axis=1)).ravel()
     frequency = np.asarray(per_category.sum(axis=0)).ravel()
@@ -54,13 +67,19 @@ def keywords(
     idf *= np.log1p(n_categories / np.maximum(spread, 1))
     tf = sp.diags(1.0 / np.maximum(words, 1.0)) @ per_category
     weights = (tf @ sp.diags(idf)).tocsr()
-    terms = vectorizer.get_feature_names_out()
     out = []
     for c in range(n_categories):
         row = weights.getrow(c)
         order = np.argsort(-row.data)[:top]
-        out.append([str(terms[row.indices[i]]) for i in order])
+        out.append([str(names[row.indices[i]]) for i in order])
     return out
+
+
+def keywords(
+    texts: Sequence[str], membership: np.ndarray, n_categories: int, top: int = 8
+) -> list[list[str]]:
+    """The ``top`` most distinctive words and two-word phrases of each category's texts."""
+    return category_keywords(term_counts(texts), membership, n_categories, top)
 
 
 def majority_labels(
