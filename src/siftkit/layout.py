@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from siftkit.discover.refine import prototypes
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError, MissingExtraError
 
@@ -35,16 +36,9 @@ def _groups(vectors: np.ndarray, clusters: np.ndarray | None, random_state: int)
     groups = np.asarray(clusters, dtype=np.int64).copy()
     loose = groups < 0
     if loose.any():
-        centers = _centers(vectors, groups, int(groups.max()) + 1)
+        centers = prototypes(vectors, np.clip(groups, 0, None), int(groups.max()) + 1, ~loose)
         groups[loose] = (vectors[loose] @ centers.T).argmax(axis=1)
     return groups
-
-
-def _centers(vectors: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
-    sums = np.zeros((k, vectors.shape[1]))
-    keep = groups >= 0
-    np.add.at(sums, groups[keep], vectors[keep])
-    return l2_normalize(sums)
 
 
 def classical_mds(distances: np.ndarray) -> np.ndarray:
@@ -64,7 +58,7 @@ def classical_mds(distances: np.ndarray) -> np.ndarray:
 
 def _cluster_layout(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
     k = int(groups.max()) + 1
-    centers = _centers(vectors, groups, k)
+    centers = prototypes(vectors, groups, k)
     distances = np.sqrt(np.clip(2.0 - 2.0 * centers @ centers.T, 0.0, None))
     places = classical_mds(distances)
     # nearly coincident centres would share a disc: spread them on a small circle
