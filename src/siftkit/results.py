@@ -162,11 +162,16 @@ class Audit:
         path = self._require_path()
         if map_method is not None:
             self._map = self._compute_map(map_method)
+        self._write_views(path, render_report)
+        return path / REPORT_FILE
+
+    def _write_views(self, path: Path, report: Callable[[Audit], str] | None) -> None:
+        """Write ``map.npy`` and, given a renderer, ``report.html``."""
         with atomic_write(path / MAP_FILE) as handle:
             np.save(handle, np.asarray(self.map, dtype=np.float32))
-        with atomic_write(path / REPORT_FILE, "w") as handle:
-            handle.write(render_report(self))
-        return path / REPORT_FILE
+        if report is not None:
+            with atomic_write(path / REPORT_FILE, "w") as handle:
+                handle.write(report(self))
 
     def _require_path(self) -> Path:
         if self.path is None:
@@ -197,11 +202,7 @@ class Audit:
             np.save(handle, np.asarray(self.embeddings))
         with atomic_write(path / NEIGHBORS_FILE) as handle:
             self.graph.save(handle)
-        with atomic_write(path / MAP_FILE) as handle:
-            np.save(handle, np.asarray(self.map, dtype=np.float32))
-        if report is not None:
-            with atomic_write(path / REPORT_FILE, "w") as handle:
-                handle.write(report(self))
+        self._write_views(path, report)
         with atomic_write(path / SUMMARY_FILE, "w") as handle:
             json.dump(self.summary, handle, indent=2, default=_json_default, allow_nan=False)
         return path
