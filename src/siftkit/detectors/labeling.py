@@ -14,6 +14,7 @@ import numpy as np
 
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector, robust_z
+from siftkit.discover.refine import prototypes
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.topics import read_topics
@@ -172,8 +173,6 @@ class Labeling(Detector):
         """Rows far less similar to their class's prototype than rows typically are."""
         vectors = np.asarray(context.embeddings)
         predicted = np.clip(model.proba_.argmax(axis=1), 0, None)
-        sums = np.zeros((model.proba_.shape[1], vectors.shape[1]))
-        np.add.at(sums, predicted, vectors)
-        centers = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        centers = prototypes(vectors, predicted, model.proba_.shape[1])
         fit = np.einsum("ij,ij->i", vectors, centers[predicted].astype(vectors.dtype))
         return robust_z(-fit) > OTHER_Z

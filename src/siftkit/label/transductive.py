@@ -194,11 +194,11 @@ class TransductiveLabeler:
         return discovery.fit(vectors, graph=graph).levels_[0].membership
 
     def _prototype_seeds(
-        self, vectors: np.ndarray, prototypes: np.ndarray, n_classes: int
+        self, vectors: np.ndarray, topics: np.ndarray, n_classes: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows most similar to each prototype, the prototypes moved to their mean plus
+        """Rows most similar to each topic vector, the topic vectors moved to their mean plus
         the starting vector; returns (prototypes, seed class per row, -1 elsewhere)."""
-        start = l2_normalize(np.asarray(prototypes, dtype=np.float32))
+        start = l2_normalize(np.asarray(topics, dtype=np.float32))
         per_class = self.seeds_per_class or max(5, int(0.05 * len(vectors) / n_classes))
         per_class = min(per_class, max(1, len(vectors) // n_classes))
         centers = start
@@ -210,9 +210,8 @@ class TransductiveLabeler:
                 candidates = np.flatnonzero(best == c)
                 top = candidates[np.argsort(-similarity[candidates, c])[:per_class]]
                 seeds[top] = c
-            sums = np.zeros_like(centers)
-            np.add.at(sums, seeds[seeds >= 0], vectors[seeds >= 0])
-            centers = l2_normalize(l2_normalize(sums) + start)
+            found = prototypes(vectors, np.clip(seeds, 0, None), n_classes, members=seeds >= 0)
+            centers = l2_normalize(found + start)
         return centers, seeds
 
     def _distribute(
