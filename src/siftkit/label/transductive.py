@@ -13,9 +13,12 @@
    edges, as with sentence embeddings, whose categories the communities do not follow —
    classes come instead from the seeds' prototypes smoothed by the neighbours
    (:meth:`TransductiveLabeler._from_prototypes`).
-3. **Confidence**: the similarity-weighted share of the row's neighbours that get the
-   same label. With at least two labeled rows in every class it is recalibrated (Platt)
-   on labeled rows held out from the prediction, two folds crossed.
+3. **Confidence**: with at least two labeled rows in every class, a Platt map of how
+   clearly the row's distribution picks its class (``log p(best) − log p(runner-up)``),
+   fitted on labeled rows predicted from the others (as many folds as the smallest class
+   has labeled rows, at most ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly
+   all the labels the final one sees). Otherwise, with nothing to hold out, the
+   similarity-weighted share of the row's neighbours that get the same label.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ POOLING_RESOLUTION = 1.0
 WEAK_GRAPH_BELOW = 0.85
 PROTOTYPE_SMOOTHNESS = 0.5
 PROTOTYPE_TEMPERATURE = 0.05
+#: Folds of the labeled rows for calibration, at most (one per labeled row of the smallest class).
+MAX_CALIBRATION_FOLDS = 10
 
 
 def _onehot(codes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -48,6 +53,13 @@ def _onehot(codes: np.ndarray, n_classes: int) -> np.ndarray:
     known = codes >= 0
     out[np.flatnonzero(known), codes[known]] = 1.0
     return out
+
+
+def top_two_log_ratio(proba: np.ndarray) -> np.ndarray:
+    """``log p(best class) − log p(runner-up)`` per row, (n_rows,): how clearly a row's
+    distribution picks its class (0 for a tie)."""
+    top = np.sort(proba, axis=1)[:, -2:]
+    return np.log(top[:, 1] + 1e-9) - np.log(top[:, 0] + 1e-9)
 
 
 def neighbor_agreement(
@@ -165,6 +177,7 @@ class TransductiveLabeler:
         self.method_ = "prototypes" if by_prototypes else "diffusion"
         normalized = affinity(indices, similarities) if k else None
         self.proba_ = self._distribute(vectors, indices, normalized, seeds, categories, n_classes)
+        margin = top_two_log_ratio(self.proba_)
         labeled = codes >= 0
         self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
         predicted = self.proba_.argmax(axis=1)
@@ -175,7 +188,7 @@ class TransductiveLabeler:
         confidence = agreement
         if calibration is not None:
             a, b = calibration
-            confidence = 1.0 / (1.0 + np.exp(-(a * agreement + b)))
+            confidence = 1.0 / (1.0 + np.exp(-(a * margin + b)))
             self.calibrated_ = True
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
         confidence[np.ptp(self.proba_, axis=1) == 0] = 1.0 / n_classes
@@ -262,9 +275,9 @@ class TransductiveLabeler:
         categories: np.ndarray,
         n_classes: int,
     ) -> tuple[float, float] | None:
-        """Platt parameters (a, b) mapping neighbour agreement to the chance of being right,
-        fitted on labeled rows predicted from the other fold's labeled rows; None when some
-        class has fewer than two labeled rows (nothing to hold out)."""
+        """Platt parameters (a, b) mapping :func:`top_two_log_ratio` to the chance of being
+        right, fitted on labeled rows predicted from the other folds' labeled rows; None when
+        some class has fewer than two labeled rows (nothing to hold out)."""
         from sklearn.linear_model import LogisticRegression
 
         labeled = np.flatnonzero(codes >= 0)
@@ -272,18 +285,20 @@ class TransductiveLabeler:
         if normalized is None or counts.min() < 2:
             return None
         rng = np.random.default_rng(self.random_state)
-        fold = np.zeros(len(codes), dtype=np.int64)
+        n_folds = int(min(MAX_CALIBRATION_FOLDS, counts[counts > 0].min()))
+        fold = np.full(len(codes), -1, dtype=np.int64)
+        offset = 0
         for c in range(n_classes):
             members = rng.permutation(labeled[codes[labeled] == c])
-            fold[members[: len(members) // 2]] = 1
+            fold[members] = (offset + np.arange(len(members))) % n_folds
+            offset += len(members)
         features, right = [], []
-        for held in (0, 1):
+        for held in range(n_folds):
             kept = np.where((codes >= 0) & (fold != held), codes, -1)
             proba = self._distribute(vectors, indices, normalized, kept, categories, n_classes)
             predicted = proba.argmax(axis=1)
-            agreement = neighbor_agreement(indices, similarities, predicted)
             judged = (codes >= 0) & (fold == held)
-            features.append(agreement[judged])
+            features.append(top_two_log_ratio(proba[judged]))
             right.append(predicted[judged] == codes[judged])
         x, t = np.concatenate(features)[:, None], np.concatenate(right)
         if t.all() or not t.any():
