@@ -12,7 +12,8 @@
    When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
    edges, as with sentence embeddings, whose categories the communities do not follow —
    classes come instead from the seeds' prototypes smoothed by the neighbours
-   (:meth:`TransductiveLabeler._from_prototypes`).
+   (:meth:`TransductiveLabeler._from_prototypes`), then refined by self-training a linear
+   probe on the most confident rows (:mod:`siftkit.label.self_training`).
 3. **Confidence**: with at least two labeled rows in every class, a Platt map of how
    clearly the row's distribution picks its class (``log p(best) − log p(runner-up)``),
    fitted on labeled rows predicted from the others (as many folds as the smallest class
@@ -23,6 +24,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,7 @@ from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import affinity, spread
+from siftkit.label.self_training import self_train, smoothed_features
 from siftkit.neighbors import KnnGraph, build_graph
 
 #: The categories that pool labels are found at this Leiden resolution (finer than discovery's
@@ -46,6 +49,18 @@ PROTOTYPE_SMOOTHNESS = 0.5
 PROTOTYPE_TEMPERATURE = 0.05
 #: Folds of the labeled rows for calibration, at most (one per labeled row of the smallest class).
 MAX_CALIBRATION_FOLDS = 10
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What every prediction of one fit shares: the rows, their graph and categories."""
+
+    vectors: np.ndarray  # unit rows
+    features: np.ndarray  # the self-training probe's view of the rows
+    indices: np.ndarray  # kNN indices, (n_rows, k)
+    normalized: Any  # normalised kNN affinity; None without a graph
+    categories: np.ndarray  # each row's pooling category
+    n_classes: int
 
 
 def _onehot(codes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -176,15 +191,16 @@ class TransductiveLabeler:
         by_prototypes = self.method == "prototypes" or (self.method == "auto" and self.weak_graph_)
         self.method_ = "prototypes" if by_prototypes else "diffusion"
         normalized = affinity(indices, similarities) if k else None
-        self.proba_ = self._distribute(vectors, indices, normalized, seeds, categories, n_classes)
+        features = smoothed_features(vectors, normalized) if by_prototypes else vectors
+        rows = _Rows(vectors, features, indices, normalized, categories, n_classes)
+        self.proba_ = self._distribute(rows, seeds)
         margin = top_two_log_ratio(self.proba_)
         labeled = codes >= 0
         self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
         predicted = self.proba_.argmax(axis=1)
         agreement = neighbor_agreement(indices, similarities, predicted) if k else np.ones(n)
         self.calibrated_ = False
-        calibration = self._cross_fit(vectors, indices, similarities, normalized, codes,
-                                      categories, n_classes)  # fmt: skip
+        calibration = self._cross_fit(rows, codes)
         confidence = agreement
         if calibration is not None:
             a, b = calibration
@@ -227,28 +243,23 @@ class TransductiveLabeler:
             centers = l2_normalize(found + start)
         return centers, seeds
 
-    def _distribute(
-        self,
-        vectors: np.ndarray,
-        indices: np.ndarray,
-        normalized: Any,
-        seeds: np.ndarray,
-        categories: np.ndarray,
-        n_classes: int,
-    ) -> np.ndarray:
+    def _distribute(self, rows: _Rows, seeds: np.ndarray) -> np.ndarray:
         """Each row's class distribution from the seeds, (n_rows, n_classes): diffused over
-        the graph and pooled by category; or, when the graph is weak, from prototypes."""
+        the graph and pooled by category; or, when the graph is weak, from prototypes,
+        refined by self-training."""
         if self.method_ == "prototypes":
-            return self._from_prototypes(vectors, indices, seeds, n_classes)
-        start = _onehot(seeds, n_classes)
+            start = self._from_prototypes(rows.vectors, rows.indices, seeds, rows.n_classes)
+            return self_train(rows.features, start, seeds)
+        start = _onehot(seeds, rows.n_classes)
+        normalized = rows.normalized
         diffused = spread(normalized, start, self.alpha) if normalized is not None else start
         diffused /= np.maximum(diffused.sum(axis=1, keepdims=True), 1e-12)
-        pooled = np.zeros((int(categories.max()) + 1, n_classes))
-        np.add.at(pooled, categories, diffused)
+        pooled = np.zeros((int(rows.categories.max()) + 1, rows.n_classes))
+        np.add.at(pooled, rows.categories, diffused)
         pooled /= np.maximum(pooled.sum(axis=1, keepdims=True), 1e-12)
-        mixed = self.pooling * pooled[categories] + (1.0 - self.pooling) * diffused
+        mixed = self.pooling * pooled[rows.categories] + (1.0 - self.pooling) * diffused
         unreached = mixed.sum(axis=1) == 0  # no path to any seed: no preference
-        mixed[unreached] = 1.0 / n_classes
+        mixed[unreached] = 1.0 / rows.n_classes
         return mixed
 
     @staticmethod
@@ -265,42 +276,33 @@ class TransductiveLabeler:
         score += PROTOTYPE_SMOOTHNESS * neighbor_shares(indices, nearest, n_classes)
         return softmax(score.astype(np.float64), PROTOTYPE_TEMPERATURE)
 
-    def _cross_fit(
-        self,
-        vectors: np.ndarray,
-        indices: np.ndarray,
-        similarities: np.ndarray,
-        normalized: Any,
-        codes: np.ndarray,
-        categories: np.ndarray,
-        n_classes: int,
-    ) -> tuple[float, float] | None:
+    def _cross_fit(self, rows: _Rows, codes: np.ndarray) -> tuple[float, float] | None:
         """Platt parameters (a, b) mapping :func:`top_two_log_ratio` to the chance of being
         right, fitted on labeled rows predicted from the other folds' labeled rows; None when
         some class has fewer than two labeled rows (nothing to hold out)."""
         from sklearn.linear_model import LogisticRegression
 
         labeled = np.flatnonzero(codes >= 0)
-        counts = np.bincount(codes[labeled], minlength=n_classes)
-        if normalized is None or counts.min() < 2:
+        counts = np.bincount(codes[labeled], minlength=rows.n_classes)
+        if rows.normalized is None or counts.min() < 2:
             return None
         rng = np.random.default_rng(self.random_state)
-        n_folds = int(min(MAX_CALIBRATION_FOLDS, counts[counts > 0].min()))
+        n_folds = int(min(MAX_CALIBRATION_FOLDS, counts.min()))
         fold = np.full(len(codes), -1, dtype=np.int64)
         offset = 0
-        for c in range(n_classes):
+        for c in range(rows.n_classes):
             members = rng.permutation(labeled[codes[labeled] == c])
             fold[members] = (offset + np.arange(len(members))) % n_folds
             offset += len(members)
-        features, right = [], []
+        margins, right = [], []
         for held in range(n_folds):
             kept = np.where((codes >= 0) & (fold != held), codes, -1)
-            proba = self._distribute(vectors, indices, normalized, kept, categories, n_classes)
+            proba = self._distribute(rows, kept)
             predicted = proba.argmax(axis=1)
             judged = (codes >= 0) & (fold == held)
-            features.append(top_two_log_ratio(proba[judged]))
+            margins.append(top_two_log_ratio(proba[judged]))
             right.append(predicted[judged] == codes[judged])
-        x, t = np.concatenate(features)[:, None], np.concatenate(right)
+        x, t = np.concatenate(margins)[:, None], np.concatenate(right)
         if t.all() or not t.any():
             return None
         model = LogisticRegression(C=1.0).fit(x, t)
