@@ -40,7 +40,8 @@ def smoothed_features(vectors: np.ndarray, normalized: Any | None) -> np.ndarray
     mean (``normalized``: the normalised kNN affinity; None for no graph), unit length."""
     if normalized is None:
         return vectors
-    return l2_normalize(vectors + NEIGHBOR_WEIGHT * np.asarray(normalized @ vectors))
+    neighbours = np.asarray(normalized @ vectors, dtype=vectors.dtype)
+    return l2_normalize(vectors + NEIGHBOR_WEIGHT * neighbours)
 
 
 def confident_rows(proba: np.ndarray, seeds: np.ndarray, share: float) -> np.ndarray:
