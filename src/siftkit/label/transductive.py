@@ -98,7 +98,8 @@ class TransductiveLabeler:
         average class, at least 5).
     prototype_rounds : times a prototype moves to the mean of its seeds.
     method : ``"diffusion"`` (over the graph, pooled by community), ``"prototypes"`` (seed
-        prototypes smoothed by neighbours), or ``"auto"``: prototypes when the graph is weak.
+        prototypes smoothed by neighbours, then self-training), or ``"auto"``: prototypes
+        when the graph is weak.
     min_confidence : rows below this confidence get label -1 (abstain).
     random_state : seed.
 
