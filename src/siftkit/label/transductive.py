@@ -195,18 +195,18 @@ class TransductiveLabeler:
         features = smoothed_features(vectors, normalized) if by_prototypes else vectors
         rows = _Rows(vectors, features, indices, normalized, categories, n_classes)
         self.proba_ = self._distribute(rows, seeds)
-        margin = top_two_log_ratio(self.proba_)
         labeled = codes >= 0
         self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
         predicted = self.proba_.argmax(axis=1)
-        agreement = neighbor_agreement(indices, similarities, predicted) if k else np.ones(n)
-        self.calibrated_ = False
         calibration = self._cross_fit(rows, codes)
-        confidence = agreement
+        self.calibrated_ = calibration is not None
         if calibration is not None:
             a, b = calibration
-            confidence = 1.0 / (1.0 + np.exp(-(a * margin + b)))
-            self.calibrated_ = True
+            confidence = 1.0 / (1.0 + np.exp(-(a * top_two_log_ratio(self.proba_) + b)))
+        elif k:
+            confidence = neighbor_agreement(indices, similarities, predicted)
+        else:
+            confidence = np.ones(n)
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
         confidence[np.ptp(self.proba_, axis=1) == 0] = 1.0 / n_classes
         confidence[labeled] = 1.0
