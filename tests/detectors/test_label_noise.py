@@ -10,6 +10,7 @@ from detector_contexts import build_context
 from siftkit.detectors import get_detector, run_detectors
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
+from siftkit.detectors.noise_summary import estimate_noise
 
 
 def run(context, name: str, **params):  # noqa: ANN001, ANN003, ANN201
@@ -62,11 +63,67 @@ def test_symmetric_noise_is_found_with_its_true_label() -> None:
     found = np.flatnonzero(columns["is_label_error"])
     assert set(found) == set(flipped)
     assert [columns["suggested_label"][i] for i in flipped] == [f"c{c}" for c in truth[flipped]]
-    assert summary["estimated_noise_rate"] == pytest.approx(30 / 300, abs=0.01)
+    # 150 anchor rows: the estimate's standard error is about 0.025
+    assert summary["estimated_noise_rate"] == pytest.approx(30 / 300, abs=0.03)
     matrix = np.array(summary["noise_matrix"]["given_to_true"])
     np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-3)
     assert summary["noise_matrix"]["classes"] == [f"c{c}" for c in range(5)]
     assert not columns["is_off_topic"].any()
+
+
+def test_noise_matrix_recovers_class_conditional_flips() -> None:
+    vectors, truth, _ = blobs(4, 1000, seed=4)
+    rng = np.random.default_rng(4)
+    noisy = truth.copy()
+    into_next = np.flatnonzero((truth == 0) & (rng.random(len(truth)) < 0.3))
+    noisy[into_next] = 1  # 30% of class 0 carries label 1
+    anywhere = np.flatnonzero((truth == 2) & (rng.random(len(truth)) < 0.1))
+    noisy[anywhere] = rng.choice([0, 1, 3], len(anywhere))  # 10% of class 2, to any other
+    summary, _ = run(build_context(vectors, [f"c{c}" for c in noisy]), "label_errors")
+    matrix = np.array(summary["noise_matrix"]["given_to_true"])
+    truth_matrix = np.zeros((4, 4))
+    np.add.at(truth_matrix, (noisy, truth), 1.0)
+    truth_matrix /= truth_matrix.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(matrix, truth_matrix, atol=0.04)
+    true_rate = (noisy != truth).mean()
+    assert summary["estimated_noise_rate"] == pytest.approx(true_rate, abs=0.02)
+    assert summary["noise_estimate_anchors"] == 4 * 150  # 15% of each class
+    flips = summary["top_flips"][0]
+    assert (flips["given"], flips["true"]) == ("c1", "c0")
+
+
+def test_overlapping_classes_are_not_counted_as_noise() -> None:
+    """Two classes whose clouds overlap, labels all right: rows in the overlap look wrong to
+    every model, but the noise estimate (from each class's core) stays near zero and caps
+    how many rows are flagged."""
+    rng = np.random.default_rng(5)
+    truth = np.repeat([0, 1], 1500)
+    vectors = rng.normal(size=(3000, 8))
+    vectors[:, 0] += np.where(truth == 0, -1.5, 1.5)  # about 7% of rows look like the other
+    summary, columns = run(build_context(vectors.astype(np.float32), truth), "label_errors")
+    assert summary["estimated_noise_rate"] < 0.02
+    assert columns["is_label_error"].mean() < 0.025  # all candidates: 6.9%
+    # the scores still rank the overlap first: the flags are its most doubtful rows
+    score = columns["label_error_score"]
+    assert score[columns["is_label_error"]].min() >= np.quantile(score, 0.95)
+
+
+def test_noise_estimate_anchors_are_each_class_most_confident_rows() -> None:
+    predicted = np.repeat([0, 1, 2], [400, 60, 4])
+    codes = predicted.copy()
+    confidence = np.tile(np.linspace(1.0, 0.5, 400), 2)[: len(predicted)]
+    codes[:20] = 1  # the 20 most confident rows predicted 0 carry label 1
+    estimate = estimate_noise(codes, predicted, confidence, np.ones(len(codes), bool), 3)
+    # anchors: 15% of 400; 50 rows, but at most half of 60; half of 4
+    assert estimate.n_anchors == 60 + 30 + 2
+    np.testing.assert_allclose(estimate.joint.sum(), 1.0)
+    assert estimate.given_to_true()[1, 0] == pytest.approx(
+        (400 / 464 * 20 / 60) / (400 / 464 * 20 / 60 + 60 / 464)
+    )
+    assert estimate.rate == pytest.approx(400 / 464 * 20 / 60)
+    assert estimate.rate < estimate.rate_upper() < 1.0
+    empty = estimate_noise(codes, predicted, confidence, np.zeros(len(codes), bool), 3)
+    assert empty.rate == pytest.approx(0.0) and empty.n_anchors == 0
 
 
 def test_rows_that_belong_to_no_class_are_off_topic_not_mislabeled() -> None:

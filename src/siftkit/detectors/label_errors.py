@@ -13,7 +13,12 @@ averaged over the first fit and the refit below.
 A row is a candidate when its given label is less likely than a label drawn at random
 (``p(given) < prior(given)``) or far less likely than the best label
 (``p(given) < margin · p(best)``). The probe is refitted once without the candidates and
-the rule applied again. Then:
+the rule applied again.
+
+The noise rate is estimated from each class's anchor rows, its most confident ones: the
+share of them carrying another label (:func:`siftkit.detectors.noise_summary.estimate_noise`).
+Candidates are many more than that whenever classes overlap, so only the highest-scoring
+ones, as many as the upper end of the estimate allows, stay flagged. Then:
 
 - **off-topic**: a row whose neighbourhood agrees on no class (no majority label, and
   labels spread out more than noise alone would spread them) and whose own label does
@@ -39,7 +44,7 @@ from siftkit.detectors.neighbor_labels import (
     neighbor_label_spread,
     neighbor_vote,
 )
-from siftkit.detectors.noise_summary import summarize_noise
+from siftkit.detectors.noise_summary import estimate_noise, summarize_noise
 from siftkit.detectors.prototypes import ClassPrototypes, fit_class_prototypes
 from siftkit.exceptions import InvalidParameterError
 
@@ -71,6 +76,16 @@ class _RowStats:
         self.other_p[rows] = proba[index, self.other[rows]]
         labeled = codes >= 0
         np.add.at(self.confusion, codes[labeled], proba[labeled])
+
+
+def _highest(mask: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
+    """``mask`` reduced to its ``limit`` rows with the highest ``score``."""
+    rows = np.flatnonzero(mask)
+    if len(rows) <= limit:
+        return mask
+    kept = np.zeros_like(mask)
+    kept[rows[np.argsort(-score[rows], kind="stable")[:limit]]] = True
+    return kept
 
 
 @register_detector
@@ -207,9 +222,11 @@ class LabelErrors(Detector):
 
         given = 0.5 * (first_given + stats.given)
         score = np.where(labeled, np.clip(1.0 - given, 0.0, 1.0), 0.0)
-        noise_rate = candidates.sum() / max(labeled.sum(), 1)
+        # how spread neighbourhoods are inside a class depends on how many labels look wrong
+        # there, class overlap included: the candidates' share, not the estimated noise rate
+        candidate_share = candidates.sum() / max(labeled.sum(), 1)
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
-            noise_rate, n_classes
+            candidate_share, n_classes
         )
         # off-topic: the neighbours agree on no label (no majority, labels spread more than
         # noise alone would spread them) and the row's own label does little better than a
@@ -220,7 +237,9 @@ class LabelErrors(Detector):
             & (agreement.top_share < 0.5)
             & (stats.given < 2.0 * given_prior)
         )
-        mislabeled = candidates & ~off_topic
+        estimate = estimate_noise(codes, stats.best, stats.best_p, labeled, n_classes)
+        limit = int(np.ceil(estimate.rate_upper() * (judgeable & ~off_topic).sum()))
+        mislabeled = _highest(candidates & ~off_topic, score, limit)
         suggested, confidence = stats.best.copy(), stats.best_p.copy()
 
         conflict_group, group_label, group_share = self._conflicting_copies(context, stats, codes)
@@ -235,7 +254,7 @@ class LabelErrors(Detector):
         off_topic_score = np.clip(agreement.spread * (1.0 - stats.best_p), 0.0, 1.0)
         summary = summarize_noise(
             labels, mislabeled, suggested, stats.confusion, context.row_ids,
-            off_topic=off_topic, conflicting=conflicting,
+            off_topic=off_topic, conflicting=conflicting, estimate=estimate,
         )  # fmt: skip
         return Result(
             columns={

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,9 @@ from siftkit.data.dataset import Labels
 FULL_MATRIX_MAX_CLASSES = 50
 TOP_ENTRIES = 20
 EXAMPLES_PER_PAIR = 3
+#: A class's anchors for the noise estimate: its most confident share of rows, at least
+#: ANCHOR_MIN_ROWS of them, at most half the class.
+ANCHOR_SHARE, ANCHOR_MIN_ROWS = 0.15, 50
 
 
 def _name(labels: Labels, code: int) -> str:
@@ -38,15 +42,73 @@ def class_balance(labels: Labels) -> dict[str, Any]:
     }
 
 
-def noise_matrix(labels: Labels, flagged: np.ndarray, suggested: np.ndarray) -> np.ndarray:
-    """Estimated P(true label = j | given label = i), shape (n_classes, n_classes): flagged
-    rows move to their suggested label, the rest stay on the diagonal."""
-    codes, n = labels.codes, labels.n_classes
-    labeled = codes >= 0
-    counts = np.zeros((n, n))
-    true = np.where(flagged, suggested, codes)
-    np.add.at(counts, (codes[labeled], true[labeled]), 1.0)
-    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+@dataclass(frozen=True)
+class NoiseEstimate:
+    """Class-conditional label noise estimated from anchor rows (see :func:`estimate_noise`).
+
+    ``joint[j, i]`` is the estimated share of labeled rows whose true class is ``j`` and
+    whose given label is ``i``; ``n_anchors`` is how many rows the estimate rests on.
+    """
+
+    joint: np.ndarray
+    n_anchors: int
+
+    @property
+    def rate(self) -> float:
+        """Estimated share of labeled rows whose label names another class."""
+        return float(np.clip(1.0 - np.trace(self.joint), 0.0, 1.0))
+
+    def rate_upper(self, z: float = 1.0) -> float:
+        """Upper end of the Wilson score interval of :attr:`rate` (``z`` standard errors),
+        as if the anchors were independent draws; above 0 even when no anchor is wrong."""
+        n, p = max(self.n_anchors, 1), self.rate
+        centre = p + z * z / (2 * n)
+        spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        return float(min((centre + spread) / (1 + z * z / n), 1.0))
+
+    def given_to_true(self) -> np.ndarray:
+        """P(true label = j | given label = i), shape (n_classes, n_classes), rows sum to 1
+        (a label no anchor carries is taken to be right)."""
+        given = self.joint.T
+        total = given.sum(axis=1, keepdims=True)
+        identity = np.eye(len(given))
+        return np.where(total > 0, given / np.where(total > 0, total, 1.0), identity)
+
+
+def estimate_noise(
+    codes: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, judged: np.ndarray,
+    n_classes: int,
+) -> NoiseEstimate:  # fmt: skip
+    """Estimate class-conditional label noise from each class's anchor rows.
+
+    When noise depends only on a row's true class, the rows most surely of class ``j`` carry
+    label ``i`` as often as any row of class ``j`` does. So among each predicted class's
+    anchors — its most confident ``ANCHOR_SHARE`` (at least ``ANCHOR_MIN_ROWS``, at most
+    half the class) — the share of each given label estimates P(given = i | true = j); the
+    predicted class sizes weight them into the joint distribution. ``predicted`` and
+    ``confidence`` must come from a model that did not see the row's own label
+    (leave-one-out or out-of-fold), or the anchors would favour rows whose label is right.
+
+    Counting every row the model doubts as noise, as confident learning's joint does,
+    counts the classes' own overlap as noise; anchors sit away from it.
+    """
+    rows = np.flatnonzero(judged & (codes >= 0))
+    if not len(rows):
+        return NoiseEstimate(np.diag(np.full(n_classes, 1.0 / n_classes)), 0)
+    predicted, given = predicted[rows], codes[rows]
+    order = np.lexsort((-confidence[rows], predicted))
+    size = np.bincount(predicted, minlength=n_classes)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows)) - start[predicted[order]]
+    n_anchors = np.minimum(
+        np.maximum(np.ceil(ANCHOR_SHARE * size), ANCHOR_MIN_ROWS), np.ceil(size / 2)
+    )
+    anchor = rank < n_anchors[predicted]
+    counts = np.zeros((n_classes, n_classes))
+    np.add.at(counts, (predicted[anchor], given[anchor]), 1.0)
+    flip = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+    return NoiseEstimate(flip * (size / len(rows))[:, None], int(anchor.sum()))
 
 
 def confusable_pairs(
@@ -92,27 +154,27 @@ def summarize_noise(
     *,
     off_topic: np.ndarray,
     conflicting: np.ndarray,
+    estimate: NoiseEstimate,
 ) -> dict[str, Any]:
-    """The label_errors summary entry: counts and the dataset-level estimates."""
+    """The label_errors summary entry: counts and the dataset-level estimates (noise rate,
+    per-class rates and the noise matrix from ``estimate``, not from the flags)."""
     codes = labels.codes
     labeled = codes >= 0
-    n_labeled = max(int(labeled.sum()), 1)
-    wrong = mislabeled | off_topic
-    per_class = {}
-    for c in range(labels.n_classes):
-        members = codes == c
-        per_class[_name(labels, c)] = (
-            round(float(wrong[members].mean()), 4) if members.any() else 0.0
-        )
-    matrix = noise_matrix(labels, mislabeled, suggested)
+    matrix = estimate.given_to_true()
+    present = np.bincount(codes[labeled], minlength=labels.n_classes) > 0
+    per_class = {
+        _name(labels, c): round(float(1.0 - matrix[c, c]), 4) if present[c] else 0.0
+        for c in range(labels.n_classes)
+    }
     entry: dict[str, Any] = {
         "count": int(mislabeled.sum()),
         "n_off_topic": int(off_topic.sum()),
         "n_conflicting_copies": int(conflicting.sum()),
         "n_unlabeled": int((~labeled).sum()),
         "n_classes": labels.n_classes,
-        "estimated_noise_rate": round(float(wrong.sum() / n_labeled), 4),
+        "estimated_noise_rate": round(estimate.rate, 4),
         "noise_rate_per_class": per_class,
+        "noise_estimate_anchors": estimate.n_anchors,
     }
     if labels.n_classes <= FULL_MATRIX_MAX_CLASSES:
         entry["noise_matrix"] = {
