@@ -17,13 +17,14 @@ the rule applied again.
 
 The noise rate is estimated from each class's anchor rows, its most confident ones: the
 share of them carrying another label (:func:`siftkit.detectors.noise_summary.estimate_noise`).
-Candidates are many more than that whenever classes overlap, so only the highest-scoring
-ones, as many as the upper end of the estimate allows, stay flagged. Then:
+Then:
 
-- **off-topic**: a row whose neighbourhood agrees on no class (no majority label, and
-  labels spread out more than noise alone would spread them) and whose own label does
-  little better than chance belongs to none — drop it;
-- **mislabeled**: the other candidates belong to another class — relabel them;
+- **off-topic**: a candidate whose neighbours agree on no class (their labels spread out
+  more than noise alone would spread them) and whose neighbours' labels look wrong too,
+  more often than the noise rate explains, belongs to none — drop it;
+- **mislabeled**: the other candidates belong to another class — relabel them. Candidates
+  are many more than the noise whenever classes overlap, so only the highest-scoring
+  ones, as many as the upper end of the noise estimate allows, are flagged;
 - **conflicting copies**: exact or near copies that carry different labels; the copies
   that disagree with the group's best-supported label are flagged, whatever the model says.
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom as stats_binom
 
 from siftkit._validation import Interval
 from siftkit.detectors.base import Context, Detector, Result, register_detector
@@ -50,6 +52,9 @@ from siftkit.exceptions import InvalidParameterError
 
 #: Rows of a class with fewer labeled rows than this are never flagged: too little evidence.
 MIN_CLASS_ROWS = 3
+#: An off-topic row's neighbours look mislabeled too: more of them are candidates than
+#: the estimated noise rate gives with probability OFF_TOPIC_TAIL, and at least this share.
+OFF_TOPIC_DOUBTFUL_SHARE, OFF_TOPIC_TAIL = 0.4, 1e-3
 
 
 class _RowStats:
@@ -228,16 +233,18 @@ class LabelErrors(Detector):
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
             candidate_share, n_classes
         )
-        # off-topic: the neighbours agree on no label (no majority, labels spread more than
-        # noise alone would spread them) and the row's own label does little better than a
-        # label drawn at random
-        off_topic = (
-            judgeable
-            & (agreement.spread >= spread_cut)
-            & (agreement.top_share < 0.5)
-            & (stats.given < 2.0 * given_prior)
-        )
         estimate = estimate_noise(codes, stats.best, stats.best_p, labeled, n_classes)
+        # off-topic: a candidate whose neighbours agree on no label (spread more than noise
+        # alone would spread them) and whose neighbours' labels look wrong too, more often
+        # than the noise rate would make them in one neighbourhood of OFF_TOPIC_TAIL⁻¹. A
+        # mislabeled row sits among rows of its true class, whose labels look right; a row
+        # of no class sits among rows of no class.
+        doubtful_neighbors = candidates[graph.indices[:, :k]].mean(axis=1)
+        by_chance = stats_binom.isf(OFF_TOPIC_TAIL, k, estimate.rate)  # doubtful count
+        doubtful_cut = max(OFF_TOPIC_DOUBTFUL_SHARE, (by_chance + 0.5) / k)
+        off_topic = (
+            candidates & (agreement.spread >= spread_cut) & (doubtful_neighbors >= doubtful_cut)
+        )
         limit = int(np.ceil(estimate.rate_upper() * (judgeable & ~off_topic).sum()))
         mislabeled = _highest(candidates & ~off_topic, score, limit)
         suggested, confidence = stats.best.copy(), stats.best_p.copy()
@@ -251,7 +258,7 @@ class LabelErrors(Detector):
         suggested[conflict_only] = group_label[conflict_only]
         confidence[conflict_only] = group_share[conflict_only]
 
-        off_topic_score = np.clip(agreement.spread * (1.0 - stats.best_p), 0.0, 1.0)
+        off_topic_score = np.clip(agreement.spread * doubtful_neighbors, 0.0, 1.0)
         summary = summarize_noise(
             labels, mislabeled, suggested, stats.confusion, context.row_ids,
             off_topic=off_topic, conflicting=conflicting, estimate=estimate,
