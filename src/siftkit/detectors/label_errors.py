@@ -233,6 +233,8 @@ class LabelErrors(Detector):
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
             candidate_share, n_classes
         )
+        # anchors ranked by the mixture: its vote and probe never see the row's own label
+        # (the prototypes, 0.2 of it, are fitted on trusted rows and may include the row)
         estimate = estimate_noise(codes, stats.best, stats.best_p, labeled, n_classes)
         # off-topic: a candidate whose neighbours agree on no label (spread more than noise
         # alone would spread them) and whose neighbours' labels look wrong too, more often
