@@ -9,7 +9,7 @@ import pytest
 from toy_data import blobs
 
 from siftkit.exceptions import InvalidParameterError, MissingExtraError
-from siftkit.layout import classical_mds, map_2d
+from siftkit.layout import classical_mds, main_axes, map_2d
 
 
 def test_map_is_n_by_2_in_the_unit_square_and_deterministic() -> None:
@@ -63,3 +63,19 @@ def test_unknown_method_and_missing_umap() -> None:
     if importlib.util.find_spec("umap") is None:
         with pytest.raises(MissingExtraError, match="pip install umap-learn"):
             map_2d(X, truth, method="umap")
+
+
+def test_main_axes_are_the_top_singular_directions() -> None:
+    rng = np.random.default_rng(3)
+    directions = np.linalg.qr(rng.normal(size=(64, 3)))[0].T
+    rows = rng.normal(size=(500, 3)) * [6.0, 3.0, 1.0] @ directions
+    rows += 0.05 * rng.normal(size=rows.shape)
+    rows -= rows.mean(axis=0)
+    axes = main_axes(rows)
+    _, _, exact = np.linalg.svd(rows, full_matrices=False)
+    np.testing.assert_allclose(np.abs(axes @ exact[:2].T), np.eye(2), atol=1e-6)
+    assert (axes[np.arange(2), np.abs(axes).argmax(axis=1)] > 0).all()
+    np.testing.assert_array_equal(axes, main_axes(rows))
+    assert main_axes(rows[:1] - rows[:1]).shape == (2, 64)
+    thin = main_axes(rows[:, :1])
+    assert thin.shape == (2, 1) and thin[1, 0] == 0.0

@@ -151,9 +151,9 @@ def build_graph(
     *,
     method: str = "auto",
     exact_threshold: int = EXACT_THRESHOLD,
-    hnsw_m: int = 32,
-    ef_construction: int = 80,
-    ef_search: int = 64,
+    hnsw_m: int = 24,
+    ef_construction: int = 40,
+    ef_search: int = 48,
     random_state: int = 0,
 ) -> KnnGraph:
     """The kNN graph of L2-normalised ``vectors`` of shape (n_rows, n_dims).
