@@ -191,6 +191,22 @@ def test_outliers_are_class_aware() -> None:
     assert with_labels["is_outlier"][200:].sum() <= 2  # within its class, it does not
 
 
+def test_class_prototypes_are_fitted_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from siftkit.detectors import prototypes
+
+    calls = []
+    fit = prototypes.fit_class_prototypes
+    monkeypatch.setattr(
+        prototypes, "fit_class_prototypes", lambda *a, **kw: calls.append(1) or fit(*a, **kw)
+    )
+    vectors, truth, _ = blobs(3, 40, seed=6)
+    context = build_context(vectors, [f"c{c}" for c in truth])
+    detectors = [get_detector("label_errors"), get_detector("outliers")]
+    outcome = run_detectors(context, detectors, raise_errors=True)
+    assert all(outcome.summaries[d.name]["status"] == "ok" for d in detectors)
+    assert len(calls) == 1
+
+
 def test_rows_of_a_class_with_too_few_rows_are_not_judged() -> None:
     vectors, truth, _ = blobs(3, 30, seed=6)
     labels = truth.astype(object)

@@ -1,8 +1,9 @@
 """What a detector is: declared requirements and parameters, and ``run(context) -> Result``.
 
 Built-in detectors and third-party ones use the same interface and the same registry.
-A detector reads the shared :class:`Context` (never mutates it, never prints) and returns
-per-row columns plus one summary entry.
+A detector reads the shared :class:`Context` (never mutates it, never prints; intermediate
+results several detectors need go through :meth:`Context.shared_result`, computed once) and
+returns per-row columns plus one summary entry.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ class Context:
     texts: Sequence[str] | None = None
     random_state: int = 0
     encode_texts: Callable[[Sequence[str]], np.ndarray] | None = None
+    _shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def shared_result(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` the first time ``name`` is asked for in this run, the same object
+        after: for intermediate results several detectors need (e.g. class prototypes)."""
+        if name not in self._shared:
+            self._shared[name] = compute()
+        return self._shared[name]
 
     def __post_init__(self) -> None:
         for array in (self.embeddings, self.row_ids, self.content_hashes):

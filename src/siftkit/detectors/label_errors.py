@@ -47,7 +47,7 @@ from siftkit.detectors.neighbor_labels import (
     neighbor_vote,
 )
 from siftkit.detectors.noise_summary import estimate_noise, summarize_noise
-from siftkit.detectors.prototypes import ClassPrototypes, fit_class_prototypes
+from siftkit.detectors.prototypes import ClassPrototypes, trusted_class_prototypes
 from siftkit.exceptions import InvalidParameterError
 
 #: Rows of a class with fewer labeled rows than this are never flagged: too little evidence.
@@ -210,12 +210,7 @@ class LabelErrors(Detector):
         graph = context.graph
         k = min(self.k, graph.k)
         agreement = neighbor_label_spread(graph.indices[:, :k], codes, n_classes)
-        # prototypes come from rows whose 10 closest neighbours mostly share their label
-        close = neighbor_label_spread(graph.indices[:, : min(10, k)], codes, n_classes)
-        trusted = labeled & close.trusted(codes)
-        prototypes = fit_class_prototypes(
-            context.embeddings, codes, trusted, n_classes, context.random_state
-        )
+        prototypes = trusted_class_prototypes(context)
 
         stats = self._row_stats(context, labeled, prototypes)
         first_given = stats.given

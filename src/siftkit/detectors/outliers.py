@@ -14,7 +14,7 @@ from siftkit.detectors.base import (
     score_from_z,
 )
 from siftkit.detectors.neighbor_labels import neighbor_label_spread
-from siftkit.detectors.prototypes import fit_class_prototypes
+from siftkit.detectors.prototypes import trusted_class_prototypes
 
 MIN_CLASS_ROWS = 20
 
@@ -69,9 +69,7 @@ class Outliers(Detector):
             codes, n_classes = context.labels.codes, context.labels.n_classes
             agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
             vectors = np.asarray(context.embeddings, dtype=np.float32)
-            prototypes = fit_class_prototypes(
-                vectors, codes, agreement.trusted(codes), n_classes, context.random_state
-            )
+            prototypes = trusted_class_prototypes(context)
             if len(prototypes.centres):
                 # rows with a zero vector say nothing: they are judged, not judged against
                 content = np.any(vectors != 0, axis=1)

@@ -2,7 +2,8 @@
 
 Classes that are multi-modal get several centres, rare classes keep their own, and
 mislabeled rows or strays do not pull centres toward themselves ("Learning with Mixture of
-Prototypes for Out-of-Distribution Detection"). Shared by label errors and outliers.
+Prototypes for Out-of-Distribution Detection"). Fitted once per run
+(:func:`trusted_class_prototypes`) and shared by label errors and outliers.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from siftkit.detectors.base import Context
 from siftkit.detectors.linear_probe import fit_temperature, row_blocks, softmax
+from siftkit.detectors.neighbor_labels import neighbor_label_spread
 
 #: One prototype per this many trusted rows of a class, at most MAX_PROTOTYPES per class.
 PROTOTYPE_ROWS = 50
 MAX_PROTOTYPES = 8
 TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.1, 0.2)
+#: A row is trusted when most of this many closest neighbours share its label.
+TRUST_NEIGHBORS = 10
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,21 @@ def fit_class_prototypes(
     stacked = np.vstack(centres).astype(np.float32)
     stacked /= np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
     return ClassPrototypes(stacked, np.asarray(owner, dtype=np.int64), n_classes)
+
+
+def trusted_class_prototypes(context: Context) -> ClassPrototypes:
+    """The run's class prototypes, fitted once on the trusted rows (their
+    ``TRUST_NEIGHBORS`` closest neighbours mostly share their label) and shared by the
+    detectors that use them. The context must have labels."""
+
+    def fit() -> ClassPrototypes:
+        labels, graph = context.labels, context.graph
+        close = neighbor_label_spread(
+            graph.indices[:, : min(TRUST_NEIGHBORS, graph.k)], labels.codes, labels.n_classes
+        )
+        return fit_class_prototypes(
+            context.embeddings, labels.codes, close.trusted(labels.codes), labels.n_classes,
+            context.random_state,
+        )  # fmt: skip
+
+    return context.shared_result("class_prototypes", fit)
