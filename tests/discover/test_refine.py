@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from siftkit.discover.refine import (
     absorb_small,
     confidence,
+    merge_undersized,
     prototypes,
     refine_by_prototypes,
     renumber,
@@ -83,3 +85,36 @@ def test_within_share_and_confidence_by_hand() -> None:
     assert got[2] == pytest.approx(1.0, abs=1e-5)
     assert got[3] == pytest.approx(1.0, abs=1e-4)  # negative similarity counts as none
     assert ((got >= 0) & (got <= 1)).all()
+
+
+def block_adjacency(membership: np.ndarray, links: dict[tuple[int, int], float]) -> sp.csr_matrix:
+    """Rows of one category fully linked (weight 1); ``links[(a, b)]`` links every row of
+    category ``a`` to every row of ``b`` with that weight."""
+    same = (membership[:, None] == membership[None, :]).astype(float)
+    for (a, b), weight in links.items():
+        pair = np.outer(membership == a, membership == b) * weight
+        same += pair + pair.T
+    np.fill_diagonal(same, 0.0)
+    return sp.csr_matrix(same)
+
+
+def test_merge_undersized_folds_small_new_categories_into_their_strongest_link() -> None:
+    # known 0, 1 (20 rows each); new 2 (20 rows), 3 and 4 (5 and 4 rows: modes of 2); the
+    # cut is half the known median, 10 rows: 4 joins 3 (its strongest link), then 3 (9 rows) 2
+    membership = np.repeat([0, 1, 2, 3, 4], [20, 20, 20, 5, 4])
+    adjacency = block_adjacency(membership, {(3, 2): 0.5, (4, 3): 0.4, (4, 1): 0.05, (3, 0): 0.05})
+    out = merge_undersized(membership, adjacency, n_known=2, share=0.5)
+    assert out.tolist() == np.repeat([0, 1, 2], [20, 20, 29]).tolist()
+
+
+def test_merge_undersized_leaves_known_and_large_categories_alone() -> None:
+    membership = np.repeat([0, 1, 2, 3], [20, 4, 20, 12])  # a small known class stays
+    adjacency = block_adjacency(membership, {(3, 2): 0.5, (1, 0): 0.5})
+    assert merge_undersized(membership, adjacency, n_known=2, share=0.5).tolist() == (
+        membership.tolist()
+    )
+    assert merge_undersized(membership, adjacency, n_known=0, share=0.5) is membership
+    lonely = np.repeat([0, 1, 2], [20, 20, 3])  # linked to nothing: kept
+    assert merge_undersized(lonely, block_adjacency(lonely, {}), 2, 0.5).tolist() == (
+        lonely.tolist()
+    )

@@ -14,6 +14,8 @@
    Category Discovery", "A Practical Approach to Novel Class Discovery in Tabular
    Data"): labeled rows are pinned to their class during partitioning and refinement, so
    known classes stay whole; unlabeled rows join a known class or form new categories.
+   The known classes also give the scale of a class: a new category under half their
+   median size is a mode of a larger one and joins the category it is most linked with.
 5. **Hierarchy**: partitions at coarser and finer resolutions nested around the chosen
    one (:mod:`siftkit.discover.hierarchy`).
 """
@@ -38,6 +40,7 @@ from siftkit.discover.hierarchy import Level, build_levels, renumber_levels
 from siftkit.discover.refine import (
     absorb_small,
     confidence,
+    merge_undersized,
     prototypes,
     refine_by_prototypes,
     within_share,
@@ -50,6 +53,9 @@ from siftkit.neighbors import KnnGraph, build_graph
 AUTO_REFINE_BELOW = 0.9
 #: Lloyd iterations of the k-means++ start of the refinement (the refinement goes on).
 KMEANS_ITERATIONS = 100
+#: With known classes, a new category under this share of their median size is folded into
+#: the category it is most linked with (see merge_undersized).
+NEW_CATEGORY_MIN_SHARE = 0.5
 
 
 def check_cluster_hint(n_clusters: Any) -> tuple[int, int] | int | None:
@@ -295,6 +301,8 @@ class CategoryDiscovery:
             resolution, pinned, n_known, self.refine, raw=None if direct else chain[1.0],
             share=share,
         )  # fmt: skip
+        if pinned is not None:
+            membership = merge_undersized(membership, adjacency, n_known, NEW_CATEGORY_MIN_SHARE)
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
             return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)

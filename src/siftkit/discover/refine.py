@@ -99,6 +99,49 @@ def refine_by_prototypes(
     return membership
 
 
+def merge_undersized(
+    membership: np.ndarray, adjacency: sp.csr_matrix, n_known: int, share: float
+) -> np.ndarray:
+    """Fold new categories that are small next to the known classes into their neighbours.
+
+    The known classes (codes below ``n_known``) give the scale of a class: a new category
+    with fewer rows than ``share`` times the known categories' median size is taken for a
+    mode of a larger class, and joins the category it shares the most graph weight with
+    per row of that category, smallest first, until no new category is that small. Known
+    categories never move. Returns the categories renumbered (known codes unchanged)."""
+    n_categories = int(membership.max()) + 1
+    if n_known == 0 or n_categories <= n_known:
+        return membership
+    onehot = sp.csr_matrix(
+        (np.ones(len(membership)), (np.arange(len(membership)), membership)),
+        shape=(len(membership), n_categories),
+    )
+    links = np.asarray((onehot.T @ adjacency @ onehot).todense(), dtype=np.float64)
+    np.fill_diagonal(links, 0.0)
+    sizes = np.bincount(membership, minlength=n_categories).astype(np.float64)
+    cut = share * np.median(sizes[:n_known])
+    target = np.arange(n_categories)  # where each category's rows end up
+    alive = sizes > 0
+    while True:
+        small = np.flatnonzero(alive & (np.arange(n_categories) >= n_known) & (sizes < cut))
+        if not len(small):
+            break
+        c = small[np.argmin(sizes[small])]
+        pull = np.where(alive, links[c] / np.maximum(sizes, 1.0), 0.0)
+        pull[c] = 0.0
+        if pull.max() <= 0:
+            alive[c] = False  # linked to nothing: it stays as it is
+            continue
+        into = int(pull.argmax())
+        target[target == c] = into
+        sizes[into] += sizes[c]
+        links[into] += links[c]
+        links[:, into] += links[:, c]
+        links[into, into] = 0.0
+        sizes[c], alive[c] = 0.0, False
+    return renumber(target[membership], keep=n_known)
+
+
 def within_share(indices: np.ndarray, membership: np.ndarray) -> float:
     """Share of kNN edges whose two ends are in the same category: how cleanly the graph
     itself separates the categories."""
