@@ -201,6 +201,20 @@ def test_known_classes_keep_their_codes_and_hidden_blobs_are_new(six_blobs) -> N
     assert v_measure_score(truth, model.labels_) > 0.99
 
 
+def test_a_new_category_far_smaller_than_the_known_ones_joins_its_neighbour(six_blobs) -> None:
+    X, truth = six_blobs
+    keep = (truth != 5) | (np.arange(len(truth)) % 6 == 0)  # blob 5: a sixth of its rows
+    X, truth = X[keep], truth[keep]
+    y = partly_labeled(truth, known=4, share=0.3)
+    merged = CategoryDiscovery().fit(X, y)  # blob 5 is under half a known class
+    assert merged.n_clusters_ == 5
+    kept = CategoryDiscovery(min_new_share=0.0).fit(X, y)  # new classes may be rare
+    assert kept.n_clusters_ == 6
+    assert len(np.unique(kept.labels_[truth == 5])) == 1
+    with pytest.raises(InvalidParameterError, match="min_new_share"):
+        CategoryDiscovery(min_new_share=1.5).fit(X, y)
+
+
 def test_integer_labels_with_minus_one_mean_unlabeled(six_blobs) -> None:
     X, truth = six_blobs
     y = partly_labeled(truth, known=3, share=0.2)

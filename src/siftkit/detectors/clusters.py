@@ -46,6 +46,8 @@ class Clusters(Detector):
     use_labels : ``"auto"`` pins labeled rows to their class when some rows are unlabeled
         (semi-supervised discovery); ``"always"`` pins them even when all are labeled;
         ``"never"`` ignores labels while clustering.
+    min_new_share : with pinned labels, a new category under this share of the known
+        categories' median size joins the category it is most linked with (0: never).
     vocabulary : a text file of candidate names, one per line; each category is named by
         the closest term (needs a text encoder, not precomputed vectors).
     """
@@ -59,6 +61,7 @@ class Clusters(Detector):
         "min_cluster_size": [Interval(int, 1, None)],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "use_labels": [Options(("auto", "always", "never"))],
+        "min_new_share": [Interval(float, 0.0, 1.0)],
         "vocabulary": [type(None), str],
     }
 
@@ -69,6 +72,7 @@ class Clusters(Detector):
         min_cluster_size: int = 5,
         min_confidence: float = 0.0,
         use_labels: str = "auto",
+        min_new_share: float = 0.5,
         vocabulary: str | None = None,
     ) -> None:
         self.n_clusters = n_clusters
@@ -76,6 +80,7 @@ class Clusters(Detector):
         self.min_cluster_size = min_cluster_size
         self.min_confidence = min_confidence
         self.use_labels = use_labels
+        self.min_new_share = min_new_share
         self.vocabulary = vocabulary
 
     def _hint(self) -> int | tuple[int, int] | None:
@@ -93,7 +98,7 @@ class Clusters(Detector):
             self._hint(),
             resolution=self.resolution, n_neighbors=min(15, context.graph.k) or 1,
             min_cluster_size=self.min_cluster_size, min_confidence=self.min_confidence,
-            random_state=context.random_state,
+            min_new_share=self.min_new_share, random_state=context.random_state,
         )  # fmt: skip
 
     def _pins(self, context: Context) -> np.ndarray | None:

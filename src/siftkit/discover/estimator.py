@@ -53,9 +53,6 @@ from siftkit.neighbors import KnnGraph, build_graph
 AUTO_REFINE_BELOW = 0.9
 #: Lloyd iterations of the k-means++ start of the refinement (the refinement goes on).
 KMEANS_ITERATIONS = 100
-#: With known classes, a new category under this share of their median size is folded into
-#: the category it is most linked with (see merge_undersized).
-NEW_CATEGORY_MIN_SHARE = 0.5
 
 
 def check_cluster_hint(n_clusters: Any) -> tuple[int, int] | int | None:
@@ -163,6 +160,9 @@ class CategoryDiscovery:
     level_factors : resolutions of the other tree levels, as multiples of the chosen one
         (below 1: coarser, above 1: finer).
     min_confidence : rows below this confidence get category -1 (0: every row has one).
+    min_new_share : with labels, a new category with fewer rows than this share of the known
+        categories' median size joins the category it is most linked with (0: never; lower it
+        when new classes may be much rarer than the known ones).
     random_state : seed.
 
     Attributes
@@ -187,6 +187,7 @@ class CategoryDiscovery:
         "refine": [Options(("auto", True, False))],
         "smoothness": [Interval(float, 0.0, None)],
         "min_confidence": [Interval(float, 0.0, 1.0)],
+        "min_new_share": [Interval(float, 0.0, 1.0)],
         "random_state": [Interval(int, 0, None)],
     }
 
@@ -201,6 +202,7 @@ class CategoryDiscovery:
         smoothness: float = 0.2,
         level_factors: Sequence[float] = (0.1, 0.3, 0.6, 1.3, 2.5),
         min_confidence: float = 0.0,
+        min_new_share: float = 0.5,
         random_state: int = 0,
     ) -> None:
         self.n_clusters = n_clusters
@@ -211,12 +213,13 @@ class CategoryDiscovery:
         self.smoothness = smoothness
         self.level_factors = level_factors
         self.min_confidence = min_confidence
+        self.min_new_share = min_new_share
         self.random_state = random_state
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {name: getattr(self, name) for name in (
             "n_clusters", "resolution", "n_neighbors", "min_cluster_size", "refine",
-            "smoothness", "level_factors", "min_confidence", "random_state",
+            "smoothness", "level_factors", "min_confidence", "min_new_share", "random_state",
         )}  # fmt: skip
 
     def set_params(self, **params: Any) -> CategoryDiscovery:
@@ -302,7 +305,7 @@ class CategoryDiscovery:
             share=share,
         )  # fmt: skip
         if pinned is not None:
-            membership = merge_undersized(membership, adjacency, n_known, NEW_CATEGORY_MIN_SHARE)
+            membership = merge_undersized(membership, adjacency, n_known, self.min_new_share)
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
             return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)
