@@ -114,6 +114,11 @@ def test_merge_undersized_leaves_known_and_large_categories_alone() -> None:
         membership.tolist()
     )
     assert merge_undersized(membership, adjacency, n_known=0, share=0.5) is membership
+    unplaced = np.repeat([0, 1, 2, 3, -1], [20, 20, 20, 4, 2])
+    adjacency = block_adjacency(unplaced, {(3, 2): 0.5})
+    assert merge_undersized(unplaced, adjacency, 2, 0.5).tolist() == (
+        np.repeat([0, 1, 2, -1], [20, 20, 24, 2]).tolist()
+    )
     lonely = np.repeat([0, 1, 2], [20, 20, 3])  # linked to nothing: kept
     assert merge_undersized(lonely, block_adjacency(lonely, {}), 2, 0.5).tolist() == (
         lonely.tolist()

@@ -108,17 +108,18 @@ def merge_undersized(
     with fewer rows than ``share`` times the known categories' median size is taken for a
     mode of a larger class, and joins the category it shares the most graph weight with
     per row of that category, smallest first, until no new category is that small. Known
-    categories never move. Returns the categories renumbered (known codes unchanged)."""
+    categories never move; rows without a category (-1) stay so. Returns the categories
+    renumbered (known codes unchanged)."""
     n_categories = int(membership.max()) + 1
     if n_known == 0 or n_categories <= n_known:
         return membership
+    rows = np.flatnonzero(membership >= 0)
     onehot = sp.csr_matrix(
-        (np.ones(len(membership)), (np.arange(len(membership)), membership)),
-        shape=(len(membership), n_categories),
+        (np.ones(len(rows)), (rows, membership[rows])), shape=(len(membership), n_categories)
     )
     links = np.asarray((onehot.T @ adjacency @ onehot).todense(), dtype=np.float64)
     np.fill_diagonal(links, 0.0)
-    sizes = np.bincount(membership, minlength=n_categories).astype(np.float64)
+    sizes = np.bincount(membership[rows], minlength=n_categories).astype(np.float64)
     cut = share * np.median(sizes[:n_known])
     target = np.arange(n_categories)  # where each category's rows end up
     alive = sizes > 0
@@ -139,7 +140,7 @@ def merge_undersized(
         links[:, into] += links[:, c]
         links[into, into] = 0.0
         sizes[c], alive[c] = 0.0, False
-    return renumber(target[membership], keep=n_known)
+    return renumber(np.where(membership >= 0, target[membership], -1), keep=n_known)
 
 
 def within_share(indices: np.ndarray, membership: np.ndarray) -> float:
