@@ -53,6 +53,30 @@ def test_calibrated_temperature_is_one_of_the_grid_and_probabilities_sum_to_one(
     assert (proba.argmax(axis=1) == truth).mean() > 0.95
 
 
+def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
+    from siftkit.detectors.linear_probe import TEMPERATURES, fit_temperature, row_blocks
+
+    rng = np.random.default_rng(8)
+    n = 50_000
+    codes = rng.integers(0, 4, n)
+    scores = 0.1 * np.eye(4)[codes] + 0.05 * rng.normal(size=(n, 4))
+    judged = np.ones(n, dtype=bool)
+
+    def blocks():  # noqa: ANN202
+        return ((rows, scores[rows]) for rows in row_blocks(n))
+
+    found = fit_temperature(blocks(), codes, judged, TEMPERATURES)
+    every_other = judged & (np.arange(n) % 2 == 0)  # 50,000 judged rows: a stride of 2
+    assert found == fit_temperature(blocks(), codes, every_other, TEMPERATURES)
+    # the sample's choice is the one all rows would make
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    nll = [
+        -(shifted[np.arange(n), codes] / t - np.log(np.exp(shifted / t).sum(axis=1))).sum()
+        for t in TEMPERATURES
+    ]
+    assert found == TEMPERATURES[int(np.argmin(nll))]
+
+
 def test_symmetric_noise_is_found_with_its_true_label() -> None:
     vectors, truth, _ = blobs(5, 60, seed=1)
     rng = np.random.default_rng(1)
