@@ -57,7 +57,7 @@ def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
     from siftkit.detectors.linear_probe import TEMPERATURES, fit_temperature, row_blocks
 
     rng = np.random.default_rng(8)
-    n = 50_000
+    n = 80_000  # all judged: a stride of 4
     codes = rng.integers(0, 4, n)
     scores = 0.1 * np.eye(4)[codes] + 0.05 * rng.normal(size=(n, 4))
     judged = np.ones(n, dtype=bool)
@@ -66,8 +66,12 @@ def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
         return ((rows, scores[rows]) for rows in row_blocks(n))
 
     found = fit_temperature(blocks(), codes, judged, TEMPERATURES)
-    every_other = judged & (np.arange(n) % 2 == 0)  # 50,000 judged rows: a stride of 2
-    assert found == fit_temperature(blocks(), codes, every_other, TEMPERATURES)
+    every_fourth = np.arange(n) % 4 == 0
+    assert found == fit_temperature(blocks(), codes, every_fourth, TEMPERATURES)
+    # the stride walks the judged rows, not the row positions: the 40,000 odd rows (a stride
+    # of 2, which over positions would keep only even rows, none of them judged) still decide
+    odd = np.arange(n) % 2 == 1
+    assert fit_temperature(blocks(), codes, odd, TEMPERATURES) == found
     # the sample's choice is the one all rows would make
     shifted = scores - scores.max(axis=1, keepdims=True)
     nll = [

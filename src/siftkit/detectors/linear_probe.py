@@ -46,8 +46,9 @@ def fit_temperature(
     """The softmax temperature that maximises the likelihood of the labels of the ``judged``
     rows, given blocks of (rows, class scores). It is one number: beyond TEMPERATURE_ROWS
     judged rows, an evenly spaced sample of them decides it."""
-    stride = max(1, int(np.count_nonzero(judged)) // TEMPERATURE_ROWS)
-    sampled = judged & (np.arange(len(judged)) % stride == 0)
+    rows_judged = np.flatnonzero(judged)
+    sampled = np.zeros(len(judged), dtype=bool)
+    sampled[rows_judged[:: max(1, len(rows_judged) // TEMPERATURE_ROWS)]] = True
     nll = np.zeros(len(temperatures))
     for rows, scores in blocks:
         keep = sampled[rows]
