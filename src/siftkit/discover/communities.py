@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from siftkit.discover.refine import membership_matrix
+
 #: Resolutions are searched within these bounds when a number of clusters is hinted.
 RESOLUTION_BOUNDS = (1e-3, 50.0)
 SEARCH_STEPS = 14
@@ -70,10 +72,7 @@ class CommunityFinder:
         import leidenalg
 
         n_categories = int(membership.max()) + 1
-        onehot = sp.csr_matrix(
-            (np.ones(len(membership)), (np.arange(len(membership)), membership)),
-            shape=(len(membership), n_categories),
-        )
+        onehot = membership_matrix(membership, n_categories)
         merged = (onehot.T @ self.adjacency @ onehot).tocoo()
         upper = merged.row <= merged.col
         rows, cols, weights = merged.row[upper], merged.col[upper], merged.data[upper]

@@ -59,6 +59,17 @@ def absorb_small(
     return renumber(membership, keep)
 
 
+def membership_matrix(
+    membership: np.ndarray, n_categories: int, rows: np.ndarray | None = None
+) -> sp.csr_matrix:
+    """(n_rows, n_categories) indicator matrix: a 1 in each row's category column, for the
+    ``rows`` given (all by default; the others stay empty)."""
+    rows = np.arange(len(membership)) if rows is None else rows
+    return sp.csr_matrix(
+        (np.ones(len(rows)), (rows, membership[rows])), shape=(len(membership), n_categories)
+    )
+
+
 def prototypes(
     vectors: np.ndarray,
     membership: np.ndarray,
@@ -67,12 +78,9 @@ def prototypes(
 ) -> np.ndarray:
     """L2-normalised mean vector of each category, (n_categories, n_dims); only rows where
     ``members`` is true count (all by default); a category without rows gets zeros."""
-    rows = np.arange(len(membership)) if members is None else np.flatnonzero(members)
-    onehot = sp.csr_matrix(
-        (np.ones(len(rows)), (rows, membership[rows])),
-        shape=(len(membership), n_categories),
-    )
-    centers = np.asarray(onehot.T @ vectors, dtype=np.float64)
+    rows = None if members is None else np.flatnonzero(members)
+    centers = np.asarray(membership_matrix(membership, n_categories, rows).T @ vectors)
+    centers = centers.astype(np.float64)
     return centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
 
 
@@ -113,13 +121,11 @@ def merge_undersized(
     n_categories = int(membership.max()) + 1
     if n_known == 0 or n_categories <= n_known:
         return membership
-    rows = np.flatnonzero(membership >= 0)
-    onehot = sp.csr_matrix(
-        (np.ones(len(rows)), (rows, membership[rows])), shape=(len(membership), n_categories)
-    )
+    placed = np.flatnonzero(membership >= 0)
+    onehot = membership_matrix(membership, n_categories, placed)
     links = np.asarray((onehot.T @ adjacency @ onehot).todense(), dtype=np.float64)
     np.fill_diagonal(links, 0.0)
-    sizes = np.bincount(membership[rows], minlength=n_categories).astype(np.float64)
+    sizes = np.bincount(membership[placed], minlength=n_categories).astype(np.float64)
     cut = share * np.median(sizes[:n_known])
     target = np.arange(n_categories)  # where each category's rows end up
     alive = sizes > 0
