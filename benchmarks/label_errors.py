@@ -9,8 +9,9 @@ siftkit's cache; images: the case's features), and is timed end to end each run:
   time); cleanlab ``find_label_issues`` on 5-fold out-of-fold LogisticRegression
   probabilities (the cross-validation is in the time); cleanlab ``Datalab`` label issues on
   the same probabilities (find_issues + the same cross-validation); a plain kNN vote.
-- outliers: siftkit ``outliers`` (run with labels); kNN distance; LOF; IsolationForest;
-  Datalab outlier issues.
+- outliers: siftkit ``outliers`` with ``label_errors`` (run with labels: its off-topic flags
+  are the other half of "rows from outside the classes"); kNN distance; LOF;
+  IsolationForest; Datalab outlier issues.
 - duplicates: siftkit ``duplicates`` + ``near_duplicates``; Datalab near-duplicate issues;
   for text, MinHash LSH.
 
@@ -453,13 +454,22 @@ def outlier_outcomes(case: Case, seed: int) -> tuple[list[Outcome], list[str]]:
     from sklearn.neighbors import LocalOutlierFactor
 
     X = case.X
-    wall, audit = run_siftkit(case, ["outliers"], seed)
+    wall, audit = run_siftkit(case, ["outliers", "label_errors"], seed)
+    outlier_flags = column(audit.rows, "is_outlier")
+    off_topic_flags = column(audit.rows, "is_off_topic")
     sift = Outcome(
-        f"{SIFTKIT} (labels passed)",
+        f"{SIFTKIT} `is_outlier` (labels passed)",
         wall,
-        flags=column(audit.rows, "is_outlier"),
+        flags=outlier_flags,
         scores=column(audit.rows, "outlier_score"),
         extra={"columns": set(audit.rows.columns)},
+    )
+    # with labels, rows from outside the label set are what `is_off_topic` means: the
+    # rows a user would drop are those flagged either way
+    outside = Outcome(
+        f"{SIFTKIT} `is_outlier` or `is_off_topic`",
+        wall,
+        flags=either(outlier_flags, off_topic_flags),
     )
 
     def knn_distance() -> np.ndarray:
@@ -479,6 +489,7 @@ def outlier_outcomes(case: Case, seed: int) -> tuple[list[Outcome], list[str]]:
     forest_s, (forest_flags, forest_scores) = timed(iforest)
     outcomes = [
         sift,
+        outside,
         Outcome(f"kNN distance (k={KNN_DISTANCE_K}, mean)", knn_s, scores=knn_scores),
         Outcome("LOF (n_neighbors=20)", lof_s, flags=lof_flags, scores=lof_scores),
         Outcome("IsolationForest", forest_s, flags=forest_flags, scores=forest_scores),
@@ -495,7 +506,7 @@ def outlier_outcomes(case: Case, seed: int) -> tuple[list[Outcome], list[str]]:
                 scores=1.0 - issues["outlier_score"].to_numpy(),
             )
         )
-    return outcomes, detector_notes(audit.summary, ["outliers"])
+    return outcomes, detector_notes(audit.summary, ["outliers", "label_errors"])
 
 
 def outlier_metrics(case: Case, outcome: Outcome) -> dict[str, float | None]:
@@ -743,7 +754,11 @@ def bench_dataset(report: Report, base: Base, cases: Sequence[str], seed: int) -
             results.siftkit_columns |= outcomes[0].extra["columns"]
             report.add(
                 f"### {base.name}: outliers\n\nFlags at each method's own threshold (kNN "
-                "distance has none). AUROC per kind: those outliers against the clean rows."
+                "distance has none). AUROC per kind: those outliers against the clean rows. "
+                "siftkit runs `outliers` and `label_errors` in one audit: with labels, a row "
+                "that belongs to none of the classes is flagged `is_off_topic` (drop it), a "
+                "row far from the rest `is_outlier` (look at it); the second siftkit row "
+                "counts a row flagged either way."
             )
             report.table(OUTLIER_HEADERS, outlier_table_rows(results.outliers))
             add_notes(report, notes)
@@ -773,6 +788,9 @@ def best_of(
 
 def difference(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
+
+
+F1_NAMES = {"outliers": "flag F1", "duplicates": "pair F1"}
 
 
 def summarise(report: Report, results: Sequence[DatasetResults]) -> None:
@@ -844,16 +862,18 @@ def summarise(report: Report, results: Sequence[DatasetResults]) -> None:
         for family, key, metrics in (
             ("outliers", "auroc", dataset.outliers),
             ("outliers", "auprc", dataset.outliers),
+            ("outliers", "f1", dataset.outliers),
             ("duplicates", "f1", dataset.duplicates),
         ):
             if not metrics:
                 continue
-            sift_name = next(name for name in metrics if name.startswith(SIFTKIT))
-            others = [name for name in metrics if name != sift_name]
+            ours = [name for name in metrics if name.startswith(SIFTKIT)]
+            others = [name for name in metrics if name not in ours]
             value, best_name = best_of(metrics, others, key)
-            sift = metrics[sift_name][key]
+            sift, sift_name = best_of(metrics, ours, key)
+            metric = F1_NAMES[family] if key == "f1" else key
             other.append(
-                [f"{dataset.name} / {family}", key if key != "f1" else "pair F1", fmt(sift),
+                [f"{dataset.name} / {family}", metric, f"{fmt(sift)} ({sift_name})",
                  f"{fmt(value)} ({best_name})", fmt(difference(sift, value), signed=True)]
             )  # fmt: skip
     if other:
