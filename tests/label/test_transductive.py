@@ -79,6 +79,23 @@ def test_confidence_is_calibrated_with_two_labeled_rows_per_class(
     assert model.calibrated_ is calibrated
 
 
+def test_calibrated_confidence_matches_accuracy_on_unlabeled_rows() -> None:
+    gaps = []
+    for seed in (3, 4, 5, 6):  # four draws: one draw's 80 held-out rows are a noisy sample
+        X, truth = blobs(sizes=(300,) * 4, spread=1.0, seed=seed)
+        y = first_rows(truth, 20)
+        model = TransductiveLabeler().fit(X, y)
+        unlabeled = y < 0
+        assert model.calibrated_
+        # the confidence is the calibrated distribution's probability of the predicted class
+        np.testing.assert_allclose(model.proba_.sum(axis=1), 1.0)
+        np.testing.assert_allclose(model.confidence_, model.proba_.max(axis=1))
+        accuracy = (model.labels_[unlabeled] == truth[unlabeled]).mean()
+        assert accuracy < 0.55  # hard enough that an uncalibrated confidence would show
+        gaps.append(abs(model.confidence_[unlabeled].mean() - accuracy))
+    assert np.mean(gaps) < 0.1
+
+
 def test_calibration_needs_two_labeled_rows_in_every_class(overlapping) -> None:
     X, truth = overlapping
     y = first_rows(truth, 5)

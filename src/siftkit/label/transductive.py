@@ -14,12 +14,13 @@
    classes come instead from the seeds' prototypes smoothed by the neighbours
    (:meth:`TransductiveLabeler._from_prototypes`), then refined by self-training a linear
    probe on the most confident rows (:mod:`siftkit.label.self_training`).
-3. **Confidence**: with at least two labeled rows in every class, a Platt map of how
-   clearly the row's distribution picks its class (``log p(best) − log p(runner-up)``),
-   fitted on labeled rows predicted from the others (as many folds as the smallest class
-   has labeled rows, at most ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly
-   all the labels the final one sees). Otherwise, with nothing to hold out, the
-   similarity-weighted share of the row's neighbours that get the same label.
+3. **Confidence**: with at least two labeled rows in every class, the distributions are
+   sharpened or flattened by one temperature (``p ∝ p_raw^(1/T)``), fitted by likelihood on
+   labeled rows predicted from the others (as many folds as the smallest class has labeled
+   rows, at most ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly all the labels the
+   final one sees); the confidence is the calibrated probability of the predicted class.
+   Otherwise, with nothing to hold out, the similarity-weighted share of the row's
+   neighbours that get the same label.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from siftkit._validation import Interval, Options, validate_params
-from siftkit.detectors.linear_probe import softmax
+from siftkit.detectors.linear_probe import fit_temperature, softmax
 from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
@@ -49,6 +50,8 @@ PROTOTYPE_SMOOTHNESS = 0.5
 PROTOTYPE_TEMPERATURE = 0.05
 #: Folds of the labeled rows for calibration, at most (one per labeled row of the smallest class).
 MAX_CALIBRATION_FOLDS = 10
+#: The temperatures calibration chooses from: 1 keeps the distributions as they are.
+CALIBRATION_TEMPERATURES = tuple(float(t) for t in np.geomspace(0.25, 16.0, 49))
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,10 @@ def _onehot(codes: np.ndarray, n_classes: int) -> np.ndarray:
     return out
 
 
-def top_two_log_ratio(proba: np.ndarray) -> np.ndarray:
-    """``log p(best class) − log p(runner-up)`` per row, (n_rows,): how clearly a row's
-    distribution picks its class (0 for a tie)."""
-    top = np.sort(proba, axis=1)[:, -2:]
-    return np.log(top[:, 1] + 1e-9) - np.log(top[:, 0] + 1e-9)
+def log_distribution(proba: np.ndarray) -> np.ndarray:
+    """The log of each row's distribution normalised to sum to 1, (n_rows, n_classes)."""
+    total = np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
+    return np.log(np.maximum(proba / total, 1e-9))
 
 
 def neighbor_agreement(
@@ -195,14 +197,15 @@ class TransductiveLabeler:
         features = smoothed_features(vectors, normalized) if by_prototypes else vectors
         rows = _Rows(vectors, features, indices, normalized, categories, n_classes)
         self.proba_ = self._distribute(rows, seeds)
+        temperature = self._cross_fit(rows, codes)
+        self.calibrated_ = temperature is not None
+        if temperature is not None:
+            self.proba_ = softmax(log_distribution(self.proba_), temperature)
         labeled = codes >= 0
         self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
         predicted = self.proba_.argmax(axis=1)
-        calibration = self._cross_fit(rows, codes)
-        self.calibrated_ = calibration is not None
-        if calibration is not None:
-            a, b = calibration
-            confidence = 1.0 / (1.0 + np.exp(-(a * top_two_log_ratio(self.proba_) + b)))
+        if temperature is not None:
+            confidence = self.proba_.max(axis=1)
         elif k:
             confidence = neighbor_agreement(indices, similarities, predicted)
         else:
@@ -277,12 +280,10 @@ class TransductiveLabeler:
         score += PROTOTYPE_SMOOTHNESS * neighbor_shares(indices, nearest, n_classes)
         return softmax(score.astype(np.float64), PROTOTYPE_TEMPERATURE)
 
-    def _cross_fit(self, rows: _Rows, codes: np.ndarray) -> tuple[float, float] | None:
-        """Platt parameters (a, b) mapping :func:`top_two_log_ratio` to the chance of being
-        right, fitted on labeled rows predicted from the other folds' labeled rows; None when
-        some class has fewer than two labeled rows (nothing to hold out)."""
-        from sklearn.linear_model import LogisticRegression
-
+    def _cross_fit(self, rows: _Rows, codes: np.ndarray) -> float | None:
+        """The temperature that best predicts the labeled rows from the other folds' labeled
+        rows (maximum likelihood over ``CALIBRATION_TEMPERATURES``); None when some class has
+        fewer than two labeled rows (nothing to hold out)."""
         labeled = np.flatnonzero(codes >= 0)
         counts = np.bincount(codes[labeled], minlength=rows.n_classes)
         if rows.normalized is None or counts.min() < 2:
@@ -295,16 +296,14 @@ class TransductiveLabeler:
             members = rng.permutation(labeled[codes[labeled] == c])
             fold[members] = (offset + np.arange(len(members))) % n_folds
             offset += len(members)
-        margins, right = [], []
+        held_out, truth = [], []
         for held in range(n_folds):
             kept = np.where((codes >= 0) & (fold != held), codes, -1)
-            proba = self._distribute(rows, kept)
-            predicted = proba.argmax(axis=1)
             judged = (codes >= 0) & (fold == held)
-            margins.append(top_two_log_ratio(proba[judged]))
-            right.append(predicted[judged] == codes[judged])
-        x, t = np.concatenate(margins)[:, None], np.concatenate(right)
-        if t.all() or not t.any():
-            return None
-        model = LogisticRegression(C=1.0).fit(x, t)
-        return float(model.coef_[0, 0]), float(model.intercept_[0])
+            held_out.append(log_distribution(self._distribute(rows, kept)[judged]))
+            truth.append(codes[judged])
+        scores = np.vstack(held_out)
+        return fit_temperature(
+            [(slice(0, len(scores)), scores)], np.concatenate(truth),
+            np.ones(len(scores), dtype=bool), CALIBRATION_TEMPERATURES,
+        )  # fmt: skip
