@@ -108,7 +108,8 @@ class TransductiveLabeler:
     Attributes
     ----------
     labels_ : (n_rows,) predicted class code; labeled rows keep theirs; -1 abstains.
-    proba_ : (n_rows, n_classes) class distribution per row.
+    proba_ : (n_rows, n_classes) class distribution per row (temperature-scaled when
+        ``calibrated_``).
     confidence_ : (n_rows,) confidence in the predicted class (1 for labeled rows).
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
