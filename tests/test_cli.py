@@ -358,6 +358,25 @@ def test_a_bad_seed_labels_file_is_refused(workdir, content, message):
     assert not (workdir / "out").exists()
 
 
+@pytest.mark.parametrize("how", ["column", "file"])
+def test_seed_labels_of_a_single_class_are_refused_with_advice(workdir, text_frame, how):
+    frame = text_frame.drop(columns="label")
+    frame["topic"] = None
+    frame.loc[:2, "topic"] = "sport"  # three seeds, all of one class
+    frame.to_csv("data.csv", index=False)
+    pd.DataFrame({"row_id": ["r0", "r1"], "label": ["sport", "sport"]}).to_csv(
+        "seeds.csv", index=False
+    )
+    args = ("--seed-labels", "topic") if how == "column" else ("--seed-labels-file", "seeds.csv")
+    result = label("--id", "id", *args)
+    assert result.exit_code == 2
+    source = "the column 'topic'" if how == "column" else "seeds.csv"
+    assert f"The seed labels in {source} name fewer than 2 classes" in result.stderr
+    assert "--keywords or --descriptions" in result.stderr
+    assert "drop --label" not in result.stderr  # the audit's advice does not fit here
+    assert not (workdir / "out").exists()
+
+
 def test_a_missing_seed_labels_file_is_refused(workdir):
     result = label("--seed-labels-file", "seeds.csv")
     assert result.exit_code == 2

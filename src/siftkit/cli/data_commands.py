@@ -266,6 +266,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     """
     from siftkit.audit import audit as run_audit
     from siftkit.detectors.labeling import Labeling
+    from siftkit.exceptions import SingleClassError
 
     if keywords is not None and descriptions is not None:
         raise click.UsageError("Give --keywords or --descriptions, not both.")
@@ -288,8 +289,16 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         descriptions=None if descriptions is None else str(descriptions),
         min_confidence=min_confidence, other=other,
     )  # fmt: skip
-    result = run_audit(data, **arguments, detectors=["clusters", detector],
-                       allow_missing_labels=True)  # fmt: skip
+    try:
+        result = run_audit(data, **arguments, detectors=["clusters", detector],
+                           allow_missing_labels=True)  # fmt: skip
+    except SingleClassError as exc:
+        source = seed_labels_file or f"the column {arguments['label']!r}"
+        raise SingleClassError(
+            f"The seed labels in {source} name fewer than 2 classes; labeling from seeds "
+            "needs a few labeled rows of each class (at least 2 classes). Label some rows of "
+            "every class, or label from --keywords or --descriptions."
+        ) from exc
     _print_run(result, params["output"], params["quiet"], "Labeled")
     entry = result.summary.get("labeling", {})
     if entry.get("status") == "ok" and not params["quiet"]:
