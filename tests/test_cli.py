@@ -315,6 +315,7 @@ def test_label_from_a_partly_labeled_column(workdir, text_frame):
     assert (rows["label_source"][given] == "given").all()
     assert (rows["label_source"][~given] == "propagated").all()
     assert (rows["predicted_label"][given] == frame["topic"][given]).all()
+    assert "not calibrated" not in " ".join(result.stdout.split())
 
 
 def test_label_from_a_seed_labels_file(workdir):
@@ -328,6 +329,8 @@ def test_label_from_a_seed_labels_file(workdir):
     assert (rows["label_source"] == "given").sum() == 3
     assert list(rows.loc[["r0", "r20", "r40"], "predicted_label"]) == ["sport", "food", "tech"]
     assert (rows.drop(index=["r0", "r20", "r40"])["label_source"] == "propagated").all()
+    # one labeled row per class: nothing to hold out, and the output says so
+    assert "(not calibrated: with at least 2 labeled rows" in " ".join(result.stdout.split())
 
 
 def test_seed_labels_file_ids_are_row_positions_without_an_id_column(workdir, text_frame):

@@ -309,9 +309,15 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         for name, count in counts.head(30).items():
             table.add_row(short(name, 40), str(count))
         console.print(table)
+        calibration = ""
+        if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
+            calibration = (
+                " (not calibrated: with at least 2 labeled rows in every class the confidence "
+                "is fitted on held-out labeled rows)"
+            )
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
             f"{entry['n_abstained']} abstained, {entry['n_other']} other; mean confidence "
-            f"{entry['mean_confidence']}. Next: sift export {params['output']} --queue "
-            "to_label -o to_label.csv"
+            f"{entry['mean_confidence']}{calibration}. Next: sift export {params['output']} "
+            "--queue to_label -o to_label.csv"
         )
