@@ -913,15 +913,13 @@ def noise_rate_across_seeds(
     seed's errors come from the main run."""
     rows, mean_errors = [], []
     for dataset in results:
-        first = {run.case.name: run.metrics[SIFTKIT] for run in dataset.label_runs
-                 if run.case.name in NOISE_RATE_CASES}  # fmt: skip
-        if not first:
+        signed = {
+            run.case.name: [(run.metrics[SIFTKIT]["noise"] - run.case.noise_rate) * 100]
+            for run in dataset.label_runs
+            if run.case.name in NOISE_RATE_CASES and run.metrics[SIFTKIT]["noise"] is not None
+        }
+        if not signed:
             continue
-        signed: dict[str, list[float]] = {}
-        for case_name, metrics in first.items():
-            if metrics["noise"] is not None:
-                case = next(r.case for r in dataset.label_runs if r.case.name == case_name)
-                signed[case_name] = [(metrics["noise"] - case.noise_rate) * 100]
         for seed in seeds[1:]:
             base = load_base(dataset.name, seed=seed, quick=quick)
             for case_name in signed:
