@@ -54,24 +54,29 @@ def test_calibrated_temperature_is_one_of_the_grid_and_probabilities_sum_to_one(
 
 
 def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
-    from siftkit.detectors.linear_probe import TEMPERATURES, fit_temperature, row_blocks
+    from siftkit.detectors.linear_probe import TEMPERATURE_ROWS, TEMPERATURES, fit_temperature
 
     rng = np.random.default_rng(8)
     n = 80_000  # all judged: a stride of 4
     codes = rng.integers(0, 4, n)
     scores = 0.1 * np.eye(4)[codes] + 0.05 * rng.normal(size=(n, 4))
     judged = np.ones(n, dtype=bool)
+    scored: list[np.ndarray] = []
 
-    def blocks():  # noqa: ANN202
-        return ((rows, scores[rows]) for rows in row_blocks(n))
+    def scores_of(rows: np.ndarray) -> np.ndarray:
+        scored.append(rows)
+        return scores[rows]
 
-    found = fit_temperature(blocks(), codes, judged, TEMPERATURES)
+    found = fit_temperature(scores_of, codes, judged, TEMPERATURES)
+    # only the sample is scored: at scale, scoring every row was most of the fit's cost
+    np.testing.assert_array_equal(np.concatenate(scored), np.arange(0, n, 4))
+    assert len(np.concatenate(scored)) == TEMPERATURE_ROWS
     every_fourth = np.arange(n) % 4 == 0
-    assert found == fit_temperature(blocks(), codes, every_fourth, TEMPERATURES)
+    assert found == fit_temperature(scores_of, codes, every_fourth, TEMPERATURES)
     # the stride walks the judged rows, not the row positions: the 40,000 odd rows (a stride
     # of 2, which over positions would keep only even rows, none of them judged) still decide
     odd = np.arange(n) % 2 == 1
-    assert fit_temperature(blocks(), codes, odd, TEMPERATURES) == found
+    assert fit_temperature(scores_of, codes, odd, TEMPERATURES) == found
     # the sample's choice is the one all rows would make
     shifted = scores - scores.max(axis=1, keepdims=True)
     nll = [

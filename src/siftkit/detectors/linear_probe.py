@@ -8,7 +8,7 @@ Scores become probabilities through a softmax whose temperature is fitted by lik
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,23 +38,23 @@ def row_blocks(n_rows: int) -> Iterator[slice]:
 
 
 def fit_temperature(
-    blocks: Iterable[tuple[slice, np.ndarray]],
+    scores_of: Callable[[np.ndarray], np.ndarray],
     codes: np.ndarray,
     judged: np.ndarray,
     temperatures: Sequence[float],
 ) -> float:
     """The softmax temperature that maximises the likelihood of the labels of the ``judged``
-    rows, given blocks of (rows, class scores). It is one number: beyond TEMPERATURE_ROWS
-    judged rows, an evenly spaced sample of them decides it."""
+    rows; ``scores_of(rows)`` gives the class scores of those row positions. It is one
+    number: beyond TEMPERATURE_ROWS judged rows, an evenly spaced sample of them decides it,
+    and only those rows are scored."""
     rows_judged = np.flatnonzero(judged)
-    sampled = np.zeros(len(judged), dtype=bool)
-    sampled[rows_judged[:: max(1, len(rows_judged) // TEMPERATURE_ROWS)]] = True
+    sampled = rows_judged[:: max(1, len(rows_judged) // TEMPERATURE_ROWS)]
     nll = np.zeros(len(temperatures))
-    for rows, scores in blocks:
-        keep = sampled[rows]
-        own = codes[rows][keep]
+    for start in range(0, len(sampled), BLOCK_ROWS):
+        rows = sampled[start : start + BLOCK_ROWS]
+        scores, own = scores_of(rows), codes[rows]
         for t, temperature in enumerate(temperatures):
-            p = softmax(scores[keep], temperature)[np.arange(len(own)), own]
+            p = softmax(scores, temperature)[np.arange(len(own)), own]
             nll[t] -= np.log(np.maximum(p, 1e-12)).sum()
     return temperatures[int(np.argmin(nll))]
 
@@ -92,17 +92,23 @@ class RidgeProbe:
         """Blocks of (rows, scores of shape (block, n_classes)); training rows get their
         leave-one-out scores, the others plain predictions."""
         for rows in row_blocks(len(vectors)):
-            x = _with_bias(vectors[rows])
-            scores = x @ self.weights_
-            in_train = train[rows]
-            if in_train.any():
-                leverage = np.einsum("ij,ij->i", x[in_train] @ self.inverse_, x[in_train])
-                own = np.zeros((in_train.sum(), self.n_classes_))
-                own[np.arange(len(own)), codes[rows][in_train]] = 1.0
-                scores[in_train] = (scores[in_train] - leverage[:, None] * own) / np.maximum(
-                    1.0 - leverage[:, None], 1e-6
-                )
-            yield rows, scores
+            yield rows, self.scores_of(vectors, codes, train, rows)
+
+    def scores_of(
+        self, vectors: np.ndarray, codes: np.ndarray, train: np.ndarray, rows: slice | np.ndarray
+    ) -> np.ndarray:
+        """The scores of the ``rows`` (a slice or positions), (n_selected, n_classes)."""
+        x = _with_bias(vectors[rows])
+        scores = x @ self.weights_
+        in_train = train[rows]
+        if in_train.any():
+            leverage = np.einsum("ij,ij->i", x[in_train] @ self.inverse_, x[in_train])
+            own = np.zeros((in_train.sum(), self.n_classes_))
+            own[np.arange(len(own)), codes[rows][in_train]] = 1.0
+            scores[in_train] = (scores[in_train] - leverage[:, None] * own) / np.maximum(
+                1.0 - leverage[:, None], 1e-6
+            )
+        return scores
 
     def calibrate(
         self, vectors: np.ndarray, codes: np.ndarray, train: np.ndarray, judged: np.ndarray
@@ -113,8 +119,9 @@ class RidgeProbe:
         Judging all labeled rows, not only the training rows, keeps the probabilities as
         uncertain as the labels really are after a refit without suspected errors.
         """
-        blocks = self.scores(vectors, codes, train)
-        self.temperature_ = fit_temperature(blocks, codes, judged, TEMPERATURES)
+        self.temperature_ = fit_temperature(
+            lambda rows: self.scores_of(vectors, codes, train, rows), codes, judged, TEMPERATURES
+        )
         return self.temperature_
 
     def probabilities(

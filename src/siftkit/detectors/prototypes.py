@@ -54,8 +54,9 @@ class ClassPrototypes:
     ) -> Iterator[tuple[slice, np.ndarray]]:
         """Blocks of (rows, class probabilities): a softmax over the nearest-prototype
         similarities, its temperature fitted to the labels of the ``judged`` rows."""
-        blocks = ((rows, self.class_similarity(vectors[rows])) for rows in row_blocks(len(vectors)))
-        temperature = fit_temperature(blocks, codes, judged, TEMPERATURES)
+        temperature = fit_temperature(
+            lambda rows: self.class_similarity(vectors[rows]), codes, judged, TEMPERATURES
+        )
         for rows in row_blocks(len(vectors)):
             yield rows, softmax(self.class_similarity(vectors[rows]), temperature)
 

@@ -305,6 +305,6 @@ class TransductiveLabeler:
             truth.append(codes[judged])
         scores = np.vstack(held_out)
         return fit_temperature(
-            [(slice(0, len(scores)), scores)], np.concatenate(truth),
-            np.ones(len(scores), dtype=bool), CALIBRATION_TEMPERATURES,
+            lambda rows: scores[rows], np.concatenate(truth), np.ones(len(scores), dtype=bool),
+            CALIBRATION_TEMPERATURES,
         )  # fmt: skip
