@@ -98,6 +98,7 @@ def test_invalid_n_clusters_is_refused(six_blobs, n_clusters) -> None:
         {"min_cluster_size": 0},
         {"refine": "yes"},
         {"min_confidence": 1.5},
+        {"novel_below": -0.1},
         {"level_factors": (0.5, 1.0)},
         {"level_factors": (-2.0,)},
     ],
@@ -199,6 +200,27 @@ def test_known_classes_keep_their_codes_and_hidden_blobs_are_new(six_blobs) -> N
     assert new == {4, 5}
     assert model.is_new_.tolist() == [False] * 4 + [True] * 2
     assert v_measure_score(truth, model.labels_) > 0.99
+
+
+def test_a_hidden_class_beside_a_known_one_is_not_swallowed_by_it() -> None:
+    # blob 1, which nobody labeled, sits next to blob 0; pinned partitioning alone folds it
+    # into blob 0's class, its rows' lack of labeled neighbours sets it apart
+    rng = np.random.default_rng(0)
+    axes = np.eye(20)
+    centres = [axes[0], axes[0] + 0.4 * axes[1], axes[2], axes[3]]
+    X = np.vstack([c + 0.15 * rng.normal(size=(100, 20)) for c in centres]).astype(np.float32)
+    truth = np.repeat(np.arange(4), 100)
+    labeled = (truth != 1) & (rng.random(len(truth)) < 0.5)
+    y = np.where(labeled, truth, -1)
+    apart = CategoryDiscovery().fit(X, y)
+    assert apart.n_clusters_ == 4 and apart.is_new_.tolist() == [False] * 3 + [True]
+    assert (apart.labels_[truth == 1] == 3).mean() > 0.6
+    swallowed = CategoryDiscovery(novel_below=0.0).fit(X, y)
+    assert swallowed.n_clusters_ == 3
+    assert (
+        adjusted_rand_score(truth, apart.labels_)
+        > adjusted_rand_score(truth, swallowed.labels_) + 0.05
+    )
 
 
 def test_a_new_category_far_smaller_than_the_known_ones_joins_its_neighbour(six_blobs) -> None:

@@ -123,3 +123,12 @@ def test_merge_undersized_leaves_known_and_large_categories_alone() -> None:
     assert merge_undersized(lonely, block_adjacency(lonely, {}), 2, 0.5).tolist() == (
         lonely.tolist()
     )
+
+
+def test_merge_undersized_prefers_a_new_category_to_a_known_one() -> None:
+    # new 3 (5 rows) is linked more to known 0 than to new 2, yet joins 2: a mode of a new
+    # class; new 4 (4 rows) is linked to known 1 only, and joins it
+    membership = np.repeat([0, 1, 2, 3, 4], [20, 20, 20, 5, 4])
+    adjacency = block_adjacency(membership, {(3, 0): 0.9, (3, 2): 0.1, (4, 1): 0.5})
+    out = merge_undersized(membership, adjacency, n_known=2, share=0.5)
+    assert out.tolist() == np.repeat([0, 1, 2, 2, 1], [20, 20, 20, 5, 4]).tolist()

@@ -48,6 +48,9 @@ class Clusters(Detector):
         ``"never"`` ignores labels while clustering.
     min_new_share : with pinned labels, a new category under this share of the known
         categories' median size joins the category it is most linked with (0: never).
+    novel_below : with pinned labels, where the graph separates categories well, an
+        unlabeled row whose share of labeled neighbours is under this times the share around
+        labeled rows is novel; novel rows form the new categories (0: off).
     vocabulary : a text file of candidate names, one per line; each category is named by
         the closest term (needs a text encoder, not precomputed vectors).
     """
@@ -62,6 +65,7 @@ class Clusters(Detector):
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "use_labels": [Options(("auto", "always", "never"))],
         "min_new_share": [Interval(float, 0.0, 1.0)],
+        "novel_below": [Interval(float, 0.0, 1.0)],
         "vocabulary": [type(None), str],
     }
 
@@ -73,6 +77,7 @@ class Clusters(Detector):
         min_confidence: float = 0.0,
         use_labels: str = "auto",
         min_new_share: float = 0.5,
+        novel_below: float = 0.35,
         vocabulary: str | None = None,
     ) -> None:
         self.n_clusters = n_clusters
@@ -81,6 +86,7 @@ class Clusters(Detector):
         self.min_confidence = min_confidence
         self.use_labels = use_labels
         self.min_new_share = min_new_share
+        self.novel_below = novel_below
         self.vocabulary = vocabulary
 
     def _hint(self) -> int | tuple[int, int] | None:
@@ -98,7 +104,8 @@ class Clusters(Detector):
             self._hint(),
             resolution=self.resolution, n_neighbors=min(15, context.graph.k) or 1,
             min_cluster_size=self.min_cluster_size, min_confidence=self.min_confidence,
-            min_new_share=self.min_new_share, random_state=context.random_state,
+            min_new_share=self.min_new_share, novel_below=self.novel_below,
+            random_state=context.random_state,
         )  # fmt: skip
 
     def _pins(self, context: Context) -> np.ndarray | None:

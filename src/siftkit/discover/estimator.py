@@ -14,8 +14,11 @@
    Category Discovery", "A Practical Approach to Novel Class Discovery in Tabular
    Data"): labeled rows are pinned to their class during partitioning and refinement, so
    known classes stay whole; unlabeled rows join a known class or form new categories.
-   The known classes also give the scale of a class: a new category under half their
-   median size is a mode of a larger one and joins the category it is most linked with.
+   Where the graph separates categories well, unlabeled rows with few labeled neighbours
+   are novel (:mod:`siftkit.discover.novelty`): they form the new categories, found among
+   themselves as without labels, and the other rows keep to the known classes. The known
+   classes also give the scale of a class: a new category under half their median size
+   is a mode of a larger one and joins the category it is most linked with.
 5. **Hierarchy**: partitions at coarser and finer resolutions nested around the chosen
    one (:mod:`siftkit.discover.hierarchy`).
 """
@@ -37,6 +40,7 @@ from siftkit.discover.communities import (
     shared_neighbor_graph,
 )
 from siftkit.discover.hierarchy import Level, build_levels, renumber_levels
+from siftkit.discover.novelty import novel_rows, return_to_known
 from siftkit.discover.refine import (
     absorb_small,
     confidence,
@@ -163,6 +167,9 @@ class CategoryDiscovery:
     min_new_share : with labels, a new category with fewer rows than this share of the known
         categories' median size joins the category it is most linked with (0: never; lower it
         when new classes may be much rarer than the known ones).
+    novel_below : with labels, where the graph separates categories well, an unlabeled row
+        is novel when the share of its neighbours carrying labels is under this times the
+        share around labeled rows; novel rows form the new categories (0: off).
     random_state : seed.
 
     Attributes
@@ -188,6 +195,7 @@ class CategoryDiscovery:
         "smoothness": [Interval(float, 0.0, None)],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "min_new_share": [Interval(float, 0.0, 1.0)],
+        "novel_below": [Interval(float, 0.0, 1.0)],
         "random_state": [Interval(int, 0, None)],
     }
 
@@ -203,6 +211,7 @@ class CategoryDiscovery:
         level_factors: Sequence[float] = (0.1, 0.3, 0.6, 1.3, 2.5),
         min_confidence: float = 0.0,
         min_new_share: float = 0.5,
+        novel_below: float = 0.35,
         random_state: int = 0,
     ) -> None:
         self.n_clusters = n_clusters
@@ -214,12 +223,14 @@ class CategoryDiscovery:
         self.level_factors = level_factors
         self.min_confidence = min_confidence
         self.min_new_share = min_new_share
+        self.novel_below = novel_below
         self.random_state = random_state
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {name: getattr(self, name) for name in (
             "n_clusters", "resolution", "n_neighbors", "min_cluster_size", "refine",
-            "smoothness", "level_factors", "min_confidence", "min_new_share", "random_state",
+            "smoothness", "level_factors", "min_confidence", "min_new_share", "novel_below",
+            "random_state",
         )}  # fmt: skip
 
     def set_params(self, **params: Any) -> CategoryDiscovery:
@@ -305,6 +316,13 @@ class CategoryDiscovery:
             share=share,
         )  # fmt: skip
         if pinned is not None:
+            # where the graph needed refinement (text), clustering novel rows apart splits
+            # the large new classes: the pinned refinement places them (docs/discovery.md)
+            novel = novel_rows(indices, pinned >= 0, self.novel_below) & ~empty
+            if not refined:
+                membership = self._novel_apart(
+                    adjacency, indices, membership, pinned, novel, resolution
+                )
             membership = merge_undersized(membership, adjacency, n_known, self.min_new_share)
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
@@ -317,6 +335,31 @@ class CategoryDiscovery:
         chosen = next(i for i, level in enumerate(levels) if level.membership is membership)
         self.levels_ = renumber_levels(levels, keys, chosen, n_known, counted=~empty)
         return self._finish(vectors, indices, similarities, chosen, resolution, share, refined)
+
+    def _novel_apart(
+        self,
+        adjacency: sp.csr_matrix,
+        indices: np.ndarray,
+        membership: np.ndarray,
+        pinned: np.ndarray,
+        novel: np.ndarray,
+        resolution: float,
+    ) -> np.ndarray:
+        """The ``novel`` rows leave the partition's categories and form new ones: Leiden on
+        the graph between them, as without labels. Those that turn out to sit inside a
+        known class return to it (:func:`return_to_known`), and crumbs dissolve into the
+        category most of their neighbours are in."""
+        if novel.sum() < self.min_cluster_size:
+            return membership
+        n_known = int(pinned.max()) + 1
+        finder = CommunityFinder(sp.csr_matrix(adjacency[novel][:, novel]), self.random_state)
+        finer = [f for f in self.level_factors if f > 1]
+        membership = membership.copy()
+        membership[novel] = (
+            membership.max() + 1 + self._resolution_chain(finder, resolution, finer)[1.0]
+        )
+        membership = return_to_known(indices, membership, novel, n_known)
+        return absorb_small(membership, indices, self.min_cluster_size, pinned, keep=n_known)
 
     @staticmethod
     def _resolution_chain(

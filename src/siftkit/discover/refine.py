@@ -114,10 +114,10 @@ def merge_undersized(
 
     The known classes (codes below ``n_known``) give the scale of a class: a new category
     with fewer rows than ``share`` times the known categories' median size is taken for a
-    mode of a larger class, and joins the category it shares the most graph weight with
-    per row of that category, smallest first, until no new category is that small. Known
-    categories never move; rows without a category (-1) stay so. Returns the categories
-    renumbered (known codes unchanged)."""
+    mode of a larger class, and joins the new category it shares the most graph weight with
+    per row of that category (a known one only when it is linked to no new one), smallest
+    first, until no new category is that small. Known categories never move; rows without
+    a category (-1) stay so. Returns the categories renumbered (known codes unchanged)."""
     n_categories = int(membership.max()) + 1
     if n_known == 0 or n_categories <= n_known:
         return membership
@@ -129,17 +129,20 @@ def merge_undersized(
     cut = share * np.median(sizes[:n_known])
     target = np.arange(n_categories)  # where each category's rows end up
     alive = sizes > 0
+    settled = np.arange(n_categories) < n_known  # categories no longer looking for a home
     while True:
-        small = np.flatnonzero(alive & (np.arange(n_categories) >= n_known) & (sizes < cut))
+        small = np.flatnonzero(alive & ~settled & (sizes < cut))
         if not len(small):
             break
         c = small[np.argmin(sizes[small])]
         pull = np.where(alive, links[c] / np.maximum(sizes, 1.0), 0.0)
         pull[c] = 0.0
-        if pull.max() <= 0:
-            alive[c] = False  # linked to nothing: it stays as it is
-            continue
+        if pull[n_known:].max() > 0:
+            pull[:n_known] = 0.0  # a new class's mode: likelier of another new class
         into = int(pull.argmax())
+        if pull[into] <= 0:
+            settled[c] = True  # linked to nothing: it stays as it is
+            continue
         target[target == c] = into
         sizes[into] += sizes[c]
         links[into] += links[c]

@@ -1,0 +1,54 @@
+"""Which unlabeled rows belong to none of the known classes.
+
+When some rows carry labels, they are a sample of their classes: around a row of a known
+class a steady share of the neighbours carry labels, around a row of a class nobody
+labeled almost none do. Labeled rows show what "steady" is: the share of labeled rows
+among their own neighbours (a row is not its own neighbour). An unlabeled row whose
+neighbourhood holds far fewer labeled rows than that is novel: the known classes mark
+where the unknown rest is ("A Practical Approach to Novel Class Discovery in Tabular
+Data"), and the rest is clustered on its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siftkit.discover.refine import MAX_ITERATIONS, neighbor_shares
+
+#: A novel row with at least this share of its neighbours in one known class joins it.
+KNOWN_MAJORITY = 0.7
+
+
+def labeled_neighbor_share(indices: np.ndarray, labeled: np.ndarray) -> np.ndarray:
+    """Per row, the share of its neighbours (rows of ``indices``, (n_rows, k)) that carry a
+    label, (n_rows,)."""
+    if not indices.shape[1]:
+        return np.zeros(len(indices))
+    return labeled[indices].mean(axis=1)
+
+
+def novel_rows(indices: np.ndarray, labeled: np.ndarray, below: float) -> np.ndarray:
+    """Unlabeled rows whose share of labeled neighbours is under ``below`` times the mean
+    share around labeled rows, (n_rows,) bool; all false when no row carries a label."""
+    share = labeled_neighbor_share(indices, labeled)
+    if not labeled.any():
+        return np.zeros(len(labeled), dtype=bool)
+    return ~labeled & (share < below * share[labeled].mean())
+
+
+def return_to_known(
+    indices: np.ndarray, membership: np.ndarray, novel: np.ndarray, n_known: int
+) -> np.ndarray:
+    """Novel rows that sit inside a known class after all (a chance low count of labeled
+    neighbours: at least ``KNOWN_MAJORITY`` of their neighbours are in that class, codes
+    below ``n_known``) join it, repeatedly, as each return changes the neighbourhoods."""
+    membership = membership.copy()
+    n_categories = int(membership.max()) + 1
+    for _ in range(MAX_ITERATIONS):
+        rows = np.flatnonzero(novel & (membership >= n_known))
+        shares = neighbor_shares(indices[rows], membership, n_categories)[:, :n_known]
+        back = shares.max(axis=1, initial=0.0) >= KNOWN_MAJORITY
+        if not back.any():
+            break
+        membership[rows[back]] = shares[back].argmax(axis=1)
+    return membership

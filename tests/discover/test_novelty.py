@@ -1,0 +1,60 @@
+"""Novel rows: unlabeled rows with few labeled neighbours, and their return to known classes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siftkit.discover.novelty import (
+    KNOWN_MAJORITY,
+    labeled_neighbor_share,
+    novel_rows,
+    return_to_known,
+)
+
+
+def test_labeled_neighbor_share_by_hand() -> None:
+    indices = np.array([[1, 2], [0, 2], [0, 1], [0, 1]])
+    labeled = np.array([True, False, False, True])
+    np.testing.assert_allclose(labeled_neighbor_share(indices, labeled), [0.0, 0.5, 0.5, 0.5])
+    no_neighbours = np.empty((3, 0), dtype=np.int64)
+    assert labeled_neighbor_share(no_neighbours, labeled[:3]).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_novel_rows_have_far_fewer_labeled_neighbours_than_labeled_rows() -> None:
+    # rows 0-5: a known class, every other row labeled; rows 6-9: nobody labeled them
+    labeled = np.array([True, False] * 3 + [False] * 4)
+    known_region = np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2], [3, 4, 5], [2, 3, 4]])
+    new_region = np.array([[7, 8, 9], [6, 8, 9], [6, 7, 9], [6, 7, 8]])
+    indices = np.vstack([known_region, new_region])
+    novel = novel_rows(indices, labeled, below=0.35)
+    assert novel.tolist() == [False] * 6 + [True] * 4
+    assert not novel_rows(indices, np.zeros(10, dtype=bool), below=0.35).any()
+    assert not novel_rows(indices, labeled, below=0.0).any()
+
+
+def test_a_novel_row_inside_a_known_class_returns_to_it() -> None:
+    # row 0 is novel but 8 of its 10 neighbours are in known class 1: it returns; row 1 is
+    # novel with half its neighbours in class 1 and half in new category 2: it stays
+    membership = np.array([2, 2] + [1] * 10 + [2] * 10)
+    indices = np.array(
+        [list(range(2, 10)) + [12, 13], list(range(2, 7)) + list(range(12, 17))]
+        + [list(range(2, 12))] * 10
+        + [list(range(12, 22))] * 10
+    )
+    novel = np.zeros(len(membership), dtype=bool)
+    novel[:2] = True
+    out = return_to_known(indices, membership, novel, n_known=2)
+    assert out[:2].tolist() == [1, 2]
+    assert 0.5 < KNOWN_MAJORITY <= 0.8
+    np.testing.assert_array_equal(out[2:], membership[2:])
+
+
+def test_returns_repeat_as_neighbourhoods_change() -> None:
+    # row 0 returns first; then row 1, three of whose five neighbours were in class 0 and
+    # row 0 a fourth, follows; row 8 (new, not novel) stays
+    membership = np.array([1, 1] + [0] * 6 + [1])
+    indices = np.array([[2, 3, 4, 5, 6], [0, 2, 3, 4, 8], *[[2, 3, 4, 5, 6]] * 7])
+    novel = np.array([True, True] + [False] * 7)
+    out = return_to_known(indices, membership, novel, n_known=1)
+    assert out[:2].tolist() == [0, 0]
+    assert out[8] == 1
