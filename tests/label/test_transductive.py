@@ -9,6 +9,8 @@ from labeling_data import blobs
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
+from siftkit.label.transductive import neighbor_agreement
+from siftkit.neighbors import build_graph
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +94,25 @@ def test_calibrated_confidence_matches_accuracy_on_unlabeled_rows() -> None:
         np.testing.assert_allclose(model.confidence_, model.proba_.max(axis=1))
         accuracy = (model.labels_[unlabeled] == truth[unlabeled]).mean()
         assert accuracy < 0.55  # hard enough that an uncalibrated confidence would show
+        gaps.append(abs(model.confidence_[unlabeled].mean() - accuracy))
+    assert np.mean(gaps) < 0.1
+
+
+def test_with_one_labeled_row_per_class_confidence_counts_unstable_labels() -> None:
+    """Nothing to hold out: neighbours alone agree with wrong labels far more often than the
+    labels are right; the share of simulated seed draws that keep the label pulls it down."""
+    gaps = []
+    for seed in (3, 4, 5, 6):
+        X, truth = blobs(sizes=(300,) * 4, spread=1.0, seed=seed)
+        y = first_rows(truth, 1)
+        model = TransductiveLabeler().fit(X, y)
+        graph = build_graph(l2_normalize(X), k=15, random_state=0)
+        agreement = neighbor_agreement(graph.indices, graph.similarities, model.labels_)
+        unlabeled = y < 0
+        assert not model.calibrated_
+        assert (model.confidence_[unlabeled] <= agreement[unlabeled] + 1e-9).all()
+        accuracy = (model.labels_[unlabeled] == truth[unlabeled]).mean()
+        assert agreement[unlabeled].mean() - accuracy > 0.15  # neighbours alone: over-confident
         gaps.append(abs(model.confidence_[unlabeled].mean() - accuracy))
     assert np.mean(gaps) < 0.1
 

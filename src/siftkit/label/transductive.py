@@ -19,8 +19,12 @@
    labeled rows predicted from the others (as many folds as the smallest class has labeled
    rows, at most ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly all the labels the
    final one sees); the confidence is the calibrated probability of the predicted class.
-   Otherwise, with nothing to hold out, the similarity-weighted share of the row's
-   neighbours that get the same label.
+   Otherwise, with nothing to hold out, the product of two shares, each an upper bound on
+   the chance the label is right: the row's *stability*, the share of ``STABILITY_DRAWS``
+   simulated seed sets under which it keeps its label (each draws, per class, as many rows
+   as the fit had seeds, at random among the rows predicted in that class: another user's
+   choice of examples), and the similarity-weighted share of its neighbours that get the
+   same label.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ PROTOTYPE_TEMPERATURE = 0.05
 MAX_CALIBRATION_FOLDS = 10
 #: The temperatures calibration chooses from: 1 keeps the distributions as they are.
 CALIBRATION_TEMPERATURES = tuple(float(t) for t in np.geomspace(0.25, 16.0, 49))
+#: Simulated seed sets behind the stability share of the uncalibrated confidence.
+STABILITY_DRAWS = 8
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,9 @@ class TransductiveLabeler:
         if temperature is not None:
             confidence = self.proba_.max(axis=1)
         elif k:
-            confidence = neighbor_agreement(indices, similarities, predicted)
+            confidence = self._stability(rows, seeds, predicted) * neighbor_agreement(
+                indices, similarities, predicted
+            )
         else:
             confidence = np.ones(n)
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
@@ -217,6 +225,24 @@ class TransductiveLabeler:
         self.confidence_ = confidence
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
         return self
+
+    def _stability(self, rows: _Rows, seeds: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+        """Share of ``STABILITY_DRAWS`` simulated seed sets under which each row keeps its
+        predicted class, (n_rows,): each set draws, per class, as many rows as ``seeds``
+        holds of it, at random among the rows predicted in that class."""
+        rng = np.random.default_rng(self.random_state)
+        per_class = np.bincount(seeds[seeds >= 0], minlength=rows.n_classes)
+        by_class = np.argsort(predicted, kind="stable")
+        ends = np.cumsum(np.bincount(predicted, minlength=rows.n_classes))
+        members = np.split(by_class, ends[:-1])
+        kept = np.zeros(len(predicted))
+        for _ in range(STABILITY_DRAWS):
+            drawn = np.full(len(predicted), -1, dtype=np.int64)
+            for c, rows_of_c in enumerate(members):
+                take = min(per_class[c], len(rows_of_c))
+                drawn[rng.choice(rows_of_c, take, replace=False)] = c
+            kept += self._distribute(rows, drawn).argmax(axis=1) == predicted
+        return kept / STABILITY_DRAWS
 
     def _categories(self, vectors: np.ndarray, graph: KnnGraph) -> np.ndarray:
         from siftkit.discover import CategoryDiscovery
