@@ -28,7 +28,7 @@ from benchmarks.discovery import DATASETS, Data, load
 
 NAME = "labeling"
 SHOTS = (1, 5, 10)
-REPEATS = 3
+REPEATS = 10
 ECE_BINS = 10
 ABSTAIN_BELOW = 0.5  # the threshold whose coverage is reported
 DESCRIPTION = "A dictionary definition of a noun that names {article} {word}."

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from siftkit.label.diffusion import affinity, knn_weights, normalize, spread
+from siftkit.label.diffusion import (
+    KERNEL_SHARPNESS,
+    affinity,
+    kernel_weights,
+    knn_weights,
+    normalize,
+    spread,
+)
 
 # 4 rows, 2 neighbours each; row 1 -> 3 is a negative similarity, 1 -> 2 and 3 -> 0 are
 # one-way edges (row 2 and row 1 list each other only in one direction)
@@ -41,9 +48,35 @@ def test_normalize_is_d_inverse_root_w_d_inverse_root() -> None:
     degree = EXPECTED_W.sum(axis=1)
     expected = EXPECTED_W / np.sqrt(np.outer(degree, degree))
     np.testing.assert_allclose(normalize(weights).toarray(), expected)
-    np.testing.assert_allclose(affinity(INDICES, SIMILARITIES).toarray(), expected)
     # the largest eigenvalue of D^-1/2 W D^-1/2 is 1, so the walk cannot blow up
     assert np.linalg.eigvalsh(expected).max() == pytest.approx(1.0)
+
+
+def test_kernel_weights_fall_with_distance_on_each_rows_own_scale() -> None:
+    indices = np.array([[1, 2], [0, 2], [3, 0], [2, 1]])
+    similarities = np.array([[0.9, 0.5], [0.9, 0.1], [1.0, 0.5], [1.0, 0.4]])  # descending
+    expected = np.zeros((4, 4))
+    for row in range(4):
+        scale = 2.0 - 2.0 * similarities[row, -1]  # squared distance to the farthest
+        for col, sim in zip(indices[row], similarities[row], strict=True):
+            weight = np.exp(-KERNEL_SHARPNESS * (2.0 - 2.0 * sim) / scale)
+            expected[row, col] = max(expected[row, col], weight)
+    expected = np.maximum(expected, expected.T)
+    dense = kernel_weights(indices, similarities).toarray()
+    np.testing.assert_allclose(dense, expected)
+    assert dense[0, 1] > dense[0, 2]  # nearer, heavier
+    assert dense[2, 3] == pytest.approx(1.0)  # an exact copy weighs 1
+    # edge 0-1 (similarity 0.9) weighs more for row 1, whose farthest neighbour is at 0.1,
+    # than for row 0, whose is at 0.5; the edge keeps the larger of its two directions
+    assert dense[1, 0] == pytest.approx(np.exp(-KERNEL_SHARPNESS * 0.2 / 1.8))
+
+
+def test_affinity_normalizes_the_kernel_weights() -> None:
+    weights = kernel_weights(INDICES, np.sort(SIMILARITIES, axis=1)[:, ::-1])
+    expected = normalize(weights).toarray()
+    np.testing.assert_allclose(
+        affinity(INDICES, np.sort(SIMILARITIES, axis=1)[:, ::-1]).toarray(), expected
+    )
 
 
 def test_normalize_leaves_a_row_without_positive_edges_at_zero() -> None:

@@ -13,6 +13,8 @@ import scipy.sparse as sp
 
 ALPHA = 0.9
 ITERATIONS = 30
+#: How fast a label-spreading edge's weight falls with distance (see :func:`kernel_weights`).
+KERNEL_SHARPNESS = 8.0
 
 
 def knn_weights(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matrix:
@@ -25,6 +27,19 @@ def knn_weights(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matrix:
     return w.maximum(w.T).tocsr()
 
 
+def kernel_weights(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matrix:
+    """The symmetrised kNN graph ``W`` (n_rows, n_rows) with Gaussian edge weights
+    ``exp(−KERNEL_SHARPNESS · d² / σ²)``: ``d`` the Euclidean distance of the unit rows
+    (``d² = 2 − 2·cos``), ``σ`` the distance to the row's farthest listed neighbour, so the
+    scale follows each row's local density and the nearest neighbours count most."""
+    n, k = indices.shape
+    squared = np.clip(2.0 - 2.0 * similarities.astype(np.float64), 0.0, None)
+    scale = np.maximum(squared[:, -1:], 1e-12)
+    weights = np.exp(-KERNEL_SHARPNESS * squared / scale).ravel()
+    w = sp.csr_matrix((weights, (np.repeat(np.arange(n), k), indices.ravel())), shape=(n, n))
+    return w.maximum(w.T).tocsr()
+
+
 def normalize(weights: sp.csr_matrix) -> sp.csr_matrix:
     """``D^-1/2 W D^-1/2``, ``D`` the degrees (row sums) of ``W``."""
     degree = np.asarray(weights.sum(axis=1)).ravel()
@@ -33,8 +48,9 @@ def normalize(weights: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def affinity(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matrix:
-    """The normalised affinity ``D^-1/2 W D^-1/2`` of the kNN graph (see :func:`knn_weights`)."""
-    return normalize(knn_weights(indices, similarities))
+    """The normalised affinity ``D^-1/2 W D^-1/2`` of the kNN graph with Gaussian weights
+    (see :func:`kernel_weights`), for label spreading."""
+    return normalize(kernel_weights(indices, similarities))
 
 
 def spread(
