@@ -313,7 +313,8 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = (
                 " (not calibrated: with at least 2 labeled rows in every class the confidence "
-                "is fitted on held-out labeled rows)"
+                "is fitted on held-out labeled rows; here it is how surely a row keeps its label "
+                "under other choices of labeled rows and among its neighbours)"
             )
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
