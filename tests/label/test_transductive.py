@@ -72,8 +72,10 @@ def test_confidence_lies_in_zero_one_and_follows_mistakes(overlapping) -> None:
     assert confidence[unlabeled & right].mean() > confidence[unlabeled & ~right].mean()
 
 
-@pytest.mark.parametrize(("per_class", "calibrated"), [(1, False), (2, True), (5, True)])
-def test_confidence_is_calibrated_with_two_labeled_rows_per_class(
+@pytest.mark.parametrize(
+    ("per_class", "calibrated"), [(1, False), (2, False), (3, True), (5, True)]
+)
+def test_confidence_is_calibrated_with_three_labeled_rows_per_class(
     overlapping, per_class, calibrated
 ) -> None:
     X, truth = overlapping
@@ -117,10 +119,10 @@ def test_with_one_labeled_row_per_class_confidence_counts_unstable_labels() -> N
     assert np.mean(gaps) < 0.1
 
 
-def test_calibration_needs_two_labeled_rows_in_every_class(overlapping) -> None:
+def test_calibration_needs_three_labeled_rows_in_every_class(overlapping) -> None:
     X, truth = overlapping
     y = first_rows(truth, 5)
-    y[np.flatnonzero(truth == 3)[1:5]] = -1  # class 3: one labeled row
+    y[np.flatnonzero(truth == 3)[2:5]] = -1  # class 3: two labeled rows
     assert TransductiveLabeler().fit(X, y).calibrated_ is False
 
 

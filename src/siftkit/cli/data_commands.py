@@ -312,7 +312,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         calibration = ""
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = (
-                " (not calibrated: with at least 2 labeled rows in every class the confidence "
+                " (not calibrated: with at least 3 labeled rows in every class the confidence "
                 "is fitted on held-out labeled rows; here it is how surely a row keeps its label "
                 "under other choices of labeled rows and among its neighbours)"
             )
