@@ -72,11 +72,9 @@ def test_kernel_weights_fall_with_distance_on_each_rows_own_scale() -> None:
 
 
 def test_affinity_normalizes_the_kernel_weights() -> None:
-    weights = kernel_weights(INDICES, np.sort(SIMILARITIES, axis=1)[:, ::-1])
-    expected = normalize(weights).toarray()
-    np.testing.assert_allclose(
-        affinity(INDICES, np.sort(SIMILARITIES, axis=1)[:, ::-1]).toarray(), expected
-    )
+    descending = np.sort(SIMILARITIES, axis=1)[:, ::-1]
+    expected = normalize(kernel_weights(INDICES, descending)).toarray()
+    np.testing.assert_allclose(affinity(INDICES, descending).toarray(), expected)
 
 
 def test_normalize_leaves_a_row_without_positive_edges_at_zero() -> None:

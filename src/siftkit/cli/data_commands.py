@@ -267,6 +267,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     from siftkit.audit import audit as run_audit
     from siftkit.detectors.labeling import Labeling
     from siftkit.exceptions import SingleClassError
+    from siftkit.label.transductive import MIN_CALIBRATION_ROWS
 
     if keywords is not None and descriptions is not None:
         raise click.UsageError("Give --keywords or --descriptions, not both.")
@@ -312,9 +313,10 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         calibration = ""
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = (
-                " (not calibrated: with at least 3 labeled rows in every class the confidence "
-                "is fitted on held-out labeled rows; here it is how surely a row keeps its label "
-                "under other choices of labeled rows and among its neighbours)"
+                f" (not calibrated: with at least {MIN_CALIBRATION_ROWS} labeled rows in every "
+                "class the confidence is fitted on held-out labeled rows; here it is how surely "
+                "a row keeps its label under other choices of labeled rows and among its "
+                "neighbours)"
             )
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "

@@ -17,14 +17,19 @@ ITERATIONS = 30
 KERNEL_SHARPNESS = 8.0
 
 
+def _symmetrised(indices: np.ndarray, weights: np.ndarray) -> sp.csr_matrix:
+    """The (n_rows, n_rows) graph of the kNN edges ``indices`` weighing ``weights`` (both
+    (n_rows, k)), each pair keeping the larger of its two directions."""
+    n, k = indices.shape
+    rows = np.repeat(np.arange(n), k)
+    w = sp.csr_matrix((weights.ravel(), (rows, indices.ravel())), shape=(n, n))
+    return w.maximum(w.T).tocsr()
+
+
 def knn_weights(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matrix:
     """The symmetrised kNN graph ``W`` (n_rows, n_rows), an edge weighing the cosine
     similarity of its rows (clipped at 0)."""
-    n, k = indices.shape
-    rows = np.repeat(np.arange(n), k)
-    weights = np.clip(similarities, 0.0, None).ravel().astype(np.float64)
-    w = sp.csr_matrix((weights, (rows, indices.ravel())), shape=(n, n))
-    return w.maximum(w.T).tocsr()
+    return _symmetrised(indices, np.clip(similarities, 0.0, None).astype(np.float64))
 
 
 def kernel_weights(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matrix:
@@ -32,12 +37,9 @@ def kernel_weights(indices: np.ndarray, similarities: np.ndarray) -> sp.csr_matr
     ``exp(−KERNEL_SHARPNESS · d² / σ²)``: ``d`` the Euclidean distance of the unit rows
     (``d² = 2 − 2·cos``), ``σ`` the distance to the row's farthest listed neighbour, so the
     scale follows each row's local density and the nearest neighbours count most."""
-    n, k = indices.shape
     squared = np.clip(2.0 - 2.0 * similarities.astype(np.float64), 0.0, None)
     scale = np.maximum(squared[:, -1:], 1e-12)
-    weights = np.exp(-KERNEL_SHARPNESS * squared / scale).ravel()
-    w = sp.csr_matrix((weights, (np.repeat(np.arange(n), k), indices.ravel())), shape=(n, n))
-    return w.maximum(w.T).tocsr()
+    return _symmetrised(indices, np.exp(-KERNEL_SHARPNESS * squared / scale))
 
 
 def normalize(weights: sp.csr_matrix) -> sp.csr_matrix:
