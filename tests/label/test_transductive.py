@@ -226,7 +226,9 @@ def test_a_given_graph_and_categories_are_used(separated) -> None:
     reused = TransductiveLabeler().fit(X, y, graph=graph)
     np.testing.assert_array_equal(built.proba_, reused.proba_)
     # one category holding every row pools all labels together: rows lean less to their own
-    pooled = TransductiveLabeler().fit(X, y, graph=graph, categories=np.zeros(len(X), int))
+    pooled = TransductiveLabeler(method="diffusion").fit(
+        X, y, graph=graph, categories=np.zeros(len(X), int)
+    )
     unlabeled = y < 0
     assert pooled.proba_[unlabeled].max(axis=1).mean() < reused.proba_[unlabeled].max(axis=1).mean()
 
@@ -239,6 +241,17 @@ def test_both_methods_label_separated_blobs(separated, method: str) -> None:
     unlabeled = y < 0
     assert (model.labels_[unlabeled] == truth[unlabeled]).mean() > 0.95
     assert model.method_ == method
+
+
+def test_fewer_communities_than_classes_is_a_weak_graph(separated) -> None:
+    # pooling by one community would give every row the same label: prototypes instead
+    X, truth = separated
+    y = first_rows(truth, 1)
+    one_community = np.zeros(len(X), dtype=np.int64)
+    model = TransductiveLabeler().fit(X, y, categories=one_community)
+    assert model.weak_graph_ and model.method_ == "prototypes"
+    unlabeled = y < 0
+    assert (model.labels_[unlabeled] == truth[unlabeled]).mean() > 0.95
 
 
 def test_auto_takes_prototypes_on_a_weak_graph_only(separated, overlapping) -> None:

@@ -10,8 +10,9 @@
    the rows' graph communities: each row's distribution is the mean of its own and its
    community's, so rows of one dense region share a label (the cluster assumption).
    When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
-   edges, as with sentence embeddings, whose categories the communities do not follow —
-   classes come instead from the seeds' prototypes smoothed by the neighbours
+   edges (sentence embeddings, whose categories the communities do not follow) or are fewer
+   than the classes (a few dozen rows), so pooling would merge classes — classes come instead
+   from the seeds' prototypes smoothed by the neighbours
    (:meth:`TransductiveLabeler._from_prototypes`), then refined by self-training a linear
    probe on the most confident rows (:mod:`siftkit.label.self_training`).
 3. **Confidence**: with at least ``MIN_CALIBRATION_ROWS`` labeled rows in every class, the
@@ -126,7 +127,8 @@ class TransductiveLabeler:
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
     calibrated_ : whether the confidence was recalibrated on held-out labeled rows.
     method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
-    weak_graph_ : whether the graph is weak (communities keep < ``WEAK_GRAPH_BELOW`` of edges).
+    weak_graph_ : whether the graph is weak (its communities keep < ``WEAK_GRAPH_BELOW`` of
+        the edges, or are fewer than the classes).
     """
 
     parameter_constraints = {
@@ -202,7 +204,10 @@ class TransductiveLabeler:
             self.prototypes_, found = self._prototype_seeds(vectors, prototypes, n_classes)
             seeds = np.where(codes >= 0, codes, found)
         self.seeds_ = seeds
-        self.weak_graph_ = bool(k) and within_share(indices, categories) < WEAK_GRAPH_BELOW
+        self.weak_graph_ = bool(k) and (
+            int(categories.max()) + 1 < n_classes
+            or within_share(indices, categories) < WEAK_GRAPH_BELOW
+        )
         by_prototypes = self.method == "prototypes" or (self.method == "auto" and self.weak_graph_)
         self.method_ = "prototypes" if by_prototypes else "diffusion"
         normalized = affinity(indices, similarities) if k else None
