@@ -10,7 +10,7 @@ from detector_contexts import build_context
 from siftkit.detectors import get_detector, run_detectors
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
-from siftkit.detectors.noise_summary import estimate_noise
+from siftkit.detectors.noise_summary import NoiseEstimate, estimate_noise
 
 
 def run(context, name: str, **params):  # noqa: ANN001, ANN003, ANN201
@@ -120,6 +120,8 @@ def test_noise_matrix_recovers_class_conditional_flips() -> None:
     np.testing.assert_allclose(matrix, truth_matrix, atol=0.04)
     true_rate = (noisy != truth).mean()
     assert summary["estimated_noise_rate"] == pytest.approx(true_rate, abs=0.02)
+    low, high = summary["estimated_noise_rate_interval"]
+    assert low < summary["estimated_noise_rate"] < high and low < true_rate < high
     assert summary["noise_estimate_anchors"] == 4 * 150  # 15% of each class
     flips = summary["top_flips"][0]
     assert (flips["given"], flips["true"]) == ("c1", "c0")
@@ -154,9 +156,30 @@ def test_noise_estimate_anchors_are_each_class_most_confident_rows() -> None:
         (400 / 464 * 20 / 60) / (400 / 464 * 20 / 60 + 60 / 464)
     )
     assert estimate.rate == pytest.approx(400 / 464 * 20 / 60)
-    assert estimate.rate < estimate.rate_upper() < 1.0
+    np.testing.assert_array_equal(estimate.anchors, [60, 30, 2])
+    low, high = estimate.interval()
+    assert 0.0 < low < estimate.rate < high < 1.0
     empty = estimate_noise(codes, predicted, confidence, np.zeros(len(codes), bool), 3)
     assert empty.rate == pytest.approx(0.0) and empty.n_anchors == 0
+
+
+def test_noise_rate_interval_counts_anchors_by_their_class_weight() -> None:
+    # two classes of equal weight with 100 anchors each: as good as 200 independent draws
+    estimate = NoiseEstimate(np.array([[0.4, 0.1], [0.0, 0.5]]), np.array([100, 100]))
+    assert estimate.rate == pytest.approx(0.1)
+    assert estimate.effective_anchors() == pytest.approx(200)
+    low, high = estimate.interval(z=2.0)
+    n, z = 200, 2.0  # Wilson score interval by hand
+    centre, half = 0.1 + z * z / (2 * n), z * np.sqrt(0.09 / n + z * z / (4 * n * n))
+    assert (low, high) == pytest.approx(((centre - half) / 1.02, (centre + half) / 1.02))
+    # 190 of the anchors in a class of a tenth of the rows: worth far fewer draws
+    lopsided = NoiseEstimate(np.array([[0.09, 0.01], [0.0, 0.9]]), np.array([190, 10]))
+    assert lopsided.effective_anchors() == pytest.approx(1 / (0.1**2 / 190 + 0.9**2 / 10))
+    assert np.diff(lopsided.interval()) > np.diff(estimate.interval())
+    # no anchor wrong: still a spread above 0, never below 0
+    clean = NoiseEstimate(np.diag([0.5, 0.5]), np.array([50, 50]))
+    low, high = clean.interval()
+    assert low == 0.0 and 0.0 < high < 0.05
 
 
 def test_rows_that_belong_to_no_class_are_off_topic_not_mislabeled() -> None:

@@ -83,9 +83,12 @@ def print_summary(result: Any) -> None:
         if status == "ok" and "n_groups" in entry:
             notes = f"{entry['n_groups']} groups"
         if status == "ok" and "estimated_noise_rate" in entry:
+            interval = entry.get("estimated_noise_rate_interval")
+            spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""
             notes = (
-                f"est. noise {entry['estimated_noise_rate']:.1%}; {entry['n_off_topic']} "
-                f"off-topic; {entry['n_conflicting_copies']} conflicting copies"
+                f"est. noise {entry['estimated_noise_rate']:.1%}{spread}; "
+                f"{entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
+                "copies"
             )
         table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
     console.print(table)

@@ -55,6 +55,9 @@ MIN_CLASS_ROWS = 3
 #: An off-topic row's neighbours look mislabeled too: more of them are candidates than
 #: the estimated noise rate gives with probability OFF_TOPIC_TAIL, and at least this share.
 OFF_TOPIC_DOUBTFUL_SHARE, OFF_TOPIC_TAIL = 0.4, 1e-3
+#: Rows flagged as mislabeled, at most: the estimated noise rate plus this many of its
+#: standard errors, times the rows that can be judged.
+FLAG_LIMIT_STANDARD_ERRORS = 1.0
 
 
 class _RowStats:
@@ -242,7 +245,8 @@ class LabelErrors(Detector):
         off_topic = (
             candidates & (agreement.spread >= spread_cut) & (doubtful_neighbors >= doubtful_cut)
         )
-        limit = int(np.ceil(estimate.rate_upper() * (judgeable & ~off_topic).sum()))
+        upper = estimate.interval(z=FLAG_LIMIT_STANDARD_ERRORS)[1]
+        limit = int(np.ceil(upper * (judgeable & ~off_topic).sum()))
         mislabeled = _highest(candidates & ~off_topic, score, limit)
         suggested, confidence = stats.best.copy(), stats.best_p.copy()
 

@@ -47,24 +47,44 @@ class NoiseEstimate:
     """Class-conditional label noise estimated from anchor rows (see :func:`estimate_noise`).
 
     ``joint[j, i]`` is the estimated share of labeled rows whose true class is ``j`` and
-    whose given label is ``i``; ``n_anchors`` is how many rows the estimate rests on.
+    whose given label is ``i``; ``anchors[j]`` is how many anchors predicted class ``j``
+    holds (the estimate of row ``j`` rests on them).
     """
 
     joint: np.ndarray
-    n_anchors: int
+    anchors: np.ndarray
+
+    @property
+    def n_anchors(self) -> int:
+        """How many rows the estimate rests on."""
+        return int(self.anchors.sum())
 
     @property
     def rate(self) -> float:
         """Estimated share of labeled rows whose label names another class."""
         return float(np.clip(1.0 - np.trace(self.joint), 0.0, 1.0))
 
-    def rate_upper(self, z: float = 1.0) -> float:
-        """Upper end of the Wilson score interval of :attr:`rate` (``z`` standard errors),
-        as if the anchors were independent draws; above 0 even when no anchor is wrong."""
-        n, p = max(self.n_anchors, 1), self.rate
+    def effective_anchors(self) -> float:
+        """How many independent draws would pin :attr:`rate` down as well as the anchors do:
+        the rate weighs each class's anchors by the class's size, so a small class with many
+        anchors counts for less (Kish's effective sample size, ``1 / Σ w_j² / n_j``)."""
+        weight = self.joint.sum(axis=1)
+        used = (weight > 0) & (self.anchors > 0)
+        if not used.any():
+            return 0.0
+        return float(weight[used].sum() ** 2 / np.sum(weight[used] ** 2 / self.anchors[used]))
+
+    def interval(self, z: float = 1.96) -> tuple[float, float]:
+        """The Wilson score interval of :attr:`rate` over :meth:`effective_anchors` draws,
+        ``z`` standard errors wide on each side (95% for the default); above 0 even when no
+        anchor is wrong. It covers the draw of the anchors, not their impurity: anchors of
+        another true class that carry their own label read as noise, so the estimate runs
+        high where classes overlap even at their cores."""
+        n, p = max(self.effective_anchors(), 1.0), self.rate
         centre = p + z * z / (2 * n)
         spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-        return float(min((centre + spread) / (1 + z * z / n), 1.0))
+        low, high = (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
+        return float(max(low, 0.0)), float(min(high, 1.0))
 
     def given_to_true(self) -> np.ndarray:
         """P(true label = j | given label = i), shape (n_classes, n_classes), rows sum to 1
@@ -94,7 +114,9 @@ def estimate_noise(
     """
     rows = np.flatnonzero(judged & (codes >= 0))
     if not len(rows):
-        return NoiseEstimate(np.diag(np.full(n_classes, 1.0 / n_classes)), 0)
+        return NoiseEstimate(
+            np.diag(np.full(n_classes, 1.0 / n_classes)), np.zeros(n_classes, dtype=np.int64)
+        )
     predicted, given = predicted[rows], codes[rows]
     order = np.lexsort((-confidence[rows], predicted))
     size = np.bincount(predicted, minlength=n_classes)
@@ -108,7 +130,8 @@ def estimate_noise(
     counts = np.zeros((n_classes, n_classes))
     np.add.at(counts, (predicted[anchor], given[anchor]), 1.0)
     flip = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-    return NoiseEstimate(flip * (size / len(rows))[:, None], int(anchor.sum()))
+    anchors = np.bincount(predicted[anchor], minlength=n_classes)
+    return NoiseEstimate(flip * (size / len(rows))[:, None], anchors)
 
 
 def confusable_pairs(
@@ -173,6 +196,7 @@ def summarize_noise(
         "n_unlabeled": int((~labeled).sum()),
         "n_classes": labels.n_classes,
         "estimated_noise_rate": round(estimate.rate, 4),
+        "estimated_noise_rate_interval": [round(bound, 4) for bound in estimate.interval()],
         "noise_rate_per_class": per_class,
         "noise_estimate_anchors": estimate.n_anchors,
     }

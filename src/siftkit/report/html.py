@@ -179,6 +179,9 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: 
         for key in ("n_groups", "share", "estimated_noise_rate", "n_conflicting_copies"):
             if key in entry:
                 parts.append(_stat(key.replace("_", " "), entry[key]))
+        if "estimated_noise_rate_interval" in entry:
+            low, high = entry["estimated_noise_rate_interval"]
+            parts.append(_stat("noise rate, 95% interval", f"{low:.1%} – {high:.1%}"))
         parts.append("</div>")
         examples = _with_neighbours(top_examples(rows, flag, score), rows, graph)
         if len(examples):
