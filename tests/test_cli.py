@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -37,6 +38,7 @@ def test_audit_prints_summary_and_where_the_results_are(audited, workdir):
     assert "Audit summary" in out
     for name in ("duplicates", "near_duplicates", "outliers", "label_errors"):
         assert name in out
+    assert re.search(r"est\. noise [\d.]+% \([\d.]+%-[\d.]+%\)", out)  # with its interval
     assert "Results: out/" in out
     assert "report: out/report.html" in out
     # the mislabeled row and the duplicate are shown as top examples

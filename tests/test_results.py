@@ -168,6 +168,7 @@ def test_report_is_self_contained_html(run):
         "<svg",
         "Categories",
         "Noise matrix",
+        "noise rate, 95% interval",
         "nearest neighbours",
     ):
         assert section in html, section
