@@ -53,6 +53,24 @@ def test_calibrated_temperature_is_one_of_the_grid_and_probabilities_sum_to_one(
     assert (proba.argmax(axis=1) == truth).mean() > 0.95
 
 
+def test_temperature_weighs_rows_by_their_weights() -> None:
+    from siftkit.detectors.linear_probe import TEMPERATURES, fit_temperature
+
+    # the first half's scores are right and sharp (a low temperature fits them); the second
+    # half's lean to class 0 but half its labels are 1 (only a high one spares them)
+    codes = np.where(np.arange(200) < 100, 0, np.arange(200) % 2)
+    scores = np.where(np.arange(200)[:, None] < 100, [[4.0, 0.0]], [[0.1, 0.0]])
+    judged = np.ones(200, dtype=bool)
+    first = np.where(np.arange(200) < 100, 1.0, 0.0)
+
+    def scores_of(rows: np.ndarray) -> np.ndarray:
+        return scores[rows]
+
+    sharp = fit_temperature(scores_of, codes, judged, TEMPERATURES, first)
+    blunt = fit_temperature(scores_of, codes, judged, TEMPERATURES, 1.0 - first)
+    assert sharp == min(TEMPERATURES) and sharp < blunt
+
+
 def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
     from siftkit.detectors.linear_probe import TEMPERATURE_ROWS, TEMPERATURES, fit_temperature
 

@@ -42,20 +42,23 @@ def fit_temperature(
     codes: np.ndarray,
     judged: np.ndarray,
     temperatures: Sequence[float],
+    weights: np.ndarray | None = None,
 ) -> float:
     """The softmax temperature that maximises the likelihood of the labels of the ``judged``
-    rows; ``scores_of(rows)`` gives the class scores of those row positions. It is one
-    number: beyond TEMPERATURE_ROWS judged rows, an evenly spaced sample of them decides it,
-    and only those rows are scored."""
+    rows; ``scores_of(rows)`` gives the class scores of those row positions; ``weights``
+    (per row, default 1) weigh each row's log-likelihood. It is one number: beyond
+    TEMPERATURE_ROWS judged rows, an evenly spaced sample of them decides it, and only those
+    rows are scored."""
     rows_judged = np.flatnonzero(judged)
     sampled = rows_judged[:: max(1, len(rows_judged) // TEMPERATURE_ROWS)]
     nll = np.zeros(len(temperatures))
     for start in range(0, len(sampled), BLOCK_ROWS):
         rows = sampled[start : start + BLOCK_ROWS]
         scores, own = scores_of(rows), codes[rows]
+        weight = np.ones(len(rows)) if weights is None else weights[rows]
         for t, temperature in enumerate(temperatures):
             p = softmax(scores, temperature)[np.arange(len(own)), own]
-            nll[t] -= np.log(np.maximum(p, 1e-12)).sum()
+            nll[t] -= (weight * np.log(np.maximum(p, 1e-12))).sum()
     return temperatures[int(np.argmin(nll))]
 
 

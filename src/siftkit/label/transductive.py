@@ -19,8 +19,9 @@
    distributions are sharpened or flattened by one temperature (``p ∝ p_raw^(1/T)``), fitted
    by likelihood on labeled rows predicted from the others (as many folds as the smallest
    class has labeled rows, at most ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly
-   all the labels the final one sees); the confidence is the calibrated probability of the
-   predicted class. Otherwise, with too little to hold out, the product of two shares, each
+   all the labels the final one sees; each weighs as much as its class is common among the
+   rows to label); the confidence is the calibrated probability of the predicted class.
+   Otherwise, with too little to hold out, the product of two shares, each
    an upper bound on the chance the label is right: the row's *stability*, the share of
    ``STABILITY_DRAWS`` simulated seed sets under which it keeps its label (each draws, per
    class, as many rows as the fit had seeds, at random among the rows predicted in that
@@ -214,7 +215,7 @@ class TransductiveLabeler:
         features = smoothed_features(vectors, normalized) if by_prototypes else vectors
         rows = _Rows(vectors, features, indices, normalized, categories, n_classes)
         self.proba_ = self._distribute(rows, seeds)
-        temperature = self._cross_fit(rows, codes)
+        temperature = self._cross_fit(rows, codes, self.proba_.argmax(axis=1))
         self.calibrated_ = temperature is not None
         if temperature is not None:
             self.proba_ = softmax(log_distribution(self.proba_), temperature)
@@ -317,10 +318,13 @@ class TransductiveLabeler:
         score += PROTOTYPE_SMOOTHNESS * neighbor_shares(indices, nearest, n_classes)
         return softmax(score.astype(np.float64), PROTOTYPE_TEMPERATURE)
 
-    def _cross_fit(self, rows: _Rows, codes: np.ndarray) -> float | None:
+    def _cross_fit(self, rows: _Rows, codes: np.ndarray, predicted: np.ndarray) -> float | None:
         """The temperature that best predicts the labeled rows from the other folds' labeled
         rows (maximum likelihood over ``CALIBRATION_TEMPERATURES``); None when some class has
-        fewer than ``MIN_CALIBRATION_ROWS`` labeled rows."""
+        fewer than ``MIN_CALIBRATION_ROWS`` labeled rows. The labeled rows are weighed by how
+        common their class is among the unlabeled rows (by ``predicted``) against among the
+        labeled ones: a few labeled rows per class sample the classes evenly, the rows to be
+        labeled do not, and the confidence is for them."""
         labeled = np.flatnonzero(codes >= 0)
         counts = np.bincount(codes[labeled], minlength=rows.n_classes)
         if rows.normalized is None or counts.min() < MIN_CALIBRATION_ROWS:
@@ -339,8 +343,13 @@ class TransductiveLabeler:
             judged = (codes >= 0) & (fold == held)
             held_out.append(log_distribution(self._distribute(rows, kept)[judged]))
             truth.append(codes[judged])
-        scores = np.vstack(held_out)
+        scores, truth_codes = np.vstack(held_out), np.concatenate(truth)
+        unlabeled = predicted[codes < 0]
+        weights = np.ones(len(truth_codes))
+        if len(unlabeled):
+            share = np.bincount(unlabeled, minlength=rows.n_classes) / len(unlabeled)
+            weights = (share / (counts / counts.sum()))[truth_codes]
         return fit_temperature(
-            lambda rows: scores[rows], np.concatenate(truth), np.ones(len(scores), dtype=bool),
-            CALIBRATION_TEMPERATURES,
+            lambda rows: scores[rows], truth_codes, np.ones(len(scores), dtype=bool),
+            CALIBRATION_TEMPERATURES, weights,
         )  # fmt: skip
