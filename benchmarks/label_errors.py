@@ -323,6 +323,7 @@ def label_metrics(case: Case, outcome: Outcome) -> dict[str, float | None]:
         else None
     )
     noise, interval = outcome.noise_rate, outcome.noise_interval
+    bias = None if noise is None else (noise - case.noise_rate) * 100
     covered = None if interval is None else float(interval[0] <= case.noise_rate <= interval[1])
     return {
         "precision": flags.precision,
@@ -331,8 +332,8 @@ def label_metrics(case: Case, outcome: Outcome) -> dict[str, float | None]:
         "auroc": auroc,
         "auprc": auprc,
         "noise": noise,
-        "noise_bias": None if noise is None else (noise - case.noise_rate) * 100,
-        "noise_error": None if noise is None else abs(noise - case.noise_rate) * 100,
+        "noise_bias": bias,
+        "noise_error": None if bias is None else abs(bias),
         "noise_covered": covered,
         "suggestion_accuracy": accuracy,
         "seconds": outcome.seconds,

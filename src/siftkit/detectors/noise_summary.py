@@ -129,9 +129,9 @@ def estimate_noise(
     anchor = rank < n_anchors[predicted]
     counts = np.zeros((n_classes, n_classes))
     np.add.at(counts, (predicted[anchor], given[anchor]), 1.0)
-    flip = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-    anchors = np.bincount(predicted[anchor], minlength=n_classes)
-    return NoiseEstimate(flip * (size / len(rows))[:, None], anchors)
+    anchors = counts.sum(axis=1)
+    flip = counts / np.maximum(anchors, 1.0)[:, None]
+    return NoiseEstimate(flip * (size / len(rows))[:, None], anchors.astype(np.int64))
 
 
 def confusable_pairs(

@@ -345,7 +345,7 @@ class TransductiveLabeler:
             truth.append(codes[judged])
         scores, truth_codes = np.vstack(held_out), np.concatenate(truth)
         unlabeled = predicted[codes < 0]
-        weights = np.ones(len(truth_codes))
+        weights = None
         if len(unlabeled):
             share = np.bincount(unlabeled, minlength=rows.n_classes) / len(unlabeled)
             weights = (share / (counts / counts.sum()))[truth_codes]
