@@ -13,15 +13,12 @@ from typing import Any
 import numpy as np
 
 from siftkit._validation import Interval, Options
-from siftkit.detectors.base import Context, Detector, Result, register_detector, robust_z
-from siftkit.discover.refine import prototypes
+from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
+from siftkit.label.other import fits_no_class
 from siftkit.label.topics import read_topics
 
-#: With ``other``, a row whose similarity to its class prototype lies this many robust
-#: standard deviations below the typical one fits no topic.
-OTHER_Z = 3.0
 OTHER = "other"
 
 
@@ -135,7 +132,11 @@ class Labeling(Detector):
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
         sources = np.full(n, source, dtype=object)
         sources[codes >= 0] = "given"
-        misfit = self._misfits(context, model) if self.other else np.zeros(n, dtype=bool)
+        misfit = (
+            fits_no_class(context.embeddings, model.proba_.argmax(axis=1), len(classes))
+            if self.other
+            else np.zeros(n, dtype=bool)
+        )
         misfit &= codes < 0
         predicted[misfit] = OTHER
         sources[misfit] = OTHER
@@ -167,12 +168,3 @@ class Labeling(Detector):
             },
             summary=summary,
         )
-
-    @staticmethod
-    def _misfits(context: Context, model: TransductiveLabeler) -> np.ndarray:
-        """Rows far less similar to their class's prototype than rows typically are."""
-        vectors = np.asarray(context.embeddings)
-        predicted = np.clip(model.proba_.argmax(axis=1), 0, None)
-        centers = prototypes(vectors, predicted, model.proba_.shape[1])
-        fit = np.einsum("ij,ij->i", vectors, centers[predicted].astype(vectors.dtype))
-        return robust_z(-fit) > OTHER_Z
