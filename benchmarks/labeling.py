@@ -253,7 +253,8 @@ def bench_other(report: Report, data: Data, names: Sequence[str]) -> None:
             marked = precision = recall = "n/a"
             if flagged is not None:
                 marked = str(int(flagged.sum()))
-                precision = fmt((flagged & in_none).sum() / max(flagged.sum(), 1))
+                if flagged.any():
+                    precision = fmt((flagged & in_none).sum() / flagged.sum())
                 recall = fmt((flagged & in_none).sum() / max(in_none.sum(), 1))
             rows.append([f"{len(topics)} of {len(names)}", _share(in_none.mean()), name,
                          fmt(f1_score(truth, labels, average="macro")), marked, precision, recall,
