@@ -9,6 +9,8 @@ given a label.
 - **Keywords** (WordNet): each category's keyword is derived by a fixed rule from its name
   (``noun.animal`` -> ``animal``; nothing tuned per category); **descriptions**: the
   sentence ``DESCRIPTION`` with that word. Baseline: plain keyword-embedding similarity.
+  **Keywords for some categories only** (every 2nd, every 4th): how many rows of the other
+  categories ``other`` finds (measured, no target).
 
     python -m benchmarks.labeling [--quick] [--datasets wordnet,fashion,digits]
 """
