@@ -131,6 +131,18 @@ def test_other_marks_rows_of_no_topic(topics, keywords) -> None:
     assert entry["n_other"] == 4 and entry["predicted_counts"]["other"] == 4
 
 
+def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:
+    frame = topics.copy()
+    seeded = frame["topic"].isin(["cats", "boats"]) & (np.arange(len(frame)) % 2 == 0)
+    frame["label"] = frame["topic"].where(seeded)  # 10 of each; nobody labeled "space"
+    rows, entry = label(frame, label="label", other=True)
+    is_space = (frame["topic"] == "space").to_numpy()
+    assert (rows["predicted_label"][is_space] == "other").mean() >= 0.9
+    known = ~is_space & ~seeded.to_numpy()
+    assert (rows["predicted_label"][known] == frame["topic"][known]).mean() >= 0.9
+    assert entry["n_other"] == (rows["label_source"] == "other").sum()
+
+
 def test_min_confidence_abstains_on_rows_between_topics(topics, keywords) -> None:
     rng = np.random.default_rng(5)
     mixed = [" ".join([*rng.choice(TOPIC_WORDS["cats"], 3), *rng.choice(TOPIC_WORDS["boats"], 3)])

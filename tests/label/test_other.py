@@ -5,28 +5,52 @@ from __future__ import annotations
 import numpy as np
 
 from siftkit.embed.base import l2_normalize
+from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class
 
 
-def _classes(rng: np.random.Generator, per_class: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two tight classes around the first two axes of 8, with their codes."""
-    centers = np.eye(8)[:2] * 5.0
-    codes = np.repeat([0, 1], per_class)
-    return centers[codes] + rng.normal(scale=0.3, size=(len(codes), 8)), codes
+def _blobs(rng: np.random.Generator, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Tight classes around the first axes of 8 (class c around axis c), unit rows, codes."""
+    codes = np.repeat(np.arange(len(sizes)), sizes)
+    vectors = np.eye(8)[codes] * 5.0 + rng.normal(scale=0.3, size=(len(codes), 8))
+    return l2_normalize(vectors), codes
 
 
-def test_rows_far_from_their_class_fit_none() -> None:
+def _seeds(rng: np.random.Generator, codes: np.ndarray, classes: list[int], per_class: int):  # noqa: ANN202
+    partial = np.full(len(codes), -1)
+    for c in classes:
+        partial[rng.choice(np.flatnonzero(codes == c), per_class, replace=False)] = c
+    return partial
+
+
+def test_with_labels_to_hold_out_a_class_nobody_labeled_is_other() -> None:
     rng = np.random.default_rng(0)
-    vectors, codes = _classes(rng, 50)
-    strays = np.eye(8)[5:8] * 5.0 + rng.normal(scale=0.3, size=(3, 8))  # other axes
-    vectors = l2_normalize(np.vstack([vectors, strays]))
-    predicted = np.concatenate([codes, [0, 1, 0]])  # each stray still gets a class
-    flagged = fits_no_class(vectors, predicted, 2)
-    assert flagged[-3:].all()
-    assert flagged[:-3].mean() <= 0.05  # the far tail of a class's own rows, at most
+    vectors, truth = _blobs(rng, [60, 60, 60])
+    partial = _seeds(rng, truth, [0, 1], 5)  # class 2: nobody labeled it
+    model = TransductiveLabeler().fit(vectors, partial, n_classes=2)
+    assert model.reach_floor_ is not None  # the reach rule
+    other = fits_no_class(vectors, model) & (partial < 0)
+    assert other[truth == 2].mean() >= 0.9
+    assert other[(truth < 2) & (partial < 0)].mean() <= 0.05
 
 
-def test_rows_that_all_fit_their_class_are_mostly_kept() -> None:
-    for seed in range(5):
-        vectors, codes = _classes(np.random.default_rng(seed), 60)
-        assert fits_no_class(l2_normalize(vectors), codes, 2).mean() <= 0.05
+def test_with_every_class_labeled_few_rows_are_other() -> None:
+    marked = []
+    for seed in (1, 2, 3):  # the rule aims at 2% of a labeled class's rows
+        rng = np.random.default_rng(seed)
+        vectors, truth = _blobs(rng, [60, 60, 60])
+        partial = _seeds(rng, truth, [0, 1, 2], 5)
+        model = TransductiveLabeler().fit(vectors, partial, n_classes=3)
+        marked.append((fits_no_class(vectors, model) & (partial < 0)).sum() / (partial < 0).sum())
+    assert max(marked) <= 0.08 and np.mean(marked) <= 0.05
+
+
+def test_without_labels_to_hold_out_rows_far_from_their_class_are_other() -> None:
+    rng = np.random.default_rng(2)
+    vectors, truth = _blobs(rng, [50, 50, 3])  # 3 strays around a third axis
+    topics = np.eye(8)[:2]  # topic vectors for the first two classes only
+    model = TransductiveLabeler().fit(vectors, None, prototypes=topics, n_classes=2)
+    assert model.reach_floor_ is None  # the similarity rule
+    other = fits_no_class(vectors, model)
+    assert other[truth == 2].all()
+    assert other[truth < 2].mean() <= 0.05

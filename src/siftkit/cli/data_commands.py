@@ -254,7 +254,7 @@ def _seed_labels_from_file(path: Path, data: Path, params: dict[str, Any]) -> An
     show_default=True,
     help="Rows less confident than this get no label (abstain).",
 )
-@click.option("--other", is_flag=True, help="Label rows that fit no topic as 'other'.")
+@click.option("--other", is_flag=True, help="Label rows that fit no topic or class as 'other'.")
 def label(data: Path, keywords: Path | None, descriptions: Path | None,
           seed_labels: str | None, seed_labels_file: Path | None, min_confidence: float,
           other: bool, **params: Any) -> None:  # fmt: skip

@@ -132,11 +132,7 @@ class Labeling(Detector):
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
         sources = np.full(n, source, dtype=object)
         sources[codes >= 0] = "given"
-        misfit = (
-            fits_no_class(context.embeddings, model.proba_.argmax(axis=1), len(classes))
-            if self.other
-            else np.zeros(n, dtype=bool)
-        )
+        misfit = fits_no_class(context.embeddings, model) if self.other else np.zeros(n, dtype=bool)
         misfit &= codes < 0
         predicted[misfit] = OTHER
         sources[misfit] = OTHER

@@ -65,6 +65,11 @@ MAX_CALIBRATION_FOLDS = 10
 CALIBRATION_TEMPERATURES = tuple(float(t) for t in np.geomspace(0.25, 16.0, 49))
 #: Simulated seed sets behind the stability share of the uncalibrated confidence.
 STABILITY_DRAWS = 8
+#: The share of a labeled class's rows that the seeds reach less than ``reach_floor_``: the
+#: floor is the lower prediction bound at this level for one more held-out labeled row's reach,
+#: the reaches taken as log-normal (a few dozen held-out rows are too few to read a 2% quantile
+#: off directly, and the bound widens the fewer there are).
+REACH_QUANTILE = 0.02
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,12 @@ class TransductiveLabeler:
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
     calibrated_ : whether the confidence was recalibrated on held-out labeled rows.
+    reach_ : (n_rows,) how strongly the seeds reach each row over the graph: the seeds' mass
+        after the walk of the diffusion, summed over the classes (None without a graph).
+    reach_floor_ : below it, an unlabeled row is reached less than the labeled rows of every
+        class are: the lower prediction bound, at ``REACH_QUANTILE``, of the labeled rows'
+        reach, each held out and reached from the other folds' seeds (see
+        :func:`siftkit.label.other.fits_no_class`). None when not ``calibrated_``.
     method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
     weak_graph_ : whether the graph is weak (its communities keep < ``WEAK_GRAPH_BELOW`` of
         the edges, or are fewer than the classes).
@@ -215,7 +226,10 @@ class TransductiveLabeler:
         features = smoothed_features(vectors, normalized) if by_prototypes else vectors
         rows = _Rows(vectors, features, indices, normalized, categories, n_classes)
         self.proba_ = self._distribute(rows, seeds)
-        temperature = self._cross_fit(rows, codes, self.proba_.argmax(axis=1))
+        self.reach_ = self._reach(rows, seeds)
+        folds = self._calibration_folds(rows, codes)
+        temperature = self._cross_fit(rows, codes, folds, self.proba_.argmax(axis=1))
+        self.reach_floor_ = self._reach_floor(rows, seeds, folds)
         self.calibrated_ = temperature is not None
         if temperature is not None:
             self.proba_ = softmax(log_distribution(self.proba_), temperature)
@@ -318,13 +332,11 @@ class TransductiveLabeler:
         score += PROTOTYPE_SMOOTHNESS * neighbor_shares(indices, nearest, n_classes)
         return softmax(score.astype(np.float64), PROTOTYPE_TEMPERATURE)
 
-    def _cross_fit(self, rows: _Rows, codes: np.ndarray, predicted: np.ndarray) -> float | None:
-        """The temperature that best predicts the labeled rows from the other folds' labeled
-        rows (maximum likelihood over ``CALIBRATION_TEMPERATURES``); None when some class has
-        fewer than ``MIN_CALIBRATION_ROWS`` labeled rows. The labeled rows are weighed by how
-        common their class is among the unlabeled rows (by ``predicted``) against among the
-        labeled ones: a few labeled rows per class sample the classes evenly, the rows to be
-        labeled do not, and the confidence is for them."""
+    def _calibration_folds(self, rows: _Rows, codes: np.ndarray) -> np.ndarray | None:
+        """Each labeled row's calibration fold (-1 for unlabeled rows): as many folds as the
+        smallest class has labeled rows, at most ``MAX_CALIBRATION_FOLDS``, each class dealt
+        round the folds; None when some class has fewer than ``MIN_CALIBRATION_ROWS``
+        labeled rows, or there is no graph."""
         labeled = np.flatnonzero(codes >= 0)
         counts = np.bincount(codes[labeled], minlength=rows.n_classes)
         if rows.normalized is None or counts.min() < MIN_CALIBRATION_ROWS:
@@ -337,10 +349,55 @@ class TransductiveLabeler:
             members = rng.permutation(labeled[codes[labeled] == c])
             fold[members] = (offset + np.arange(len(members))) % n_folds
             offset += len(members)
+        return fold
+
+    def _reach(self, rows: _Rows, seeds: np.ndarray) -> np.ndarray | None:
+        """How strongly ``seeds`` reach each row, (n_rows,): the walk of the diffusion from
+        all seeds at once (it is linear, so this is the sum of the classes' masses)."""
+        if rows.normalized is None:
+            return None
+        start = (seeds >= 0).astype(np.float64)[:, None]
+        return spread(rows.normalized, start, self.alpha).ravel().astype(np.float64)
+
+    def _reach_floor(
+        self, rows: _Rows, seeds: np.ndarray, folds: np.ndarray | None
+    ) -> float | None:
+        """``REACH_QUANTILE`` of the labeled rows' reach, each fold reached from the other
+        seeds and scaled by all seeds over those: the lower prediction bound, at that level,
+        of one more such reach, the reaches taken as log-normal (Student's t over their
+        number; a labeled row out of every seed's reach pulls it to 0); None without folds."""
+        if folds is None:
+            return None
+        held_out = []
+        for held in range(int(folds.max()) + 1):
+            kept = np.where(folds != held, seeds, -1)
+            reach = self._reach(rows, kept)
+            scale = (seeds >= 0).sum() / (kept >= 0).sum()
+            held_out.append(scale * reach[folds == held])
+        from scipy.stats import t as student_t
+
+        logs = np.log(np.maximum(np.concatenate(held_out), np.finfo(np.float64).tiny))
+        n = len(logs)
+        # the lower prediction bound of one more draw from a normal known by n draws
+        bound = student_t.ppf(REACH_QUANTILE, n - 1) * np.sqrt(1.0 + 1.0 / n)
+        return float(np.exp(logs.mean() + bound * logs.std(ddof=1)))
+
+    def _cross_fit(
+        self, rows: _Rows, codes: np.ndarray, folds: np.ndarray | None, predicted: np.ndarray
+    ) -> float | None:
+        """The temperature that best predicts the labeled rows of each of ``folds`` from the
+        other folds' labeled rows (maximum likelihood over ``CALIBRATION_TEMPERATURES``);
+        None without folds. The labeled rows are weighed by how
+        common their class is among the unlabeled rows (by ``predicted``) against among the
+        labeled ones: a few labeled rows per class sample the classes evenly, the rows to be
+        labeled do not, and the confidence is for them."""
+        if folds is None:
+            return None
+        counts = np.bincount(codes[codes >= 0], minlength=rows.n_classes)
         held_out, truth = [], []
-        for held in range(n_folds):
-            kept = np.where((codes >= 0) & (fold != held), codes, -1)
-            judged = (codes >= 0) & (fold == held)
+        for held in range(int(folds.max()) + 1):
+            kept = np.where((codes >= 0) & (folds != held), codes, -1)
+            judged = (codes >= 0) & (folds == held)
             held_out.append(log_distribution(self._distribute(rows, kept)[judged]))
             truth.append(codes[judged])
         scores, truth_codes = np.vstack(held_out), np.concatenate(truth)
