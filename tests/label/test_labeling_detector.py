@@ -129,6 +129,7 @@ def test_other_marks_rows_of_no_topic(topics, keywords) -> None:
     assert (rows["label_source"][is_music] == "other").all()
     assert (rows["predicted_label"][~is_music] == frame["topic"][~is_music]).all()
     assert entry["n_other"] == 4 and entry["predicted_counts"]["other"] == 4
+    assert entry["other_rule"] == "similarity"
 
 
 def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:
@@ -141,6 +142,7 @@ def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:
     known = ~is_space & ~seeded.to_numpy()
     assert (rows["predicted_label"][known] == frame["topic"][known]).mean() >= 0.9
     assert entry["n_other"] == (rows["label_source"] == "other").sum()
+    assert entry["other_rule"] == "reach"
 
 
 def test_min_confidence_abstains_on_rows_between_topics(topics, keywords) -> None:

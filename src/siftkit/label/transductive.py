@@ -27,6 +27,9 @@
    class, as many rows as the fit had seeds, at random among the rows predicted in that
    class: another user's choice of examples), and the similarity-weighted share of its
    neighbours that get the same label.
+4. **Reach**: how strongly the seeds reach each row over the graph (the walk of step 2 from
+   all seeds at once), and, with labeled rows held out as for calibration, the least reach a
+   row of a labeled class gets; rows reached less fit no class (:mod:`siftkit.label.other`).
 """
 
 from __future__ import annotations
@@ -362,10 +365,12 @@ class TransductiveLabeler:
     def _reach_floor(
         self, rows: _Rows, seeds: np.ndarray, folds: np.ndarray | None
     ) -> float | None:
-        """``REACH_QUANTILE`` of the labeled rows' reach, each fold reached from the other
-        seeds and scaled by all seeds over those: the lower prediction bound, at that level,
-        of one more such reach, the reaches taken as log-normal (Student's t over their
-        number; a labeled row out of every seed's reach pulls it to 0); None without folds."""
+        """The lower prediction bound, at ``REACH_QUANTILE``, of a labeled row's reach: each
+        fold's labeled rows reached from the other seeds (scaled by all seeds over those), the
+        reaches taken as log-normal (Student's t over their number; a labeled row out of
+        every seed's reach pulls the bound to 0); None without folds."""
+        from scipy.stats import t as student_t
+
         if folds is None:
             return None
         held_out = []
@@ -374,8 +379,6 @@ class TransductiveLabeler:
             reach = self._reach(rows, kept)
             scale = (seeds >= 0).sum() / (kept >= 0).sum()
             held_out.append(scale * reach[folds == held])
-        from scipy.stats import t as student_t
-
         logs = np.log(np.maximum(np.concatenate(held_out), np.finfo(np.float64).tiny))
         n = len(logs)
         # the lower prediction bound of one more draw from a normal known by n draws
@@ -387,10 +390,10 @@ class TransductiveLabeler:
     ) -> float | None:
         """The temperature that best predicts the labeled rows of each of ``folds`` from the
         other folds' labeled rows (maximum likelihood over ``CALIBRATION_TEMPERATURES``);
-        None without folds. The labeled rows are weighed by how
-        common their class is among the unlabeled rows (by ``predicted``) against among the
-        labeled ones: a few labeled rows per class sample the classes evenly, the rows to be
-        labeled do not, and the confidence is for them."""
+        None without folds. The labeled rows are weighed by how common their class is among
+        the unlabeled rows (by ``predicted``) against among the labeled ones: a few labeled
+        rows per class sample the classes evenly, the rows to be labeled do not, and the
+        confidence is for them."""
         if folds is None:
             return None
         counts = np.bincount(codes[codes >= 0], minlength=rows.n_classes)
