@@ -305,6 +305,12 @@ def test_label_options_reach_the_analysis(workdir, keywords):
     assert parameters["min_confidence"] == 0.5 and parameters["other"] is True
 
 
+def test_label_says_how_other_was_told(workdir, keywords):
+    result = label("--keywords", keywords, "--other")
+    assert result.exit_code == 0, result.output
+    assert "'other': rows far less like their label" in " ".join(result.stdout.split())
+
+
 def test_label_from_a_partly_labeled_column(workdir, text_frame):
     frame = text_frame.drop(columns="label")
     frame["topic"] = text_frame["label"].where(text_frame.index % 5 == 0)

@@ -318,9 +318,17 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
                 "a row keeps its label under other choices of labeled rows and among its "
                 "neighbours)"
             )
+        other = ""
+        if entry.get("other_rule") == "similarity":
+            other = (
+                " ('other': rows far less like their label than rows typically are, which "
+                "misses rows of no topic when they are most of the data; with at least "
+                f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' "
+                "reach over the neighbour graph misses)"
+            )
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
-            f"{entry['n_abstained']} abstained, {entry['n_other']} other; mean confidence "
-            f"{entry['mean_confidence']}{calibration}. Next: sift export {params['output']} "
-            "--queue to_label -o to_label.csv"
+            f"{entry['n_abstained']} abstained, {entry['n_other']} other{other}; mean "
+            f"confidence {entry['mean_confidence']}{calibration}. Next: sift export "
+            f"{params['output']} --queue to_label -o to_label.csv"
         )
