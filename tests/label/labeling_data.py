@@ -19,6 +19,16 @@ def blobs(
     return toy_data.blobs(sizes, dims, spread, seed)
 
 
+def nuisance_blobs(n: int = 1200, n_classes: int = 4, seed: int = 0):
+    """Classes apart along ``n_classes`` axes, hidden by 4 more axes of as large a spread that
+    no class follows: cosine neighbours often cross classes, a metric learned from the classes
+    undoes it. Returns (float32 vectors, class codes)."""
+    rng = np.random.default_rng(seed)
+    truth = np.repeat(np.arange(n_classes), n // n_classes)
+    signal = np.eye(n_classes)[truth] + 0.25 * rng.normal(size=(n, n_classes))
+    return np.hstack([signal, rng.normal(size=(n, 4))]).astype(np.float32), truth
+
+
 KEYWORDS_YAML = "cats: [cat, kitten, purr]\nboats: [boat, sail, harbor]\nspace: [rocket, orbit]\n"
 DESCRIPTIONS_YAML = (
     "cats: a cat and a kitten purr and meow\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from labeling_data import blobs
+from labeling_data import blobs, nuisance_blobs
 
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
@@ -222,15 +222,37 @@ def test_a_given_graph_and_categories_are_used(separated) -> None:
     X, truth = separated
     y = first_rows(truth, 1)
     graph = build_graph(l2_normalize(X), k=15)
-    built = TransductiveLabeler().fit(X, y)
-    reused = TransductiveLabeler().fit(X, y, graph=graph)
+    built = TransductiveLabeler(learn_metric=False).fit(X, y)
+    reused = TransductiveLabeler(learn_metric=False).fit(X, y, graph=graph)
     np.testing.assert_array_equal(built.proba_, reused.proba_)
     # one category holding every row pools all labels together: rows lean less to their own
-    pooled = TransductiveLabeler(method="diffusion").fit(
+    pooled = TransductiveLabeler(method="diffusion", learn_metric=False).fit(
         X, y, graph=graph, categories=np.zeros(len(X), int)
     )
     unlabeled = y < 0
     assert pooled.proba_[unlabeled].max(axis=1).mean() < reused.proba_[unlabeled].max(axis=1).mean()
+
+
+def test_a_learned_metric_finds_classes_a_classless_spread_hides() -> None:
+    X, truth = nuisance_blobs()
+    y = first_rows(truth, 3)
+    unlabeled = y < 0
+    given = TransductiveLabeler(method="diffusion", learn_metric=False).fit(X, y)
+    learned = TransductiveLabeler(method="diffusion").fit(X, y)
+    assert not given.metric_learned_ and learned.metric_learned_
+    assert (given.labels_[unlabeled] == truth[unlabeled]).mean() < 0.8
+    assert (learned.labels_[unlabeled] == truth[unlabeled]).mean() > 0.95
+    # held-out labels taught the metric: reach and its floor stay on the given graph
+    np.testing.assert_allclose(learned.reach_, given.reach_)
+    assert learned.reach_floor_ == pytest.approx(given.reach_floor_)
+
+
+def test_no_metric_is_learned_by_prototypes_or_from_too_few_rows() -> None:
+    X, truth = nuisance_blobs()
+    y = first_rows(truth, 3)
+    assert not TransductiveLabeler(method="prototypes").fit(X, y).metric_learned_
+    few = np.r_[np.flatnonzero(truth == 0)[:10], np.flatnonzero(truth == 1)[:10]]
+    assert not TransductiveLabeler(method="diffusion").fit(X[few], truth[few]).metric_learned_
 
 
 @pytest.mark.parametrize("method", ["diffusion", "prototypes"])

@@ -9,7 +9,10 @@
    :mod:`siftkit.label.diffusion`; "Local Graph Clustering with Noisy Labels"), pooled by
    the rows' graph communities: each row's distribution is the mean of its own and its
    community's, so rows of one dense region share a label (the cluster assumption).
-   When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
+   The diffusion runs twice: the first's classes (the seeds and the surest half of each
+   class's rows) teach a metric, the within-class whitening of :mod:`siftkit.label.metric`,
+   and the second walks a graph built again in it, whose edges join rows of one class more
+   often. When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
    edges (sentence embeddings, whose categories the communities do not follow) or are fewer
    than the classes (a few dozen rows), so pooling would merge classes — classes come instead
    from the seeds' prototypes smoothed by the neighbours
@@ -45,7 +48,8 @@ from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import affinity, spread
-from siftkit.label.self_training import self_train, smoothed_features
+from siftkit.label.metric import MIN_ROWS_PER_DIMENSION, within_class_whitening
+from siftkit.label.self_training import confident_rows, self_train, smoothed_features
 from siftkit.neighbors import KnnGraph, build_graph
 
 #: The categories that pool labels are found at this Leiden resolution (finer than discovery's
@@ -56,6 +60,9 @@ POOLING_RESOLUTION = 1.0
 #: rather than from diffusion. (Measured: digits 0.94, Fashion-MNIST 0.90, WordNet 0.74.)
 WEAK_GRAPH_BELOW = 0.85
 PROTOTYPE_SMOOTHNESS = 0.5
+#: The share of each class's rows, the surest as a first diffusion predicts them, that the
+#: learned metric takes as the class's rows besides the seeds.
+METRIC_PSEUDO_SHARE = 0.5
 PROTOTYPE_TEMPERATURE = 0.05
 #: Labeled rows every class needs for calibration: with 2, each fold is predicted from half
 #: the labels, so much worse than the final prediction that the fitted temperature makes it
@@ -82,6 +89,7 @@ class _Rows:
     vectors: np.ndarray  # unit rows
     features: np.ndarray  # the self-training probe's view of the rows
     indices: np.ndarray  # kNN indices, (n_rows, k)
+    similarities: np.ndarray  # their cosine similarities, (n_rows, k)
     normalized: Any  # normalised kNN affinity; None without a graph
     categories: np.ndarray  # each row's pooling category
     n_classes: int
@@ -123,6 +131,9 @@ class TransductiveLabeler:
     method : ``"diffusion"`` (over the graph, pooled by community), ``"prototypes"`` (seed
         prototypes smoothed by neighbours, then self-training), or ``"auto"``: prototypes
         when the graph is weak.
+    learn_metric : by diffusion, diffuse over a graph built again in a metric learned from
+        a first diffusion's classes (see :mod:`siftkit.label.metric`), when the rows are
+        enough to learn it from (``MIN_ROWS_PER_DIMENSION`` per dimension).
     min_confidence : rows below this confidence get label -1 (abstain).
     random_state : seed.
 
@@ -142,6 +153,8 @@ class TransductiveLabeler:
         reach, each held out and reached from the other folds' seeds (see
         :func:`siftkit.label.other.fits_no_class`). None when not ``calibrated_``.
     method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
+    metric_learned_ : whether the rows were labeled over the graph of a learned metric
+        (``learn_metric`` by diffusion), which ``reach_`` then also follows.
     weak_graph_ : whether the graph is weak (its communities keep < ``WEAK_GRAPH_BELOW`` of
         the edges, or are fewer than the classes).
     """
@@ -153,6 +166,7 @@ class TransductiveLabeler:
         "seeds_per_class": [type(None), Interval(int, 1, None)],
         "prototype_rounds": [Interval(int, 0, None)],
         "method": [Options(("auto", "diffusion", "prototypes"))],
+        "learn_metric": [bool],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "random_state": [Interval(int, 0, None)],
     }
@@ -166,6 +180,7 @@ class TransductiveLabeler:
         seeds_per_class: int | None = None,
         prototype_rounds: int = 2,
         method: str = "auto",
+        learn_metric: bool = True,
         min_confidence: float = 0.0,
         random_state: int = 0,
     ) -> None:
@@ -175,6 +190,7 @@ class TransductiveLabeler:
         self.seeds_per_class = seeds_per_class
         self.prototype_rounds = prototype_rounds
         self.method = method
+        self.learn_metric = learn_metric
         self.min_confidence = min_confidence
         self.random_state = random_state
 
@@ -194,7 +210,8 @@ class TransductiveLabeler:
         """``X`` (n_rows, n_dims); ``y`` class codes 0..n_classes-1, -1 for unlabeled rows;
         ``prototypes`` (n_classes, n_dims) class vectors embedded like the rows (keywords,
         descriptions); at least one of the two. ``graph``: the kNN graph of ``X`` to reuse;
-        ``categories``: each row's category to pool labels in (found when None)."""
+        ``categories``: each row's category to pool labels in (found when None); both
+        serve the given metric, a learned metric's graph and categories are built anew."""
         validate_params(type(self).__name__, self.get_params(), self.parameter_constraints)
         vectors = l2_normalize(np.asarray(X, dtype=np.float32))
         n = len(vectors)
@@ -227,12 +244,20 @@ class TransductiveLabeler:
         self.method_ = "prototypes" if by_prototypes else "diffusion"
         normalized = affinity(indices, similarities) if k else None
         features = smoothed_features(vectors, normalized) if by_prototypes else vectors
-        rows = _Rows(vectors, features, indices, normalized, categories, n_classes)
-        self.proba_ = self._distribute(rows, seeds)
+        rows = _Rows(vectors, features, indices, similarities, normalized, categories, n_classes)
+        self.metric_learned_ = (
+            self.learn_metric and k > 0 and not by_prototypes
+            and METRIC_PSEUDO_SHARE * n >= MIN_ROWS_PER_DIMENSION * vectors.shape[1]
+        )  # fmt: skip
+        # held-out labels taught the learned metric, so calibration and reach, which hold
+        # labeled rows out, walk the graph of the given one
+        learned = self._in_learned_metric(rows, seeds) if self.metric_learned_ else rows
+        self.proba_ = self._distribute(learned, seeds)
         self.reach_ = self._reach(rows, seeds)
         folds = self._calibration_folds(rows, codes)
         temperature = self._cross_fit(rows, codes, folds, self.proba_.argmax(axis=1))
         self.reach_floor_ = self._reach_floor(rows, seeds, folds)
+        rows, indices, similarities = learned, learned.indices, learned.similarities
         self.calibrated_ = temperature is not None
         if temperature is not None:
             self.proba_ = softmax(log_distribution(self.proba_), temperature)
@@ -253,6 +278,20 @@ class TransductiveLabeler:
         self.confidence_ = confidence
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
         return self
+
+    def _in_learned_metric(self, rows: _Rows, seeds: np.ndarray) -> _Rows:
+        """``rows`` whitened by the within-class covariance of the seeds and the surest
+        ``METRIC_PSEUDO_SHARE`` of each class's rows as a first diffusion predicts them
+        (:mod:`siftkit.label.metric`), with their kNN graph and categories built again."""
+        pseudo = confident_rows(self._distribute(rows, seeds), seeds, METRIC_PSEUDO_SHARE)
+        vectors = within_class_whitening(rows.vectors, pseudo, rows.n_classes)
+        graph = build_graph(vectors, k=rows.indices.shape[1], random_state=self.random_state)
+        normalized = affinity(graph.indices, graph.similarities)
+        categories = self._categories(vectors, graph)
+        return _Rows(
+            vectors, vectors, graph.indices, graph.similarities, normalized, categories,
+            rows.n_classes,
+        )  # fmt: skip
 
     def _stability(self, rows: _Rows, seeds: np.ndarray, predicted: np.ndarray) -> np.ndarray:
         """Share of ``STABILITY_DRAWS`` simulated seed sets under which each row keeps its

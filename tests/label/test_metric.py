@@ -1,0 +1,54 @@
+"""within_class_whitening: a metric learned from labels, in which neighbours share a class."""
+
+from __future__ import annotations
+
+import numpy as np
+from labeling_data import nuisance_blobs
+
+from siftkit.embed.base import l2_normalize
+from siftkit.label.metric import within_class_whitening
+from siftkit.neighbors import build_graph
+
+
+def neighbours_of_one_class(vectors: np.ndarray, truth: np.ndarray) -> float:
+    graph = build_graph(l2_normalize(vectors), k=10)
+    return float((truth[graph.indices] == truth[:, None]).mean())
+
+
+def test_whitening_by_class_makes_neighbours_share_their_class() -> None:
+    X, truth = nuisance_blobs()
+    whitened = within_class_whitening(l2_normalize(X), truth, 4)
+    assert neighbours_of_one_class(X, truth) < 0.9
+    assert neighbours_of_one_class(whitened, truth) > 0.95
+
+
+def test_rows_come_back_unit_length_in_their_dtype() -> None:
+    X, truth = nuisance_blobs()
+    whitened = within_class_whitening(X, truth, 4)
+    assert whitened.dtype == np.float32 and whitened.shape == X.shape
+    np.testing.assert_allclose(np.linalg.norm(whitened, axis=1), 1.0, rtol=1e-5)
+
+
+def test_only_rows_with_a_class_teach_the_metric() -> None:
+    X, truth = nuisance_blobs()
+    codes = truth.copy()
+    codes[::2] = -1
+    learned = within_class_whitening(X, codes, 4)
+    # the rows without a class are whitened too, by what the others taught
+    assert neighbours_of_one_class(learned, truth) > 0.9
+    np.testing.assert_allclose(learned, within_class_whitening(X, codes, 4))
+
+
+def test_without_two_rows_of_a_class_the_rows_are_only_normalised() -> None:
+    X, _ = nuisance_blobs()
+    codes = np.full(len(X), -1)
+    codes[[0, 300, 600]] = [0, 1, 2]
+    np.testing.assert_allclose(within_class_whitening(X, codes, 4), l2_normalize(X))
+
+
+def test_a_direction_without_spread_is_not_blown_up() -> None:
+    X, truth = nuisance_blobs()
+    X = np.hstack([X, np.ones((len(X), 1), dtype=np.float32)])  # one constant column
+    whitened = within_class_whitening(X, truth, 4)
+    assert np.isfinite(whitened).all()
+    assert neighbours_of_one_class(whitened, truth) > 0.9
