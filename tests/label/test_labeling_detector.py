@@ -143,6 +143,7 @@ def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:
     assert (rows["predicted_label"][known] == frame["topic"][known]).mean() >= 0.9
     assert entry["n_other"] == (rows["label_source"] == "other").sum()
     assert entry["other_rule"] == "reach"
+    assert entry["metric_learned"] is False  # a few dozen rows are too few to learn it from
 
 
 def test_min_confidence_abstains_on_rows_between_topics(topics, keywords) -> None:

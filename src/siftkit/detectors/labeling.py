@@ -158,6 +158,7 @@ class Labeling(Detector):
             if (codes < 0).any() else None,
             "confidence_calibrated": model.calibrated_,
             "method": model.method_,
+            "metric_learned": model.metric_learned_,
             "weak_graph": model.weak_graph_,
         }  # fmt: skip
         return Result(
