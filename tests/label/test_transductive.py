@@ -241,7 +241,7 @@ def test_a_learned_metric_finds_classes_a_classless_spread_hides() -> None:
     learned = TransductiveLabeler(method="diffusion").fit(X, y)
     assert not given.metric_learned_ and learned.metric_learned_
     assert (given.labels_[unlabeled] == truth[unlabeled]).mean() < 0.8
-    assert (learned.labels_[unlabeled] == truth[unlabeled]).mean() > 0.95
+    assert (learned.labels_[unlabeled] == truth[unlabeled]).mean() > 0.9
     # held-out labels taught the metric: reach and its floor stay on the given graph
     np.testing.assert_allclose(learned.reach_, given.reach_)
     assert learned.reach_floor_ == pytest.approx(given.reach_floor_)

@@ -12,7 +12,8 @@
    The diffusion runs twice: the first's classes (the seeds and the surest half of each
    class's rows) teach a metric, the within-class whitening of :mod:`siftkit.label.metric`,
    and the second walks a graph built again in it, whose edges join rows of one class more
-   often. When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
+   often; each row's distribution is the mean of the two.
+   When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
    edges (sentence embeddings, whose categories the communities do not follow) or are fewer
    than the classes (a few dozen rows), so pooling would merge classes — classes come instead
    from the seeds' prototypes smoothed by the neighbours
@@ -131,9 +132,10 @@ class TransductiveLabeler:
     method : ``"diffusion"`` (over the graph, pooled by community), ``"prototypes"`` (seed
         prototypes smoothed by neighbours, then self-training), or ``"auto"``: prototypes
         when the graph is weak.
-    learn_metric : by diffusion, diffuse over a graph built again in a metric learned from
-        a first diffusion's classes (see :mod:`siftkit.label.metric`), when the rows are
-        enough to learn it from (``MIN_ROWS_PER_DIMENSION`` per dimension).
+    learn_metric : by diffusion, diffuse also over a graph built again in a metric learned
+        from a first diffusion's classes (see :mod:`siftkit.label.metric`), and average the
+        two distributions, when the rows are enough to learn it from
+        (``MIN_ROWS_PER_DIMENSION`` per dimension).
     min_confidence : rows below this confidence get label -1 (abstain).
     random_state : seed.
 
@@ -154,7 +156,8 @@ class TransductiveLabeler:
         :func:`siftkit.label.other.fits_no_class`). None when not ``calibrated_``.
     method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
     metric_learned_ : whether the rows were labeled over the graph of a learned metric
-        (``learn_metric`` by diffusion), which ``reach_`` then also follows.
+        too (``learn_metric`` by diffusion); ``reach_`` and calibration follow the given
+        graph only.
     weak_graph_ : whether the graph is weak (its communities keep < ``WEAK_GRAPH_BELOW`` of
         the edges, or are fewer than the classes).
     """
@@ -249,15 +252,18 @@ class TransductiveLabeler:
             self.learn_metric and k > 0 and not by_prototypes
             and METRIC_PSEUDO_SHARE * n >= MIN_ROWS_PER_DIMENSION * vectors.shape[1]
         )  # fmt: skip
+        self.proba_ = self._distribute(rows, seeds)
+        views = (rows,)  # the rows in each metric, labeled by the mean of their distributions
+        if self.metric_learned_:
+            learned = self._in_learned_metric(rows, seeds, self.proba_)
+            self.proba_ = 0.5 * (self.proba_ + self._distribute(learned, seeds))
+            views = (rows, learned)
         # held-out labels taught the learned metric, so calibration and reach, which hold
         # labeled rows out, walk the graph of the given one
-        learned = self._in_learned_metric(rows, seeds) if self.metric_learned_ else rows
-        self.proba_ = self._distribute(learned, seeds)
         self.reach_ = self._reach(rows, seeds)
         folds = self._calibration_folds(rows, codes)
         temperature = self._cross_fit(rows, codes, folds, self.proba_.argmax(axis=1))
         self.reach_floor_ = self._reach_floor(rows, seeds, folds)
-        rows, indices, similarities = learned, learned.indices, learned.similarities
         self.calibrated_ = temperature is not None
         if temperature is not None:
             self.proba_ = softmax(log_distribution(self.proba_), temperature)
@@ -267,7 +273,7 @@ class TransductiveLabeler:
         if temperature is not None:
             confidence = self.proba_.max(axis=1)
         elif k:
-            confidence = self._stability(rows, seeds, predicted) * neighbor_agreement(
+            confidence = self._stability(views, seeds, predicted) * neighbor_agreement(
                 indices, similarities, predicted
             )
         else:
@@ -279,11 +285,12 @@ class TransductiveLabeler:
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
         return self
 
-    def _in_learned_metric(self, rows: _Rows, seeds: np.ndarray) -> _Rows:
+    def _in_learned_metric(self, rows: _Rows, seeds: np.ndarray, proba: np.ndarray) -> _Rows:
         """``rows`` whitened by the within-class covariance of the seeds and the surest
-        ``METRIC_PSEUDO_SHARE`` of each class's rows as a first diffusion predicts them
-        (:mod:`siftkit.label.metric`), with their kNN graph and categories built again."""
-        pseudo = confident_rows(self._distribute(rows, seeds), seeds, METRIC_PSEUDO_SHARE)
+        ``METRIC_PSEUDO_SHARE`` of each class's rows as ``proba`` (their distributions from
+        ``seeds``) predicts them (:mod:`siftkit.label.metric`), with their kNN graph and
+        categories built again."""
+        pseudo = confident_rows(proba, seeds, METRIC_PSEUDO_SHARE)
         vectors = within_class_whitening(rows.vectors, pseudo, rows.n_classes)
         graph = build_graph(vectors, k=rows.indices.shape[1], random_state=self.random_state)
         normalized = affinity(graph.indices, graph.similarities)
@@ -293,14 +300,18 @@ class TransductiveLabeler:
             rows.n_classes,
         )  # fmt: skip
 
-    def _stability(self, rows: _Rows, seeds: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    def _stability(
+        self, views: tuple[_Rows, ...], seeds: np.ndarray, predicted: np.ndarray
+    ) -> np.ndarray:
         """Share of ``STABILITY_DRAWS`` simulated seed sets under which each row keeps its
         predicted class, (n_rows,): each set draws, per class, as many rows as ``seeds``
-        holds of it, at random among the rows predicted in that class."""
+        holds of it, at random among the rows predicted in that class, and predicts as the
+        fit did, from the distributions over every one of ``views``."""
         rng = np.random.default_rng(self.random_state)
-        per_class = np.bincount(seeds[seeds >= 0], minlength=rows.n_classes)
+        n_classes = views[0].n_classes
+        per_class = np.bincount(seeds[seeds >= 0], minlength=n_classes)
         by_class = np.argsort(predicted, kind="stable")
-        ends = np.cumsum(np.bincount(predicted, minlength=rows.n_classes))
+        ends = np.cumsum(np.bincount(predicted, minlength=n_classes))
         members = np.split(by_class, ends[:-1])
         kept = np.zeros(len(predicted))
         for _ in range(STABILITY_DRAWS):
@@ -308,7 +319,8 @@ class TransductiveLabeler:
             for c, rows_of_c in enumerate(members):
                 take = min(per_class[c], len(rows_of_c))
                 drawn[rng.choice(rows_of_c, take, replace=False)] = c
-            kept += self._distribute(rows, drawn).argmax(axis=1) == predicted
+            proba = sum(self._distribute(rows, drawn) for rows in views)
+            kept += proba.argmax(axis=1) == predicted
         return kept / STABILITY_DRAWS
 
     def _categories(self, vectors: np.ndarray, graph: KnnGraph) -> np.ndarray:
