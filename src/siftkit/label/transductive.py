@@ -61,10 +61,10 @@ POOLING_RESOLUTION = 1.0
 #: rather than from diffusion. (Measured: digits 0.94, Fashion-MNIST 0.90, WordNet 0.74.)
 WEAK_GRAPH_BELOW = 0.85
 PROTOTYPE_SMOOTHNESS = 0.5
+PROTOTYPE_TEMPERATURE = 0.05
 #: The share of each class's rows, the surest as a first diffusion predicts them, that the
 #: learned metric takes as the class's rows besides the seeds.
 METRIC_PSEUDO_SHARE = 0.5
-PROTOTYPE_TEMPERATURE = 0.05
 #: Labeled rows every class needs for calibration: with 2, each fold is predicted from half
 #: the labels, so much worse than the final prediction that the fitted temperature makes it
 #: under-confident (ECE at 2 labels per class, 10 draws: digits 0.083, Fashion-MNIST 0.129,
