@@ -24,6 +24,12 @@ RIDGE = 0.3
 MIN_ROWS_PER_DIMENSION = 5
 
 
+def enough_to_learn(codes: np.ndarray, n_dims: int) -> bool:
+    """Whether the rows with a class in ``codes`` (-1 for rows without) are at least
+    ``MIN_ROWS_PER_DIMENSION`` per dimension of ``n_dims``."""
+    return int((codes >= 0).sum()) >= MIN_ROWS_PER_DIMENSION * n_dims
+
+
 def within_class_whitening(
     vectors: np.ndarray, codes: np.ndarray, n_classes: int, ridge: float = RIDGE
 ) -> np.ndarray:

@@ -49,7 +49,7 @@ from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import affinity, spread
-from siftkit.label.metric import MIN_ROWS_PER_DIMENSION, within_class_whitening
+from siftkit.label.metric import enough_to_learn, within_class_whitening
 from siftkit.label.self_training import confident_rows, self_train, smoothed_features
 from siftkit.neighbors import KnnGraph, build_graph
 
@@ -133,9 +133,10 @@ class TransductiveLabeler:
         prototypes smoothed by neighbours, then self-training), or ``"auto"``: prototypes
         when the graph is weak.
     learn_metric : by diffusion, diffuse also over a graph built again in a metric learned
-        from a first diffusion's classes (see :mod:`siftkit.label.metric`), and average the
-        two distributions, when the rows are enough to learn it from
-        (``MIN_ROWS_PER_DIMENSION`` per dimension).
+        from a first diffusion's classes (the seeds and the surest ``METRIC_PSEUDO_SHARE``
+        of each class's rows; see :mod:`siftkit.label.metric`), and average the two
+        distributions, when those rows are enough to learn it from
+        (:func:`siftkit.label.metric.enough_to_learn`).
     min_confidence : rows below this confidence get label -1 (abstain).
     random_state : seed.
 
@@ -248,14 +249,14 @@ class TransductiveLabeler:
         normalized = affinity(indices, similarities) if k else None
         features = smoothed_features(vectors, normalized) if by_prototypes else vectors
         rows = _Rows(vectors, features, indices, similarities, normalized, categories, n_classes)
-        self.metric_learned_ = (
-            self.learn_metric and k > 0 and not by_prototypes
-            and METRIC_PSEUDO_SHARE * n >= MIN_ROWS_PER_DIMENSION * vectors.shape[1]
-        )  # fmt: skip
         self.proba_ = self._distribute(rows, seeds)
         views = (rows,)  # the rows in each metric, labeled by the mean of their distributions
+        taught = None  # the classes of the rows a metric is learned from
+        if self.learn_metric and k > 0 and not by_prototypes:
+            taught = confident_rows(self.proba_, seeds, METRIC_PSEUDO_SHARE)
+        self.metric_learned_ = taught is not None and enough_to_learn(taught, vectors.shape[1])
         if self.metric_learned_:
-            learned = self._in_learned_metric(rows, seeds, self.proba_)
+            learned = self._in_learned_metric(rows, taught)
             self.proba_ = 0.5 * (self.proba_ + self._distribute(learned, seeds))
             views = (rows, learned)
         # held-out labels taught the learned metric, so calibration and reach, which hold
@@ -285,13 +286,11 @@ class TransductiveLabeler:
         self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
         return self
 
-    def _in_learned_metric(self, rows: _Rows, seeds: np.ndarray, proba: np.ndarray) -> _Rows:
-        """``rows`` whitened by the within-class covariance of the seeds and the surest
-        ``METRIC_PSEUDO_SHARE`` of each class's rows as ``proba`` (their distributions from
-        ``seeds``) predicts them (:mod:`siftkit.label.metric`), with their kNN graph and
-        categories built again."""
-        pseudo = confident_rows(proba, seeds, METRIC_PSEUDO_SHARE)
-        vectors = within_class_whitening(rows.vectors, pseudo, rows.n_classes)
+    def _in_learned_metric(self, rows: _Rows, taught: np.ndarray) -> _Rows:
+        """``rows`` whitened by the within-class covariance of the rows with a class in
+        ``taught`` (:mod:`siftkit.label.metric`), with their kNN graph and categories built
+        again."""
+        vectors = within_class_whitening(rows.vectors, taught, rows.n_classes)
         graph = build_graph(vectors, k=rows.indices.shape[1], random_state=self.random_state)
         normalized = affinity(graph.indices, graph.similarities)
         categories = self._categories(vectors, graph)
