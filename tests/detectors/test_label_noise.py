@@ -135,7 +135,8 @@ def test_noise_matrix_recovers_class_conditional_flips() -> None:
     truth_matrix = np.zeros((4, 4))
     np.add.at(truth_matrix, (noisy, truth), 1.0)
     truth_matrix /= truth_matrix.sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(matrix, truth_matrix, atol=0.04)
+    # each class's entries rest on its 150 anchors: a standard error of up to 0.04
+    np.testing.assert_allclose(matrix, truth_matrix, atol=0.06)
     true_rate = (noisy != truth).mean()
     assert summary["estimated_noise_rate"] == pytest.approx(true_rate, abs=0.02)
     low, high = summary["estimated_noise_rate_interval"]
@@ -297,3 +298,34 @@ def test_view_weights_must_leave_room_for_the_probe() -> None:
 
     with pytest.raises(InvalidParameterError, match="must add up to at most 1"):
         get_detector("label_errors", knn_weight=0.7, prototype_weight=0.5).check_params()
+
+
+def test_refit_in_a_learned_metric_finds_more_errors_when_a_nuisance_hides_the_classes() -> None:
+    """Classes apart along 4 axes, 8 more axes of far larger spread that no class follows:
+    the neighbour vote and the prototypes see mostly the nuisance until the refit whitens it."""
+    rng = np.random.default_rng(0)
+    truth = np.repeat(np.arange(4), 500)
+    signal = np.eye(4)[truth] + 0.3 * rng.normal(size=(len(truth), 4))
+    vectors = np.hstack([signal, 2.0 * rng.normal(size=(len(truth), 8))]).astype(np.float32)
+    noisy = truth.copy()
+    flipped = rng.random(len(truth)) < 0.15
+    noisy[flipped] = (truth[flipped] + rng.integers(1, 4, flipped.sum())) % 4
+    context = build_context(vectors, [f"c{c}" for c in noisy])
+    outcomes = {}
+    for learn in (False, True):
+        summary, columns = run(context, "label_errors", learn_metric=learn)
+        flagged = columns["is_label_error"]
+        f1 = 2 * (flagged & flipped).sum() / (flagged.sum() + flipped.sum())
+        outcomes[learn] = (summary["metric_learned"], f1, summary["estimated_noise_rate"])
+    assert outcomes[False][0] is False and outcomes[True][0] is True
+    assert outcomes[True][1] > outcomes[False][1] + 0.02  # measured: F1 0.917 -> 0.953
+    true_rate = flipped.mean()
+    assert abs(outcomes[True][2] - true_rate) < abs(outcomes[False][2] - true_rate)
+
+
+def test_too_few_rows_for_a_metric_refit_as_they_are() -> None:
+    vectors, truth, _ = blobs(3, 30, d=16, seed=2)  # 90 rows: under 5 per dimension a half
+    noisy = truth.copy()
+    noisy[:4] = (truth[:4] + 1) % 3
+    summary, _ = run(build_context(vectors, [f"c{c}" for c in noisy]), "label_errors")
+    assert summary["metric_learned"] is False

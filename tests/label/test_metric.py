@@ -1,4 +1,5 @@
-"""within_class_whitening: a metric learned from labels, in which neighbours share a class."""
+"""within_class_whitening: a metric learned from labels, in which neighbours share a class;
+cross_fitted_whitening: the same, no row whitened by what its own label taught."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import numpy as np
 from labeling_data import nuisance_blobs
 
 from siftkit.embed.base import l2_normalize
-from siftkit.label.metric import MIN_ROWS_PER_DIMENSION, enough_to_learn, within_class_whitening
+from siftkit.label.metric import (
+    MIN_ROWS_PER_DIMENSION,
+    cross_fitted_whitening,
+    enough_to_learn,
+    within_class_whitening,
+)
 from siftkit.neighbors import build_graph
 
 
@@ -62,3 +68,25 @@ def test_a_direction_without_spread_is_not_blown_up() -> None:
     whitened = within_class_whitening(X, truth, 4)
     assert np.isfinite(whitened).all()
     assert neighbours_of_one_class(whitened, truth) > 0.9
+
+
+def test_cross_fitted_rows_are_whitened_by_what_other_rows_taught() -> None:
+    X, truth = nuisance_blobs()
+    whitened = cross_fitted_whitening(X, truth, 4, random_state=0)
+    assert whitened is not None and whitened.dtype == np.float32
+    assert neighbours_of_one_class(whitened, truth) > 0.95
+    # one row relabeled moves the rows of the other half, never itself nor its own half
+    relabeled = truth.copy()
+    relabeled[5] = (truth[5] + 1) % 4
+    moved = cross_fitted_whitening(X, relabeled, 4, random_state=0)
+    changed = np.abs(moved - whitened).max(axis=1) > 1e-6
+    assert not changed[5]
+    assert 0.3 < changed.mean() < 0.7  # about the other half
+
+
+def test_cross_fitting_needs_enough_rows_in_each_half() -> None:
+    X, truth = nuisance_blobs(n=8 * MIN_ROWS_PER_DIMENSION * 8)  # 8 dimensions
+    assert cross_fitted_whitening(X, truth, 4) is not None  # about 4 times the minimum a half
+    few = np.where(np.arange(len(X)) % 8 == 0, truth, -1)  # the minimum in all, half a half
+    assert enough_to_learn(few, 8)
+    assert cross_fitted_whitening(X, few, 4) is None

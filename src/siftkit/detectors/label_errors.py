@@ -12,8 +12,11 @@ flipping into its nearest neighbour) scores each row: ``label_error_score = 1 �
 averaged over the first fit and the refit below.
 A row is a candidate when its given label is less likely than a label drawn at random
 (``p(given) < prior(given)``) or far less likely than the best label
-(``p(given) < margin · p(best)``). The probe is refitted once without the candidates and
-the rule applied again.
+(``p(given) < margin · p(best)``). The probe and the prototypes are refitted once without
+the candidates, on the rows whitened by the within-class covariance of the rows left (the
+learned metric of :mod:`siftkit.label.metric`, which stretches the directions that tell
+those classes apart; cross-fitted, so no row is judged in a metric its own label taught),
+and the rule applied again.
 
 The noise rate is estimated from each class's anchor rows, its most confident ones: the
 share of them carrying another label (:func:`siftkit.detectors.noise_summary.estimate_noise`).
@@ -47,8 +50,14 @@ from siftkit.detectors.neighbor_labels import (
     neighbor_vote,
 )
 from siftkit.detectors.noise_summary import estimate_noise, summarize_noise
-from siftkit.detectors.prototypes import ClassPrototypes, trusted_class_prototypes
+from siftkit.detectors.prototypes import (
+    ClassPrototypes,
+    fit_class_prototypes,
+    trusted_class_prototypes,
+    trusted_rows,
+)
 from siftkit.exceptions import InvalidParameterError
+from siftkit.label.metric import cross_fitted_whitening
 
 #: Rows of a class with fewer labeled rows than this are never flagged: too little evidence.
 MIN_CLASS_ROWS = 3
@@ -111,6 +120,9 @@ class LabelErrors(Detector):
         neighbours' labels exceeds ``e + off_topic_margin · (1 − e)``, where ``e`` is the
         entropy expected inside a class at the estimated noise rate (see expected_spread).
     alpha : ridge penalty of the probe.
+    learn_metric : refit in the metric the rows that are not candidates teach (cross-fitted
+        within-class whitening), when they are enough to learn it from; False refits on the
+        vectors as they are.
     """
 
     name = "label_errors"
@@ -127,6 +139,7 @@ class LabelErrors(Detector):
         "margin": [Interval(float, 0.0, 1.0)],
         "off_topic_margin": [Interval(float, 0.0, 1.0)],
         "alpha": [Interval(float, 0.0, None, open_low=True)],
+        "learn_metric": [bool],
     }
 
     def __init__(
@@ -138,6 +151,7 @@ class LabelErrors(Detector):
         margin: float = 0.3,
         off_topic_margin: float = 0.5,
         alpha: float = 1.0,
+        learn_metric: bool = True,
     ) -> None:
         self.k = k
         self.temperature = temperature
@@ -146,6 +160,7 @@ class LabelErrors(Detector):
         self.margin = margin
         self.off_topic_margin = off_topic_margin
         self.alpha = alpha
+        self.learn_metric = learn_metric
 
     def check_params(self) -> None:
         super().check_params()
@@ -165,14 +180,15 @@ class LabelErrors(Detector):
     def _row_stats(
         self,
         context: Context,
+        vectors: np.ndarray,
         train: np.ndarray,
         prototypes: ClassPrototypes,
     ) -> _RowStats:
-        """Mix the three views for every row, the probe fitted on the ``train`` rows."""
+        """Mix the three views for every row: the probe fitted on the ``train`` rows of
+        ``vectors``, the prototypes (fitted on ``vectors`` too), the vote over the graph."""
         labels, graph = context.labels, context.graph
         codes, n_classes = labels.codes, labels.n_classes
         k = min(self.k, graph.k)
-        vectors = np.asarray(context.embeddings, dtype=np.float32)
         probe = RidgeProbe(alpha=self.alpha).fit(vectors, codes, train, n_classes)
         probe.calibrate(vectors, codes, train, judged=codes >= 0)
         probe_weight = 1.0 - self.knn_weight - self.prototype_weight
@@ -215,12 +231,29 @@ class LabelErrors(Detector):
         agreement = neighbor_label_spread(graph.indices[:, :k], codes, n_classes)
         prototypes = trusted_class_prototypes(context)
 
-        stats = self._row_stats(context, labeled, prototypes)
+        vectors = np.asarray(context.embeddings, dtype=np.float32)
+        stats = self._row_stats(context, vectors, labeled, prototypes)
         first_given = stats.given
         candidates = self._candidates(stats, given_prior, judgeable)
+        metric_learned = False
         if candidates.any() and (labeled & ~candidates).sum() > n_classes:
-            # refit the probe without them
-            stats = self._row_stats(context, labeled & ~candidates, prototypes)
+            # refit the probe and the prototypes without them, in the metric the rest teach
+            trusted = labeled & ~candidates
+            whitened = (
+                cross_fitted_whitening(
+                    vectors, np.where(trusted, codes, -1), n_classes, context.random_state
+                )
+                if self.learn_metric
+                else None
+            )
+            metric_learned = whitened is not None
+            if metric_learned:
+                vectors = whitened
+                prototypes = fit_class_prototypes(  # zero rows are no longer zero: mask them
+                    vectors, codes, trusted_rows(context) & labeled, n_classes,
+                    context.random_state,
+                )  # fmt: skip
+            stats = self._row_stats(context, vectors, trusted, prototypes)
             candidates = self._candidates(stats, given_prior, judgeable)
 
         given = 0.5 * (first_given + stats.given)
@@ -231,8 +264,8 @@ class LabelErrors(Detector):
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
             candidate_share, n_classes
         )
-        # anchors ranked by the mixture: its vote and probe never see the row's own label
-        # (the prototypes, 0.2 of it, are fitted on trusted rows and may include the row)
+        # anchors ranked by the mixture: its vote, probe and metric never see the row's own
+        # label (the prototypes, 0.2 of it, are fitted on trusted rows and may include the row)
         estimate = estimate_noise(codes, stats.best, stats.best_p, labeled, n_classes)
         # off-topic: a candidate whose neighbours agree on no label (spread more than noise
         # alone would spread them) and whose neighbours' labels look wrong too, more often
@@ -264,6 +297,7 @@ class LabelErrors(Detector):
             labels, mislabeled, suggested, stats.confusion, context.row_ids,
             off_topic=off_topic, conflicting=conflicting, estimate=estimate,
         )  # fmt: skip
+        summary["metric_learned"] = metric_learned
         return Result(
             columns={
                 "label_error_score": score.astype(np.float64),

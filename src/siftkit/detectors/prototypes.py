@@ -86,18 +86,24 @@ def fit_class_prototypes(
     return ClassPrototypes(stacked, np.asarray(owner, dtype=np.int64), n_classes)
 
 
+def trusted_rows(context: Context) -> np.ndarray:
+    """Rows whose ``TRUST_NEIGHBORS`` closest neighbours mostly share their label, (n_rows,)
+    bool. The context must have labels."""
+    labels, graph = context.labels, context.graph
+    close = neighbor_label_spread(
+        graph.indices[:, : min(TRUST_NEIGHBORS, graph.k)], labels.codes, labels.n_classes
+    )
+    return close.trusted(labels.codes)
+
+
 def trusted_class_prototypes(context: Context) -> ClassPrototypes:
-    """The run's class prototypes, fitted once on the trusted rows (their
-    ``TRUST_NEIGHBORS`` closest neighbours mostly share their label) and shared by the
-    detectors that use them. The context must have labels."""
+    """The run's class prototypes, fitted once on the :func:`trusted_rows` and shared by
+    the detectors that use them. The context must have labels."""
 
     def fit() -> ClassPrototypes:
-        labels, graph = context.labels, context.graph
-        close = neighbor_label_spread(
-            graph.indices[:, : min(TRUST_NEIGHBORS, graph.k)], labels.codes, labels.n_classes
-        )
+        labels = context.labels
         return fit_class_prototypes(
-            context.embeddings, labels.codes, close.trusted(labels.codes), labels.n_classes,
+            context.embeddings, labels.codes, trusted_rows(context), labels.n_classes,
             context.random_state,
         )  # fmt: skip
 

@@ -30,17 +30,16 @@ def enough_to_learn(codes: np.ndarray, n_dims: int) -> bool:
     return int((codes >= 0).sum()) >= MIN_ROWS_PER_DIMENSION * n_dims
 
 
-def within_class_whitening(
-    vectors: np.ndarray, codes: np.ndarray, n_classes: int, ridge: float = RIDGE
-) -> np.ndarray:
-    """``vectors`` (n_rows, n_dims) centred and whitened by the pooled covariance of the rows
-    with a class in ``codes`` (0..n_classes-1; -1 for rows that do not count) around their
-    class's mean, the covariance's eigenvalues (mean 1) raised by ``ridge``; unit rows, in the
-    dtype of ``vectors``. Returns the unit rows unchanged when no class has two rows."""
+def _whitening(
+    vectors: np.ndarray, codes: np.ndarray, n_classes: int, ridge: float
+) -> np.ndarray | None:
+    """The (n_dims, n_dims) map that whitens by the pooled within-class covariance of the
+    rows with a class in ``codes`` (see :func:`within_class_whitening`); None when no class
+    has two rows."""
     known = codes >= 0
     counts = np.bincount(codes[known], minlength=n_classes)
     if counts.max() < 2:
-        return l2_normalize(vectors)
+        return None
     rows = vectors[known].astype(np.float64)
     sums = np.zeros((n_classes, vectors.shape[1]))
     np.add.at(sums, codes[known], rows)
@@ -50,6 +49,42 @@ def within_class_whitening(
     covariance *= covariance.shape[0] / max(np.trace(covariance), 1e-12)
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)
     scale = (np.clip(eigenvalues, 0.0, None) + ridge) ** -0.5
-    transform = (eigenvectors * scale) @ eigenvectors.T
+    return (eigenvectors * scale) @ eigenvectors.T
+
+
+def within_class_whitening(
+    vectors: np.ndarray, codes: np.ndarray, n_classes: int, ridge: float = RIDGE
+) -> np.ndarray:
+    """``vectors`` (n_rows, n_dims) centred and whitened by the pooled covariance of the rows
+    with a class in ``codes`` (0..n_classes-1; -1 for rows that do not count) around their
+    class's mean, the covariance's eigenvalues (mean 1) raised by ``ridge``; unit rows, in the
+    dtype of ``vectors``. Returns the unit rows unchanged when no class has two rows."""
+    transform = _whitening(vectors, codes, n_classes, ridge)
+    if transform is None:
+        return l2_normalize(vectors)
     centred = vectors.astype(np.float64) - vectors.mean(axis=0, dtype=np.float64)
     return l2_normalize((centred @ transform).astype(vectors.dtype))
+
+
+def cross_fitted_whitening(
+    vectors: np.ndarray, codes: np.ndarray, n_classes: int, random_state: int = 0,
+    ridge: float = RIDGE,
+) -> np.ndarray | None:  # fmt: skip
+    """:func:`within_class_whitening` with no row judged in a metric its own label taught: the
+    rows are split in two halves at random, and each half is whitened by the covariance of the
+    other half's rows with a class. A metric learned from a row's own label makes rightly
+    labeled rows look surer than wrongly labeled ones of their class, which ranking by
+    confidence then mistakes for cleaner labels. None when either half has too few rows with
+    a class to learn from (:func:`enough_to_learn`)."""
+    half = np.random.default_rng(random_state).random(len(vectors)) < 0.5
+    taught = (np.where(half, codes, -1), np.where(half, -1, codes))
+    if not all(enough_to_learn(part, vectors.shape[1]) for part in taught):
+        return None
+    transforms = [_whitening(vectors, part, n_classes, ridge) for part in taught]
+    if any(transform is None for transform in transforms):
+        return None
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0, dtype=np.float64)
+    whitened = np.empty(vectors.shape, dtype=np.float64)
+    whitened[half] = centred[half] @ transforms[1]  # taught by the other half
+    whitened[~half] = centred[~half] @ transforms[0]
+    return l2_normalize(whitened.astype(vectors.dtype))
