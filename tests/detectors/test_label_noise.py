@@ -329,3 +329,18 @@ def test_too_few_rows_for_a_metric_refit_as_they_are() -> None:
     noisy[:4] = (truth[:4] + 1) % 3
     summary, _ = run(build_context(vectors, [f"c{c}" for c in noisy]), "label_errors")
     assert summary["metric_learned"] is False
+
+
+def test_rows_without_content_are_not_copies_of_each_other() -> None:
+    """Rows whose vectors are missing (NaN: zero vectors, one content hash) carry different
+    labels, yet say nothing: no score, no flag, no conflict group, with or without a refit."""
+    vectors, truth, _ = blobs(5, 600, d=16, seed=1)
+    vectors[:7] = np.nan
+    noisy = truth.copy()
+    flipped = np.random.default_rng(0).random(len(truth)) < 0.1
+    noisy[flipped] = (truth[flipped] + 1) % 5
+    summary, columns = run(build_context(vectors, [f"c{c}" for c in noisy]), "label_errors")
+    assert summary["metric_learned"] is True  # the refit ran, in the learned metric
+    assert not columns["is_label_error"][:7].any() and not columns["is_off_topic"][:7].any()
+    assert (columns["label_error_score"][:7] == 0).all()
+    assert (columns["label_conflict_group"][:7] == -1).all()

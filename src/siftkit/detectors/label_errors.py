@@ -283,7 +283,10 @@ class LabelErrors(Detector):
         mislabeled = _highest(candidates & ~off_topic, score, limit)
         suggested, confidence = stats.best.copy(), stats.best_p.copy()
 
-        conflict_group, group_label, group_share = self._conflicting_copies(context, stats, codes)
+        # rows without content are copies of nothing, whatever their hashes say
+        conflict_group, group_label, group_share = self._conflicting_copies(
+            context, stats, np.where(labeled, codes, -1)
+        )
         conflicting = (conflict_group >= 0) & (codes != group_label)
         conflict_only = conflicting & ~mislabeled
         mislabeled |= conflicting
@@ -314,7 +317,8 @@ class LabelErrors(Detector):
     def _conflicting_copies(
         self, context: Context, stats: _RowStats, codes: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Copies whose group holds several labels.
+        """Copies whose group holds several labels, among the rows with a class in
+        ``codes`` (-1: rows that take no part).
 
         Returns the group id per row (-1 elsewhere), the group's best-supported label per
         row (copies vote for their own label, weighted by how likely the model finds it; -1
