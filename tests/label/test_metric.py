@@ -50,9 +50,13 @@ def test_only_rows_with_a_class_teach_the_metric() -> None:
 
 
 def test_enough_rows_to_learn_from_are_counted_per_dimension() -> None:
-    codes = np.r_[np.zeros(MIN_ROWS_PER_DIMENSION * 8, int), -np.ones(100, int)]
+    # one class: its mean takes one row, the rest are residuals
+    codes = np.r_[np.zeros(MIN_ROWS_PER_DIMENSION * 8 + 1, int), -np.ones(100, int)]
     assert enough_to_learn(codes, 8)
     assert not enough_to_learn(codes[1:], 8)  # one row short; rows without a class don't count
+    # as many rows in pairs of a class: half of them are means, too few residuals
+    pairs = np.repeat(np.arange((MIN_ROWS_PER_DIMENSION * 8 + 1) // 2 + 1), 2)
+    assert len(pairs) > MIN_ROWS_PER_DIMENSION * 8 and not enough_to_learn(pairs, 8)
 
 
 def test_without_two_rows_of_a_class_the_rows_are_only_normalised() -> None:
@@ -87,6 +91,6 @@ def test_cross_fitted_rows_are_whitened_by_what_other_rows_taught() -> None:
 def test_cross_fitting_needs_enough_rows_in_each_half() -> None:
     X, truth = nuisance_blobs(n=8 * MIN_ROWS_PER_DIMENSION * 8)  # 8 dimensions
     assert cross_fitted_whitening(X, truth, 4) is not None  # about 4 times the minimum a half
-    few = np.where(np.arange(len(X)) % 8 == 0, truth, -1)  # the minimum in all, half a half
+    few = np.where(np.arange(len(X)) % 4 == 0, truth, -1)  # 80 rows: no half holds 44
     assert enough_to_learn(few, 8)
     assert cross_fitted_whitening(X, few, 4) is None

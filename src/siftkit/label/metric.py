@@ -19,15 +19,17 @@ from siftkit.embed.base import l2_normalize
 #: Added to the eigenvalues of the within-class covariance, scaled to a mean eigenvalue of 1:
 #: directions spread less than this are not stretched further.
 RIDGE = 0.3
-#: Rows with a class, per dimension, a metric is learned from at least: fewer estimate the
-#: covariance of so many directions too poorly to whiten by.
+#: Rows with a class, per dimension, a metric is learned from at least, beyond one per class
+#: (each class's mean takes one: with 1,000 classes of 2 rows, 2,000 rows hold only 1,000
+#: residuals): fewer estimate the covariance of so many directions too poorly to whiten by.
 MIN_ROWS_PER_DIMENSION = 5
 
 
 def enough_to_learn(codes: np.ndarray, n_dims: int) -> bool:
-    """Whether the rows with a class in ``codes`` (-1 for rows without) are at least
-    ``MIN_ROWS_PER_DIMENSION`` per dimension of ``n_dims``."""
-    return int((codes >= 0).sum()) >= MIN_ROWS_PER_DIMENSION * n_dims
+    """Whether the rows with a class in ``codes`` (-1 for rows without), less one per class
+    present, are at least ``MIN_ROWS_PER_DIMENSION`` per dimension of ``n_dims``."""
+    known = codes[codes >= 0]
+    return len(known) - len(np.unique(known)) >= MIN_ROWS_PER_DIMENSION * n_dims
 
 
 def _whitening(
