@@ -12,6 +12,9 @@ given a label.
   **Keywords for some categories only** (every 2nd, every 4th): how many rows of the other
   categories ``other`` finds (measured, no target). **Labeled rows for half the classes**: how
   many rows of the other half ``other`` finds, against the similarity rule.
+- **What to label next**: from one labeled row per class, label ``NEXT_BUDGET`` more rows per
+  class (in all) picked by siftkit's ``to_label`` queue, at random, or by least confidence
+  (uncertainty sampling), fit again, and compare macro-F1 on the rows none of them labeled.
 
     python -m benchmarks.labeling [--quick] [--datasets wordnet,fashion,digits]
 """
@@ -40,6 +43,8 @@ MARGINS = {1: 0.08, 5: 0.05}  # macro-F1 above the best baseline by this many po
 ECE_TARGET = 0.05
 OTHER_STEPS = (2, 4)  # keywords for every 2nd / 4th category only (see bench_other)
 OTHER_SHOTS, OTHER_DRAWS = 5, 10  # labeled rows per class, draws (see bench_other_seeded)
+NEXT_BUDGET, NEXT_DRAWS = 2, 5  # rows to label next per class (in all), draws (see bench_next)
+NO_PICKS = "none (1 labeled row per class)"
 
 
 @dataclass
@@ -316,6 +321,83 @@ def bench_other_seeded(report: Report, data: Data, quick: bool) -> None:
                   "marked, every class labeled"], rows)  # fmt: skip
 
 
+def next_picks(data: Data, partial: np.ndarray, draw: int) -> dict[str, tuple[np.ndarray, float]]:
+    """Per strategy, the rows it would have labeled next and the seconds it took: siftkit's
+    ``to_label`` queue on a run with the labeled rows (categories and labels), random
+    unlabeled rows, and the least confident rows of the same run."""
+    import pandas as pd
+
+    import siftkit
+    from siftkit.label.next import rows_to_label
+
+    budget = NEXT_BUDGET * data.k
+    frame = pd.DataFrame({
+        "id": np.arange(len(partial)),
+        "label": pd.Series(np.where(partial >= 0, partial.astype(str), None), dtype=object),
+    })  # fmt: skip
+    start = time.perf_counter()
+    run = siftkit.audit(
+        frame, embeddings=data.X, label="label", id="id", detectors=["clusters", "labeling"],
+        allow_missing_labels=True, progress=False, random_state=draw,
+    )  # fmt: skip
+    ran = time.perf_counter() - start
+    start = time.perf_counter()
+    queue = rows_to_label(run, budget)["row_id"].to_numpy().astype(np.int64)
+    queued = time.perf_counter() - start
+    unlabeled = np.flatnonzero(partial < 0)
+    confidence = run.rows["label_confidence"].to_numpy()
+    return {
+        "siftkit `to_label` queue": (queue, ran + queued),
+        "random": (np.random.default_rng(draw).choice(unlabeled, budget, replace=False), 0.0),
+        "least confidence (same run)": (
+            unlabeled[np.argsort(confidence[unlabeled], kind="stable")[:budget]],
+            ran,
+        ),
+    }
+
+
+def bench_next(report: Report, data: Data, quick: bool) -> None:
+    """From one labeled row per class, ``NEXT_BUDGET`` more per class by each strategy of
+    :func:`next_picks`; siftkit fitted again on each, macro-F1 on the rows no strategy
+    picked (and that were not labeled to start with)."""
+    from sklearn.metrics import f1_score
+
+    scores: dict[str, list[tuple[float, float, float]]] = {}
+    for draw in range(1 if quick else NEXT_DRAWS):
+        partial = draw_seeds(data.y, 1, draw)
+        picks = next_picks(data, partial, draw)
+        judged = partial < 0
+        for picked, _ in picks.values():
+            judged[picked] = False
+
+        def macro_f1(labels: np.ndarray, judged: np.ndarray = judged) -> float:
+            return float(f1_score(data.y[judged], labels[judged], average="macro"))
+
+        start = macro_f1(siftkit_labels(data.X, partial, data.k, None)[0])
+        scores.setdefault(NO_PICKS, []).append((start, 0.0, 0.0))
+        for name, (picked, took) in picks.items():
+            more = partial.copy()
+            more[picked] = data.y[picked]
+            after = macro_f1(siftkit_labels(data.X, more, data.k, None)[0])
+            scores.setdefault(name, []).append((after, len(np.unique(data.y[picked])), took))
+    before = np.mean(scores.pop(NO_PICKS), axis=0)[0]
+    rows = [[NO_PICKS, fmt(before), "—", "—", "—"]]
+    for name, values in scores.items():
+        f1, classes, took = np.mean(values, axis=0)
+        rows.append([name, fmt(f1), f"{100 * (f1 - before):+.1f}", f"{classes:.1f}",
+                     seconds(took) if took else "—"])  # fmt: skip
+    report.add(
+        f"### {data.name}: what to label next\n\n"
+        f"From 1 labeled row per class, {NEXT_BUDGET * data.k} more rows ({NEXT_BUDGET} per "
+        "class) picked by each strategy are labeled and siftkit fits again; macro-F1 on the "
+        f"rows no strategy picked, means over {1 if quick else NEXT_DRAWS} draws. Least "
+        "confidence ranks the unlabeled rows of the same run as the queue. Time: the run the "
+        "picks come from (categories and labels) plus the queue."
+    )
+    report.table(["rows labeled next", "macro-F1 after", "gain (points)",
+                  f"classes among the {NEXT_BUDGET * data.k}", "time s"], rows)  # fmt: skip
+
+
 def _mean(values: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     for key in values[0]:
@@ -359,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             report.section(f"{data.name}: {data.description}")
             bench_shots(report, data, args.quick)
             bench_other_seeded(report, data, args.quick)
+            bench_next(report, data, args.quick)
             if name == "wordnet":
                 names = category_names(args.quick)
                 bench_keywords(report, data, names)

@@ -360,6 +360,10 @@ class TransductiveLabeler:
             start = self._from_prototypes(rows.vectors, rows.indices, seeds, rows.n_classes)
             return self_train(rows.features, start, seeds)
         start = _onehot(seeds, rows.n_classes)
+        # each class's seeds inject one unit of mass together: more labels for a class say
+        # more about where it is, not that it is likelier everywhere (unequal counts, as
+        # labeling the rows of `to_label` gives, would otherwise tilt every boundary)
+        start /= np.maximum(start.sum(axis=0), 1.0)
         normalized = rows.normalized
         diffused = spread(normalized, start, self.alpha) if normalized is not None else start
         diffused /= np.maximum(diffused.sum(axis=1, keepdims=True), 1e-12)
