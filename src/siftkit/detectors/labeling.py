@@ -16,7 +16,7 @@ from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
-from siftkit.label.other import fits_no_class
+from siftkit.label.other import fits_no_class, other_rule
 from siftkit.label.topics import read_topics
 
 OTHER = "other"
@@ -142,16 +142,13 @@ class Labeling(Detector):
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
                       strict=True)}  # fmt: skip
-        other_rule = None  # how `other` was told: by the seeds' reach, or by similarity
-        if self.other:
-            other_rule = "reach" if model.reach_floor_ is not None else "similarity"
         summary: dict[str, Any] = {
             "source": source,
             "classes": [str(c) for c in classes],
             "n_given": int((codes >= 0).sum()),
             "n_predicted": int(((codes < 0) & ~abstained & ~misfit).sum()),
             "n_other": int(misfit.sum()),
-            "other_rule": other_rule,
+            "other_rule": other_rule(model) if self.other else None,
             "n_abstained": int(abstained.sum()),
             "predicted_counts": counts,
             "mean_confidence": round(float(model.confidence_[codes < 0].mean()), 4)

@@ -88,12 +88,18 @@ def fit_class_prototypes(
 
 def trusted_rows(context: Context) -> np.ndarray:
     """Rows whose ``TRUST_NEIGHBORS`` closest neighbours mostly share their label, (n_rows,)
-    bool. The context must have labels."""
-    labels, graph = context.labels, context.graph
-    close = neighbor_label_spread(
-        graph.indices[:, : min(TRUST_NEIGHBORS, graph.k)], labels.codes, labels.n_classes
-    )
-    return close.trusted(labels.codes)
+    bool, read-only; found once per run. The context must have labels."""
+
+    def find() -> np.ndarray:
+        labels, graph = context.labels, context.graph
+        close = neighbor_label_spread(
+            graph.indices[:, : min(TRUST_NEIGHBORS, graph.k)], labels.codes, labels.n_classes
+        )
+        trusted = close.trusted(labels.codes)
+        trusted.setflags(write=False)
+        return trusted
+
+    return context.shared_result("trusted_rows", find)
 
 
 def trusted_class_prototypes(context: Context) -> ClassPrototypes:

@@ -82,9 +82,8 @@ def cross_fitted_whitening(
     taught = (np.where(half, codes, -1), np.where(half, -1, codes))
     if not all(enough_to_learn(part, vectors.shape[1]) for part in taught):
         return None
+    # enough to learn from means some class has two rows: neither transform is None
     transforms = [_whitening(vectors, part, n_classes, ridge) for part in taught]
-    if any(transform is None for transform in transforms):
-        return None
     centred = vectors.astype(np.float64) - vectors.mean(axis=0, dtype=np.float64)
     whitened = np.empty(vectors.shape, dtype=np.float64)
     whitened[half] = centred[half] @ transforms[1]  # taught by the other half

@@ -28,12 +28,18 @@ from siftkit.label.transductive import TransductiveLabeler
 OTHER_Z = 3.0
 
 
+def other_rule(model: TransductiveLabeler) -> str:
+    """How :func:`fits_no_class` tells rows of no class for the fitted ``model``: ``"reach"``
+    where the model held labeled rows out, else ``"similarity"``."""
+    return "reach" if model.reach_floor_ is not None else "similarity"
+
+
 def fits_no_class(vectors: np.ndarray, model: TransductiveLabeler) -> np.ndarray:
     """(n_rows,) bool: the rows of ``vectors`` (n_rows, n_dims; unit rows, as ``model`` was
-    fitted on) that fit none of the fitted ``model``'s classes, by :func:`beyond_reach` where
-    the model held labeled rows out, else by :func:`far_from_prototype`. Labeled rows keep
-    their label whatever this says: callers leave them out."""
-    if model.reach_floor_ is not None:
+    fitted on) that fit none of the fitted ``model``'s classes, by :func:`beyond_reach` or
+    :func:`far_from_prototype` as :func:`other_rule` says. Labeled rows keep their label
+    whatever this says: callers leave them out."""
+    if other_rule(model) == "reach":
         return beyond_reach(model)
     return far_from_prototype(vectors, model)
 

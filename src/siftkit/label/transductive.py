@@ -149,8 +149,9 @@ class TransductiveLabeler:
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
     calibrated_ : whether the confidence was recalibrated on held-out labeled rows.
-    reach_ : (n_rows,) how strongly the seeds reach each row over the graph: the seeds' mass
-        after the walk of the diffusion, summed over the classes (None without a graph).
+    reach_ : (n_rows,) how strongly the seeds reach each row over the graph: the mass after
+        the walk of the diffusion from every seed, one unit each, whatever its class (None
+        without a graph).
     reach_floor_ : below it, an unlabeled row is reached less than the labeled rows of every
         class are: the lower prediction bound, at ``REACH_QUANTILE``, of the labeled rows'
         reach, each held out and reached from the other folds' seeds (see
@@ -410,7 +411,8 @@ class TransductiveLabeler:
 
     def _reach(self, rows: _Rows, seeds: np.ndarray) -> np.ndarray | None:
         """How strongly ``seeds`` reach each row, (n_rows,): the walk of the diffusion from
-        all seeds at once (it is linear, so this is the sum of the classes' masses)."""
+        all seeds at once, one unit of mass each (not split per class as in
+        :meth:`_distribute`: a row's reach counts every seed near it)."""
         if rows.normalized is None:
             return None
         start = (seeds >= 0).astype(np.float64)[:, None]
