@@ -11,7 +11,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-ALPHA = 0.9
+#: How far labels diffuse: the share of each step's mass passed on to the neighbours. Chosen
+#: on draws 10-19 of the labeling benchmark, apart from the reported 0-9: 0.95 against 0.9
+#: lifted macro-F1 with one labeled row per class (Fashion-MNIST +0.9, digits +0.4 points),
+#: kept five, and cost Fashion-MNIST 0.6 with ten (0.97 and 0.99 cost it 1.0 and 2.0).
+ALPHA = 0.95
 ITERATIONS = 30
 #: How fast a label-spreading edge's weight falls with distance (see :func:`kernel_weights`).
 KERNEL_SHARPNESS = 8.0

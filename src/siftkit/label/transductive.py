@@ -48,7 +48,7 @@ from siftkit.detectors.linear_probe import fit_temperature, softmax
 from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
-from siftkit.label.diffusion import affinity, spread
+from siftkit.label.diffusion import ALPHA, affinity, spread
 from siftkit.label.metric import enough_to_learn, within_class_whitening
 from siftkit.label.self_training import confident_rows, self_train, smoothed_features
 from siftkit.neighbors import KnnGraph, build_graph
@@ -180,7 +180,7 @@ class TransductiveLabeler:
         self,
         *,
         n_neighbors: int = 15,
-        alpha: float = 0.9,
+        alpha: float = ALPHA,
         pooling: float = 0.5,
         seeds_per_class: int | None = None,
         prototype_rounds: int = 2,
