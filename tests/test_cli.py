@@ -388,6 +388,17 @@ def test_seed_labels_of_a_single_class_are_refused_with_advice(workdir, text_fra
     assert not (workdir / "out").exists()
 
 
+def test_a_misspelt_seed_labels_column_is_named_as_given(workdir, text_frame):
+    text_frame.rename(columns={"label": "topic"}).to_csv("data.csv", index=False)
+    result = label("--seed-labels", "topik")
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "The seed-label column 'topik' is not in the data." in message
+    assert "Did you mean --seed-labels 'topic'?" in message
+    assert "--label" not in message
+    assert not (workdir / "out").exists()
+
+
 def test_a_missing_seed_labels_file_is_refused(workdir):
     result = label("--seed-labels-file", "seeds.csv")
     assert result.exit_code == 2

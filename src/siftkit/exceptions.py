@@ -46,7 +46,14 @@ class UnreadableDataError(SiftError, ValueError):
 
 
 class ColumnNotFoundError(SiftError, KeyError):
-    """A column named by the user is not in the data."""
+    """A column named by the user is not in the data: ``role`` (id, text, label, split) is
+    what it was named for, ``name`` the name, ``columns`` those the data has."""
+
+    def __init__(
+        self, message: str, *, role: str = "", name: str = "", columns: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.role, self.name, self.columns = role, name, columns
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0]) if self.args else ""

@@ -265,8 +265,9 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     labeling next.
     """
     from siftkit.audit import audit as run_audit
+    from siftkit.data.schema import missing_column
     from siftkit.detectors.labeling import Labeling
-    from siftkit.exceptions import SingleClassError
+    from siftkit.exceptions import ColumnNotFoundError, SingleClassError
     from siftkit.label.transductive import MIN_CALIBRATION_ROWS
 
     if keywords is not None and descriptions is not None:
@@ -293,6 +294,10 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     try:
         result = run_audit(data, **arguments, detectors=["clusters", detector],
                            allow_missing_labels=True)  # fmt: skip
+    except ColumnNotFoundError as exc:
+        if seed_labels is None or exc.role != "label":
+            raise
+        raise missing_column("seed-label", exc.name, exc.columns, "--seed-labels") from None
     except SingleClassError as exc:
         source = seed_labels_file or f"the column {arguments['label']!r}"
         raise SingleClassError(

@@ -6,6 +6,7 @@ Roles given by the user always win; the rest are inferred from names and values.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,14 +106,22 @@ def _is_categorical(series: pd.Series) -> bool:
     return n_unique <= CATEGORICAL_MAX_UNIQUE or n_unique <= CATEGORICAL_MAX_SHARE * len(series)
 
 
+def missing_column(
+    role: str, name: str, columns: Sequence[str], flag: str | None = None
+) -> ColumnNotFoundError:
+    """The error for a ``role`` column ``name`` the data (``columns``) lacks, suggesting the
+    closest column for ``flag`` (default ``--{role}``)."""
+    hint = did_you_mean(name, columns, flag or f"--{role}")
+    return ColumnNotFoundError(
+        f"The {role} column {name!r} is not in the data.{hint}"
+        f" The data has the columns: {', '.join(columns)}.",
+        role=role, name=name, columns=tuple(columns),
+    )  # fmt: skip
+
+
 def _check_named(frame: pd.DataFrame, role: str, name: str | None) -> None:
     if name is not None and name not in frame.columns:
-        columns = [str(c) for c in frame.columns]
-        hint = did_you_mean(name, columns, f"--{role}")
-        raise ColumnNotFoundError(
-            f"The {role} column {name!r} is not in the data.{hint}"
-            f" The data has the columns: {', '.join(columns)}."
-        )
+        raise missing_column(role, name, [str(c) for c in frame.columns])
 
 
 def infer_schema(
