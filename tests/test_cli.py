@@ -35,7 +35,7 @@ def test_audit_prints_summary_and_where_the_results_are(audited, workdir):
     out = audited.stdout
     assert "Audited 61 rows" in out
     assert "encoder fake" in out
-    assert "Audit summary" in out
+    assert "Run summary" in out
     for name in ("duplicates", "near_duplicates", "outliers", "label_errors"):
         assert name in out
     assert re.search(r"est\. noise [\d.]+% \([\d.]+%-[\d.]+%\)", out)  # with its interval
@@ -50,7 +50,7 @@ def test_audit_prints_summary_and_where_the_results_are(audited, workdir):
 def test_audit_quiet_prints_only_where(workdir):
     result = sift("audit", "data.csv", "-o", "out", "--encoder", "fake", "-q")
     assert result.exit_code == 0, result.output
-    assert "Audit summary" not in result.stdout
+    assert "Run summary" not in result.stdout
     assert result.stdout.strip().startswith("Results: out/")
 
 
@@ -134,7 +134,7 @@ def test_info(audited):
     assert "61 rows" in out and "3 classes" in out
     assert "encoder: fake (64 dims)" in out
     assert "k=20" in out
-    assert "Audit summary" in out
+    assert "Run summary" in out
     assert "timings:" in out and "total" in out
 
 

@@ -63,7 +63,7 @@ def short(value: Any, width: int) -> str:
 def print_summary(result: Any) -> None:
     """Counts per issue, then the top examples of each."""
     summary = result.summary
-    table = Table(title="Audit summary", title_justify="left")
+    table = Table(title="Run summary", title_justify="left")
     for column in ("analysis", "status", "flagged", "notes"):
         table.add_column(column)
     for name in summary.get("analyses", []):
