@@ -4,7 +4,8 @@ __version__ = "0.1.0"
 
 from siftkit.audit import audit  # noqa: E402
 from siftkit.data import Dataset, load  # noqa: E402
+from siftkit.jobs import discover, label  # noqa: E402
 from siftkit.results import Audit  # noqa: E402
 from siftkit.results import open_run as open  # noqa: E402,A001
 
-__all__ = ["Audit", "Dataset", "__version__", "audit", "load", "open"]
+__all__ = ["Audit", "Dataset", "__version__", "audit", "discover", "label", "load", "open"]

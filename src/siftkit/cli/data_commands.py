@@ -157,17 +157,13 @@ def discover(data: Path, n_clusters: str | None, resolution: float, min_cluster_
     Rows with a label are kept with their class; unlabeled rows join a class or form new
     categories (semi-supervised discovery). Writes the same run folder as `sift audit`.
     """
-    from siftkit.audit import audit as run_audit
-    from siftkit.detectors.clusters import Clusters
+    from siftkit.jobs import discover as run_discover
 
-    detector = Clusters(
-        n_clusters=_cluster_hint(n_clusters), resolution=resolution,
+    result = run_discover(
+        data, n_clusters=_cluster_hint(n_clusters), resolution=resolution,
         min_cluster_size=min_cluster_size, min_confidence=min_confidence,
-        vocabulary=None if vocabulary is None else str(vocabulary),
+        vocabulary=vocabulary, **_input_arguments(params),
     )  # fmt: skip
-    result = run_audit(
-        data, **_input_arguments(params), detectors=[detector], allow_missing_labels=True
-    )
     _print_run(result, params["output"], params["quiet"], "Clustered")
     _print_categories(result.summary.get("clusters", {}))
 
@@ -202,30 +198,6 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
     console.print(table)
     if len(entry["categories"]) > top:
         console.print(f"… {len(entry['categories']) - top} more in summary.json")
-
-
-def _seed_labels_from_file(path: Path, data: Path, params: dict[str, Any]) -> Any:
-    """A label per row of DATA from a CSV of row ids and labels (None for the others)."""
-    import siftkit
-    from siftkit.exceptions import UnreadableDataError
-
-    if not path.is_file():
-        raise click.BadParameter(f"{path} does not exist", param_hint="--seed-labels-file")
-    seeds = pd.read_csv(path)
-    if list(seeds.columns[:2]) != ["row_id", "label"]:
-        raise UnreadableDataError(
-            f"{path} must have the columns row_id,label (got {', '.join(seeds.columns)})."
-        )
-    dataset = siftkit.load(data, text=params["text"], id=params["id_"])
-    row_ids = dataset.row_ids.astype(str)
-    lookup = dict(zip(seeds["row_id"].astype(str), seeds["label"], strict=True))
-    unknown = set(lookup) - set(row_ids)
-    if unknown:
-        raise UnreadableDataError(
-            f"{len(unknown)} row ids of {path} are not in the data (e.g. "
-            f"{sorted(unknown)[:3]}); ids are the --id column, else row positions from 0."
-        )
-    return row_ids.map(lookup).to_numpy(dtype=object)
 
 
 @main.command()
@@ -264,47 +236,23 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     discovered categories); `sift export OUT --queue to_label` then lists the rows worth
     labeling next.
     """
-    from siftkit.audit import audit as run_audit
-    from siftkit.data.schema import missing_column
-    from siftkit.detectors.labeling import Labeling
-    from siftkit.exceptions import ColumnNotFoundError, SingleClassError
+    from siftkit.exceptions import InvalidParameterError
+    from siftkit.jobs import check_label_sources
+    from siftkit.jobs import label as run_label
     from siftkit.label.transductive import MIN_CALIBRATION_ROWS
 
-    if keywords is not None and descriptions is not None:
-        raise click.UsageError("Give --keywords or --descriptions, not both.")
-    if seed_labels is not None and seed_labels_file is not None:
-        raise click.UsageError("Give --seed-labels or --seed-labels-file, not both.")
-    if not (keywords or descriptions or seed_labels or seed_labels_file):
-        raise click.UsageError(
-            "Nothing to label from: give --keywords, --descriptions, --seed-labels COLUMN or "
-            "--seed-labels-file FILE."
-        )
-    arguments = _input_arguments(params)
-    if seed_labels is not None:
-        arguments["label"] = seed_labels
-    elif seed_labels_file is not None:
-        arguments["label"] = _seed_labels_from_file(seed_labels_file, data, params)
-    elif params["label"] is None:
-        arguments["label"] = False  # topics only: a label column is not a seed list
-    detector = Labeling(
-        keywords=None if keywords is None else str(keywords),
-        descriptions=None if descriptions is None else str(descriptions),
-        min_confidence=min_confidence, other=other,
-    )  # fmt: skip
     try:
-        result = run_audit(data, **arguments, detectors=["clusters", detector],
-                           allow_missing_labels=True)  # fmt: skip
-    except ColumnNotFoundError as exc:
-        if seed_labels is None or exc.role != "label":
-            raise
-        raise missing_column("seed-label", exc.name, exc.columns, "--seed-labels") from None
-    except SingleClassError as exc:
-        source = seed_labels_file or f"the column {arguments['label']!r}"
-        raise SingleClassError(
-            f"The seed labels in {source} name fewer than 2 classes; labeling from seeds "
-            "needs a few labeled rows of each class (at least 2 classes). Label some rows of "
-            "every class, or label from --keywords or --descriptions."
-        ) from exc
+        check_label_sources(keywords, descriptions, seed_labels, seed_labels_file)
+    except InvalidParameterError as exc:
+        raise click.UsageError(str(exc)) from None
+    arguments = _input_arguments(params)
+    if seed_labels is not None or seed_labels_file is not None:
+        arguments.pop("label")  # the seeds are the label column
+    result = run_label(
+        data, keywords=keywords, descriptions=descriptions, seed_labels=seed_labels,
+        seed_labels_file=seed_labels_file, min_confidence=min_confidence, other=other,
+        **arguments,
+    )  # fmt: skip
     _print_run(result, params["output"], params["quiet"], "Labeled")
     entry = result.summary.get("labeling", {})
     if entry.get("status") == "ok" and not params["quiet"]:

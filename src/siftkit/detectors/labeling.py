@@ -32,8 +32,8 @@ class Labeling(Detector):
 
     Parameters
     ----------
-    keywords : a YAML/JSON file mapping each topic to a few keywords.
-    descriptions : a YAML/JSON file mapping each topic to a sentence describing it.
+    keywords : a YAML/JSON file, or a dict, mapping each topic to a few keywords.
+    descriptions : a YAML/JSON file, or a dict, mapping each topic to a sentence describing it.
     min_confidence : rows less confident than this get no label (``abstained``).
     other : give rows that fit no topic the label "other" instead of the closest topic.
     use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
@@ -44,8 +44,8 @@ class Labeling(Detector):
     requires = ("embeddings", "graph")
     columns = ("predicted_label", "label_confidence", "label_source")
     parameter_constraints = {
-        "keywords": [type(None), str],
-        "descriptions": [type(None), str],
+        "keywords": [type(None), str, dict],
+        "descriptions": [type(None), str, dict],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "other": [bool],
         "use_labels": [Options(("auto", "never"))],
@@ -53,8 +53,8 @@ class Labeling(Detector):
 
     def __init__(
         self,
-        keywords: str | None = None,
-        descriptions: str | None = None,
+        keywords: str | dict[str, Any] | None = None,
+        descriptions: str | dict[str, Any] | None = None,
         min_confidence: float = 0.0,
         other: bool = False,
         use_labels: str = "auto",
@@ -69,11 +69,11 @@ class Labeling(Detector):
         super().check_params()
         if self.keywords is not None and self.descriptions is not None:
             raise InvalidParameterError("Give topics as keywords or as descriptions, not both.")
-        if self.topics_file is not None:  # read now: a bad file fails before embedding
-            read_topics(*self.topics_file)
+        if self.topic_source is not None:  # read now: a bad file fails before embedding
+            read_topics(*self.topic_source)
 
     @property
-    def topics_file(self) -> tuple[str, str] | None:
+    def topic_source(self) -> tuple[str | dict[str, Any], str] | None:
         if self.keywords is not None:
             return self.keywords, "keywords"
         if self.descriptions is not None:
@@ -93,22 +93,22 @@ class Labeling(Detector):
         reason = super().skip_reason(context)
         if reason is not None:
             return reason
-        if self.topics_file is None and not self._seeds(context):
+        if self.topic_source is None and not self._seeds(context):
             return (
                 "nothing to label from (it runs on request: `sift label` with keywords, "
                 "descriptions or seed labels, or a label column with some rows unlabeled)"
             )
-        if self.topics_file is not None and context.encode_texts is None:
-            return f"{self.topics_file[1]} need a text encoder (the run has none)"
+        if self.topic_source is not None and context.encode_texts is None:
+            return f"{self.topic_source[1]} need a text encoder (the run has none)"
         return None
 
     def run(self, context: Context) -> Result:
         n = context.n_rows
         labels = context.labels
         prototypes, classes, source = None, None, "propagated"
-        if self.topics_file is not None:
-            path, kind = self.topics_file
-            topics = read_topics(path, kind)
+        if self.topic_source is not None:
+            given, kind = self.topic_source
+            topics = read_topics(given, kind)
             classes = np.array(list(topics), dtype=object)
             prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
                                     for texts in topics.values()])  # fmt: skip

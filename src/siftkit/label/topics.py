@@ -14,6 +14,7 @@ Descriptions::
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,39 +30,44 @@ def _parse(path: Path) -> Any:
     return yaml.safe_load(text)
 
 
-def read_topics(path: str | Path, kind: str) -> dict[str, list[str]]:
-    """Topics from a YAML or JSON mapping: topic -> list of keywords (``kind="keywords"``)
-    or topic -> one sentence (``kind="descriptions"``). Returns topic -> list of texts."""
-    file = Path(path)
-    if not file.is_file():
-        raise DataFileNotFoundError(f"The {kind} file {str(path)!r} does not exist.")
+def read_topics(source: str | Path | Mapping[Any, Any], kind: str) -> dict[str, list[str]]:
+    """Topics from a YAML or JSON file, or a mapping, of topic -> list of keywords
+    (``kind="keywords"``) or topic -> one sentence (``kind="descriptions"``). Returns topic ->
+    list of texts."""
     example = (
         "sports: [football, match, league]"
         if kind == "keywords"
         else "sports: A news story about a sports match."
     )
-    try:
-        parsed = _parse(file)
-    except (ValueError, Exception) as exc:  # yaml.YAMLError and json errors
-        raise UnreadableDataError(
-            f"Could not read the {kind} file {str(path)!r} ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0]}). Expected a mapping such as `{example}`."
-        ) from exc
+    if isinstance(source, Mapping):
+        parsed, where = dict(source), f"the {kind} given"
+    else:
+        file = Path(source)
+        if not file.is_file():
+            raise DataFileNotFoundError(f"The {kind} file {str(source)!r} does not exist.")
+        where = f"the {kind} file {str(source)!r}"
+        try:
+            parsed = _parse(file)
+        except (ValueError, Exception) as exc:  # yaml.YAMLError and json errors
+            raise UnreadableDataError(
+                f"Could not read {where} ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0]}). Expected a mapping such as `{example}`."
+            ) from exc
     if not isinstance(parsed, dict) or len(parsed) < 2:
         raise UnreadableDataError(
-            f"The {kind} file {str(path)!r} must map at least two topics to their {kind}, "
+            f"{where[0].upper()}{where[1:]} must map at least two topics to their {kind}, "
             f"one per line, such as `{example}`."
         )
     topics: dict[str, list[str]] = {}
     for name, value in parsed.items():
         texts = [value] if isinstance(value, str) else value
         if (
-            not isinstance(texts, list)
+            not isinstance(texts, list | tuple)
             or not texts
             or not all(isinstance(t, str | int | float) and str(t).strip() for t in texts)
         ):
             raise UnreadableDataError(
-                f"Topic {str(name)!r} in {str(path)!r} has no usable {kind}: give "
+                f"Topic {str(name)!r} in {where} has no usable {kind}: give "
                 + ("a list of words." if kind == "keywords" else "a sentence.")
             )
         topics[str(name)] = [str(t).strip() for t in texts]

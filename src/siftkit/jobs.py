@@ -1,0 +1,183 @@
+"""``sift discover`` and ``sift label`` in Python: each is an audit that runs its command's
+analyses, so it takes ``siftkit.audit``'s options (``text``, ``id``, ``embeddings``,
+``encoder``, ``output``, …) and returns the same :class:`~siftkit.results.Audit`.
+
+>>> run = siftkit.discover("news.csv", text="body", output="runs/topics")
+>>> run = siftkit.label("news.csv", text="body", keywords={"sports": ["football", "match"],
+...                                                        "politics": ["election"]})
+>>> run.rows[["predicted_label", "label_confidence", "label_source"]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siftkit.audit import audit
+from siftkit.data.schema import missing_column
+from siftkit.detectors.clusters import Clusters
+from siftkit.detectors.labeling import Labeling
+from siftkit.exceptions import (
+    ColumnNotFoundError,
+    DataFileNotFoundError,
+    InvalidParameterError,
+    SingleClassError,
+    UnreadableDataError,
+)
+from siftkit.results import Audit
+
+
+def discover(
+    data: Any,
+    *,
+    n_clusters: int | tuple[int, int] | None = None,
+    resolution: float = 0.5,
+    min_cluster_size: int = 5,
+    min_confidence: float = 0.0,
+    vocabulary: str | Path | None = None,
+    **options: Any,
+) -> Audit:
+    """The categories of ``data``, found without being told how many, named, in a tree
+    (``sift discover``). Rows with a label stay with their class; unlabeled rows join a class
+    or form new categories.
+
+    Parameters
+    ----------
+    n_clusters : a hint: about this many categories, or a (low, high) range.
+    resolution : granularity when no hint is given: higher finds more, smaller categories.
+    min_cluster_size : smaller groups join their neighbours' category.
+    min_confidence : rows less confident than this get category -1 (0: every row gets one).
+    vocabulary : a text file of candidate category names, one per line.
+    options : ``siftkit.audit``'s keyword arguments (not ``detectors``).
+    """
+    detector = Clusters(
+        n_clusters=n_clusters, resolution=resolution, min_cluster_size=min_cluster_size,
+        min_confidence=min_confidence, vocabulary=None if vocabulary is None else str(vocabulary),
+    )  # fmt: skip
+    return audit(data, **_audit_options(options), detectors=[detector], allow_missing_labels=True)
+
+
+def label(
+    data: Any,
+    *,
+    keywords: str | Path | Mapping[str, Sequence[str]] | None = None,
+    descriptions: str | Path | Mapping[str, str] | None = None,
+    seed_labels: str | Sequence[Any] | np.ndarray | None = None,
+    seed_labels_file: str | Path | Mapping[Any, Any] | None = None,
+    min_confidence: float = 0.0,
+    other: bool = False,
+    **options: Any,
+) -> Audit:
+    """Every row of ``data`` labeled, with a confidence, from keywords, descriptions or a few
+    labeled rows (``sift label``); the run's ``to_label`` queue then lists the rows worth
+    labeling next.
+
+    Parameters
+    ----------
+    keywords : topic -> a few keywords: a YAML/JSON file or a dict.
+    descriptions : topic -> a sentence describing it: a YAML/JSON file or a dict.
+    seed_labels : the column holding labels for a few rows (empty elsewhere), or those labels
+        as a sequence of one per row (None where unlabeled).
+    seed_labels_file : row id -> label for the seed rows: a CSV with the columns
+        ``row_id,label`` or a dict; ids are the ``id`` column's, else row positions from 0.
+    min_confidence : rows less confident than this get no label (abstain).
+    other : label rows that fit no topic or class ``other``.
+    options : ``siftkit.audit``'s keyword arguments (not ``detectors``; ``label`` only
+        without ``seed_labels`` and ``seed_labels_file``).
+    """
+    check_label_sources(keywords, descriptions, seed_labels, seed_labels_file)
+    options = _audit_options(options)
+    seeded = seed_labels is not None or seed_labels_file is not None
+    if seeded and options.get("label") not in (None, False):
+        raise InvalidParameterError(
+            "The seed labels are the label column here: give label or seed labels, not both."
+        )
+    if seed_labels is not None:
+        options["label"] = seed_labels
+    elif seed_labels_file is not None:
+        options["label"] = _labels_from_file(seed_labels_file, data, options)
+    elif options.get("label") is None:
+        options["label"] = False  # topics only: a label column is not a seed list
+    detector = Labeling(
+        keywords=_topics(keywords), descriptions=_topics(descriptions),
+        min_confidence=min_confidence, other=other,
+    )  # fmt: skip
+    try:
+        return audit(data, **options, detectors=[Clusters(), detector], allow_missing_labels=True)
+    except ColumnNotFoundError as exc:
+        if not isinstance(seed_labels, str) or exc.role != "label":
+            raise
+        raise missing_column("seed-label", exc.name, exc.columns, "--seed-labels") from None
+    except SingleClassError as exc:
+        source = (
+            f"the column {seed_labels!r}" if isinstance(seed_labels, str)
+            else str(seed_labels_file) if isinstance(seed_labels_file, str | Path)
+            else "the seed labels given"
+        )  # fmt: skip
+        raise SingleClassError(
+            f"The seed labels in {source} name fewer than 2 classes; labeling from seeds needs "
+            "a few labeled rows of each class (at least 2 classes). Label some rows of every "
+            "class, or label from --keywords or --descriptions."
+        ) from exc
+
+
+def check_label_sources(
+    keywords: Any, descriptions: Any, seed_labels: Any, seed_labels_file: Any
+) -> None:
+    """Raise InvalidParameterError unless there is something to label from, given once."""
+    if keywords is not None and descriptions is not None:
+        raise InvalidParameterError("Give --keywords or --descriptions, not both.")
+    if seed_labels is not None and seed_labels_file is not None:
+        raise InvalidParameterError("Give --seed-labels or --seed-labels-file, not both.")
+    if all(x is None for x in (keywords, descriptions, seed_labels, seed_labels_file)):
+        raise InvalidParameterError(
+            "Nothing to label from: give --keywords, --descriptions, --seed-labels COLUMN or "
+            "--seed-labels-file FILE."
+        )
+
+
+def _audit_options(options: dict[str, Any]) -> dict[str, Any]:
+    if "detectors" in options or "allow_missing_labels" in options:
+        raise InvalidParameterError(
+            "discover and label choose their own analyses: call siftkit.audit for others."
+        )
+    return dict(options)
+
+
+def _topics(given: str | Path | Mapping[str, Any] | None) -> str | dict[str, Any] | None:
+    if given is None or isinstance(given, str):
+        return given
+    return str(given) if isinstance(given, Path) else dict(given)
+
+
+def _labels_from_file(
+    seeds: str | Path | Mapping[Any, Any], data: Any, options: dict[str, Any]
+) -> np.ndarray:
+    """A label per row of ``data`` from row id -> label (None for the other rows)."""
+    import siftkit
+
+    if isinstance(seeds, Mapping):
+        lookup, where = {str(k): v for k, v in seeds.items()}, "the seed labels"
+    else:
+        path = Path(seeds)
+        if not path.is_file():
+            raise DataFileNotFoundError(f"The --seed-labels-file {str(seeds)!r} does not exist.")
+        table, where = pd.read_csv(path), str(path)
+        if list(table.columns[:2]) != ["row_id", "label"]:
+            raise UnreadableDataError(
+                f"{path} must have the columns row_id,label (got {', '.join(table.columns)})."
+            )
+        lookup = dict(zip(table["row_id"].astype(str), table["label"], strict=True))
+    dataset = siftkit.load(data, text=options.get("text"), id=options.get("id"))
+    row_ids = dataset.row_ids.astype(str)
+    unknown = set(lookup) - set(row_ids)
+    if unknown:
+        raise UnreadableDataError(
+            f"{len(unknown)} row ids of {where} are not in the data (e.g. "
+            f"{sorted(unknown)[:3]}); ids are the --id column, else row positions from 0."
+        )
+    return row_ids.map(lookup).to_numpy(dtype=object)

@@ -1,0 +1,145 @@
+"""siftkit.discover and siftkit.label: the Python twins of ``sift discover`` and ``sift label``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import siftkit
+from siftkit.exceptions import (
+    ColumnNotFoundError,
+    DataFileNotFoundError,
+    InvalidParameterError,
+    SingleClassError,
+    UnreadableDataError,
+)
+
+KEYWORDS = {
+    "sport": ["football", "match", "goal"],
+    "food": ["bread", "soup", "recipe"],
+    "tech": ["computer", "software", "server"],
+}
+
+
+@pytest.fixture
+def unlabeled(text_frame) -> pd.DataFrame:
+    return text_frame.drop(columns="label")
+
+
+def label(frame: pd.DataFrame, **kwargs):
+    return siftkit.label(frame, text="text", id="id", encoder="fake", progress=False, **kwargs)
+
+
+def test_label_from_a_keywords_dict(unlabeled, text_frame, tmp_path):
+    run = label(unlabeled, keywords=KEYWORDS, output=tmp_path / "run")
+    rows = run.rows
+    assert (rows["label_source"] == "keywords").all()
+    assert (rows["predicted_label"] == text_frame["label"]).mean() >= 0.9
+    assert run.summary["analyses"] == ["clusters", "labeling"]
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["labeling"]["parameters"]["keywords"] == KEYWORDS
+
+
+def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):
+    path = tmp_path / "topics.json"
+    path.write_text(json.dumps(KEYWORDS), encoding="utf-8")
+    from_file = label(unlabeled, keywords=path).rows["predicted_label"]
+    from_dict = label(unlabeled, keywords=KEYWORDS).rows["predicted_label"]
+    assert (from_file == from_dict).all()
+
+
+def test_label_from_a_seed_column_name_or_values(text_frame):
+    frame = text_frame.drop(columns="label")
+    seeds = text_frame["label"].where(text_frame.index % 5 == 0)
+    frame["topic"] = seeds
+    by_name = label(frame, seed_labels="topic").rows
+    by_values = label(frame.drop(columns="topic"), seed_labels=seeds.to_numpy(dtype=object)).rows
+    given = seeds.notna().to_numpy()
+    assert (by_name["label_source"][given] == "given").all()
+    assert (by_name["label_source"][~given] == "propagated").all()
+    assert (by_name["predicted_label"] == by_values["predicted_label"]).all()
+    assert (by_name["predicted_label"] == text_frame["label"]).mean() >= 0.9
+
+
+def test_label_from_a_seed_labels_mapping(unlabeled):
+    rows = label(unlabeled, seed_labels_file={"r0": "sport", "r20": "food", "r40": "tech"}).rows
+    rows = rows.set_index("row_id")
+    assert list(rows.loc[["r0", "r20", "r40"], "label_source"]) == ["given"] * 3
+    assert (rows["label_source"] == "given").sum() == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "Nothing to label from"),
+        ({"keywords": KEYWORDS, "descriptions": {"a": "b", "c": "d"}}, "not both"),
+        ({"seed_labels": "topic", "seed_labels_file": {"r0": "sport"}}, "not both"),
+        ({"seed_labels": "topic", "label": "label"}, "label or seed labels, not both"),
+        ({"keywords": KEYWORDS, "detectors": ["outliers"]}, "call siftkit.audit"),
+    ],
+    ids=[
+        "no-source",
+        "keywords-and-descriptions",
+        "two-seed-sources",
+        "label-and-seeds",
+        "detectors",
+    ],  # fmt: skip
+)
+def test_label_refuses_contradictory_arguments(unlabeled, kwargs, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        label(unlabeled, **kwargs)
+
+
+def test_label_names_a_misspelt_seed_column_and_the_flag_for_it(text_frame):
+    with pytest.raises(ColumnNotFoundError, match="Did you mean --seed-labels 'label'"):
+        label(text_frame, seed_labels="lable")
+
+
+def test_label_says_which_seeds_name_one_class(unlabeled):
+    with pytest.raises(SingleClassError, match="the seed labels given name fewer than 2"):
+        label(unlabeled, seed_labels_file={"r0": "sport", "r1": "sport"})
+
+
+def test_label_refuses_bad_seed_files(unlabeled, tmp_path):
+    with pytest.raises(DataFileNotFoundError, match="--seed-labels-file"):
+        label(unlabeled, seed_labels_file=tmp_path / "missing.csv")
+    wrong = tmp_path / "wrong.csv"
+    pd.DataFrame({"id": ["r0"], "topic": ["sport"]}).to_csv(wrong, index=False)
+    with pytest.raises(UnreadableDataError, match="row_id,label"):
+        label(unlabeled, seed_labels_file=wrong)
+    with pytest.raises(UnreadableDataError, match="not in the data"):
+        label(unlabeled, seed_labels_file={"nope": "sport", "r1": "food"})
+
+
+def test_a_bad_keywords_dict_is_refused_before_embedding(unlabeled):
+    with pytest.raises(UnreadableDataError, match="Topic 'food' in the keywords given"):
+        label(unlabeled, keywords={"sport": ["football"], "food": []})
+
+
+def test_discover_finds_the_categories(tmp_path):
+    from sklearn.datasets import make_blobs
+    from sklearn.metrics import adjusted_rand_score
+
+    vectors, truth = make_blobs(300, n_features=8, centers=4, random_state=0)
+    run = siftkit.discover(vectors, progress=False, output=tmp_path / "run")
+    assert run.summary["analyses"] == ["clusters"]
+    assert adjusted_rand_score(truth, run.rows["cluster"]) >= 0.95
+    assert (tmp_path / "run" / "rows.parquet").exists()
+
+
+def test_discover_takes_a_hint_and_keeps_labeled_rows_with_their_class():
+    from sklearn.datasets import make_blobs
+
+    vectors, truth = make_blobs(300, n_features=8, centers=4, random_state=0)
+    labels = np.where(np.arange(300) % 3 == 0, truth.astype(str), None)
+    run = siftkit.discover(vectors, label=labels, n_clusters=(3, 5), progress=False)
+    entry = run.summary["clusters"]
+    assert list(entry["parameters"]["n_clusters"]) == [3, 5]
+    assert entry["semi_supervised"]
+    rows = run.rows
+    labeled = pd.notna(labels)
+    for value in np.unique(labels[labeled]):
+        assert rows["cluster"][labeled & (labels == value)].nunique() == 1
