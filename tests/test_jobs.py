@@ -1,4 +1,4 @@
-"""siftkit.discover and siftkit.label: the Python twins of ``sift discover`` and ``sift label``."""
+"""siftkit.discover_categories and siftkit.label_rows: ``sift discover`` and ``sift label``."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def unlabeled(text_frame) -> pd.DataFrame:
 
 
 def label(frame: pd.DataFrame, **kwargs):
-    return siftkit.label(frame, text="text", id="id", encoder="fake", progress=False, **kwargs)
+    return siftkit.label_rows(frame, text="text", id="id", encoder="fake", progress=False, **kwargs)
 
 
 def test_label_from_a_keywords_dict(unlabeled, text_frame, tmp_path):
@@ -124,7 +124,7 @@ def test_discover_finds_the_categories(tmp_path):
     from sklearn.metrics import adjusted_rand_score
 
     vectors, truth = make_blobs(300, n_features=8, centers=4, random_state=0)
-    run = siftkit.discover(vectors, progress=False, output=tmp_path / "run")
+    run = siftkit.discover_categories(vectors, progress=False, output=tmp_path / "run")
     assert run.summary["analyses"] == ["clusters"]
     assert adjusted_rand_score(truth, run.rows["cluster"]) >= 0.95
     assert (tmp_path / "run" / "rows.parquet").exists()
@@ -135,7 +135,7 @@ def test_discover_takes_a_hint_and_keeps_labeled_rows_with_their_class():
 
     vectors, truth = make_blobs(300, n_features=8, centers=4, random_state=0)
     labels = np.where(np.arange(300) % 3 == 0, truth.astype(str), None)
-    run = siftkit.discover(vectors, label=labels, n_clusters=(3, 5), progress=False)
+    run = siftkit.discover_categories(vectors, label=labels, n_clusters=(3, 5), progress=False)
     entry = run.summary["clusters"]
     assert list(entry["parameters"]["n_clusters"]) == [3, 5]
     assert entry["semi_supervised"]
@@ -143,3 +143,12 @@ def test_discover_takes_a_hint_and_keeps_labeled_rows_with_their_class():
     labeled = pd.notna(labels)
     for value in np.unique(labels[labeled]):
         assert rows["cluster"][labeled & (labels == value)].nunique() == 1
+
+
+def test_the_functions_do_not_hide_the_packages():
+    import siftkit.discover
+    import siftkit.label
+
+    assert hasattr(siftkit.label, "TransductiveLabeler")
+    assert hasattr(siftkit.discover, "CategoryDiscovery")
+    assert callable(siftkit.label_rows) and callable(siftkit.discover_categories)

@@ -1,10 +1,12 @@
-"""``sift discover`` and ``sift label`` in Python: each is an audit that runs its command's
-analyses, so it takes ``siftkit.audit``'s options (``text``, ``id``, ``embeddings``,
-``encoder``, ``output``, …) and returns the same :class:`~siftkit.results.Audit`.
+"""``sift discover`` and ``sift label`` in Python: ``discover_categories`` and ``label_rows``
+(named apart from the packages ``siftkit.discover`` and ``siftkit.label``, which they would
+hide). Each is an audit that runs its command's analyses, so it takes ``siftkit.audit``'s
+options (``text``, ``id``, ``embeddings``, ``encoder``, ``output``, …) and returns the same
+:class:`~siftkit.results.Audit`.
 
->>> run = siftkit.discover("news.csv", text="body", output="runs/topics")
->>> run = siftkit.label("news.csv", text="body", keywords={"sports": ["football", "match"],
-...                                                        "politics": ["election"]})
+>>> run = siftkit.discover_categories("news.csv", text="body", output="runs/topics")
+>>> run = siftkit.label_rows("news.csv", text="body", keywords={"sports": ["football"],
+...                                                            "politics": ["election"]})
 >>> run.rows[["predicted_label", "label_confidence", "label_source"]]
 """
 
@@ -31,7 +33,7 @@ from siftkit.exceptions import (
 from siftkit.results import Audit
 
 
-def discover(
+def discover_categories(
     data: Any,
     *,
     n_clusters: int | tuple[int, int] | None = None,
@@ -61,7 +63,7 @@ def discover(
     return audit(data, **_audit_options(options), detectors=[detector], allow_missing_labels=True)
 
 
-def label(
+def label_rows(
     data: Any,
     *,
     keywords: str | Path | Mapping[str, Sequence[str]] | None = None,

@@ -157,9 +157,9 @@ def discover(data: Path, n_clusters: str | None, resolution: float, min_cluster_
     Rows with a label are kept with their class; unlabeled rows join a class or form new
     categories (semi-supervised discovery). Writes the same run folder as `sift audit`.
     """
-    from siftkit.jobs import discover as run_discover
+    from siftkit.jobs import discover_categories
 
-    result = run_discover(
+    result = discover_categories(
         data, n_clusters=_cluster_hint(n_clusters), resolution=resolution,
         min_cluster_size=min_cluster_size, min_confidence=min_confidence,
         vocabulary=vocabulary, **_input_arguments(params),
@@ -237,8 +237,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     labeling next.
     """
     from siftkit.exceptions import InvalidParameterError
-    from siftkit.jobs import check_label_sources
-    from siftkit.jobs import label as run_label
+    from siftkit.jobs import check_label_sources, label_rows
     from siftkit.label.transductive import MIN_CALIBRATION_ROWS
 
     try:
@@ -248,7 +247,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     arguments = _input_arguments(params)
     if seed_labels is not None or seed_labels_file is not None:
         arguments.pop("label")  # the seeds are the label column
-    result = run_label(
+    result = label_rows(
         data, keywords=keywords, descriptions=descriptions, seed_labels=seed_labels,
         seed_labels_file=seed_labels_file, min_confidence=min_confidence, other=other,
         **arguments,
