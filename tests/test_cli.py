@@ -308,7 +308,7 @@ def test_label_options_reach_the_analysis(workdir, keywords):
 def test_label_says_how_other_was_told(workdir, keywords):
     result = label("--keywords", keywords, "--other")
     assert result.exit_code == 0, result.output
-    assert "'other': rows far less like their label" in " ".join(result.stdout.split())
+    assert "'other': the rows of categories that no topic rates" in " ".join(result.stdout.split())
 
 
 def test_label_from_a_partly_labeled_column(workdir, text_frame):

@@ -129,7 +129,18 @@ def test_other_marks_rows_of_no_topic(topics, keywords) -> None:
     assert (rows["label_source"][is_music] == "other").all()
     assert (rows["predicted_label"][~is_music] == frame["topic"][~is_music]).all()
     assert entry["n_other"] == 4 and entry["predicted_counts"]["other"] == 4
-    assert entry["other_rule"] == "similarity"
+    assert entry["other_rule"] == "topics"
+
+
+def test_other_marks_categories_no_topic_claims_when_they_are_most_rows(topics, tmp_path) -> None:
+    music = texts(MUSIC_WORDS, 40, np.random.default_rng(3))
+    frame = with_rows(topics, music, "music")  # keywords for 2 topics; 60 of 100 rows fit none
+    two = write(tmp_path / "two.yaml", "cats: [cat, kitten, purr]\nboats: [boat, sail, harbor]\n")
+    rows, entry = label(frame, keywords=two, other=True)
+    named = frame["topic"].isin(["cats", "boats"]).to_numpy()
+    assert (rows["predicted_label"][named] == frame["topic"][named]).all()
+    assert (rows["predicted_label"][~named] == "other").mean() >= 0.9
+    assert entry["other_rule"] == "topics"
 
 
 def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:

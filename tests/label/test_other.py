@@ -6,7 +6,7 @@ import numpy as np
 
 from siftkit.embed.base import l2_normalize
 from siftkit.label import TransductiveLabeler
-from siftkit.label.other import fits_no_class
+from siftkit.label.other import fits_no_class, other_rule, unclaimed
 
 
 def _blobs(rng: np.random.Generator, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -54,3 +54,27 @@ def test_without_labels_to_hold_out_rows_far_from_their_class_are_other() -> Non
     other = fits_no_class(vectors, model)
     assert other[truth == 2].all()
     assert other[truth < 2].mean() <= 0.05
+
+
+def test_with_topics_and_categories_the_categories_no_topic_claims_are_other() -> None:
+    rng = np.random.default_rng(4)
+    vectors, truth = _blobs(rng, [30, 30, 60, 60])  # most rows fit neither topic
+    topics = np.eye(8)[:2]
+    model = TransductiveLabeler().fit(vectors, None, prototypes=topics, n_classes=2)
+    assert other_rule(model) == "topics"
+    alone = fits_no_class(vectors, model)  # the prototype rule: the typical row is of no topic
+    assert alone[truth >= 2].mean() <= 0.1
+    other = fits_no_class(vectors, model, categories=truth)
+    assert other[truth >= 2].all()
+    assert not other[truth < 2].any()
+
+
+def test_every_category_a_topic_names_is_claimed() -> None:
+    rng = np.random.default_rng(5)
+    vectors, truth = _blobs(rng, [40, 40, 40, 40])
+    split = np.where(truth == 3, 3 + (np.arange(len(truth)) % 2), truth)  # a topic in two
+    assert not unclaimed(vectors, split, np.eye(8)[:4]).any()
+    assert not unclaimed(vectors, np.zeros(len(truth), dtype=int), np.eye(8)[:2]).any()
+    without = np.where(truth == 0, -1, truth)  # rows of no category are never marked
+    marked = unclaimed(vectors, without, np.eye(8)[1:3])
+    assert marked[truth == 3].all() and not marked[truth != 3].any()

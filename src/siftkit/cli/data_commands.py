@@ -271,10 +271,15 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
                 "neighbours)"
             )
         other = ""
+        if entry.get("other_rule") == "topics":
+            other = (
+                " ('other': the rows of categories that no topic rates above its average "
+                "category, and rows far less like their label than rows typically are)"
+            )
         if entry.get("other_rule") == "similarity":
             other = (
                 " ('other': rows far less like their label than rows typically are, which "
-                "misses rows of no topic when they are most of the data; with at least "
+                "misses rows of no class when they are most of the data; with at least "
                 f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' "
                 "reach over the neighbour graph misses)"
             )

@@ -18,6 +18,8 @@ from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.discover import CategoryDiscovery, naming
 from siftkit.discover.estimator import check_cluster_hint
 
+#: The run's categories, shared with other analyses (:meth:`Context.shared_result`).
+RUN_CATEGORIES = "run_categories"
 KEYWORDS_IN_NAME = 3
 EXEMPLARS = 3
 
@@ -122,13 +124,18 @@ class Clusters(Detector):
             return "a vocabulary needs a text encoder (the run has none)"
         return reason
 
-    def run(self, context: Context) -> Result:
-        vocabulary = naming.read_vocabulary(self.vocabulary) if self.vocabulary else None
-        model = self._estimator(context).fit(
+    def fit(self, context: Context) -> CategoryDiscovery:
+        """The discovery fitted to the run's rows."""
+        return self._estimator(context).fit(
             context.embeddings, self._pins(context), graph=context.graph,
             row_keys=context.content_hashes,
         )  # fmt: skip
+
+    def run(self, context: Context) -> Result:
+        vocabulary = naming.read_vocabulary(self.vocabulary) if self.vocabulary else None
+        model = self.fit(context)
         chosen = model.levels_[model.chosen_level_].membership
+        context.shared_result(RUN_CATEGORIES, lambda: chosen)
         # the texts' terms are counted once for the names of every level
         terms = naming.term_counts(context.texts) if context.texts is not None else None
         names, categories = self._describe(context, model, chosen, vocabulary, terms)
@@ -267,3 +274,14 @@ class Clusters(Detector):
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def run_categories(context: Context) -> np.ndarray:
+    """Each row's category in the run, (n_rows,): the clusters analysis's (its chosen level,
+    every row in one), or, when it has not run, found now as it finds them by default."""
+
+    def discover() -> np.ndarray:
+        model = Clusters().fit(context)
+        return model.levels_[model.chosen_level_].membership
+
+    return context.shared_result(RUN_CATEGORIES, discover)

@@ -14,6 +14,7 @@ import numpy as np
 
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.detectors.clusters import run_categories
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class, other_rule
@@ -132,7 +133,11 @@ class Labeling(Detector):
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
         sources = np.full(n, source, dtype=object)
         sources[codes >= 0] = "given"
-        misfit = fits_no_class(context.embeddings, model) if self.other else np.zeros(n, dtype=bool)
+        misfit = np.zeros(n, dtype=bool)
+        if self.other:
+            rule = other_rule(model)
+            categories = run_categories(context) if rule == "topics" else None
+            misfit = fits_no_class(context.embeddings, model, categories)
         misfit &= codes < 0
         predicted[misfit] = OTHER
         sources[misfit] = OTHER

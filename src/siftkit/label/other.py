@@ -12,8 +12,12 @@ similarity to its predicted class's prototype (the mean of the rows predicted in
 lies more than ``OTHER_Z`` robust standard deviations below the typical row's. The typical
 row is most rows, so this finds rows of no class when they are few (and marks the far tail of
 a class's own rows, a few percent, where there are none); when they are most of the data the
-typical similarity is theirs and it finds few of them. docs/labeling.md gives the
-measurements of both.
+typical similarity is theirs and it finds few of them. With topics (keywords, descriptions)
+and the run's categories, the rows of a category no topic claims fit no class too: a topic
+claims the categories it is more similar to than to the average category, so a category all
+topics find below their average holds what none of them names (categories tell it better
+than rows: a category's mean smooths out its rows' noise). docs/labeling.md gives the
+measurements.
 """
 
 from __future__ import annotations
@@ -30,18 +34,30 @@ OTHER_Z = 3.0
 
 def other_rule(model: TransductiveLabeler) -> str:
     """How :func:`fits_no_class` tells rows of no class for the fitted ``model``: ``"reach"``
-    where the model held labeled rows out, else ``"similarity"``."""
-    return "reach" if model.reach_floor_ is not None else "similarity"
+    where the model held labeled rows out, else ``"topics"`` where it was given topic vectors,
+    else ``"similarity"``."""
+    if model.reach_floor_ is not None:
+        return "reach"
+    return "topics" if model.topic_vectors_ is not None else "similarity"
 
 
-def fits_no_class(vectors: np.ndarray, model: TransductiveLabeler) -> np.ndarray:
+def fits_no_class(
+    vectors: np.ndarray, model: TransductiveLabeler, categories: np.ndarray | None = None
+) -> np.ndarray:
     """(n_rows,) bool: the rows of ``vectors`` (n_rows, n_dims; unit rows, as ``model`` was
-    fitted on) that fit none of the fitted ``model``'s classes, by :func:`beyond_reach` or
-    :func:`far_from_prototype` as :func:`other_rule` says. Labeled rows keep their label
-    whatever this says: callers leave them out."""
-    if other_rule(model) == "reach":
+    fitted on) that fit none of the fitted ``model``'s classes, as :func:`other_rule` says: by
+    :func:`beyond_reach`; or by :func:`far_from_prototype`, and with topics also the rows of
+    ``categories`` (each row's category, e.g. the run's clusters) that :func:`unclaimed`
+    finds. Labeled rows keep their label whatever this says: callers leave them out."""
+    rule = other_rule(model)
+    if rule == "reach":
         return beyond_reach(model)
-    return far_from_prototype(vectors, model)
+    if rule == "similarity" or categories is None:
+        return far_from_prototype(vectors, model)
+    # the rows of the categories no topic claims leave first: they would pull the prototypes
+    # and the typical similarity toward themselves
+    misfit = unclaimed(vectors, categories, model.topic_vectors_)
+    return misfit | far_from_prototype(vectors, model, among=~misfit)
 
 
 def beyond_reach(model: TransductiveLabeler) -> np.ndarray:
@@ -49,11 +65,40 @@ def beyond_reach(model: TransductiveLabeler) -> np.ndarray:
     return model.reach_ < model.reach_floor_
 
 
-def far_from_prototype(vectors: np.ndarray, model: TransductiveLabeler) -> np.ndarray:
+def far_from_prototype(
+    vectors: np.ndarray, model: TransductiveLabeler, among: np.ndarray | None = None
+) -> np.ndarray:
     """(n_rows,) bool: rows whose similarity to their predicted class's prototype lies more
-    than ``OTHER_Z`` robust standard deviations below the typical row's."""
+    than ``OTHER_Z`` robust standard deviations below the typical row's; with ``among``
+    ((n_rows,) bool), only those rows count, for the prototypes and the typical row, and only
+    they can be marked."""
     vectors = np.asarray(vectors)
+    among = np.ones(len(vectors), dtype=bool) if among is None else among
+    marked = np.zeros(len(vectors), dtype=bool)
+    if not among.any():
+        return marked
     predicted = model.proba_.argmax(axis=1)
-    centers = prototypes(vectors, predicted, model.proba_.shape[1])
-    fit = np.einsum("ij,ij->i", vectors, centers[predicted].astype(vectors.dtype))
-    return robust_z(-fit) > OTHER_Z
+    centers = prototypes(vectors, predicted, model.proba_.shape[1], members=among)
+    rows = np.flatnonzero(among)
+    fit = np.einsum("ij,ij->i", vectors[rows], centers[predicted[rows]].astype(vectors.dtype))
+    marked[rows] = robust_z(-fit) > OTHER_Z
+    return marked
+
+
+def unclaimed(vectors: np.ndarray, categories: np.ndarray, topics: np.ndarray) -> np.ndarray:
+    """(n_rows,) bool: the rows of the categories no topic claims. ``categories`` (n_rows,)
+    codes 0..n-1, -1 for rows of none (never marked); ``topics`` (n_topics, n_dims) unit
+    vectors. A topic claims the categories whose mean it is more similar to than to the
+    average category's (its similarities standardised over the categories)."""
+    vectors = np.asarray(vectors)
+    assigned = categories >= 0
+    if not assigned.any():
+        return np.zeros(len(categories), dtype=bool)
+    n_categories = int(categories.max()) + 1
+    centers = prototypes(vectors, np.clip(categories, 0, None), n_categories, members=assigned)
+    similarity = centers @ np.asarray(topics, dtype=np.float64).T
+    present = np.bincount(categories[assigned], minlength=n_categories) > 0
+    spread = similarity[present]
+    standardised = (similarity - spread.mean(axis=0)) / np.maximum(spread.std(axis=0), 1e-12)
+    claimed = (standardised >= 0).any(axis=1)
+    return assigned & ~claimed[np.clip(categories, 0, None)]

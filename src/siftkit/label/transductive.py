@@ -147,6 +147,7 @@ class TransductiveLabeler:
         ``calibrated_``).
     confidence_ : (n_rows,) confidence in the predicted class (1 for labeled rows).
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
+    topic_vectors_ : (n_classes, n_dims) the given ``prototypes`` as unit rows (None without).
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
     calibrated_ : whether the confidence was recalibrated on held-out labeled rows.
     reach_ : (n_rows,) how strongly the seeds reach each row over the graph: the mass after
@@ -236,6 +237,7 @@ class TransductiveLabeler:
             categories = self._categories(vectors, graph)
 
         self.prototypes_ = None
+        self.topic_vectors_ = None if prototypes is None else l2_normalize(np.asarray(prototypes))
         seeds = codes.copy()
         if prototypes is not None:
             self.prototypes_, found = self._prototype_seeds(vectors, prototypes, n_classes)
