@@ -237,10 +237,11 @@ class TransductiveLabeler:
             categories = self._categories(vectors, graph)
 
         self.prototypes_ = None
-        self.topic_vectors_ = None if prototypes is None else l2_normalize(np.asarray(prototypes))
+        self.topic_vectors_ = None
         seeds = codes.copy()
         if prototypes is not None:
-            self.prototypes_, found = self._prototype_seeds(vectors, prototypes, n_classes)
+            self.topic_vectors_ = l2_normalize(np.asarray(prototypes, dtype=np.float32))
+            self.prototypes_, found = self._prototype_seeds(vectors, self.topic_vectors_, n_classes)
             seeds = np.where(codes >= 0, codes, found)
         self.seeds_ = seeds
         self.weak_graph_ = bool(k) and (
@@ -337,9 +338,10 @@ class TransductiveLabeler:
     def _prototype_seeds(
         self, vectors: np.ndarray, topics: np.ndarray, n_classes: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows most similar to each topic vector, the topic vectors moved to their mean plus
-        the starting vector; returns (prototypes, seed class per row, -1 elsewhere)."""
-        start = l2_normalize(np.asarray(topics, dtype=np.float32))
+        """Rows most similar to each topic vector (``topics``: unit rows), the topic vectors
+        moved to their mean plus the starting vector; returns (prototypes, seed class per row,
+        -1 elsewhere)."""
+        start = topics
         per_class = self.seeds_per_class or max(5, int(0.05 * len(vectors) / n_classes))
         per_class = min(per_class, max(1, len(vectors) // n_classes))
         centers = start
