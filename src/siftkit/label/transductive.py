@@ -341,10 +341,9 @@ class TransductiveLabeler:
         """Rows most similar to each topic vector (``topics``: unit rows), the topic vectors
         moved to their mean plus the starting vector; returns (prototypes, seed class per row,
         -1 elsewhere)."""
-        start = topics
         per_class = self.seeds_per_class or max(5, int(0.05 * len(vectors) / n_classes))
         per_class = min(per_class, max(1, len(vectors) // n_classes))
-        centers = start
+        centers = topics
         for _ in range(self.prototype_rounds + 1):
             similarity = vectors @ centers.T
             best = similarity.argmax(axis=1)  # a row seeds only the class it is closest to
@@ -354,7 +353,7 @@ class TransductiveLabeler:
                 top = candidates[np.argsort(-similarity[candidates, c])[:per_class]]
                 seeds[top] = c
             found = prototypes(vectors, np.clip(seeds, 0, None), n_classes, members=seeds >= 0)
-            centers = l2_normalize(found + start)
+            centers = l2_normalize(found + topics)
         return centers, seeds
 
     def _distribute(self, rows: _Rows, seeds: np.ndarray) -> np.ndarray:
