@@ -57,6 +57,7 @@ class Data:
     description: str
     X: np.ndarray  # (n, d) float32
     y: np.ndarray  # (n,) true class codes
+    texts: list[str] | None = None  # the rows' texts, for data embedded from text
 
     @property
     def k(self) -> int:
@@ -78,6 +79,7 @@ def load(name: str, seed: int, quick: bool) -> Data:
             "categories, MiniLM (384-d)",
             embed_texts(glosses["definition"].to_numpy(dtype=object)),
             codes.astype(np.int64),
+            glosses["definition"].tolist(),
         )
     if name == "fashion":
         from sklearn.decomposition import PCA

@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks._common import Report, argument_parser, fmt, seconds, verdict
 from benchmarks.discovery import DATASETS, Data, load
 from siftkit.embed.base import l2_normalize
+from siftkit.embed.words import WordView
 
 NAME = "labeling"
 SHOTS = (1, 5, 10)
@@ -45,6 +46,7 @@ OTHER_STEPS = (1, 2, 4)  # keywords for every category / every 2nd / 4th (see be
 OTHER_SHOTS, OTHER_DRAWS = 5, 10  # labeled rows per class, draws (see bench_other_seeded)
 NEXT_BUDGET, NEXT_DRAWS = 2, 5  # rows to label next per class (in all), draws (see bench_next)
 NO_PICKS = "none (1 labeled row per class)"
+EMBEDDINGS_ALONE = "siftkit, embeddings alone (no words)"
 
 
 @dataclass
@@ -134,6 +136,33 @@ def keyword_similarity(X: np.ndarray, prototypes: np.ndarray) -> tuple[np.ndarra
     return similarity.argmax(axis=1), None
 
 
+@dataclass(frozen=True)
+class SiftkitInput:
+    """The rows as ``sift label`` labels them: the embeddings of text rows joined with the
+    texts' words (:mod:`siftkit.embed.words`), the topics likewise; other vectors as they
+    are. The baselines label ``Data.X``."""
+
+    vectors: np.ndarray
+    view: WordView | None
+    seconds: float  # fitting the word view and joining the rows (once per dataset)
+
+    @classmethod
+    def of(cls, data: Data) -> SiftkitInput:
+        if data.texts is None:
+            return cls(data.X, None, 0.0)
+        start = time.perf_counter()
+        view = WordView().fit(data.texts)
+        vectors = view.join(data.X, data.texts)
+        return cls(vectors, view, time.perf_counter() - start)
+
+    def topics(self, texts: list[str]) -> np.ndarray:
+        """Topic vectors from one text each (a keyword or a description), as the rows'."""
+        from benchmarks.noise_cases import embed_texts
+
+        embedded = embed_texts(texts)
+        return embedded if self.view is None else self.view.join(embedded, texts)
+
+
 # --- the protocol ----------------------------------------------------------------------------
 
 
@@ -156,14 +185,16 @@ METHODS: dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarr
 }
 
 
-def bench_shots(report: Report, data: Data, quick: bool) -> dict[int, bool]:
+def bench_shots(report: Report, data: Data, given: SiftkitInput, quick: bool) -> dict[int, bool]:
     rows, verdicts = [], {}
     for shots in SHOTS:
         results: dict[str, list[dict[str, Any]]] = {}
         for repeat in range(1 if quick else REPEATS):
             partial = draw_seeds(data.y, shots, repeat)
             judged = partial < 0
-            runs = {"siftkit": lambda p=partial: siftkit_labels(data.X, p, data.k, None)}
+            runs = {"siftkit": lambda p=partial: siftkit_labels(given.vectors, p, data.k, None)}
+            if given.view is not None:
+                runs[EMBEDDINGS_ALONE] = lambda p=partial: siftkit_labels(data.X, p, data.k, None)
             runs.update({name: (lambda f=f, p=partial: f(data.X, p))
                          for name, f in METHODS.items()})  # fmt: skip
             for name, run in runs.items():
@@ -174,13 +205,20 @@ def bench_shots(report: Report, data: Data, quick: bool) -> dict[int, bool]:
                 shots, name, fmt(m["f1"]), fmt(m["acc"]), fmt(m["ece"]), _share(m["coverage"]),
                 fmt(m["covered_acc"]), seconds(m["seconds"]),
             ])  # fmt: skip
-        best = max(m["f1"] for name, m in means.items() if name != "siftkit")
+        best = max(m["f1"] for name, m in means.items() if not name.startswith("siftkit"))
         if shots in MARGINS:
             verdicts[shots] = means["siftkit"]["f1"] >= best + MARGINS[shots]
         verdicts[-shots] = (
             means["siftkit"]["ece"] is not None and means["siftkit"]["ece"] < ECE_TARGET
         )
     report.add(f"### {data.name}: a few labeled rows per class")
+    if given.view is not None:
+        report.add(
+            "siftkit labels the embeddings joined with the glosses' words, as `sift label` "
+            f"does with a text column (fitting the word view: {seconds(given.seconds)} s, once, "
+            f"not in the times below); `{EMBEDDINGS_ALONE}` labels the embeddings the "
+            "baselines label. The targets compare siftkit's default with the baselines."
+        )
     report.table(
         ["labels/class", "method", "macro-F1", "accuracy", "ECE", f"coverage at {ABSTAIN_BELOW}",
          f"accuracy at {ABSTAIN_BELOW}", "time s"],
@@ -199,7 +237,7 @@ def category_word(name: str) -> str:
     return name.split(".", 1)[-1].lower()
 
 
-def bench_keywords(report: Report, data: Data, names: Sequence[str]) -> bool:
+def bench_keywords(report: Report, data: Data, given: SiftkitInput, names: Sequence[str]) -> bool:
     from benchmarks.noise_cases import embed_texts
 
     words = [category_word(n) for n in names]
@@ -209,11 +247,12 @@ def bench_keywords(report: Report, data: Data, names: Sequence[str]) -> bool:
     judged = np.ones(len(data.y), dtype=bool)
     rows, f1 = [], {}
     for kind, texts in (("keywords", words), ("descriptions", descriptions)):
-        prototypes = embed_texts(texts)
+        topics, embedded = given.topics(texts), embed_texts(texts)
         baseline = f"{kind[:-1]}-embedding similarity"
         for name, run in (
-            (f"siftkit ({kind})", lambda p=prototypes: siftkit_labels(data.X, None, data.k, p)),
-            (baseline, lambda p=prototypes: keyword_similarity(data.X, p)),
+            (f"siftkit ({kind})",
+             lambda p=topics: siftkit_labels(given.vectors, None, data.k, p)),
+            (baseline, lambda p=embedded: keyword_similarity(data.X, p)),
         ):  # fmt: skip
             m = measure(data.y, judged, timed(run))
             f1[name] = m["f1"]
@@ -230,7 +269,7 @@ def bench_keywords(report: Report, data: Data, names: Sequence[str]) -> bool:
     return ok
 
 
-def bench_other(report: Report, data: Data, names: Sequence[str]) -> None:
+def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence[str]) -> None:
     """Keywords for every ``step``-th category only: the other categories' rows fit no topic,
     and ``other`` should say so (it is measured here, no target is set)."""
     from sklearn.metrics import f1_score
@@ -246,17 +285,19 @@ def bench_other(report: Report, data: Data, names: Sequence[str]) -> None:
     rows = []
     for step in OTHER_STEPS:
         topics = list(range(0, len(names), step))
-        prototypes = embed_texts([category_word(names[t]) for t in topics])
+        words = [category_word(names[t]) for t in topics]
         other = len(topics)
         truth = np.full(len(data.y), other)
         for code, category in enumerate(topics):
             truth[data.y == category] = code
         start = time.perf_counter()
-        model = TransductiveLabeler().fit(data.X, None, prototypes=prototypes, n_classes=other)
+        model = TransductiveLabeler().fit(
+            given.vectors, None, prototypes=given.topics(words), n_classes=other
+        )
         predicted = model.labels_
-        misfit = fits_no_class(l2_normalize(data.X), model, categories)
+        misfit = fits_no_class(l2_normalize(given.vectors), model, categories)
         elapsed = time.perf_counter() - start
-        similarity, _ = keyword_similarity(data.X, prototypes)
+        similarity, _ = keyword_similarity(data.X, embed_texts(words))
         in_none = truth == other
         for name, labels, flagged in (
             ("siftkit (keywords, other)", np.where(misfit, other, predicted), misfit),
@@ -284,17 +325,21 @@ def bench_other(report: Report, data: Data, names: Sequence[str]) -> None:
                   "other: precision", "other: recall", "time s"], rows)  # fmt: skip
 
 
-def bench_other_seeded(report: Report, data: Data, quick: bool) -> None:
+def bench_other_seeded(report: Report, data: Data, given: SiftkitInput, quick: bool) -> None:
     """``OTHER_SHOTS`` labeled rows for each of half the classes (drawn per draw): the rows of
     the other half fit no class. Against the rule used without labels to hold out (similarity
     to the class prototype), on the same fits; and with every class labeled, how many rows
     each rule marks though all fit."""
     from siftkit.label import TransductiveLabeler
-    from siftkit.label.other import beyond_reach, far_from_prototype
+    from siftkit.label.other import far_from_prototype, fits_no_class
 
-    vectors = l2_normalize(data.X)
+    vectors = l2_normalize(given.vectors)
     rules: dict[str, Callable[[Any], np.ndarray]] = {
-        "siftkit: out of the seeds' reach (held-out labeled rows)": beyond_reach,
+        # out of the seeds' reach (held-out labeled rows); by similarity when a class has
+        # too few labeled rows to hold out (the quick run's small classes)
+        "siftkit: out of the seeds' reach (held-out labeled rows)": (
+            lambda model: fits_no_class(vectors, model)
+        ),
         "similarity to the class prototype, robust z > 3": (
             lambda model: far_from_prototype(vectors, model)
         ),
@@ -306,8 +351,8 @@ def bench_other_seeded(report: Report, data: Data, quick: bool) -> None:
         code_of[labeled] = np.arange(len(labeled))
         whole_partial = draw_seeds(data.y, OTHER_SHOTS, draw)  # the half keeps its classes' rows
         half_partial = np.where(whole_partial >= 0, code_of[np.maximum(whole_partial, 0)], -1)
-        whole = TransductiveLabeler().fit(data.X, whole_partial, n_classes=data.k)
-        half = TransductiveLabeler().fit(data.X, half_partial, n_classes=len(labeled))
+        whole = TransductiveLabeler().fit(vectors, whole_partial, n_classes=data.k)
+        half = TransductiveLabeler().fit(vectors, half_partial, n_classes=len(labeled))
         in_none = ~np.isin(data.y, labeled) & (half_partial < 0)
         known = np.isin(data.y, labeled) & (half_partial < 0)
         for name, marks in rules.items():
@@ -342,10 +387,14 @@ def next_picks(data: Data, partial: np.ndarray, draw: int) -> dict[str, tuple[np
         "id": np.arange(len(partial)),
         "label": pd.Series(np.where(partial >= 0, partial.astype(str), None), dtype=object),
     })  # fmt: skip
+    text = None
+    if data.texts is not None:  # as `sift label` runs on text: words joined to the embeddings
+        frame["text"], text = data.texts, "text"
     start = time.perf_counter()
     run = siftkit.audit(
-        frame, embeddings=data.X, label="label", id="id", detectors=["clusters", "labeling"],
-        allow_missing_labels=True, progress=False, random_state=draw,
+        frame, embeddings=data.X, text=text, label="label", id="id",
+        detectors=["clusters", "labeling"], allow_missing_labels=True, progress=False,
+        random_state=draw,
     )  # fmt: skip
     ran = time.perf_counter() - start
     start = time.perf_counter()
@@ -363,7 +412,7 @@ def next_picks(data: Data, partial: np.ndarray, draw: int) -> dict[str, tuple[np
     }
 
 
-def bench_next(report: Report, data: Data, quick: bool) -> None:
+def bench_next(report: Report, data: Data, given: SiftkitInput, quick: bool) -> None:
     """From one labeled row per class, ``NEXT_BUDGET`` more per class by each strategy of
     :func:`next_picks`; siftkit fitted again on each, macro-F1 on the rows no strategy
     picked (and that were not labeled to start with)."""
@@ -380,12 +429,12 @@ def bench_next(report: Report, data: Data, quick: bool) -> None:
         def macro_f1(labels: np.ndarray, judged: np.ndarray = judged) -> float:
             return float(f1_score(data.y[judged], labels[judged], average="macro"))
 
-        start = macro_f1(siftkit_labels(data.X, partial, data.k, None)[0])
+        start = macro_f1(siftkit_labels(given.vectors, partial, data.k, None)[0])
         scores.setdefault(NO_PICKS, []).append((start, 0.0, 0.0))
         for name, (picked, took) in picks.items():
             more = partial.copy()
             more[picked] = data.y[picked]
-            after = macro_f1(siftkit_labels(data.X, more, data.k, None)[0])
+            after = macro_f1(siftkit_labels(given.vectors, more, data.k, None)[0])
             scores.setdefault(name, []).append((after, len(np.unique(data.y[picked])), took))
     before = np.mean(scores.pop(NO_PICKS), axis=0)[0]
     rows = [[NO_PICKS, fmt(before), "—", "—", "—"]]
@@ -433,7 +482,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             "datasets": ", ".join(datasets),
             "draws": f"{1 if args.quick else REPEATS} seeded draws of the labeled rows, averaged",
             "methods": (
-                "siftkit `TransductiveLabeler` (defaults); scikit-learn LogisticRegression("
+                "siftkit `TransductiveLabeler` (defaults; on text, the embeddings joined with "
+                "the words, as `sift label` labels them); scikit-learn LogisticRegression("
                 "max_iter=1000) on the labeled rows, LabelSpreading(kernel='knn', "
                 "n_neighbors=10), NearestCentroid; keyword/description similarity: the class "
                 "whose embedded keyword (description) is closest by cosine"
@@ -445,14 +495,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     with threadpool_limits(1, user_api="blas"):
         for name in datasets:
             data = load(name, 0, args.quick)
+            given = SiftkitInput.of(data)
             report.section(f"{data.name}: {data.description}")
-            bench_shots(report, data, args.quick)
-            bench_other_seeded(report, data, args.quick)
-            bench_next(report, data, args.quick)
+            bench_shots(report, data, given, args.quick)
+            bench_other_seeded(report, data, given, args.quick)
+            bench_next(report, data, given, args.quick)
             if name == "wordnet":
                 names = category_names(args.quick)
-                bench_keywords(report, data, names)
-                bench_other(report, data, names)
+                bench_keywords(report, data, given, names)
+                bench_other(report, data, given, names)
     report.save()
 
 

@@ -3,7 +3,9 @@
 A thin plugin over :class:`siftkit.label.TransductiveLabeler`: it builds the class
 prototypes from a topics file (keywords or descriptions, embedded by the run's encoder) or
 takes the labeled rows of a partly labeled column as seeds, reuses the run's graph and
-writes ``predicted_label``, ``label_confidence`` and ``label_source``.
+writes ``predicted_label``, ``label_confidence`` and ``label_source``. Text rows are
+labeled from their embeddings joined with their words (:mod:`siftkit.embed.words`), the
+topics likewise.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
+from siftkit.embed.words import WordView
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class, other_rule
@@ -39,6 +42,9 @@ class Labeling(Detector):
     other : give rows that fit no topic the label "other" instead of the closest topic.
     use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
         unlabeled; ``"never"`` ignores labels.
+    words : with a text column, join each row's embedding with the words of its text (and
+        each topic's with the words of its keywords or description) before labeling; False
+        labels from the embeddings alone.
     """
 
     name = "labeling"
@@ -50,6 +56,7 @@ class Labeling(Detector):
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "other": [bool],
         "use_labels": [Options(("auto", "never"))],
+        "words": [bool],
     }
 
     def __init__(
@@ -59,12 +66,14 @@ class Labeling(Detector):
         min_confidence: float = 0.0,
         other: bool = False,
         use_labels: str = "auto",
+        words: bool = True,
     ) -> None:
         self.keywords = keywords
         self.descriptions = descriptions
         self.min_confidence = min_confidence
         self.other = other
         self.use_labels = use_labels
+        self.words = words
 
     def check_params(self) -> None:
         super().check_params()
@@ -106,6 +115,10 @@ class Labeling(Detector):
     def run(self, context: Context) -> Result:
         n = context.n_rows
         labels = context.labels
+        vectors, view = context.embeddings, None
+        if self.words and context.texts is not None:
+            view = WordView(random_state=context.random_state).fit(context.texts)
+            vectors = view.join(vectors, context.texts)
         prototypes, classes, source = None, None, "propagated"
         if self.topic_source is not None:
             given, kind = self.topic_source
@@ -113,6 +126,8 @@ class Labeling(Detector):
             classes = np.array(list(topics), dtype=object)
             prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
                                     for texts in topics.values()])  # fmt: skip
+            if view is not None:
+                prototypes = view.join(prototypes, [" ".join(t) for t in topics.values()])
             source = kind
         codes = np.full(n, -1, dtype=np.int64)
         if self._seeds(context):
@@ -127,7 +142,7 @@ class Labeling(Detector):
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(
-            context.embeddings, codes, prototypes=prototypes, n_classes=len(classes),
+            vectors, codes, prototypes=prototypes, n_classes=len(classes),
             graph=context.graph,
         )  # fmt: skip
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
@@ -137,7 +152,7 @@ class Labeling(Detector):
         if self.other:
             rule = other_rule(model)
             categories = run_categories(context) if rule == "topics" else None
-            misfit = fits_no_class(context.embeddings, model, categories)
+            misfit = fits_no_class(vectors, model, categories)
         misfit &= codes < 0
         predicted[misfit] = OTHER
         sources[misfit] = OTHER
@@ -162,6 +177,7 @@ class Labeling(Detector):
             "method": model.method_,
             "metric_learned": model.metric_learned_,
             "weak_graph": model.weak_graph_,
+            "words_joined": view is not None,
         }  # fmt: skip
         return Result(
             columns={

@@ -29,10 +29,13 @@ class TfidfSvdEncoder(Encoder):
         self.batch_size = 4096
 
     def fit(self, dataset: Any) -> TfidfSvdEncoder:
+        return self.fit_texts(dataset.texts)
+
+    def fit_texts(self, texts: Sequence[str]) -> TfidfSvdEncoder:
+        """Fitted on ``texts`` themselves (what :meth:`fit` does with a dataset's texts)."""
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        texts = dataset.texts
         options = {
             "sublinear_tf": True, "min_df": 2 if len(texts) >= 1000 else 1,
             "max_features": 200_000, "dtype": np.float32,

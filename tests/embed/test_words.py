@@ -1,0 +1,59 @@
+"""Sentence embeddings joined with the words of their texts (``siftkit.embed.words``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from toy_data import TOPIC_WORDS, texts
+
+from siftkit.embed.base import l2_normalize
+from siftkit.embed.words import WORD_WEIGHT, WordView
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[str], np.ndarray]:
+    """Texts of the three toy topics, 30 each, and their topic codes."""
+    rng = np.random.default_rng(0)
+    rows = [(t, code) for code, words in enumerate(TOPIC_WORDS.values())
+            for t in texts(words, 30, rng)]  # fmt: skip
+    return [t for t, _ in rows], np.array([c for _, c in rows])
+
+
+def test_joined_rows_are_unit_and_mix_the_two_cosines(corpus) -> None:
+    sentences, _ = corpus
+    embeddings = np.random.default_rng(1).normal(size=(len(sentences), 8)).astype(np.float32)
+    view = WordView(n_dims=6).fit(sentences)
+    joined = view.join(embeddings, sentences)
+    assert joined.shape == (len(sentences), 8 + 6) and joined.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(joined, axis=1), 1.0, atol=1e-5)
+    unit = l2_normalize(embeddings)
+    words = l2_normalize(view.encoder_.embed_batch(sentences))
+    expected = (unit @ unit.T + WORD_WEIGHT**2 * words @ words.T) / (1 + WORD_WEIGHT**2)
+    np.testing.assert_allclose(joined @ joined.T, expected, atol=1e-5)
+
+
+def test_the_words_tell_apart_texts_the_embeddings_do_not(corpus) -> None:
+    sentences, topic = corpus
+    noise = np.random.default_rng(2).normal(size=(len(sentences), 32)).astype(np.float32)
+    joined = WordView(weight=2.0).fit(sentences).join(noise, sentences)
+    similarity = joined @ joined.T
+    np.fill_diagonal(similarity, -np.inf)
+    assert (topic[similarity.argmax(axis=1)] == topic).mean() > 0.95
+    alone = l2_normalize(noise) @ l2_normalize(noise).T
+    np.fill_diagonal(alone, -np.inf)
+    assert (topic[alone.argmax(axis=1)] == topic).mean() < 0.6
+
+
+def test_texts_of_unseen_words_keep_their_embedding(corpus) -> None:
+    sentences, _ = corpus
+    view = WordView().fit(sentences)
+    vector = np.array([[3.0, 4.0]], dtype=np.float32)
+    joined = view.join(vector, ["zebra quartz"])
+    np.testing.assert_allclose(joined[0, :2], [0.6, 0.8], atol=1e-6)
+    assert not joined[0, 2:].any()
+
+
+def test_a_few_short_texts_still_join() -> None:
+    few = ["cat", "boat", "cat boat"]
+    joined = WordView().fit(few).join(np.eye(3, dtype=np.float32), few)
+    assert joined.shape[0] == 3 and np.isfinite(joined).all()
