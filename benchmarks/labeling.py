@@ -30,9 +30,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks._common import Report, argument_parser, fmt, seconds, verdict
-from benchmarks.discovery import DATASETS, Data, load
+from benchmarks.discovery import DATASETS, Data, SiftkitInput, load
 from siftkit.embed.base import l2_normalize
-from siftkit.embed.words import WordView
 
 NAME = "labeling"
 SHOTS = (1, 5, 10)
@@ -134,33 +133,6 @@ def nearest_centroid(X: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, No
 def keyword_similarity(X: np.ndarray, prototypes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     similarity = l2_normalize(X) @ l2_normalize(prototypes).T
     return similarity.argmax(axis=1), None
-
-
-@dataclass(frozen=True)
-class SiftkitInput:
-    """The rows as ``sift label`` labels them: the embeddings of text rows joined with the
-    texts' words (:mod:`siftkit.embed.words`), the topics likewise; other vectors as they
-    are. The baselines label ``Data.X``."""
-
-    vectors: np.ndarray
-    view: WordView | None
-    seconds: float  # fitting the word view and joining the rows (once per dataset)
-
-    @classmethod
-    def of(cls, data: Data) -> SiftkitInput:
-        if data.texts is None:
-            return cls(data.X, None, 0.0)
-        start = time.perf_counter()
-        view = WordView().fit(data.texts)
-        vectors = view.join(data.X, data.texts)
-        return cls(vectors, view, time.perf_counter() - start)
-
-    def topics(self, texts: list[str]) -> np.ndarray:
-        """Topic vectors from one text each (a keyword or a description), as the rows'."""
-        from benchmarks.noise_cases import embed_texts
-
-        embedded = embed_texts(texts)
-        return embedded if self.view is None else self.view.join(embedded, texts)
 
 
 # --- the protocol ----------------------------------------------------------------------------
@@ -495,7 +467,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with threadpool_limits(1, user_api="blas"):
         for name in datasets:
             data = load(name, 0, args.quick)
-            given = SiftkitInput.of(data)
+            given = data.siftkit
             report.section(f"{data.name}: {data.description}")
             bench_shots(report, data, given, args.quick)
             bench_other_seeded(report, data, given, args.quick)

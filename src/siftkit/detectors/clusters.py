@@ -1,7 +1,9 @@
 """Categories of the data, found without being told how many, named, in a tree.
 
 A thin plugin over :class:`siftkit.discover.CategoryDiscovery`: it reuses the run's
-embeddings and kNN graph, names each category, and writes the tree to the summary.
+embeddings and kNN graph (for text rows, the embeddings joined with their words and their
+graph, :mod:`siftkit.detectors.words`), names each category, and writes the tree to the
+summary.
 With partial labels (some rows unlabeled) the labeled rows are pinned to their class and
 the summary says which categories are known and which are new; with complete labels the
 categories are found without them and compared with them (majority label, purity).
@@ -15,8 +17,10 @@ import numpy as np
 
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.detectors.words import graph_with_words, rows_with_words
 from siftkit.discover import CategoryDiscovery, naming
 from siftkit.discover.estimator import check_cluster_hint
+from siftkit.discover.refine import prototypes
 
 #: The run's categories, shared with other analyses (:meth:`Context.shared_result`).
 RUN_CATEGORIES = "run_categories"
@@ -55,6 +59,8 @@ class Clusters(Detector):
         labeled rows is novel; novel rows form the new categories (0: off).
     vocabulary : a text file of candidate names, one per line; each category is named by
         the closest term (needs a text encoder, not precomputed vectors).
+    words : with a text column, find the categories among the embeddings joined with the
+        words of their texts (:mod:`siftkit.embed.words`); False: the embeddings alone.
     """
 
     name = "clusters"
@@ -69,6 +75,7 @@ class Clusters(Detector):
         "min_new_share": [Interval(float, 0.0, 1.0)],
         "novel_below": [Interval(float, 0.0, 1.0)],
         "vocabulary": [type(None), str],
+        "words": [bool],
     }
 
     def __init__(
@@ -81,6 +88,7 @@ class Clusters(Detector):
         min_new_share: float = 0.5,
         novel_below: float = 0.35,
         vocabulary: str | None = None,
+        words: bool = True,
     ) -> None:
         self.n_clusters = n_clusters
         self.resolution = resolution
@@ -90,6 +98,7 @@ class Clusters(Detector):
         self.min_new_share = min_new_share
         self.novel_below = novel_below
         self.vocabulary = vocabulary
+        self.words = words
 
     def _hint(self) -> int | tuple[int, int] | None:
         return tuple(self.n_clusters) if isinstance(self.n_clusters, list) else self.n_clusters
@@ -125,10 +134,12 @@ class Clusters(Detector):
         return reason
 
     def fit(self, context: Context) -> CategoryDiscovery:
-        """The discovery fitted to the run's rows."""
+        """The discovery fitted to the run's rows (joined with their words, see ``words``)."""
+        vectors, graph = context.embeddings, context.graph
+        if self.words:
+            vectors, graph = rows_with_words(context), graph_with_words(context)
         return self._estimator(context).fit(
-            context.embeddings, self._pins(context), graph=context.graph,
-            row_keys=context.content_hashes,
+            vectors, self._pins(context), graph=graph, row_keys=context.content_hashes,
         )  # fmt: skip
 
     def run(self, context: Context) -> Result:
@@ -155,6 +166,7 @@ class Clusters(Detector):
             "graph_within_share": round(model.within_share_, 4),
             "mean_confidence": round(float(model.confidence_.mean()), 4),
             "semi_supervised": model.classes_ is not None,
+            "words_joined": self.words and context.texts is not None,
             "categories": categories,
             "hierarchy": self._tree(context, model, names, terms),
         }
@@ -209,15 +221,17 @@ class Clusters(Detector):
     ) -> tuple[list[str], list[dict[str, Any]]]:
         n = model.n_clusters_
         names, words, majority = self._names(context, terms, chosen, n, model.classes_)
+        # the categories' centres among the embeddings, where the vocabulary's terms are
+        centers = prototypes(context.embeddings, chosen, n)
         matches = None
         if vocabulary is not None:
             terms = context.encode_texts(vocabulary)
-            matches = naming.vocabulary_matches(model.cluster_centers_, terms, vocabulary)
+            matches = naming.vocabulary_matches(centers, terms, vocabulary)
             names = _unique([
                 names[c] if model.classes_ is not None and c < len(model.classes_)
                 else matches[c][0][0] for c in range(n)
             ])  # fmt: skip
-        typical = naming.exemplars(context.embeddings, chosen, model.cluster_centers_, EXEMPLARS)
+        typical = naming.exemplars(context.embeddings, chosen, centers, EXEMPLARS)
         sizes = np.bincount(chosen, minlength=n)
         categories = []
         for c in range(n):

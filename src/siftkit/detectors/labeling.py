@@ -2,10 +2,10 @@
 
 A thin plugin over :class:`siftkit.label.TransductiveLabeler`: it builds the class
 prototypes from a topics file (keywords or descriptions, embedded by the run's encoder) or
-takes the labeled rows of a partly labeled column as seeds, reuses the run's graph and
-writes ``predicted_label``, ``label_confidence`` and ``label_source``. Text rows are
-labeled from their embeddings joined with their words (:mod:`siftkit.embed.words`), the
-topics likewise.
+takes the labeled rows of a partly labeled column as seeds, and writes
+``predicted_label``, ``label_confidence`` and ``label_source``. It reuses the run's
+embeddings and kNN graph; for text rows, the embeddings joined with their words and their
+graph (:mod:`siftkit.detectors.words`), the topics joined with their own words likewise.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
-from siftkit.embed.words import WordView
+from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class, other_rule
@@ -115,10 +115,10 @@ class Labeling(Detector):
     def run(self, context: Context) -> Result:
         n = context.n_rows
         labels = context.labels
-        vectors, view = context.embeddings, None
+        vectors, graph, view = context.embeddings, context.graph, None
         if self.words and context.texts is not None:
-            view = WordView(random_state=context.random_state).fit(context.texts)
-            vectors = view.join(vectors, context.texts)
+            vectors, graph, view = (rows_with_words(context), graph_with_words(context),
+                                    word_view(context))  # fmt: skip
         prototypes, classes, source = None, None, "propagated"
         if self.topic_source is not None:
             given, kind = self.topic_source
@@ -142,8 +142,7 @@ class Labeling(Detector):
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(
-            vectors, codes, prototypes=prototypes, n_classes=len(classes),
-            graph=context.graph,
+            vectors, codes, prototypes=prototypes, n_classes=len(classes), graph=graph,
         )  # fmt: skip
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
         sources = np.full(n, source, dtype=object)
