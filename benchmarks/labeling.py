@@ -252,7 +252,7 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
     from siftkit.label.other import fits_no_class
 
     # the run's categories, as `sift label` finds them beside the labels
-    discovery = CategoryDiscovery(random_state=0).fit(data.X)
+    discovery = CategoryDiscovery(random_state=0).fit(given.vectors)
     categories = discovery.levels_[discovery.chosen_level_].membership
     rows = []
     for step in OTHER_STEPS:
