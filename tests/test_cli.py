@@ -305,6 +305,18 @@ def test_label_options_reach_the_analysis(workdir, keywords):
     assert parameters["min_confidence"] == 0.5 and parameters["other"] is True
 
 
+def test_no_words_reaches_both_analyses(workdir, keywords):
+    result = discover("--no-words", "-q")
+    assert result.exit_code == 0, result.output
+    assert read_summary(workdir)["clusters"]["words_joined"] is False
+    result = label("--keywords", keywords, "--no-words", "-q", "--overwrite")
+    assert result.exit_code == 0, result.output
+    summary = read_summary(workdir)
+    for analysis in ("clusters", "labeling"):
+        assert summary[analysis]["parameters"]["words"] is False
+        assert summary[analysis]["words_joined"] is False
+
+
 def test_label_says_how_other_was_told(workdir, keywords):
     result = label("--keywords", keywords, "--other")
     assert result.exit_code == 0, result.output

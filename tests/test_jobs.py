@@ -119,6 +119,16 @@ def test_a_bad_keywords_dict_is_refused_before_embedding(unlabeled):
         label(unlabeled, keywords={"sport": ["football"], "food": []})
 
 
+def test_text_rows_are_joined_with_their_words_unless_told_not_to(unlabeled):
+    joined = label(unlabeled, keywords=KEYWORDS).summary
+    alone = label(unlabeled, keywords=KEYWORDS, words=False).summary
+    assert joined["clusters"]["words_joined"] and joined["labeling"]["words_joined"]
+    assert not alone["clusters"]["words_joined"] and not alone["labeling"]["words_joined"]
+    found = siftkit.discover_categories(unlabeled, text="text", encoder="fake", progress=False,
+                                        words=False)  # fmt: skip
+    assert found.summary["clusters"]["words_joined"] is False
+
+
 def test_discover_finds_the_categories(tmp_path):
     from sklearn.datasets import make_blobs
     from sklearn.metrics import adjusted_rand_score

@@ -41,6 +41,7 @@ def discover_categories(
     min_cluster_size: int = 5,
     min_confidence: float = 0.0,
     vocabulary: str | Path | None = None,
+    words: bool = True,
     **options: Any,
 ) -> Audit:
     """The categories of ``data``, found without being told how many, named, in a tree
@@ -54,11 +55,14 @@ def discover_categories(
     min_cluster_size : smaller groups join their neighbours' category.
     min_confidence : rows less confident than this get category -1 (0: every row gets one).
     vocabulary : a text file of candidate category names, one per line.
+    words : text rows are grouped by their embeddings joined with their words; False: by
+        the embeddings alone.
     options : ``siftkit.audit``'s keyword arguments (not ``detectors``).
     """
     detector = Clusters(
         n_clusters=n_clusters, resolution=resolution, min_cluster_size=min_cluster_size,
         min_confidence=min_confidence, vocabulary=None if vocabulary is None else str(vocabulary),
+        words=words,
     )  # fmt: skip
     return audit(data, **_audit_options(options), detectors=[detector], allow_missing_labels=True)
 
@@ -72,6 +76,7 @@ def label_rows(
     seed_labels_file: str | Path | Mapping[Any, Any] | None = None,
     min_confidence: float = 0.0,
     other: bool = False,
+    words: bool = True,
     **options: Any,
 ) -> Audit:
     """Every row of ``data`` labeled, with a confidence, from keywords, descriptions or a few
@@ -88,6 +93,8 @@ def label_rows(
         ``row_id,label`` or a dict; ids are the ``id`` column's, else row positions from 0.
     min_confidence : rows less confident than this get no label (abstain).
     other : label rows that fit no topic or class ``other``.
+    words : text rows (and topics) are labeled from their embeddings joined with their words,
+        and grouped so; False: from the embeddings alone.
     options : ``siftkit.audit``'s keyword arguments (not ``detectors``; ``label`` only
         without ``seed_labels`` and ``seed_labels_file``).
     """
@@ -106,10 +113,11 @@ def label_rows(
         options["label"] = False  # topics only: a label column is not a seed list
     detector = Labeling(
         keywords=_topics(keywords), descriptions=_topics(descriptions),
-        min_confidence=min_confidence, other=other,
+        min_confidence=min_confidence, other=other, words=words,
     )  # fmt: skip
+    clusters = Clusters(words=words)
     try:
-        return audit(data, **options, detectors=[Clusters(), detector], allow_missing_labels=True)
+        return audit(data, **options, detectors=[clusters, detector], allow_missing_labels=True)
     except ColumnNotFoundError as exc:
         if not isinstance(seed_labels, str) or exc.role != "label":
             raise

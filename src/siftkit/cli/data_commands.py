@@ -150,8 +150,14 @@ def _cluster_hint(value: str | None) -> int | tuple[int, int] | None:
     type=click.Path(path_type=Path),
     help="Text file of candidate category names, one per line.",
 )
+@click.option(
+    "--no-words",
+    is_flag=True,
+    help="Text rows: use the embeddings alone, not joined with the texts' words.",
+)
 def discover(data: Path, n_clusters: str | None, resolution: float, min_cluster_size: int,
-             min_confidence: float, vocabulary: Path | None, **params: Any) -> None:  # fmt: skip
+             min_confidence: float, vocabulary: Path | None, no_words: bool,
+             **params: Any) -> None:  # fmt: skip
     """Find the categories of DATA without being told how many; name them, in a tree.
 
     Rows with a label are kept with their class; unlabeled rows join a class or form new
@@ -162,7 +168,7 @@ def discover(data: Path, n_clusters: str | None, resolution: float, min_cluster_
     result = discover_categories(
         data, n_clusters=_cluster_hint(n_clusters), resolution=resolution,
         min_cluster_size=min_cluster_size, min_confidence=min_confidence,
-        vocabulary=vocabulary, **_input_arguments(params),
+        vocabulary=vocabulary, words=not no_words, **_input_arguments(params),
     )  # fmt: skip
     _print_run(result, params["output"], params["quiet"], "Clustered")
     _print_categories(result.summary.get("clusters", {}))
@@ -227,9 +233,14 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
     help="Rows less confident than this get no label (abstain).",
 )
 @click.option("--other", is_flag=True, help="Label rows that fit no topic or class as 'other'.")
+@click.option(
+    "--no-words",
+    is_flag=True,
+    help="Text rows: use the embeddings alone, not joined with the texts' words.",
+)
 def label(data: Path, keywords: Path | None, descriptions: Path | None,
           seed_labels: str | None, seed_labels_file: Path | None, min_confidence: float,
-          other: bool, **params: Any) -> None:  # fmt: skip
+          other: bool, no_words: bool, **params: Any) -> None:  # fmt: skip
     """Label every row of DATA from keywords, descriptions or a few labeled rows.
 
     Writes predicted_label, label_confidence and label_source to the run folder (plus the
@@ -250,7 +261,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     result = label_rows(
         data, keywords=keywords, descriptions=descriptions, seed_labels=seed_labels,
         seed_labels_file=seed_labels_file, min_confidence=min_confidence, other=other,
-        **arguments,
+        words=not no_words, **arguments,
     )  # fmt: skip
     _print_run(result, params["output"], params["quiet"], "Labeled")
     entry = result.summary.get("labeling", {})
