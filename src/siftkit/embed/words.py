@@ -2,15 +2,15 @@
 
 A sentence encoder places a text by its gist and blurs the words it is written in: the
 head of a definition ("the act of …", "a person who …"), a product's model name. Where
-rows are grouped by what they are (labels from a few examples or from keywords), those
-words carry the group as much as the gist. ``WordView`` adds them as a second view of each
-text: word and two-word-phrase TF-IDF reduced by truncated SVD (latent semantic analysis,
-:class:`siftkit.embed.tfidf.TfidfSvdEncoder`), fitted on the rows themselves. Both parts
-are unit length and the words weigh ``WORD_WEIGHT``, so the cosine similarity of two
-joined rows is ``(cos of the embeddings + WORD_WEIGHT² · cos of the words) / (1 +
-WORD_WEIGHT²)`` — embedding similarity with a share of word similarity, as record linkage
-mixes the two ("Linking Datasets on Organizations Using Half A Billion Open Collaborated
-Records").
+rows are grouped by what they are (categories; labels from a few examples or from
+keywords), those words carry the group as much as the gist. ``WordView`` adds them as a
+second view of each text: word and two-word-phrase TF-IDF reduced by truncated SVD (latent
+semantic analysis, :class:`siftkit.embed.tfidf.TfidfSvdEncoder`), fitted on the rows
+themselves. Both parts are unit length and the words weigh ``WORD_WEIGHT``, so the cosine
+similarity of two joined rows (whose texts have words the view knows) is ``(cos of the
+embeddings + WORD_WEIGHT² · cos of the words) / (1 + WORD_WEIGHT²)`` — embedding
+similarity with a share of word similarity, as record linkage mixes the two ("Linking
+Datasets on Organizations Using Half A Billion Open Collaborated Records").
 """
 
 from __future__ import annotations
