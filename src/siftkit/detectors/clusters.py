@@ -17,7 +17,7 @@ import numpy as np
 
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
-from siftkit.detectors.words import graph_with_words, rows_with_words
+from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
 from siftkit.discover import CategoryDiscovery, naming
 from siftkit.discover.estimator import check_cluster_hint
 from siftkit.discover.refine import prototypes
@@ -166,7 +166,7 @@ class Clusters(Detector):
             "graph_within_share": round(model.within_share_, 4),
             "mean_confidence": round(float(model.confidence_.mean()), 4),
             "semi_supervised": model.classes_ is not None,
-            "words_joined": self.words and context.texts is not None,
+            "words_joined": self.words and word_view(context) is not None,
             "categories": categories,
             "hierarchy": self._tree(context, model, names, terms),
         }

@@ -115,10 +115,10 @@ class Labeling(Detector):
     def run(self, context: Context) -> Result:
         n = context.n_rows
         labels = context.labels
-        vectors, graph, view = context.embeddings, context.graph, None
-        if self.words and context.texts is not None:
-            vectors, graph, view = (rows_with_words(context), graph_with_words(context),
-                                    word_view(context))  # fmt: skip
+        vectors, graph = context.embeddings, context.graph
+        view = word_view(context) if self.words else None  # None without a text column
+        if view is not None:
+            vectors, graph = rows_with_words(context), graph_with_words(context)
         prototypes, classes, source = None, None, "propagated"
         if self.topic_source is not None:
             given, kind = self.topic_source
