@@ -72,11 +72,9 @@ class SiftkitInput:
         joined, vectors = timed(lambda: view.join(X, texts))
         return cls(vectors, view, took + joined)
 
-    def topics(self, texts: list[str]) -> np.ndarray:
-        """Topic vectors from one text each (a keyword or a description), as the rows'."""
-        from benchmarks.noise_cases import embed_texts
-
-        embedded = embed_texts(texts)
+    def topics(self, texts: list[str], embedded: np.ndarray) -> np.ndarray:
+        """Topic vectors as the rows' from one text each (a keyword or a description) and
+        its embedding (what the baselines compare the rows with)."""
         return embedded if self.view is None else self.view.join(embedded, texts)
 
 

@@ -219,7 +219,8 @@ def bench_keywords(report: Report, data: Data, given: SiftkitInput, names: Seque
     judged = np.ones(len(data.y), dtype=bool)
     rows, f1 = [], {}
     for kind, texts in (("keywords", words), ("descriptions", descriptions)):
-        topics, embedded = given.topics(texts), embed_texts(texts)
+        embedded = embed_texts(texts)
+        topics = given.topics(texts, embedded)
         baseline = f"{kind[:-1]}-embedding similarity"
         for name, run in (
             (f"siftkit ({kind})",
@@ -263,13 +264,14 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
         for code, category in enumerate(topics):
             truth[data.y == category] = code
         start = time.perf_counter()
+        embedded = embed_texts(words)
         model = TransductiveLabeler().fit(
-            given.vectors, None, prototypes=given.topics(words), n_classes=other
+            given.vectors, None, prototypes=given.topics(words, embedded), n_classes=other
         )
         predicted = model.labels_
         misfit = fits_no_class(l2_normalize(given.vectors), model, categories)
         elapsed = time.perf_counter() - start
-        similarity, _ = keyword_similarity(data.X, embed_texts(words))
+        similarity, _ = keyword_similarity(data.X, embedded)
         in_none = truth == other
         for name, labels, flagged in (
             ("siftkit (keywords, other)", np.where(misfit, other, predicted), misfit),
