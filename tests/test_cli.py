@@ -200,7 +200,7 @@ def test_discover_writes_a_run_folder_with_categories(workdir):
         assert column in rows.columns
     assert (rows["cluster"] >= 0).all()
     summary = read_summary(workdir)
-    assert summary["analyses"] == ["clusters"]
+    assert summary["analyses"] == ["empty_rows", "clusters"]
     entry = summary["clusters"]
     assert entry["status"] == "ok"
     assert entry["n_clusters"] == rows["cluster"].nunique()
@@ -293,7 +293,7 @@ def test_label_from_keywords_writes_predicted_labels(labeled, workdir, text_fram
     assert (rows["predicted_label"] == text_frame["label"]).mean() >= 0.9
     assert rows["cluster"].notna().all()  # the categories come along
     summary = read_summary(workdir)
-    assert summary["analyses"] == ["clusters", "labeling"]
+    assert summary["analyses"] == ["empty_rows", "clusters", "labeling"]
     assert summary["labeling"]["parameters"]["keywords"] == "topics.yaml"
 
 

@@ -38,7 +38,7 @@ def test_label_from_a_keywords_dict(unlabeled, text_frame, tmp_path):
     rows = run.rows
     assert (rows["label_source"] == "keywords").all()
     assert (rows["predicted_label"] == text_frame["label"]).mean() >= 0.9
-    assert run.summary["analyses"] == ["clusters", "labeling"]
+    assert run.summary["analyses"] == ["empty_rows", "clusters", "labeling"]
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["labeling"]["parameters"]["keywords"] == KEYWORDS
 
@@ -135,7 +135,7 @@ def test_discover_finds_the_categories(tmp_path):
 
     vectors, truth = make_blobs(300, n_features=8, centers=4, random_state=0)
     run = siftkit.discover_categories(vectors, progress=False, output=tmp_path / "run")
-    assert run.summary["analyses"] == ["clusters"]
+    assert run.summary["analyses"] == ["empty_rows", "clusters"]
     assert adjusted_rand_score(truth, run.rows["cluster"]) >= 0.95
     assert (tmp_path / "run" / "rows.parquet").exists()
 

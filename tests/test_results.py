@@ -17,7 +17,9 @@ from siftkit.exceptions import DetectorFailedWarning, RunFolderError
 from siftkit.neighbors import KnnGraph
 from siftkit.results import RUN_FILES
 
-ANALYSES = {"duplicates", "near_duplicates", "outliers", "label_errors", "clusters"}
+ANALYSES = {
+    "duplicates", "near_duplicates", "outliers", "label_errors", "clusters", "empty_rows"
+}  # fmt: skip
 CONTRACT_COLUMNS = [
     "label_error_score",
     "is_label_error",
@@ -89,7 +91,8 @@ def test_scores_and_flags_have_contract_types(run):
         "label_error_score", "off_topic_score", "outlier_score", "near_duplicate_score"
     }  # fmt: skip
     assert set(flags) == {
-        "is_label_error", "is_off_topic", "is_outlier", "is_duplicate", "is_near_duplicate"
+        "is_label_error", "is_off_topic", "is_outlier", "is_duplicate", "is_near_duplicate",
+        "is_empty",
     }  # fmt: skip
     for column in scores:
         assert pd.api.types.is_float_dtype(rows[column]), column
@@ -292,6 +295,7 @@ def _check_failed_run(result, name, fragment):
 def test_failing_detector_instance_is_recorded(tmp_path, text_frame):
     detectors = [
         "duplicates",
+        "empty_rows",
         Exploding(),
         "near_duplicates",
         "outliers",

@@ -22,6 +22,7 @@ import pandas as pd
 from siftkit.audit import audit
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
+from siftkit.detectors.empty_rows import EmptyRows
 from siftkit.detectors.labeling import Labeling
 from siftkit.exceptions import (
     ColumnNotFoundError,
@@ -64,7 +65,10 @@ def discover_categories(
         min_confidence=min_confidence, vocabulary=None if vocabulary is None else str(vocabulary),
         words=words,
     )  # fmt: skip
-    return audit(data, **_audit_options(options), detectors=[detector], allow_missing_labels=True)
+    return audit(
+        data, **_audit_options(options), detectors=[EmptyRows(), detector],
+        allow_missing_labels=True,
+    )  # fmt: skip
 
 
 def label_rows(
@@ -117,7 +121,10 @@ def label_rows(
     )  # fmt: skip
     clusters = Clusters(words=words)
     try:
-        return audit(data, **options, detectors=[clusters, detector], allow_missing_labels=True)
+        return audit(
+            data, **options, detectors=[EmptyRows(), clusters, detector],
+            allow_missing_labels=True,
+        )  # fmt: skip
     except ColumnNotFoundError as exc:
         if not isinstance(seed_labels, str) or exc.role != "label":
             raise

@@ -343,3 +343,15 @@ def test_fingerprint_depends_on_content_and_order(small_frame):
     changed = small_frame.copy()
     changed.loc[2, "text"] = "something else entirely here"
     assert load(changed).fingerprint != same
+
+
+def test_a_column_named_text_is_text_even_on_a_few_rows():
+    """Five short sentences have few distinct values, like a category; the name says text."""
+    texts = ["a cat sat", None, "the dog barked", "?", "a boat sailed"]
+    frame = pd.DataFrame({"id": [1, 2, 3, 4, 5], "text": texts})
+    assert load(frame).schema.text == "text"
+    # single words under a text-like name stay a category
+    notes = [f"a note {i}" for i in range(60)]
+    words = pd.DataFrame({"content": ["video", "image"] * 30, "body": notes})
+    schema = load(words).schema
+    assert schema.text == "body" and "content" in schema.categorical

@@ -280,3 +280,17 @@ def test_leftover_temp_file_is_ignored(fake_encoder: Encoder, isolated_cache: Pa
     (shard.parent / f".{shard.name}.tmp").write_bytes(shard.read_bytes()[:100])
     _, stats = embed_dataset(make_dataset(texts), fake_encoder, progress=False)
     assert stats.n_embedded == 0 and stats.n_cached == 10
+
+
+def test_blank_texts_are_zero_vectors_and_not_embedded(recording_encoder: Encoder) -> None:
+    texts = make_texts(12)
+    texts[3], texts[7], texts[9] = "", "   \n", "\t"
+    vectors, stats = embed_dataset(make_dataset(texts), recording_encoder, progress=False)
+    embedded = [item for batch in recording_encoder.batches for item in batch]
+    assert all(item.strip() for item in embedded) and len(embedded) == 9
+    blank = np.zeros(12, dtype=bool)
+    blank[[3, 7, 9]] = True
+    assert (vectors[blank] == 0).all()
+    np.testing.assert_allclose(np.linalg.norm(vectors[~blank], axis=1), 1.0, atol=1e-6)
+    assert stats.n_empty == 3 and stats.n_rows == 12 and stats.n_embedded == 9
+    assert stats.as_dict()["n_empty"] == 3

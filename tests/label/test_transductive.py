@@ -297,3 +297,33 @@ def test_auto_takes_prototypes_on_a_weak_graph_only(separated, overlapping) -> N
     X, truth = overlapping
     model = TransductiveLabeler().fit(X, first_rows(truth, 2))
     assert model.method_ == ("prototypes" if model.weak_graph_ else "diffusion")
+
+
+def test_rows_without_content_seed_nothing_and_get_no_label(separated) -> None:
+    """Zero vectors (blank texts) have arbitrary neighbours: they abstain with confidence 0
+    and, labeled, seed nothing; a label given to one stays its label."""
+    X, truth = separated
+    X = X.copy()
+    empty = np.zeros(len(X), dtype=bool)
+    empty[[5, 60, 61, 130]] = True
+    X[empty] = 0.0
+    y = first_rows(truth, 3)
+    y[61] = 0  # a labeled row without content, of a class that is not its own
+    model = TransductiveLabeler().fit(X, y)
+    unlabeled_empty = empty & (y < 0)
+    assert (model.labels_[unlabeled_empty] == -1).all()
+    assert (model.confidence_[unlabeled_empty] == 0.0).all()
+    assert model.labels_[61] == 0 and model.confidence_[61] == 1.0
+    assert model.seeds_[61] == -1
+    judged = ~empty & (y < 0)
+    assert (model.labels_[judged] == truth[judged]).mean() >= 0.99
+
+
+def test_only_labeled_rows_without_content_is_an_error(separated) -> None:
+    X, _ = separated
+    X = X.copy()
+    X[:4] = 0.0
+    y = np.full(len(X), -1)
+    y[:4] = [0, 1, 2, 3]
+    with pytest.raises(InvalidParameterError, match="every labeled row is empty"):
+        TransductiveLabeler().fit(X, y)

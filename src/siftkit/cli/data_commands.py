@@ -294,9 +294,10 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
                 f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' "
                 "reach over the neighbour graph misses)"
             )
+        empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
-            f"{entry['n_abstained']} abstained, {entry['n_other']} other{other}; mean "
+            f"{entry['n_abstained']} abstained{empty}, {entry['n_other']} other{other}; mean "
             f"confidence {entry['mean_confidence']}{calibration}. Next: sift export "
             f"{params['output']} --queue to_label -o to_label.csv"
         )

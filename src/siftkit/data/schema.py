@@ -106,6 +106,15 @@ def _is_categorical(series: pd.Series) -> bool:
     return n_unique <= CATEGORICAL_MAX_UNIQUE or n_unique <= CATEGORICAL_MAX_SHARE * len(series)
 
 
+def _is_free_text(series: pd.Series, named: bool) -> bool:
+    """Whether a string column holds free text. A column named like text (``named``: one of
+    TEXT_NAMES) does unless its values are single words: on a few rows every column of
+    short sentences has few distinct values and so looks categorical."""
+    if named:
+        return series.dropna().astype(str).iloc[:2000].str.split().str.len().mean() >= 2
+    return not _is_categorical(series)
+
+
 def missing_column(
     role: str, name: str, columns: Sequence[str], flag: str | None = None
 ) -> ColumnNotFoundError:
@@ -180,8 +189,9 @@ def infer_schema(
             categorical.append(name)
 
     text_given = text is not None
+    named_text = {c for c in texts if c.lower() in TEXT_NAMES}
     if text is None and texts:
-        free_text = [c for c in texts if not _is_categorical(frame[c])]
+        free_text = [c for c in texts if _is_free_text(frame[c], named=c in named_text)]
         preferred = _by_name(free_text, TEXT_NAMES)
         if preferred is None and free_text:
             lengths = {c: frame[c].dropna().astype(str).str.len().mean() for c in free_text}
@@ -191,10 +201,10 @@ def infer_schema(
     for name in texts:
         if name == text:
             continue
-        if _is_categorical(frame[name]):
-            categorical.append(name)
-        else:
+        if _is_free_text(frame[name], named=name in named_text):
             ignored.append(name)
+        else:
+            categorical.append(name)
     if ignored and not text_given:
         warnings.warn(
             f"Using {text!r} as the text column and ignoring the other free-text columns "

@@ -3,6 +3,7 @@
 from siftkit.detectors import (  # noqa: F401
     clusters,
     duplicates,
+    empty_rows,
     label_errors,
     labeling,
     near_duplicates,

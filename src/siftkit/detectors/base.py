@@ -17,6 +17,7 @@ import numpy as np
 
 from siftkit._validation import Constraint, did_you_mean, validate_params
 from siftkit.data.dataset import Labels
+from siftkit.embed.base import has_content
 from siftkit.exceptions import UnknownPluginError
 from siftkit.neighbors import KnnGraph
 
@@ -75,6 +76,18 @@ class Context:
     @property
     def n_rows(self) -> int:
         return len(self.embeddings)
+
+    @property
+    def with_content(self) -> np.ndarray:
+        """(n_rows,) bool, read-only: the rows with content. A row without (a blank text) is
+        the zero vector: it has arbitrary neighbours and gets no verdict but ``is_empty``."""
+
+        def compute() -> np.ndarray:
+            mask = has_content(self.embeddings)
+            mask.setflags(write=False)
+            return mask
+
+        return self.shared_result("with_content", compute)
 
     def has(self, requirement: str) -> bool:
         if requirement == "labels":

@@ -16,18 +16,26 @@ def first_occurrence(hashes: np.ndarray) -> np.ndarray:
     return first[codes]
 
 
+def first_copy(context: Context) -> np.ndarray:
+    """For each row, the position of the first row with the same content, shape (n_rows,);
+    a row without content (see :attr:`Context.with_content`) repeats nothing: its own."""
+    first = first_occurrence(context.content_hashes)
+    return np.where(context.with_content, first, np.arange(context.n_rows))
+
+
 @register_detector
 class ExactDuplicates(Detector):
     """Flags every row that repeats an earlier row (``is_duplicate``); the first copy stays
     unflagged. Texts are compared after NFKC normalisation, case folding and whitespace
-    collapsing; other data by the hash of its feature values."""
+    collapsing; other data by the hash of its feature values. Blank texts are empty rows
+    (``empty_rows``), not copies of each other."""
 
     name = "duplicates"
     requires = ()
     columns = ("is_duplicate",)
 
     def run(self, context: Context) -> Result:
-        first = first_occurrence(context.content_hashes)
+        first = first_copy(context)
         is_duplicate = first != np.arange(len(first))
         n_groups = len(np.unique(first[is_duplicate]))
         return Result(

@@ -217,8 +217,10 @@ class LabelErrors(Detector):
     def run(self, context: Context) -> Result:
         labels = context.labels
         codes, n_classes = labels.codes, labels.n_classes
-        # rows with a zero vector say nothing: they neither train the probe nor get flagged
-        labeled = (codes >= 0) & np.any(context.embeddings != 0, axis=1)
+        # rows without content (empty_rows) say nothing: they neither train the probe nor
+        # get a verdict
+        content = context.with_content
+        labeled = (codes >= 0) & content
         prior = np.bincount(codes[labeled], minlength=n_classes) / max(labeled.sum(), 1)
         given_prior = prior[np.clip(codes, 0, None)]  # how often a random label is the given one
 
@@ -281,9 +283,10 @@ class LabelErrors(Detector):
         upper = estimate.interval(z=FLAG_LIMIT_STANDARD_ERRORS)[1]
         limit = int(np.ceil(upper * (judgeable & ~off_topic).sum()))
         mislabeled = _highest(candidates & ~off_topic, score, limit)
-        suggested, confidence = stats.best.copy(), stats.best_p.copy()
+        # a row without content suggests its own label (if it has one), with confidence 0
+        suggested = np.where(content | (codes < 0), stats.best, codes)
+        confidence = np.where(content, stats.best_p, 0.0)
 
-        # rows without content are copies of nothing, whatever their hashes say
         conflict_group, group_label, group_share = self._conflicting_copies(
             context, stats, np.where(labeled, codes, -1)
         )
@@ -295,7 +298,9 @@ class LabelErrors(Detector):
         suggested[conflict_only] = group_label[conflict_only]
         confidence[conflict_only] = group_share[conflict_only]
 
-        off_topic_score = np.clip(agreement.spread * doubtful_neighbors, 0.0, 1.0)
+        off_topic_score = np.where(
+            content, np.clip(agreement.spread * doubtful_neighbors, 0.0, 1.0), 0.0
+        )
         summary = summarize_noise(
             labels, mislabeled, suggested, stats.confusion, context.row_ids,
             off_topic=off_topic, conflicting=conflicting, estimate=estimate,

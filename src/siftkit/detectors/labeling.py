@@ -32,7 +32,8 @@ class Labeling(Detector):
 
     ``label_source`` says where a row's label comes from: ``given`` (the row was labeled),
     ``keywords`` / ``descriptions`` (predicted from topics), ``propagated`` (predicted from
-    the labeled rows), ``other`` (fits no topic) or ``abstained`` (below ``min_confidence``).
+    the labeled rows), ``other`` (fits no topic) or ``abstained`` (below ``min_confidence``, or
+    empty: see ``empty_rows``).
 
     Parameters
     ----------
@@ -152,12 +153,13 @@ class Labeling(Detector):
             rule = other_rule(model)
             categories = run_categories(context) if rule == "topics" else None
             misfit = fits_no_class(vectors, model, categories)
-        misfit &= codes < 0
+        misfit &= (codes < 0) & context.with_content
         predicted[misfit] = OTHER
         sources[misfit] = OTHER
         abstained = (model.labels_ < 0) & ~misfit
         predicted[abstained] = None
         sources[abstained] = "abstained"
+        judged = (codes < 0) & context.with_content
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
                       strict=True)}  # fmt: skip
@@ -169,9 +171,10 @@ class Labeling(Detector):
             "n_other": int(misfit.sum()),
             "other_rule": other_rule(model) if self.other else None,
             "n_abstained": int(abstained.sum()),
+            "n_empty": int(((codes < 0) & ~context.with_content).sum()),
             "predicted_counts": counts,
-            "mean_confidence": round(float(model.confidence_[codes < 0].mean()), 4)
-            if (codes < 0).any() else None,
+            "mean_confidence": round(float(model.confidence_[judged].mean()), 4)
+            if judged.any() else None,
             "confidence_calibrated": model.calibrated_,
             "method": model.method_,
             "metric_learned": model.metric_learned_,

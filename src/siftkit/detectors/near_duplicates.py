@@ -9,7 +9,7 @@ from scipy.sparse.csgraph import connected_components
 
 from siftkit._validation import Interval
 from siftkit.detectors.base import Context, Detector, Result, register_detector
-from siftkit.detectors.duplicates import first_occurrence
+from siftkit.detectors.duplicates import first_copy
 
 
 def group_rows(n_rows: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -50,10 +50,10 @@ def near_duplicate_groups(
     sims = context.graph.similarities
     cut = similarity_cut(sims, threshold, relative)
     rows, cols = np.nonzero(sims >= cut - 1e-6)
-    first_copy = first_occurrence(context.content_hashes)
-    copies = np.flatnonzero(first_copy != np.arange(n))
+    first = first_copy(context)
+    copies = np.flatnonzero(first != np.arange(n))
     sources = np.concatenate([rows, copies])
-    targets = np.concatenate([context.graph.indices[rows, cols], first_copy[copies]])
+    targets = np.concatenate([context.graph.indices[rows, cols], first[copies]])
     return group_rows(n, sources, targets), cut
 
 
@@ -90,7 +90,7 @@ class NearDuplicates(Detector):
         score = np.zeros(context.n_rows)
         if graph.k:
             score = np.clip(graph.similarities[:, 0], 0.0, 1.0).astype(np.float64)
-        copies = first_occurrence(context.content_hashes) != np.arange(context.n_rows)
+        copies = first_copy(context) != np.arange(context.n_rows)
         score[copies] = 1.0
         flagged = groups >= 0
         flagged[flagged] = pd.Series(groups[flagged]).duplicated(keep="first").to_numpy()

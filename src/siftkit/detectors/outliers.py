@@ -63,7 +63,10 @@ class Outliers(Detector):
                 summary={"count": 0, "note": "a single row has no neighbours to compare with"},
             )
         distance = 1.0 - graph.similarities[:, :k].astype(np.float64).mean(axis=1)
-        z = robust_z(distance)
+        # rows without content (empty_rows) say nothing: they are neither judged nor judged
+        # against
+        content = context.with_content
+        z = robust_z(distance, content)
         class_aware = context.labels is not None and context.labels.n_classes >= 2
         if class_aware:
             codes, n_classes = context.labels.codes, context.labels.n_classes
@@ -71,20 +74,20 @@ class Outliers(Detector):
             vectors = np.asarray(context.embeddings, dtype=np.float32)
             prototypes = trusted_class_prototypes(context)
             if len(prototypes.centres):
-                # rows with a zero vector say nothing: they are judged, not judged against
-                content = np.any(vectors != 0, axis=1)
                 far = 1.0 - prototypes.nearest_similarity(vectors)
                 far_z = within_class_z(far, np.where(content, codes, -1), robust_z(far, content))
                 # an outlier is far from every class AND sits where no label dominates;
                 # a mislabeled row is near its true class, so it is not an outlier
                 z = np.minimum(far_z, robust_z(1.0 - agreement.top_share, content))
+        z = np.where(content, z, 0.0)
         flagged = z > self.threshold
+        typical = distance[content] if content.any() else distance
         return Result(
             columns={"outlier_score": score_from_z(z, self.threshold), "is_outlier": flagged},
             summary={
                 "count": int(flagged.sum()),
                 "share": round(float(flagged.mean()), 4),
-                "median_knn_distance": round(float(np.median(distance)), 4),
+                "median_knn_distance": round(float(np.median(typical)), 4),
                 "k_used": k,
                 "class_aware": class_aware,
             },

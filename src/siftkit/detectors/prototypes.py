@@ -16,6 +16,7 @@ import numpy as np
 from siftkit.detectors.base import Context
 from siftkit.detectors.linear_probe import fit_temperature, row_blocks, softmax
 from siftkit.detectors.neighbor_labels import neighbor_label_spread
+from siftkit.embed.base import has_content
 
 #: One prototype per this many trusted rows of a class, at most MAX_PROTOTYPES per class.
 PROTOTYPE_ROWS = 50
@@ -68,7 +69,7 @@ def fit_class_prototypes(
     from sklearn.cluster import KMeans
 
     vectors = np.asarray(vectors, dtype=np.float32)
-    usable = trusted & np.any(vectors != 0, axis=1)
+    usable = trusted & has_content(vectors)
     centres, owner = [], []
     for code in range(n_classes):
         members = vectors[usable & (codes == code)]

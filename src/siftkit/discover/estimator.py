@@ -49,7 +49,7 @@ from siftkit.discover.refine import (
     refine_by_prototypes,
     within_share,
 )
-from siftkit.embed.base import l2_normalize
+from siftkit.embed.base import has_content, l2_normalize
 from siftkit.exceptions import InvalidParameterError, NotFittedError
 from siftkit.neighbors import KnnGraph, build_graph
 
@@ -290,7 +290,7 @@ class CategoryDiscovery:
             return self._finish(vectors, indices, similarities, 0, self.resolution, 0.0, False)
 
         # rows without content (zero vectors) have arbitrary neighbours: they take no part
-        empty = ~np.any(vectors != 0, axis=1)
+        empty = ~has_content(vectors)
         adjacency = shared_neighbor_graph(indices)
         if empty.any():
             keep = sp.diags((~empty).astype(np.float64))
@@ -395,7 +395,7 @@ class CategoryDiscovery:
             if indices.shape[1]
             else np.ones(len(membership))
         )
-        empty = ~np.any(vectors != 0, axis=1)
+        empty = ~has_content(vectors)
         self.confidence_[empty] = 0.0
         self.labels_ = np.where((self.confidence_ >= self.min_confidence) & ~empty, membership, -1)
         self.cluster_centers_ = prototypes(vectors, membership, self.n_clusters_)

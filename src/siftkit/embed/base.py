@@ -87,3 +87,9 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     np.maximum(norms, np.float32(1e-12), out=norms)
     return vectors / norms
+
+
+def has_content(vectors: np.ndarray) -> np.ndarray:
+    """Per row, whether it has content, (n_rows,) bool: a row without content (a blank text)
+    embeds as the zero vector, which says nothing about where the row belongs."""
+    return np.any(np.asarray(vectors) != 0, axis=1)

@@ -18,13 +18,15 @@ from siftkit.execution import Executor, get_executor
 
 @dataclass(frozen=True)
 class EmbedStats:
-    """What an embedding pass did: rows in, rows served from cache, rows run through the model."""
+    """What an embedding pass did: rows in, rows served from cache, rows run through the
+    model, rows without content (blank texts, left as zero vectors)."""
 
     n_rows: int
     n_unique: int
     n_cached: int
     n_embedded: int
     seconds: float
+    n_empty: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,7 @@ class EmbedStats:
             "n_unique": self.n_unique,
             "n_cached": self.n_cached,
             "n_embedded": self.n_embedded,
+            "n_empty": self.n_empty,
             "seconds": round(self.seconds, 3),
         }
 
@@ -53,7 +56,8 @@ def embed_dataset(
     executor: str | Executor | None = None,
     progress: bool | None = None,
 ) -> tuple[np.ndarray, EmbedStats]:
-    """Vectors for every row of ``dataset``, L2-normalised float32 of shape (n_rows, n_dims).
+    """Vectors for every row of ``dataset``, L2-normalised float32 of shape (n_rows, n_dims);
+    rows whose text is blank are zero vectors, not embedded.
 
     Identical items are embedded once. With a cacheable encoder, vectors found in the cache
     are reused and new ones are written back as batches finish, so an interrupted call
@@ -67,7 +71,14 @@ def embed_dataset(
             "for text. Name it with --text COLUMN (Python: text=...)."
         )
     encoder.fit(dataset)
-    items = list(encoder.inputs(dataset))
+    all_items = list(encoder.inputs(dataset))
+    # a blank text has nothing to embed: it stays the zero vector (see embed.base.has_content)
+    blank = np.fromiter(
+        (isinstance(item, str) and not item.strip() for item in all_items),
+        dtype=bool, count=len(all_items),
+    )  # fmt: skip
+    with_content = np.flatnonzero(~blank)
+    items = [all_items[i] for i in with_content]
     n_rows = len(items)
     cacheable = encoder.cacheable and all(isinstance(x, str) for x in items[:1])
 
@@ -118,13 +129,16 @@ def embed_dataset(
                 if cache is not None:
                     cache.flush()
 
-    assert unique_vectors is not None  # n_rows > 0 is guaranteed by loading
-    vectors = l2_normalize(unique_vectors)[inverse]
+    # loading guarantees a row with content (a text column blank in every row is an error)
+    assert unique_vectors is not None
+    vectors = np.zeros((len(all_items), unique_vectors.shape[1]), dtype=np.float32)
+    vectors[with_content] = l2_normalize(unique_vectors)[inverse]
     stats = EmbedStats(
-        n_rows=n_rows,
+        n_rows=len(all_items),
         n_unique=n_unique,
         n_cached=n_unique - len(todo),
         n_embedded=len(todo),
         seconds=time.perf_counter() - start,
+        n_empty=int(blank.sum()),
     )
     return vectors, stats

@@ -6,7 +6,8 @@ its nearest neighbours, as a percentile: rows in dense regions speak for many ot
 budget is **spread over the clusters** in proportion to their size (each cluster gets at
 least one row while the budget lasts); within a cluster rows are taken by priority,
 skipping any row that is a near neighbour of one already taken, so the list does not ask
-for the same thing twice. Rows that already have a label are never proposed.
+for the same thing twice. Rows that already have a label, and empty rows (nothing to
+label), are never proposed.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def rows_to_label(audit: Any, budget: int) -> pd.DataFrame:
         available &= rows["label_source"].to_numpy() != "given"
     elif "label" in rows:
         available &= rows["label"].isna().to_numpy()
+    if "is_empty" in rows:
+        available &= ~rows["is_empty"].to_numpy(dtype=bool)
     clusters = rows["cluster"].to_numpy() if "cluster" in rows else np.zeros(len(rows), int)
     clusters = np.where(clusters >= 0, clusters, clusters.max() + 1)
     sizes = np.bincount(clusters[available], minlength=clusters.max() + 1)

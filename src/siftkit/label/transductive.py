@@ -46,7 +46,7 @@ import numpy as np
 from siftkit._validation import Interval, Options, validate_params
 from siftkit.detectors.linear_probe import fit_temperature, softmax
 from siftkit.discover.refine import neighbor_shares, prototypes, within_share
-from siftkit.embed.base import l2_normalize
+from siftkit.embed.base import has_content, l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import ALPHA, affinity, spread
 from siftkit.label.metric import enough_to_learn, within_class_whitening
@@ -142,10 +142,12 @@ class TransductiveLabeler:
 
     Attributes
     ----------
-    labels_ : (n_rows,) predicted class code; labeled rows keep theirs; -1 abstains.
+    labels_ : (n_rows,) predicted class code; labeled rows keep theirs; -1 abstains (below
+        ``min_confidence``, or a row without content: the zero vector, which seeds nothing).
     proba_ : (n_rows, n_classes) class distribution per row (temperature-scaled when
         ``calibrated_``).
-    confidence_ : (n_rows,) confidence in the predicted class (1 for labeled rows).
+    confidence_ : (n_rows,) confidence in the predicted class (1 for labeled rows, 0 for
+        unlabeled rows without content).
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
     topic_vectors_ : (n_classes, n_dims) the given ``prototypes`` as unit rows (None without).
     seeds_ : (n_rows,) the seed class of each row, -1 for rows that are not seeds.
@@ -221,14 +223,21 @@ class TransductiveLabeler:
         validate_params(type(self).__name__, self.get_params(), self.parameter_constraints)
         vectors = l2_normalize(np.asarray(X, dtype=np.float32))
         n = len(vectors)
-        codes = np.full(n, -1, dtype=np.int64) if y is None else np.asarray(y, dtype=np.int64)
-        if prototypes is None and not (codes >= 0).any():
+        given = np.full(n, -1, dtype=np.int64) if y is None else np.asarray(y, dtype=np.int64)
+        if prototypes is None and not (given >= 0).any():
             raise InvalidParameterError(
                 "Nothing to label from: give some labeled rows, or class prototypes "
                 "(keywords or descriptions)."
             )
         if n_classes is None:
-            n_classes = len(prototypes) if prototypes is not None else int(codes.max()) + 1
+            n_classes = len(prototypes) if prototypes is not None else int(given.max()) + 1
+        # a row without content (the zero vector) seeds nothing and gets no label
+        content = has_content(vectors)
+        codes = np.where(content, given, -1)
+        if prototypes is None and not (codes >= 0).any():
+            raise InvalidParameterError(
+                "Nothing to label from: every labeled row is empty (a blank text)."
+            )
         if graph is None:
             graph = build_graph(vectors, k=self.n_neighbors, random_state=self.random_state)
         k = min(self.n_neighbors, graph.k)
@@ -241,7 +250,9 @@ class TransductiveLabeler:
         seeds = codes.copy()
         if prototypes is not None:
             self.topic_vectors_ = l2_normalize(np.asarray(prototypes, dtype=np.float32))
-            self.prototypes_, found = self._prototype_seeds(vectors, self.topic_vectors_, n_classes)
+            self.prototypes_, found = self._prototype_seeds(
+                vectors, self.topic_vectors_, n_classes, content
+            )
             seeds = np.where(codes >= 0, codes, found)
         self.seeds_ = seeds
         self.weak_graph_ = bool(k) and (
@@ -272,8 +283,9 @@ class TransductiveLabeler:
         self.calibrated_ = temperature is not None
         if temperature is not None:
             self.proba_ = softmax(log_distribution(self.proba_), temperature)
-        labeled = codes >= 0
-        self.proba_[labeled] = _onehot(codes, n_classes)[labeled]
+        self.proba_[~content] = 1.0 / n_classes
+        labeled = given >= 0
+        self.proba_[labeled] = _onehot(given, n_classes)[labeled]
         predicted = self.proba_.argmax(axis=1)
         if temperature is not None:
             confidence = self.proba_.max(axis=1)
@@ -285,9 +297,11 @@ class TransductiveLabeler:
             confidence = np.ones(n)
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
         confidence[np.ptp(self.proba_, axis=1) == 0] = 1.0 / n_classes
+        confidence[~content] = 0.0
         confidence[labeled] = 1.0
         self.confidence_ = confidence
-        self.labels_ = np.where(confidence >= self.min_confidence, predicted, -1)
+        guessed = (confidence < self.min_confidence) | ~(content | labeled)
+        self.labels_ = np.where(guessed, -1, predicted)
         return self
 
     def _in_learned_metric(self, rows: _Rows, taught: np.ndarray) -> _Rows:
@@ -336,17 +350,17 @@ class TransductiveLabeler:
         return discovery.fit(vectors, graph=graph).levels_[0].membership
 
     def _prototype_seeds(
-        self, vectors: np.ndarray, topics: np.ndarray, n_classes: int
+        self, vectors: np.ndarray, topics: np.ndarray, n_classes: int, content: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows most similar to each topic vector (``topics``: unit rows), the topic vectors
-        moved to their mean plus the starting vector; returns (prototypes, seed class per row,
-        -1 elsewhere)."""
+        """Rows with ``content`` most similar to each topic vector (``topics``: unit rows), the
+        topic vectors moved to their mean plus the starting vector; returns (prototypes, seed
+        class per row, -1 elsewhere)."""
         per_class = self.seeds_per_class or max(5, int(0.05 * len(vectors) / n_classes))
         per_class = min(per_class, max(1, len(vectors) // n_classes))
         centers = topics
         for _ in range(self.prototype_rounds + 1):
             similarity = vectors @ centers.T
-            best = similarity.argmax(axis=1)  # a row seeds only the class it is closest to
+            best = np.where(content, similarity.argmax(axis=1), -1)  # seeds its closest class
             seeds = np.full(len(vectors), -1, dtype=np.int64)
             for c in range(n_classes):
                 candidates = np.flatnonzero(best == c)

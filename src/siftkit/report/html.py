@@ -33,6 +33,11 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
         "Copies that nearly repeat an earlier row of their group (the first stays unflagged).",
     ),
     "clusters": ("Categories", "is_clusters", None, ""),
+    "empty_rows": (
+        "Empty rows", "is_empty", None,
+        "Rows with nothing to embed (a blank text): they get no category, label or other "
+        "verdict. Fill them in or drop them.",
+    ),
     "duplicates": (
         "Exact duplicates", "is_duplicate", None,
         "Rows identical to an earlier row after normalising case, Unicode and whitespace.",
@@ -183,7 +188,9 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: 
             low, high = entry["estimated_noise_rate_interval"]
             parts.append(_stat("noise rate, 95% interval", f"{low:.1%} – {high:.1%}"))
         parts.append("</div>")
-        examples = _with_neighbours(top_examples(rows, flag, score), rows, graph)
+        examples = top_examples(rows, flag, score)
+        if flag != "is_empty":  # a row without content has arbitrary neighbours
+            examples = _with_neighbours(examples, rows, graph)
         if len(examples):
             parts.append(f"<h3>Top examples</h3>{_table(examples)}")
         if name == "label_errors":

@@ -29,7 +29,8 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
                 ".css": "text/css; charset=utf-8"}  # fmt: skip
 MAX_BODY = 1 << 20
 SEARCH_LIMIT = 100_000
-FLAGS = ("is_label_error", "is_off_topic", "is_outlier", "is_near_duplicate", "is_duplicate")
+FLAGS = ("is_label_error", "is_off_topic", "is_outlier", "is_near_duplicate", "is_duplicate",
+         "is_empty")  # fmt: skip
 SHOWN = ("row_id", "text", "label", "suggested_label", "suggestion_confidence",
          "cluster_name", "predicted_label", "label_confidence")  # fmt: skip
 
