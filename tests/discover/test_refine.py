@@ -68,10 +68,30 @@ def test_refinement_moves_a_row_to_the_prototype_it_resembles() -> None:
     indices = np.array([[(r + 1) % 10, (r + 2) % 10] for r in range(10)])
     out = refine_by_prototypes(vectors, indices, membership, smoothness=0.1)
     assert out.tolist() == [0] * 5 + [1] * 5
+
+
+def test_a_pinned_category_stays_where_its_pinned_rows_are() -> None:
+    """The pinned rows are a sample of their class: their category's prototype is their
+    mean, not drawn away by the rows the category gathers. Row 1, pinned to category 1,
+    takes its neighbours along; the rows category 1 started with form the other one."""
+    angles = np.concatenate([np.linspace(0.0, 0.3, 5), np.linspace(1.3, 1.57, 5)])
+    vectors = np.column_stack([np.cos(angles), np.sin(angles)]).astype(np.float32)
+    membership = np.repeat([0, 1], 5)
+    membership[1] = 1
+    indices = np.array([[(r + 1) % 10, (r + 2) % 10] for r in range(10)])
     pinned = np.full(10, -1)
     pinned[1] = 1
     out = refine_by_prototypes(vectors, indices, membership, smoothness=0.1, pinned=pinned)
-    assert out[1] == 1 and out[[0, 2, 3, 4]].tolist() == [0] * 4
+    assert out.tolist() == [1] * 5 + [0] * 5
+    # a pinned category swollen by another class's rows does not keep them: category 0,
+    # pinned by rows 0 and 2, starts holding every row; rows 5-9 leave it for category 1
+    pinned = np.full(10, -1)
+    pinned[[0, 2]] = 0
+    pinned[9] = 1
+    start = np.zeros(10, dtype=np.int64)
+    start[9] = 1
+    out = refine_by_prototypes(vectors, indices, start, smoothness=0.1, pinned=pinned)
+    assert out.tolist() == [0] * 5 + [1] * 5
 
 
 def test_within_share_and_confidence_by_hand() -> None:

@@ -92,11 +92,21 @@ def refine_by_prototypes(
     pinned: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move rows to the category of highest ``cos(row, prototype) + smoothness · neighbour
-    share`` until stable; pinned rows keep their category. Categories left empty vanish."""
+    share`` until stable; pinned rows keep their category (``pinned``: its code, -1 for free
+    rows; the pinned categories are codes 0..max), and a pinned category's prototype stays
+    the mean of its pinned rows. Those are a sample of their class; the rows a category
+    gathers may hold another class beside it, which would draw its prototype over and
+    gather more of it. Categories left empty vanish."""
     n_categories = int(membership.max()) + 1
     free = np.ones(len(membership), dtype=bool) if pinned is None else pinned < 0
+    anchored, anchors = None, None  # the categories with pinned rows, their prototypes
+    if not free.all():
+        anchored = np.unique(pinned[~free])
+        anchors = prototypes(vectors, np.clip(pinned, 0, None), n_categories, ~free)[anchored]
     for _ in range(MAX_ITERATIONS):
         centers = prototypes(vectors, membership, n_categories)
+        if anchored is not None:
+            centers[anchored] = anchors
         score = vectors[free] @ centers.T.astype(vectors.dtype)
         score += smoothness * neighbor_shares(indices[free], membership, n_categories)
         moved = score.argmax(axis=1)
