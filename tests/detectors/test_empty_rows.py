@@ -63,3 +63,12 @@ def test_labeling_abstains_on_blank_rows(frame_with_blanks) -> None:
     queue = review_queue(result, "to_label", budget=len(rows))
     assert not set(queue["row_id"]) & set(BLANK)
     assert np.isfinite(entry["mean_confidence"])
+
+
+def test_more_like_these_never_lists_empty_rows(frame_with_blanks) -> None:
+    from siftkit.label.more_like import more_like_these
+
+    result = siftkit.audit(frame_with_blanks, text="text", label="label", encoder="fake")
+    ranked = more_like_these(result, ["r0", "r1"], top=None)
+    assert not set(ranked["row_id"]) & set(BLANK)
+    assert len(ranked) == len(frame_with_blanks) - 2 - len(BLANK)

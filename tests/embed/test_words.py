@@ -57,3 +57,29 @@ def test_a_few_short_texts_still_join() -> None:
     few = ["cat", "boat", "cat boat"]
     joined = WordView().fit(few).join(np.eye(3, dtype=np.float32), few)
     assert joined.shape[0] == 3 and np.isfinite(joined).all()
+
+
+def test_many_texts_learn_from_a_sample_and_join_block_by_block(corpus, monkeypatch) -> None:
+    """Past FIT_TEXTS the words are learned from an even sample; joining goes JOIN_BLOCK rows
+    at a time, the same rows as joined at once."""
+    from siftkit.embed import words as words_module
+
+    sentences, _ = corpus
+    embeddings = np.random.default_rng(3).normal(size=(len(sentences), 8)).astype(np.float32)
+    whole = WordView(n_dims=6).fit(sentences)
+    at_once = whole.join(embeddings, sentences)
+    monkeypatch.setattr(words_module, "JOIN_BLOCK", 7)
+    np.testing.assert_allclose(whole.join(embeddings, sentences), at_once, atol=1e-6)
+    learned = []
+    real_fit = words_module.TfidfSvdEncoder.fit_texts
+
+    def recording_fit(self, texts):  # noqa: ANN001, ANN202
+        learned.append(list(texts))
+        return real_fit(self, texts)
+
+    monkeypatch.setattr(words_module.TfidfSvdEncoder, "fit_texts", recording_fit)
+    monkeypatch.setattr(words_module, "FIT_TEXTS", 30)
+    sampled = WordView(n_dims=6).fit(sentences)
+    assert len(learned[0]) == 30 and learned[0][0] == sentences[0]
+    assert learned[0][-1] == sentences[-1]  # evenly spaced over all the texts
+    assert sampled.join(embeddings, sentences).shape == at_once.shape

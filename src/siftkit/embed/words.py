@@ -30,6 +30,11 @@ WORD_DIMS = 200
 #: the joined rows: 0.3 / 0.5 / 0.7 / 1.0 gave macro-F1 0.423 / 0.435 / 0.425 / 0.364 with
 #: five labels per class, 0.410 without words.)
 WORD_WEIGHT = 0.5
+#: Texts the words are learned from, at most: beyond, an even sample of them (the vocabulary
+#: and the SVD's directions are settled long before; a million texts would only cost memory).
+FIT_TEXTS = 100_000
+#: Rows joined at a time: the word view of all rows is never held beside the joined rows.
+JOIN_BLOCK = 65_536
 
 
 class WordView:
@@ -50,13 +55,27 @@ class WordView:
         self.random_state = random_state
 
     def fit(self, texts: Sequence[str]) -> WordView:
-        """Learn the words, their weights and the SVD from ``texts`` (the rows)."""
+        """Learn the words, their weights and the SVD from ``texts`` (the rows; at most
+        ``FIT_TEXTS`` of them, evenly spaced)."""
+        texts = list(texts)
+        if len(texts) > FIT_TEXTS:
+            texts = [texts[i] for i in np.linspace(0, len(texts) - 1, FIT_TEXTS).astype(int)]
         self.encoder_ = TfidfSvdEncoder(self.n_dims, self.random_state).fit_texts(texts)
         return self
 
     def join(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """``vectors`` (n, d), each the embedding of one of ``texts``, made unit length and
         followed by ``weight`` times the unit word view of the text; the joined rows scaled
-        to unit length: (n, d + word dims) float32."""
-        words = l2_normalize(self.encoder_.embed_batch(list(texts)))
+        to unit length: (n, d + word dims) float32, built ``JOIN_BLOCK`` rows at a time."""
+        texts = list(texts)
+        first = self._join_block(vectors[:JOIN_BLOCK], texts[:JOIN_BLOCK])
+        joined = np.empty((len(texts), first.shape[1]), dtype=np.float32)
+        joined[: len(first)] = first
+        for start in range(JOIN_BLOCK, len(texts), JOIN_BLOCK):
+            end = start + JOIN_BLOCK
+            joined[start:end] = self._join_block(vectors[start:end], texts[start:end])
+        return joined
+
+    def _join_block(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+        words = l2_normalize(self.encoder_.embed_batch(texts))
         return l2_normalize(np.hstack([l2_normalize(vectors), np.float32(self.weight) * words]))

@@ -25,8 +25,8 @@ RESTART = 0.85
 def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) -> pd.DataFrame:
     """Rows of ``audit`` (an :class:`~siftkit.results.Audit` or a run folder opened with
     ``siftkit.open``) ranked by closeness to the rows ``row_ids``; the examples themselves
-    are left out. Columns: ``row_id``, ``similarity_score`` (1 = the closest row), and
-    ``text``/``label``/``cluster_name`` when the run has them."""
+    are left out, and so are empty rows. Columns: ``row_id``, ``similarity_score`` (1 = the
+    closest row), and ``text``/``label``/``cluster_name`` when the run has them."""
     rows = audit.rows
     position = pd.Index(rows["row_id"])
     wanted = list(dict.fromkeys(row_ids))
@@ -46,6 +46,8 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
     mass = spread(normalize(weights), start, alpha=RESTART)[:, 0]
     score = mass / np.sqrt(np.maximum(degree, 1e-12))
     score[seeds] = -np.inf
+    if "is_empty" in rows:  # a row without content is like nothing
+        score[rows["is_empty"].to_numpy(dtype=bool)] = -np.inf
     order = np.argsort(-score, kind="stable")
     order = order[np.isfinite(score[order])]
     if top is not None:
