@@ -82,3 +82,29 @@ def test_confident_rows_split_the_total_cap_over_the_classes(monkeypatch) -> Non
     proba = np.repeat(np.eye(2) * 0.8 + 0.1, 5, axis=0)
     codes = confident_rows(proba, np.full(10, -1), share=1.0)
     assert np.bincount(codes[codes >= 0]).tolist() == [2, 2]
+
+
+def test_labeled_rows_anchor_the_pseudo_labels_of_their_class() -> None:
+    """Rows predicted in class 0 with the highest confidence but far from its labeled rows are
+    not its first pseudo-labels once the labels anchor them; a class with a single labeled
+    row is not anchored."""
+    from siftkit.label.self_training import MIN_ANCHOR_ROWS, anchor_similarity
+
+    e = np.eye(3, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    near = e[0] + 0.1 * rng.normal(size=(10, 3)).astype(np.float32)
+    far = e[2] + 0.1 * rng.normal(size=(10, 3)).astype(np.float32)
+    features = np.vstack([e[[0, 0]], e[[1]], near, far])
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    seeds = np.array([0, 0, 1] + [-1] * 20)
+    proba = np.zeros((23, 2))
+    proba[:, 0] = np.r_[[1.0, 1.0, 0.0], np.full(10, 0.8), np.full(10, 0.95)]
+    proba[:, 1] = 1.0 - proba[:, 0]
+    plain = confident_rows(proba, seeds, share=0.5)
+    assert (plain[13:] == 0).all() and (plain[3:13] == -1).all()
+    similarity = anchor_similarity(features, seeds, 2)
+    assert MIN_ANCHOR_ROWS == 2 and (similarity[:, 1] == 1.0).all()  # one labeled row
+    np.testing.assert_allclose(similarity[:, 0], np.clip(features @ e[0], 0, None), atol=1e-5)
+    sureness = proba[:, 0] * similarity[:, 0]
+    anchored = confident_rows(proba, seeds, share=0.5, sureness=sureness)
+    assert (anchored[3:13] == 0).all() and (anchored[13:] == -1).all()

@@ -1,9 +1,13 @@
 """Self-training: a linear probe refitted, round by round, on the rows the current
 prediction is surest of.
 
-Each round keeps the given labels and, as pseudo-labels, the most confident share of each
-predicted class's other rows (a growing share: 10%, 20%, 30%), fits a logistic regression on
-them and predicts every row with it. The probe sees each row's vector plus half its
+Each round keeps the given labels and, as pseudo-labels, the surest share of each predicted
+class's other rows (a growing share: 10%, 20%, 30%), fits a logistic regression on them and
+predicts every row with it. A row is as sure as the prediction's confidence in it; when the
+seeds are labeled rows, a sample of their class, times its similarity to their mean, where the
+class has at least ``MIN_ANCHOR_ROWS`` of them (the labels anchor the pseudo-labels: a class
+that took in rows of another class beside it, confident as they may be, does not learn from
+them first). The probe sees each row's vector plus half its
 neighbours' similarity-weighted mean (one step of graph smoothing), so a row is judged with
 the company it keeps. Self-training on unlabeled data is the idea of "Out-Of-Domain Unlabeled
 Data Improves Generalization"; reliable pseudo-labels chosen by confidence, of "Training-Free
@@ -18,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from siftkit.discover.refine import prototypes
 from siftkit.embed.base import l2_normalize
 
 #: The share of each predicted class's unlabeled rows taken as pseudo-labels, per round.
@@ -33,6 +38,10 @@ PROBE_C = 10.0
 PROBE_ITERATIONS = 100
 #: Weight of the neighbours' mean vector added to a row's own in the probe's features.
 NEIGHBOR_WEIGHT = 0.5
+#: Labeled rows a class needs for their mean to anchor its pseudo-labels: one row's mean is
+#: that row, wording and all (WordNet, one labeled row per class, draws 10-19: macro-F1
+#: 0.249 either way, ECE 0.087 unanchored against 0.099 anchored).
+MIN_ANCHOR_ROWS = 2
 
 
 def smoothed_features(vectors: np.ndarray, normalized: Any | None) -> np.ndarray:
@@ -44,31 +53,55 @@ def smoothed_features(vectors: np.ndarray, normalized: Any | None) -> np.ndarray
     return l2_normalize(vectors + NEIGHBOR_WEIGHT * neighbours)
 
 
-def confident_rows(proba: np.ndarray, seeds: np.ndarray, share: float) -> np.ndarray:
-    """Training codes for one round: the seeds, and the predicted class of the ``share`` most
-    confident unseeded rows of each predicted class (at most ``MAX_ROWS_PER_CLASS``, and
-    ``MAX_PSEUDO_ROWS`` over all classes); -1 elsewhere."""
+def confident_rows(
+    proba: np.ndarray, seeds: np.ndarray, share: float, sureness: np.ndarray | None = None
+) -> np.ndarray:
+    """Training codes for one round: the seeds, and the predicted class of the ``share``
+    surest unseeded rows of each predicted class (at most ``MAX_ROWS_PER_CLASS``, and
+    ``MAX_PSEUDO_ROWS`` over all classes); -1 elsewhere. A row is as sure as ``sureness``
+    says (n_rows,), by default the confidence of the prediction."""
     n_classes = proba.shape[1]
     predicted = proba.argmax(axis=1)
-    confidence = proba.max(axis=1)
+    if sureness is None:
+        sureness = proba.max(axis=1)
     cap = max(1, min(MAX_ROWS_PER_CLASS, MAX_PSEUDO_ROWS // n_classes))
     codes = seeds.copy()
     for c in range(n_classes):
         rows = np.flatnonzero((predicted == c) & (seeds < 0))
         take = min(int(np.ceil(share * len(rows))), cap)
-        codes[rows[np.argsort(-confidence[rows], kind="stable")[:take]]] = c
+        codes[rows[np.argsort(-sureness[rows], kind="stable")[:take]]] = c
     return codes
 
 
-def self_train(features: np.ndarray, proba: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+def anchor_similarity(features: np.ndarray, seeds: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n_rows, n_classes): each row's cosine similarity to the mean of each class's seeds,
+    clipped at 0; 1 for classes with fewer than ``MIN_ANCHOR_ROWS`` seeds (not anchored)."""
+    means = prototypes(features, np.clip(seeds, 0, None), n_classes, members=seeds >= 0)
+    similarity = np.clip(features @ means.T.astype(features.dtype), 0.0, None)
+    counts = np.bincount(seeds[seeds >= 0], minlength=n_classes)
+    similarity[:, counts < MIN_ANCHOR_ROWS] = 1.0
+    return similarity
+
+
+def self_train(
+    features: np.ndarray, proba: np.ndarray, seeds: np.ndarray, anchored: bool = False
+) -> np.ndarray:
     """Class distributions (n_rows, n_classes) after the rounds of ``ROUND_SHARES``, starting
-    from ``proba``; ``seeds`` are the given labels (-1 for none), always in the training set.
-    Returns ``proba`` unchanged when the rows to fit on hold fewer than two classes."""
+    from ``proba``; ``seeds`` are the given labels (-1 for none), always in the training set;
+    ``anchored``: they are labeled rows, a sample of their class, whose mean anchors its
+    pseudo-labels (see the module). Returns ``proba`` unchanged when the rows to fit on hold
+    fewer than two classes."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
+    anchors = anchor_similarity(features, seeds, proba.shape[1]) if anchored else None
+    rows = np.arange(len(proba))
     for share in ROUND_SHARES:
-        codes = confident_rows(proba, seeds, share)
+        sureness = None
+        if anchors is not None:
+            predicted = proba.argmax(axis=1)
+            sureness = proba[rows, predicted] * anchors[rows, predicted]
+        codes = confident_rows(proba, seeds, share, sureness)
         train = codes >= 0
         if len(np.unique(codes[train])) < 2:
             return proba

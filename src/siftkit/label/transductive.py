@@ -18,7 +18,8 @@
    than the classes (a few dozen rows), so pooling would merge classes — classes come instead
    from the seeds' prototypes smoothed by the neighbours
    (:meth:`TransductiveLabeler._from_prototypes`), then refined by self-training a linear
-   probe on the most confident rows (:mod:`siftkit.label.self_training`).
+   probe on the surest rows (:mod:`siftkit.label.self_training`; with labeled rows as the
+   only seeds, anchored at their class's labeled mean).
 3. **Confidence**: with at least ``MIN_CALIBRATION_ROWS`` labeled rows in every class, the
    distributions are sharpened or flattened by one temperature (``p ∝ p_raw^(1/T)``), fitted
    by likelihood on labeled rows predicted from the others (as many folds as the smallest
@@ -247,6 +248,9 @@ class TransductiveLabeler:
 
         self.prototypes_ = None
         self.topic_vectors_ = None
+        # every seed of every prediction is a labeled row (or a stand-in for one), a sample
+        # of its class, only without prototypes: their found seeds are guesses
+        self._seeds_labeled = prototypes is None
         seeds = codes.copy()
         if prototypes is not None:
             self.topic_vectors_ = l2_normalize(np.asarray(prototypes, dtype=np.float32))
@@ -376,7 +380,7 @@ class TransductiveLabeler:
         refined by self-training."""
         if self.method_ == "prototypes":
             start = self._from_prototypes(rows.vectors, rows.indices, seeds, rows.n_classes)
-            return self_train(rows.features, start, seeds)
+            return self_train(rows.features, start, seeds, anchored=self._seeds_labeled)
         start = _onehot(seeds, rows.n_classes)
         # each class's seeds inject one unit of mass together: more labels for a class say
         # more about where it is, not that it is likelier everywhere (unequal counts, as
