@@ -153,13 +153,13 @@ class Labeling(Detector):
             rule = other_rule(model)
             categories = run_categories(context) if rule == "topics" else None
             misfit = fits_no_class(vectors, model, categories)
-        misfit &= (codes < 0) & context.with_content
+        judged = (codes < 0) & context.with_content  # the rows to label
+        misfit &= judged
         predicted[misfit] = OTHER
         sources[misfit] = OTHER
         abstained = (model.labels_ < 0) & ~misfit
         predicted[abstained] = None
         sources[abstained] = "abstained"
-        judged = (codes < 0) & context.with_content
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
                       strict=True)}  # fmt: skip
@@ -171,7 +171,7 @@ class Labeling(Detector):
             "n_other": int(misfit.sum()),
             "other_rule": other_rule(model) if self.other else None,
             "n_abstained": int(abstained.sum()),
-            "n_empty": int(((codes < 0) & ~context.with_content).sum()),
+            "n_empty": int(((codes < 0) & ~judged).sum()),
             "predicted_counts": counts,
             "mean_confidence": round(float(model.confidence_[judged].mean()), 4)
             if judged.any() else None,

@@ -248,9 +248,6 @@ class TransductiveLabeler:
 
         self.prototypes_ = None
         self.topic_vectors_ = None
-        # every seed of every prediction is a labeled row (or a stand-in for one), a sample
-        # of its class, only without prototypes: their found seeds are guesses
-        self._seeds_labeled = prototypes is None
         seeds = codes.copy()
         if prototypes is not None:
             self.topic_vectors_ = l2_normalize(np.asarray(prototypes, dtype=np.float32))
@@ -380,7 +377,9 @@ class TransductiveLabeler:
         refined by self-training."""
         if self.method_ == "prototypes":
             start = self._from_prototypes(rows.vectors, rows.indices, seeds, rows.n_classes)
-            return self_train(rows.features, start, seeds, anchored=self._seeds_labeled)
+            # every seed is a labeled row (or a stand-in for one), a sample of its class, only
+            # without prototypes: the seeds found from them are guesses
+            return self_train(rows.features, start, seeds, anchored=self.prototypes_ is None)
         start = _onehot(seeds, rows.n_classes)
         # each class's seeds inject one unit of mass together: more labels for a class say
         # more about where it is, not that it is likelier everywhere (unequal counts, as
