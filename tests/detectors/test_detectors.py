@@ -8,7 +8,7 @@ import pytest
 from detector_contexts import build_context, clusters
 
 from siftkit.data import content_hashes, load
-from siftkit.detectors import Context, get_detector, run_detectors
+from siftkit.detectors import Context, get_detector, near_duplicates, run_detectors
 from siftkit.detectors.base import robust_z
 from siftkit.detectors.near_duplicates import group_rows
 
@@ -145,6 +145,30 @@ def test_relative_cut_in_dense_data() -> None:
     summary, columns = run(build_context(vectors), "near_duplicates", relative=1e6)
     assert summary["similarity_cut"] == pytest.approx(0.95)
     assert columns["is_near_duplicate"].sum() == 199
+
+
+def test_near_duplicate_groups_computed_once_per_run_and_cuts(monkeypatch) -> None:  # noqa: ANN001
+    """near_duplicates and label_errors' conflicting copies share one grouping per run; a
+    detector with other cuts in the same run gets its own."""
+    calls = []
+    original = near_duplicates._near_duplicate_groups
+
+    def counted(context, threshold, relative):  # noqa: ANN001, ANN202
+        calls.append((threshold, relative))
+        return original(context, threshold, relative)
+
+    monkeypatch.setattr(near_duplicates, "_near_duplicate_groups", counted)
+    vectors = chain_data()
+    labels = np.array(["a", "b"] * (len(vectors) // 2))
+    context = build_context(vectors, labels=labels)
+    detectors = [get_detector("near_duplicates"), get_detector("label_errors")]
+    outcome = run_detectors(context, detectors, raise_errors=True)
+    assert calls == [(0.95, 0.13)]
+    assert outcome.summaries["label_errors"]["status"] == "ok"
+    strict, _ = near_duplicates.near_duplicate_groups(context, threshold=0.985)
+    assert calls == [(0.95, 0.13), (0.985, 0.13)]
+    assert (strict[[0, 1, 2]] == -1).all()
+    assert not strict.flags.writeable
 
 
 def test_group_rows_union_find() -> None:

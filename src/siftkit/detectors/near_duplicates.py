@@ -41,11 +41,22 @@ def similarity_cut(similarities: np.ndarray, threshold: float, relative: float) 
 def near_duplicate_groups(
     context: Context, threshold: float = 0.95, relative: float = 0.13
 ) -> tuple[np.ndarray, float]:
-    """Group ids of shape (n_rows,) (-1 for rows with no near copy) and the cut used.
+    """Group ids of shape (n_rows,) (-1 for rows with no near copy, read-only) and the cut
+    used; computed once per run for each pair of cuts (``near_duplicates`` and
+    ``label_errors``' conflicting copies both ask).
 
     Rows joined by a graph edge at or above :func:`similarity_cut` are grouped, and exact
     copies (equal content hashes) always are, even with more copies than neighbours.
     """
+    return context.shared_result(
+        f"near_duplicate_groups({threshold}, {relative})",
+        lambda: _near_duplicate_groups(context, threshold, relative),
+    )
+
+
+def _near_duplicate_groups(
+    context: Context, threshold: float, relative: float
+) -> tuple[np.ndarray, float]:
     n = context.n_rows
     sims = context.graph.similarities
     cut = similarity_cut(sims, threshold, relative)
@@ -54,7 +65,9 @@ def near_duplicate_groups(
     copies = np.flatnonzero(first != np.arange(n))
     sources = np.concatenate([rows, copies])
     targets = np.concatenate([context.graph.indices[rows, cols], first[copies]])
-    return group_rows(n, sources, targets), cut
+    groups = group_rows(n, sources, targets)
+    groups.setflags(write=False)
+    return groups, cut
 
 
 @register_detector
