@@ -72,9 +72,26 @@ def test_with_topics_and_categories_the_categories_no_topic_claims_are_other() -
 def test_every_category_a_topic_names_is_claimed() -> None:
     rng = np.random.default_rng(5)
     vectors, truth = _blobs(rng, [40, 40, 40, 40])
+    model = TransductiveLabeler().fit(vectors, None, prototypes=np.eye(8)[:4], n_classes=4)
     split = np.where(truth == 3, 3 + (np.arange(len(truth)) % 2), truth)  # a topic in two
-    assert not unclaimed(vectors, split, np.eye(8)[:4]).any()
-    assert not unclaimed(vectors, np.zeros(len(truth), dtype=int), np.eye(8)[:2]).any()
+    assert not unclaimed(vectors, split, model).any()
+    assert not unclaimed(vectors, np.zeros(len(truth), dtype=int), model).any()
     without = np.where(truth == 0, -1, truth)  # rows of no category are never marked
-    marked = unclaimed(vectors, without, np.eye(8)[1:3])
+    model = TransductiveLabeler().fit(vectors, None, prototypes=np.eye(8)[1:3], n_classes=2)
+    marked = unclaimed(vectors, without, model)
     assert marked[truth == 3].all() and not marked[truth != 3].any()
+
+
+def test_a_category_only_leaning_toward_a_topic_is_not_claimed() -> None:
+    """Rows of no topic that are nearer one topic than the others (a person's gloss is nearer
+    "animal" than "food") are not that topic's: they fit it far worse than its own rows."""
+    rng = np.random.default_rng(6)
+    vectors, truth = _blobs(rng, [40, 40, 80, 40, 40])  # 3, 4: of no topic, near none
+    leaning = truth == 2
+    vectors[leaning] = l2_normalize(  # between topic 0's axis and an axis of their own
+        np.eye(8)[0] * 2.0 + np.eye(8)[5] * 5.0 + rng.normal(scale=0.3, size=(80, 8))
+    )
+    model = TransductiveLabeler().fit(vectors, None, prototypes=np.eye(8)[:2], n_classes=2)
+    assert (model.labels_[leaning] == 0).all()  # every topic-0 guess, none of them topic 0's
+    marked = unclaimed(vectors, truth, model)
+    assert marked[truth >= 2].all() and not marked[truth < 2].any()

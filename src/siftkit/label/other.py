@@ -14,10 +14,10 @@ row is most rows, so this finds rows of no class when they are few (and marks th
 a class's own rows, a few percent, where there are none); when they are most of the data the
 typical similarity is theirs and it finds few of them. With topics (keywords, descriptions)
 and the run's categories, the rows of a category no topic claims fit no class too: a topic
-claims the categories it is more similar to than to the average category, so a category all
-topics find below their average holds what none of them names (categories tell it better
-than rows: a category's mean smooths out its rows' noise). docs/labeling.md gives the
-measurements.
+claims the categories that hold its seeds (the rows most like it), and those whose rows fit
+it as well as the rows of those categories do, so a category no topic reaches holds what
+none of them names (categories tell it better than rows: a category's mean smooths out its
+rows' noise). docs/labeling.md gives the measurements.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ from siftkit.label.transductive import TransductiveLabeler
 
 #: How many robust standard deviations below the typical similarity a row fits no class.
 OTHER_Z = 3.0
+#: A topic claims the categories holding at least this share of its seeds (its home) ...
+SEED_SHARE = 0.1
+#: ... and the other categories whose rows fit it as well as all but this share of the rows
+#: at home do (see :func:`unclaimed`).
+FIT_QUANTILE = 0.1
 
 
 def other_rule(model: TransductiveLabeler) -> str:
@@ -56,7 +61,7 @@ def fits_no_class(
         return far_from_prototype(vectors, model)
     # the rows of the categories no topic claims leave first: they would pull the prototypes
     # and the typical similarity toward themselves
-    misfit = unclaimed(vectors, categories, model.topic_vectors_)
+    misfit = unclaimed(vectors, categories, model)
     return misfit | far_from_prototype(vectors, model, among=~misfit)
 
 
@@ -85,20 +90,41 @@ def far_from_prototype(
     return marked
 
 
-def unclaimed(vectors: np.ndarray, categories: np.ndarray, topics: np.ndarray) -> np.ndarray:
-    """(n_rows,) bool: the rows of the categories no topic claims. ``categories`` (n_rows,)
-    codes 0..n-1, -1 for rows of none (never marked); ``topics`` (n_topics, n_dims) unit
-    vectors. A topic claims the categories whose mean it is more similar to than to the
-    average category's (its similarities standardised over the categories)."""
+def unclaimed(
+    vectors: np.ndarray, categories: np.ndarray, model: TransductiveLabeler
+) -> np.ndarray:
+    """(n_rows,) bool: the rows of the categories no topic of the fitted ``model`` claims.
+    ``categories`` (n_rows,) codes 0..n-1, -1 for rows of none (never marked); ``vectors``
+    the unit rows ``model`` was fitted on.
+
+    A topic claims the categories holding at least ``SEED_SHARE`` of its seeds
+    (``model.seeds_``, the rows most like it): its *home*. It claims another category too when
+    that category's rows predicted in the topic (the topic most of its rows are predicted in)
+    fit the topic as well as its home's rows do: their median similarity to the mean of the
+    topic's rows at home is at least the ``FIT_QUANTILE`` quantile of those rows'. A topic
+    whose rows span several categories keeps them all (a category fitting it as well as its
+    own rows); a category its rows only lean toward, among none better, does not."""
     vectors = np.asarray(vectors)
     assigned = categories >= 0
     if not assigned.any():
         return np.zeros(len(categories), dtype=bool)
-    n_categories = int(categories.max()) + 1
-    centers = prototypes(vectors, np.clip(categories, 0, None), n_categories, members=assigned)
-    similarity = centers @ np.asarray(topics, dtype=np.float64).T
-    present = np.bincount(categories[assigned], minlength=n_categories) > 0
-    spread = similarity[present]
-    standardised = (similarity - spread.mean(axis=0)) / np.maximum(spread.std(axis=0), 1e-12)
-    claimed = (standardised >= 0).any(axis=1)
-    return assigned & ~claimed[np.clip(categories, 0, None)]
+    n_categories, n_topics = int(categories.max()) + 1, model.proba_.shape[1]
+    category = np.clip(categories, 0, None)
+    seeds = model.seeds_
+    seeded = assigned & (seeds >= 0)
+    held = np.zeros((n_categories, n_topics))
+    np.add.at(held, (category[seeded], seeds[seeded]), 1.0)
+    claimed = ((held > 0) & (held >= SEED_SHARE * held.sum(axis=0))).any(axis=1)
+    predicted = model.proba_.argmax(axis=1)
+    home = assigned & claimed[category]
+    centers = prototypes(vectors, predicted, n_topics, members=home)
+    fit = np.einsum("ij,ij->i", vectors, centers[predicted].astype(vectors.dtype))
+    floor = np.full(n_topics, np.inf)
+    for topic in np.unique(predicted[home]):
+        floor[topic] = np.quantile(fit[home & (predicted == topic)], FIT_QUANTILE)
+    present = np.bincount(category[assigned], minlength=n_categories) > 0
+    for c in np.flatnonzero(present & ~claimed):
+        rows = assigned & (category == c)
+        topic = np.bincount(predicted[rows], minlength=n_topics).argmax()
+        claimed[c] = np.median(fit[rows & (predicted == topic)]) >= floor[topic]
+    return assigned & ~claimed[category]
