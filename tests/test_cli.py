@@ -320,7 +320,7 @@ def test_no_words_reaches_both_analyses(workdir, keywords):
 def test_label_says_how_other_was_told(workdir, keywords):
     result = label("--keywords", keywords, "--other")
     assert result.exit_code == 0, result.output
-    assert "'other': the rows of categories that no topic rates" in " ".join(result.stdout.split())
+    assert "'other': the rows of categories no topic claims" in " ".join(result.stdout.split())
 
 
 def test_label_from_a_partly_labeled_column(workdir, text_frame):

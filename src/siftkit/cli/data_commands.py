@@ -284,8 +284,9 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         other = ""
         if entry.get("other_rule") == "topics":
             other = (
-                " ('other': the rows of categories that no topic rates above its average "
-                "category, and rows far less like their label than rows typically are)"
+                " ('other': the rows of categories no topic claims — a topic claims the "
+                "categories holding the rows most like it, and those whose rows fit it as well "
+                "as theirs — and rows far less like their label than rows typically are)"
             )
         if entry.get("other_rule") == "similarity":
             other = (
