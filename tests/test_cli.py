@@ -364,6 +364,20 @@ def test_seed_labels_file_ids_are_row_positions_without_an_id_column(workdir, te
     assert list(rows.index[rows["label_source"] == "given"]) == [1, 21, 41]
 
 
+def test_a_seed_labels_file_run_warns_about_the_columns_once(workdir, text_frame):
+    """The seed file's row ids need the data's id column before the audit loads it again:
+    what column inference has to say is said once."""
+    frame = text_frame.drop(columns="label").assign(note=text_frame["text"] + " noted twice")
+    frame.to_csv("data.csv", index=False)
+    pd.DataFrame({"row_id": ["r0", "r20"], "label": ["sport", "food"]}).to_csv(
+        "seeds.csv", index=False
+    )
+    result = sift("label", "data.csv", "-o", "out", "--encoder", "fake", "--id", "id",
+                  "--seed-labels-file", "seeds.csv")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ignoring the other free-text columns") == 1
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

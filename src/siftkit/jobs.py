@@ -12,6 +12,7 @@ options (``text``, ``id``, ``embeddings``, ``encoder``, ``output``, …) and ret
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
 from siftkit.detectors.labeling import Labeling
 from siftkit.exceptions import (
+    ColumnInferenceWarning,
     ColumnNotFoundError,
     DataFileNotFoundError,
     InvalidParameterError,
@@ -189,7 +191,9 @@ def _labels_from_file(
                 f"{path} must have the columns row_id,label (got {', '.join(table.columns)})."
             )
         lookup = dict(zip(table["row_id"].astype(str), table["label"], strict=True))
-    dataset = siftkit.load(data, text=options.get("text"), id=options.get("id"))
+    with warnings.catch_warnings():  # the audit loads the data again and says it once
+        warnings.simplefilter("ignore", ColumnInferenceWarning)
+        dataset = siftkit.load(data, text=options.get("text"), id=options.get("id"))
     row_ids = dataset.row_ids.astype(str)
     unknown = set(lookup) - set(row_ids)
     if unknown:
