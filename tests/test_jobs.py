@@ -43,6 +43,26 @@ def test_label_from_a_keywords_dict(unlabeled, text_frame, tmp_path):
     assert summary["labeling"]["parameters"]["keywords"] == KEYWORDS
 
 
+def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_path):
+    label(unlabeled, keywords=KEYWORDS, other=True, output=tmp_path / "run")
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    card = html[html.index("<h2>Labels") :]
+    card = card[: card.index("</section>")]
+    assert "Every row labeled from a few keywords per topic" in card
+    assert "not calibrated, which takes labeled rows to hold out" in card
+    assert "the rows of categories no topic claims" in card  # what other means here
+    for topic in KEYWORDS:
+        assert f'<td class="">{topic}</td>' in card
+    assert "Rows to label next" in card and "<th>rank</th>" in card
+    seeded = unlabeled.assign(topic=np.where(np.arange(len(unlabeled)) % 4 == 0,
+                                             label(unlabeled, keywords=KEYWORDS)
+                                             .rows["predicted_label"], None))  # fmt: skip
+    label(seeded, seed_labels="topic", output=tmp_path / "seeded")
+    html = (tmp_path / "seeded" / "report.html").read_text(encoding="utf-8")
+    assert "Every row labeled from the labeled rows" in html
+    assert "calibrated on labeled rows held out from the labeling" in html
+
+
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):
     path = tmp_path / "topics.json"
     path.write_text(json.dumps(KEYWORDS), encoding="utf-8")

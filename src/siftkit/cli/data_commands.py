@@ -247,9 +247,9 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     discovered categories); `sift export OUT --queue to_label` then lists the rows worth
     labeling next.
     """
+    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note
     from siftkit.exceptions import InvalidParameterError
     from siftkit.jobs import check_label_sources, label_rows
-    from siftkit.label.transductive import MIN_CALIBRATION_ROWS
 
     try:
         check_label_sources(keywords, descriptions, seed_labels, seed_labels_file)
@@ -275,26 +275,9 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         console.print(table)
         calibration = ""
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
-            calibration = (
-                f" (not calibrated: with at least {MIN_CALIBRATION_ROWS} labeled rows in every "
-                "class the confidence is fitted on held-out labeled rows; here it is how surely "
-                "a row keeps its label under other choices of labeled rows and among its "
-                "neighbours)"
-            )
-        other = ""
-        if entry.get("other_rule") == "topics":
-            other = (
-                " ('other': the rows of categories no topic claims — a topic claims the "
-                "categories holding the rows most like it, and those whose rows fit it as well "
-                "as theirs — and rows far less like their label than rows typically are)"
-            )
-        if entry.get("other_rule") == "similarity":
-            other = (
-                " ('other': rows far less like their label than rows typically are, which "
-                "misses rows of no class when they are most of the data; with at least "
-                f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' "
-                "reach over the neighbour graph misses)"
-            )
+            calibration = f" ({confidence_note(entry)})"
+        rule = entry.get("other_rule")
+        other = f" ('other': {OTHER_MEANINGS[rule]})" if rule in OTHER_MEANINGS else ""
         empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "

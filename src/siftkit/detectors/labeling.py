@@ -22,8 +22,38 @@ from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class, other_rule
 from siftkit.label.topics import read_topics
+from siftkit.label.transductive import MIN_CALIBRATION_ROWS
 
 OTHER = "other"
+
+#: What ``other`` means under each rule of :func:`siftkit.label.other.other_rule`.
+OTHER_MEANINGS = {
+    "reach": "rows the labeled rows reach over the neighbour graph less than they reach "
+    "almost every labeled row held out from them",
+    "topics": "the rows of categories no topic claims — a topic claims the categories holding "
+    "the rows most like it, and those whose rows fit it as well as theirs — and rows far less "
+    "like their label than rows typically are",
+    "similarity": "rows far less like their label than rows typically are, which misses rows "
+    "of no class when they are most of the data; with at least "
+    f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' reach over "
+    "the neighbour graph misses",
+}
+
+
+def confidence_note(entry: dict[str, Any]) -> str:
+    """How ``label_confidence`` was made, in words, for the ``labeling`` summary ``entry``."""
+    if entry["confidence_calibrated"]:
+        return "calibrated on labeled rows held out from the labeling"
+    if entry["source"] != "propagated":
+        return (
+            "not calibrated, which takes labeled rows to hold out: how surely a row keeps its "
+            "label under other choices of seed rows and among its neighbours"
+        )
+    return (
+        f"not calibrated: with at least {MIN_CALIBRATION_ROWS} labeled rows in every class the "
+        "confidence is fitted on held-out labeled rows; here it is how surely a row keeps its "
+        "label under other choices of labeled rows and among its neighbours"
+    )
 
 
 @register_detector

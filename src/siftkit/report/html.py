@@ -157,6 +157,67 @@ def _with_neighbours(examples: pd.DataFrame, rows: pd.DataFrame, graph: Any) -> 
     return out
 
 
+#: Rows of the ``to_label`` queue shown in the report's labels card.
+REPORT_TO_LABEL = 8
+#: How each ``label_source`` reads in the report.
+LABEL_SOURCES = {
+    "keywords": "a few keywords per topic", "descriptions": "a sentence per topic",
+    "propagated": "the labeled rows",
+}  # fmt: skip
+
+
+def _labels_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """One line per predicted label, most rows first: how many rows were given it and
+    predicted it, their mean confidence, and the surest predicted row."""
+    lines = []
+    shown = rows["text"] if "text" in rows else rows["row_id"].astype(str)
+    labeled = rows[rows["predicted_label"].notna()]
+    for label, members in labeled.groupby("predicted_label", sort=False):
+        given = members["label_source"] == "given"
+        line = {"label": label, "rows": len(members), "given": int(given.sum())}
+        # rows marked other keep the confidence of the class they came closest to
+        predicted = members[members["label_source"].isin(LABEL_SOURCES)]
+        if len(predicted):
+            line["mean confidence"] = predicted["label_confidence"].mean()
+            line["surest predicted row"] = shown[predicted["label_confidence"].idxmax()]
+        lines.append(line)
+    table = pd.DataFrame(lines)
+    return table.sort_values("rows", ascending=False, kind="stable") if len(table) else table
+
+
+def _labels_card(entry: dict[str, Any], audit: Any) -> str:
+    """The ``labeling`` analysis: where the labels come from, how many of each, how sure,
+    and the first rows worth labeling next."""
+    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note
+    from siftkit.label.next import rows_to_label
+
+    rows = audit.rows
+    source = LABEL_SOURCES.get(entry["source"], entry["source"])
+    meaning = f"Every row labeled from {source} (<code>predicted_label</code>, "
+    meaning += f"<code>label_confidence</code>: {escape(confidence_note(entry))})."
+    rule = entry.get("other_rule")
+    if rule in OTHER_MEANINGS:
+        meaning += f" <code>other</code>: {escape(OTHER_MEANINGS[rule])}."
+    parts = [
+        '<section class="card"><h2>Labels <span class="status-ok">· ok</span></h2>',
+        f'<p class="muted">{meaning}</p><div class="stats">',
+        _stat("given", entry["n_given"]), _stat("predicted", entry["n_predicted"]),
+        _stat("other", entry["n_other"]), _stat("abstained", entry["n_abstained"]),
+        _stat("mean confidence", entry["mean_confidence"]),
+        "</div>", _table(_labels_table(rows)),
+    ]  # fmt: skip
+    if len(rows) and audit.graph is not None:
+        queue = rows_to_label(audit, REPORT_TO_LABEL)
+        if len(queue):
+            parts.append(
+                "<h3>Rows to label next</h3><p class=muted>Uncertain and representative, spread "
+                "over the categories; <code>sift export RUN --queue to_label --budget N</code> "
+                f"lists more.</p>{_table(queue.drop(columns='priority'))}"
+            )
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: Any = None) -> str:
     if name == "clusters" and entry.get("status") == "ok":
         levels = ", ".join(str(level["n_categories"]) for level in entry["hierarchy"])
@@ -224,7 +285,10 @@ def render_report(audit: Any) -> str:
         cards += data_map(np.asarray(audit.map), rows, names)
     graph = audit.graph if len(rows) else None
     cards += "".join(
-        _analysis_card(name, summary[name], rows, graph) for name in summary.get("analyses", [])
+        _labels_card(summary[name], audit)
+        if name == "labeling" and summary[name].get("status") == "ok"
+        else _analysis_card(name, summary[name], rows, graph)
+        for name in summary.get("analyses", [])
     )
     label_errors = summary.get("label_errors", {})
     if label_errors.get("status") == "ok":
