@@ -33,6 +33,11 @@ FLAGS = ("is_label_error", "is_off_topic", "is_outlier", "is_near_duplicate", "i
          "is_empty")  # fmt: skip
 SHOWN = ("row_id", "text", "label", "suggested_label", "suggestion_confidence",
          "cluster_name", "predicted_label", "label_confidence")  # fmt: skip
+#: The column the map colours and filters by label: the predicted label where a run has one
+#: (every row has it; given labels are kept), else the given label.
+LABEL_COLUMNS = ("predicted_label", "label")
+#: Confidences the map filters and colours by, beside the ``*_score`` columns.
+CONFIDENCES = ("label_confidence", "cluster_confidence")
 
 
 def _plain(value: Any) -> Any:
@@ -64,10 +69,18 @@ class Explorer:
                 {"id": c["id"], "name": c["name"], "size": c["size"]} for c in categories
             ],  # fmt: skip
             "flags": [f for f in FLAGS if f in self.rows],
-            "scores": [c for c in self.rows.columns if c.endswith("_score")],
+            "scores": self._score_columns(),
+            "label_column": self._label_column(),
             "has_text": "text" in self.rows,
             "has_suggestions": "suggested_label" in self.rows,
         }
+
+    def _score_columns(self) -> list[str]:
+        scores = [c for c in self.rows.columns if c.endswith("_score")]
+        return scores + [c for c in CONFIDENCES if c in self.rows]
+
+    def _label_column(self) -> str | None:
+        return next((c for c in LABEL_COLUMNS if c in self.rows), None)
 
     def points(self) -> bytes:
         """Every row's map position, category, label and flags as compact JSON."""
@@ -76,15 +89,16 @@ class Explorer:
             payload: dict[str, Any] = {"x": coords[:, 0].tolist(), "y": coords[:, 1].tolist()}
             if "cluster" in self.rows:
                 payload["cluster"] = self.rows["cluster"].astype(int).tolist()
-            if "label" in self.rows:
-                codes, names = pd.factorize(self.rows["label"].astype("string"))
+            label = self._label_column()
+            if label is not None:
+                codes, names = pd.factorize(self.rows[label].astype("string"))
                 payload["label"] = codes.tolist()
                 payload["label_names"] = [str(n) for n in names]
             payload["flags"] = {f: self.rows[f].astype(int).tolist() for f in FLAGS
                                 if f in self.rows}  # fmt: skip
             payload["scores"] = {
-                c: np.round(self.rows[c].to_numpy(dtype=np.float64), 3).tolist()
-                for c in self.rows.columns if c.endswith("_score")
+                c: np.round(np.nan_to_num(self.rows[c].to_numpy(dtype=np.float64)), 3).tolist()
+                for c in self._score_columns()
             }  # fmt: skip
             self._points = json.dumps(payload, separators=(",", ":")).encode()
         return self._points
