@@ -317,10 +317,14 @@ def test_no_words_reaches_both_analyses(workdir, keywords):
         assert summary[analysis]["words_joined"] is False
 
 
-def test_label_says_how_other_was_told(workdir, keywords):
+def test_label_and_info_say_what_other_is_and_how_many(workdir, keywords):
     result = label("--keywords", keywords, "--other")
     assert result.exit_code == 0, result.output
     assert "'other': the rows of categories no topic claims" in " ".join(result.stdout.split())
+    n_other = read_summary(workdir)["labeling"]["n_other"]
+    info = sift("info", "out")
+    assert info.exit_code == 0, info.output
+    assert f"abstained, {n_other} other" in " ".join(info.stdout.split())
 
 
 def test_label_from_a_partly_labeled_column(workdir, text_frame):

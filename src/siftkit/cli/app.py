@@ -80,6 +80,8 @@ def print_summary(result: Any) -> None:
                 f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
                 f"{entry['n_abstained']} abstained"
             )
+            if entry.get("other_rule"):  # asked for `other`
+                notes += f", {entry['n_other']} other"
         if status == "ok" and "n_groups" in entry:
             notes = f"{entry['n_groups']} groups"
         if status == "ok" and "estimated_noise_rate" in entry:
