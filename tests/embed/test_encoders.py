@@ -143,6 +143,37 @@ def test_tabular_missing_category_is_its_own_value() -> None:
     assert not np.allclose(vectors[1], vectors[4])
 
 
+def test_tabular_rows_along_one_line_from_the_centre_are_told_apart() -> None:
+    """Standardised rows compared by direction alone would make a row and one three times as
+    far out along the same line identical; the offset coordinate tells them apart, and a row
+    at the average row is not a zero vector."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(200, 3))
+    values[1] = 3.0 * values[0]
+    values[2] = values.mean(axis=0)
+    vectors = embed(pd.DataFrame(values, columns=["a", "b", "c"]), "tabular")
+    assert vectors.shape == (200, 4)
+    assert_unit_or_zero(vectors)
+    assert float(vectors[0] @ vectors[1]) < 0.95
+    assert np.linalg.norm(vectors[2]) > 0.99
+
+
+def test_tabular_rows_far_out_are_outliers() -> None:
+    """Rows 7 standard deviations out, along directions the bulk also takes, are the run's
+    top outliers (compared by direction alone they ranked 36th to 228th of 500)."""
+    import siftkit
+
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(500, 4))
+    directions = rng.normal(size=(5, 4))
+    values[:5] = 7.0 * directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    run = siftkit.audit(pd.DataFrame(values, columns=list("abcd")), detectors=["outliers"],
+                        progress=False)  # fmt: skip
+    top = run.rows["outlier_score"].rank(ascending=False, method="first")
+    assert sorted(top[:5].astype(int)) == [1, 2, 3, 4, 5]
+    assert run.rows["is_outlier"][:5].all()
+
+
 def test_tabular_unfitted_raises() -> None:
     with pytest.raises(NotFittedError):
         get_encoder("tabular").embed_batch([0])

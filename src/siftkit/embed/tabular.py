@@ -1,4 +1,14 @@
-"""Tabular rows as vectors: scaled numeric columns, one-hot categoricals, missing values kept."""
+"""Tabular rows as vectors: scaled numeric columns, one-hot categoricals, missing values kept.
+
+Every vector is compared by its direction (the run's vectors are unit length, their similarity
+the cosine). A standardised row's direction alone says nothing of how far it lies from the
+average row: a row three times as far out as another along the same line would be its exact
+copy, and a row far out in any direction no outlier. So each row gets one more coordinate, the
+same for all, as long as a typical row (the root mean square of the rows' lengths): a row at
+the average row points at it, a typical row lies at 45 degrees from it, and a row far out
+lies nearly at right angles, apart from the bulk; rows along one line from the centre are told
+apart by how far along it they are.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +73,8 @@ class TabularEncoder(Encoder):
                 "pass precomputed embeddings with --embeddings."
             )
         self.transformer_ = ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
-        self.transformer_.fit(self._prepare(dataset.frame))
+        features = self.transformer_.fit_transform(self._prepare(dataset.frame))
+        self.offset_ = max(float(np.sqrt(np.mean(np.square(features).sum(axis=1)))), 1.0)
         self.frame_ = dataset.frame
         return self
 
@@ -91,4 +102,6 @@ class TabularEncoder(Encoder):
         if not hasattr(self, "transformer_"):
             raise NotFittedError("TabularEncoder is not fitted yet; call fit(dataset) first.")
         rows = self._prepare(self.frame_.iloc[list(items)])
-        return np.asarray(self.transformer_.transform(rows), dtype=np.float32)
+        features = np.asarray(self.transformer_.transform(rows), dtype=np.float32)
+        offset = np.full((len(features), 1), self.offset_, dtype=np.float32)
+        return np.hstack([features, offset])
