@@ -154,6 +154,7 @@ def audit(
         texts=dataset.texts,
         random_state=random_state,
         encode_texts=encode_texts,
+        features=_table_features(dataset),
     )
     outcome = run_detectors(context, resolved)
     timings.update(outcome.timings)
@@ -200,6 +201,19 @@ def audit(
 
         result.save(output, overwrite=overwrite, report=render_report)
     return result
+
+
+def _table_features(dataset: Dataset) -> pd.DataFrame | None:
+    """The numeric columns (as floats, NaN where not a number) and categorical columns (as
+    objects) of a table without a text column, else None."""
+    numeric, categorical = list(dataset.schema.numeric), list(dataset.schema.categorical)
+    if dataset.texts is not None or not numeric + categorical:
+        return None
+    frame = dataset.frame
+    features = {name: pd.to_numeric(frame[name], errors="coerce").astype(float)
+                for name in numeric}  # fmt: skip
+    features.update({name: frame[name].astype(object) for name in categorical})
+    return pd.DataFrame(features, index=frame.index)
 
 
 def _missing_values(dataset: Dataset) -> dict[str, int]:

@@ -216,3 +216,19 @@ def test_vectors_without_texts_are_grouped_as_they_are() -> None:
     vectors = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
     result = siftkit.audit(vectors, detectors=[Clusters()], progress=False)
     assert result.summary["clusters"]["words_joined"] is False
+
+
+def test_a_table_s_categories_are_named_by_their_distinctive_columns() -> None:
+    from sklearn.datasets import load_wine
+
+    wine = load_wine(as_frame=True)
+    run = siftkit.discover_categories(wine.data, progress=False)
+    categories = run.summary["clusters"]["categories"]
+    assert len(categories) >= 2
+    for category in categories:
+        assert category["keywords"], category
+        assert category["name"] == ", ".join(category["keywords"][:3])
+        assert all(k.startswith(("high ", "low ")) for k in category["keywords"])
+    # the classes' textbook profiles: one class is rich in proline, one low in colour
+    names = " | ".join(c["name"] for c in categories)
+    assert "high proline" in names and "low color_intensity" in names

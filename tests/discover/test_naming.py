@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from siftkit.discover import naming, partial_labels
@@ -45,6 +46,25 @@ def test_keywords_count_each_category_as_one_document() -> None:
 def test_keywords_without_a_repeated_word_are_empty() -> None:
     words = naming.keywords(["alpha beta", "gamma delta"], np.array([0, 1]), 2)
     assert words == [[], []]
+
+
+def test_distinctive_columns_name_what_sets_each_category_apart() -> None:
+    rng = np.random.default_rng(0)
+    membership = np.repeat([0, 1, 2], 100)
+    size = rng.normal(size=300) + np.repeat([2.0, -2.0, 0.0], 100)
+    colour = np.where(membership == 1, "red", rng.choice(["blue", "green"], 300))
+    features = pd.DataFrame({"size": size, "noise": rng.normal(size=300),
+                             "colour": pd.Series(colour, dtype=object)})  # fmt: skip
+    features.loc[5, "size"] = np.nan  # missing numbers count as missing
+    named = naming.distinctive_columns(features, membership, 4)
+    assert named[0][0] == "high size" and set(named[1][:2]) == {"low size", "colour = red"}
+    assert "size" not in " ".join(named[2])  # its mean is the overall mean
+    assert not any("noise" in d for names in named for d in names)
+    assert not any(
+        "= blue" in d or "= green" in d for d in named[1]
+    )  # only what is over-represented
+    assert named[3] == []  # a category without rows
+    assert naming.distinctive_columns(features[[]], membership, 3) == [[], [], []]
 
 
 def test_majority_labels_and_purity() -> None:

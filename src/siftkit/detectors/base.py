@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from siftkit._validation import Constraint, did_you_mean, validate_params
 from siftkit.data.dataset import Labels
@@ -45,6 +46,8 @@ class Context:
     random_state : seed for every random step.
     encode_texts : embeds other texts (e.g. candidate names) like the rows, L2-normalised,
         (n_texts, n_dims); None when the run has no text encoder.
+    features : the rows' numeric and categorical columns, for a table without a text column
+        (what its categories are named by), or None.
     """
 
     embeddings: np.ndarray
@@ -55,6 +58,7 @@ class Context:
     texts: Sequence[str] | None = None
     random_state: int = 0
     encode_texts: Callable[[Sequence[str]], np.ndarray] | None = None
+    features: pd.DataFrame | None = None
     _shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def shared_result(self, name: str, compute: Callable[[], Any]) -> Any:

@@ -192,8 +192,12 @@ class Clusters(Detector):
         n: int,
         known: np.ndarray | None,
     ) -> tuple[list[str], list[list[str]], list[tuple[str | None, float]] | None]:
-        """Per category: its name, its keywords (text) and its majority label (labels)."""
-        words = naming.category_keywords(terms, membership, n)
+        """Per category: its name, its keywords (text; for a table, its distinctive columns)
+        and its majority label (labels)."""
+        if context.features is not None:
+            words = naming.distinctive_columns(context.features, membership, n)
+        else:
+            words = naming.category_keywords(terms, membership, n)
         majority = (
             naming.majority_labels(context.labels, membership, n)
             if context.labels is not None

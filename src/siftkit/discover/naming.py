@@ -5,6 +5,10 @@
   is the average number of words per category and ``f`` the term's count over all of them —
   times ``log(1 + n / c(term))``, ``c`` being the number of the ``n`` categories that use
   it, so words every category uses ("used", "having") do not name any of them.
+- **Distinctive columns** (tables without text): the columns whose mean in the category is
+  furthest from their mean over all rows, in standard deviations (``high alcohol``, ``low
+  hue``), and the categorical values most over-represented there, measured alike on their 0/1
+  indicator (``colour = red``).
 - **Majority label** (labeled rows): the commonest label and its share (purity).
 - **Vocabulary** ("Vocabulary-free Image Classification"): the candidate terms, embedded
   by the run's encoder, closest to each category's prototype.
@@ -17,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from siftkit.data.dataset import Labels
@@ -80,6 +85,64 @@ def keywords(
 ) -> list[list[str]]:
     """The ``top`` most distinctive words and two-word phrases of each category's texts."""
     return category_keywords(term_counts(texts), membership, n_categories, top)
+
+
+#: A column describes a category when its mean there is at least this many standard
+#: deviations from its mean over all rows.
+DISTINCTIVE_BELOW = 0.5
+
+
+def _effects(features: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The feature columns (numeric: floats; categorical: objects) as standardised numbers,
+    (n_rows, n_effects), each numeric column once and each value of a categorical column as
+    its 0/1 indicator, with a (column, value) per effect (value None for numeric columns).
+    Missing numbers stay NaN."""
+    parts, keys = [], []
+    for name in features.columns:
+        column = features[name]
+        if column.dtype != object:
+            numbers = column.astype(float).replace([np.inf, -np.inf], np.nan)
+            parts.append(numbers.rename(len(keys)))
+            keys.append((str(name), None))
+            continue
+        values = column.astype(object).where(column.notna(), None)
+        for value in pd.unique(values.dropna()):
+            parts.append((values == value).astype(float).rename(len(keys)))
+            keys.append((str(name), str(value)))
+    if not parts:
+        return pd.DataFrame(index=features.index), []
+    table = pd.concat(parts, axis=1)
+    spread = table.std(axis=0, ddof=0).replace(0.0, np.nan)
+    return (table - table.mean(axis=0)) / spread, keys
+
+
+def distinctive_columns(
+    features: pd.DataFrame, membership: np.ndarray, n_categories: int, top: int = 8
+) -> list[list[str]]:
+    """Per category, up to ``top`` descriptions of the columns that set it apart (see the
+    module), most distinctive first: ``high NAME`` / ``low NAME`` for numeric columns,
+    ``NAME = VALUE`` for a categorical value over-represented there; only effects of at
+    least ``DISTINCTIVE_BELOW`` standard deviations."""
+    standardised, keys = _effects(features.reset_index(drop=True))
+    out: list[list[str]] = [[] for _ in range(n_categories)]
+    if not keys:
+        return out
+    assigned = membership >= 0
+    means = standardised[assigned].groupby(membership[assigned]).mean()
+    for c in range(n_categories):
+        if c not in means.index:
+            continue
+        effect = means.loc[c].to_numpy(dtype=np.float64)
+        effect = np.where(np.isfinite(effect), effect, 0.0)
+        for j in np.argsort(-np.abs(effect), kind="stable")[:top]:
+            name, value = keys[j]
+            if abs(effect[j]) < DISTINCTIVE_BELOW or (value is not None and effect[j] < 0):
+                continue
+            if value is None:
+                out[c].append(f"{'high' if effect[j] > 0 else 'low'} {name}")
+            else:
+                out[c].append(f"{name} = {value}")
+    return out
 
 
 def majority_labels(
