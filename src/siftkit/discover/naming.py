@@ -92,28 +92,49 @@ def keywords(
 DISTINCTIVE_BELOW = 0.5
 
 
-def _effects(features: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """The feature columns (numeric: floats; categorical: objects) as standardised numbers,
-    (n_rows, n_effects), each numeric column once and each value of a categorical column as
-    its 0/1 indicator, with a (column, value) per effect (value None for numeric columns).
-    Missing numbers stay NaN."""
-    parts, keys = [], []
+def _effects(
+    features: pd.DataFrame, membership: np.ndarray, n_categories: int
+) -> tuple[np.ndarray, list[tuple[str, str | None]]]:
+    """(n_categories, n_effects): how far each category's mean lies from the mean over all
+    rows, in standard deviations, for each numeric column (floats; NaN missing) and each value
+    of each categorical column (objects), taken as its 0/1 indicator; with a (column, value)
+    per effect (value None for numeric columns). Never more than one column at a time is
+    expanded, so a wide table with many values costs no more memory than its categories."""
+    assigned = membership >= 0
+    groups = membership[assigned]
+    effects, keys = [], []
     for name in features.columns:
         column = features[name]
         if column.dtype != object:
-            numbers = column.astype(float).replace([np.inf, -np.inf], np.nan)
-            parts.append(numbers.rename(len(keys)))
+            values = column.to_numpy(dtype=np.float64)
+            values = np.where(np.isfinite(values), values, np.nan)
+            spread = np.nanstd(values) if np.isfinite(values).any() else 0.0
+            if not spread > 0:
+                continue
+            means = pd.Series(values[assigned]).groupby(groups).mean()
+            effect = np.full(n_categories, np.nan)
+            effect[means.index.to_numpy()] = (means.to_numpy() - np.nanmean(values)) / spread
+            effects.append(effect)
             keys.append((str(name), None))
             continue
-        values = column.astype(object).where(column.notna(), None)
-        for value in pd.unique(values.dropna()):
-            parts.append((values == value).astype(float).rename(len(keys)))
+        present = column.notna().to_numpy()
+        overall = column[present].astype(str).value_counts(normalize=True) * present.mean()
+        counts = pd.crosstab(groups, column.to_numpy()[assigned].astype(str)).reindex(
+            columns=overall.index, fill_value=0
+        )  # fmt: skip
+        sizes = np.bincount(groups, minlength=n_categories)
+        for value, share in overall.items():
+            if not 0.0 < share < 1.0:
+                continue
+            inside = np.zeros(n_categories)
+            inside[counts.index.to_numpy()] = counts[value].to_numpy()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                effect = (inside / sizes - share) / np.sqrt(share * (1.0 - share))
+            effects.append(effect)
             keys.append((str(name), str(value)))
-    if not parts:
-        return pd.DataFrame(index=features.index), []
-    table = pd.concat(parts, axis=1)
-    spread = table.std(axis=0, ddof=0).replace(0.0, np.nan)
-    return (table - table.mean(axis=0)) / spread, keys
+    if not effects:
+        return np.zeros((n_categories, 0)), []
+    return np.column_stack(effects), keys
 
 
 def distinctive_columns(
@@ -123,17 +144,10 @@ def distinctive_columns(
     module), most distinctive first: ``high NAME`` / ``low NAME`` for numeric columns,
     ``NAME = VALUE`` for a categorical value over-represented there; only effects of at
     least ``DISTINCTIVE_BELOW`` standard deviations."""
-    standardised, keys = _effects(features.reset_index(drop=True))
+    effects, keys = _effects(features, membership, n_categories)
     out: list[list[str]] = [[] for _ in range(n_categories)]
-    if not keys:
-        return out
-    assigned = membership >= 0
-    means = standardised[assigned].groupby(membership[assigned]).mean()
     for c in range(n_categories):
-        if c not in means.index:
-            continue
-        effect = means.loc[c].to_numpy(dtype=np.float64)
-        effect = np.where(np.isfinite(effect), effect, 0.0)
+        effect = np.where(np.isfinite(effects[c]), effects[c], 0.0)
         for j in np.argsort(-np.abs(effect), kind="stable")[:top]:
             name, value = keys[j]
             if abs(effect[j]) < DISTINCTIVE_BELOW or (value is not None and effect[j] < 0):
