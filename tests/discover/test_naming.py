@@ -67,6 +67,16 @@ def test_distinctive_columns_name_what_sets_each_category_apart() -> None:
     assert naming.distinctive_columns(features[[]], membership, 3) == [[], [], []]
 
 
+def test_distinctive_columns_name_where_values_are_missing() -> None:
+    membership = np.repeat([0, 1], 50)
+    size = np.where(membership == 1, np.nan, np.linspace(0.0, 1.0, 100))
+    colour = pd.Series(np.where(membership == 0, "red", None), dtype=object)
+    named = naming.distinctive_columns(pd.DataFrame({"size": size, "colour": colour}),
+                                       membership, 2)  # fmt: skip
+    assert set(named[0]) == {"colour = red"}
+    assert set(named[1]) == {"size missing", "colour missing"}
+
+
 def test_majority_labels_and_purity() -> None:
     labels = partial_labels(["cat", "cat", "dog", None, "dog", "dog", None, "cat"], 8)
     membership = np.array([0, 0, 0, 1, 1, 1, 2, -1])

@@ -7,8 +7,8 @@
   it, so words every category uses ("used", "having") do not name any of them.
 - **Distinctive columns** (tables without text): the columns whose mean in the category is
   furthest from their mean over all rows, in standard deviations (``high alcohol``, ``low
-  hue``), and the categorical values most over-represented there, measured alike on their 0/1
-  indicator (``colour = red``).
+  hue``), and the categorical values (or missing values) most over-represented there,
+  measured alike on their 0/1 indicator (``colour = red``, ``price missing``).
 - **Majority label** (labeled rows): the commonest label and its share (purity).
 - **Vocabulary** ("Vocabulary-free Image Classification"): the candidate terms, embedded
   by the run's encoder, closest to each category's prototype.
@@ -90,6 +90,9 @@ def keywords(
 #: A column describes a category when its mean there is at least this many standard
 #: deviations from its mean over all rows.
 DISTINCTIVE_BELOW = 0.5
+#: The value standing for "missing" in a column's effects (the tabular encoder marks missing
+#: values, so categories can form around them).
+MISSING_VALUE = "\x00missing"
 
 
 def _effects(
@@ -102,12 +105,31 @@ def _effects(
     expanded, so a wide table with many values costs no more memory than its categories."""
     assigned = membership >= 0
     groups = membership[assigned]
+    sizes = np.bincount(groups, minlength=n_categories)
     effects, keys = [], []
+
+    def indicators(name: str, values: list[str], codes: np.ndarray) -> None:
+        """The effects of the 0/1 indicators of ``values`` (each row's code into them in
+        ``codes``, -1 for none), as (name, value) each."""
+        n_values = len(values)
+        shares = np.bincount(codes[codes >= 0], minlength=n_values) / len(codes)
+        inside_rows = assigned & (codes >= 0)
+        inside = np.bincount(
+            membership[inside_rows] * n_values + codes[inside_rows],
+            minlength=n_categories * n_values,
+        ).reshape(n_categories, n_values)
+        for k in np.flatnonzero((shares > 0) & (shares < 1)):
+            share = shares[k]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                effects.append((inside[:, k] / sizes - share) / np.sqrt(share * (1.0 - share)))
+            keys.append((name, values[k]))
+
     for name in features.columns:
         column = features[name]
         if column.dtype != object:
             values = column.to_numpy(dtype=np.float64)
             values = np.where(np.isfinite(values), values, np.nan)
+            indicators(str(name), [MISSING_VALUE], np.where(np.isnan(values), 0, -1))
             spread = np.nanstd(values) if np.isfinite(values).any() else 0.0
             if not spread > 0:
                 continue
@@ -117,21 +139,9 @@ def _effects(
             effects.append(effect)
             keys.append((str(name), None))
             continue
-        present = column.notna().to_numpy()
-        overall = column[present].astype(str).value_counts(normalize=True) * present.mean()
-        counts = pd.crosstab(groups, column.to_numpy()[assigned].astype(str)).reindex(
-            columns=overall.index, fill_value=0
-        )  # fmt: skip
-        sizes = np.bincount(groups, minlength=n_categories)
-        for value, share in overall.items():
-            if not 0.0 < share < 1.0:
-                continue
-            inside = np.zeros(n_categories)
-            inside[counts.index.to_numpy()] = counts[value].to_numpy()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                effect = (inside / sizes - share) / np.sqrt(share * (1.0 - share))
-            effects.append(effect)
-            keys.append((str(name), str(value)))
+        codes, uniques = pd.factorize(column.where(column.isna(), column.astype(str)))
+        codes = np.where(codes < 0, len(uniques), codes)  # missing: one value more
+        indicators(str(name), [*map(str, uniques), MISSING_VALUE], codes)
     if not effects:
         return np.zeros((n_categories, 0)), []
     return np.column_stack(effects), keys
@@ -154,6 +164,8 @@ def distinctive_columns(
                 continue
             if value is None:
                 out[c].append(f"{'high' if effect[j] > 0 else 'low'} {name}")
+            elif value == MISSING_VALUE:
+                out[c].append(f"{name} missing")
             else:
                 out[c].append(f"{name} = {value}")
     return out
