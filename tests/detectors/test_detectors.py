@@ -10,7 +10,7 @@ from detector_contexts import build_context, clusters
 from siftkit.data import content_hashes, load
 from siftkit.detectors import Context, get_detector, near_duplicates, run_detectors
 from siftkit.detectors.base import robust_z
-from siftkit.detectors.near_duplicates import group_rows
+from siftkit.detectors.near_duplicates import group_rows, intrinsic_dimension
 
 
 def run(context: Context, name: str, **params) -> tuple[dict, dict[str, np.ndarray]]:  # noqa: ANN003
@@ -142,7 +142,7 @@ def test_relative_cut_in_dense_data() -> None:
     assert summary["similarity_cut"] > 0.99
     assert np.flatnonzero(columns["is_near_duplicate"]).tolist() == [150]
     # with the relative cut switched off, the whole cloud is one group
-    summary, columns = run(build_context(vectors), "near_duplicates", relative=1e6)
+    summary, columns = run(build_context(vectors), "near_duplicates", relative=1e6, chance=None)
     assert summary["similarity_cut"] == pytest.approx(0.95)
     assert columns["is_near_duplicate"].sum() == 199
 
@@ -153,9 +153,9 @@ def test_near_duplicate_groups_computed_once_per_run_and_cuts(monkeypatch) -> No
     calls = []
     original = near_duplicates._near_duplicate_groups
 
-    def counted(context, threshold, relative):  # noqa: ANN001, ANN202
-        calls.append((threshold, relative))
-        return original(context, threshold, relative)
+    def counted(context, threshold, relative, chance):  # noqa: ANN001, ANN202
+        calls.append((threshold, relative, chance))
+        return original(context, threshold, relative, chance)
 
     monkeypatch.setattr(near_duplicates, "_near_duplicate_groups", counted)
     vectors = chain_data()
@@ -163,12 +163,35 @@ def test_near_duplicate_groups_computed_once_per_run_and_cuts(monkeypatch) -> No
     context = build_context(vectors, labels=labels)
     detectors = [get_detector("near_duplicates"), get_detector("label_errors")]
     outcome = run_detectors(context, detectors, raise_errors=True)
-    assert calls == [(0.95, 0.13)]
+    assert calls == [(0.95, 0.13, 0.001)]
     assert outcome.summaries["label_errors"]["status"] == "ok"
     strict, _ = near_duplicates.near_duplicate_groups(context, threshold=0.985)
-    assert calls == [(0.95, 0.13), (0.985, 0.13)]
+    assert calls == [(0.95, 0.13, 0.001), (0.985, 0.13, 0.001)]
     assert (strict[[0, 1, 2]] == -1).all()
     assert not strict.flags.writeable
+
+
+def test_intrinsic_dimension_of_clouds() -> None:
+    rng = np.random.default_rng(0)
+    for dimension in (2, 5):
+        cloud = np.hstack([rng.normal(size=(2000, dimension)), np.full((2000, 1), 3.0)])
+        estimate = intrinsic_dimension(build_context(cloud, k=10).graph.similarities)
+        assert estimate == pytest.approx(dimension, rel=0.2)
+    assert intrinsic_dimension(np.ones((5, 1))) == float("inf")
+
+
+def test_in_few_dimensions_close_pairs_by_chance_are_no_near_duplicates() -> None:
+    """300 rows scattered at random over three dimensions put a few percent within the
+    relative cut of another (12 "near duplicates" without the dimension's bound); real copies
+    and near-exact ones stay flagged."""
+    rng = np.random.default_rng(1)
+    cloud = np.hstack([rng.normal(size=(300, 3)), np.full((300, 1), 1.7)])
+    cloud[7] = cloud[3]
+    cloud[9] = cloud[4] + 1e-4
+    summary, columns = run(build_context(cloud), "near_duplicates")
+    assert sorted(np.flatnonzero(columns["is_near_duplicate"])) == [7, 9]
+    _, loose = run(build_context(cloud), "near_duplicates", chance=None)
+    assert loose["is_near_duplicate"].sum() > 2
 
 
 def test_group_rows_union_find() -> None:

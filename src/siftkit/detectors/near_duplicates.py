@@ -1,4 +1,13 @@
-"""Near duplicates: rows joined by a kNN-graph edge above a similarity threshold, grouped."""
+"""Near duplicates: rows joined by a kNN-graph edge above a similarity threshold, grouped.
+
+The threshold is absolute and relative to the data: two rows must also lie much closer than
+rows typically lie to their nearest neighbour. How much closer depends on the data's
+dimension: in few dimensions (a table of three numbers) nearest-neighbour distances spread
+widely, and among rows scattered at random a few percent lie within a third of the typical
+distance of another. So the relative cut is also kept where such a cloud, of the data's
+intrinsic dimension (the maximum-likelihood estimate of Levina and Bickel from the
+neighbour distances), would put at most ``chance`` of its rows (0.1% by default).
+"""
 
 from __future__ import annotations
 
@@ -29,17 +38,46 @@ def group_rows(n_rows: int, sources: np.ndarray, targets: np.ndarray) -> np.ndar
     return groups
 
 
-def similarity_cut(similarities: np.ndarray, threshold: float, relative: float) -> float:
+#: Neighbours per row the intrinsic dimension is estimated from, at most.
+DIMENSION_NEIGHBORS = 10
+
+
+def intrinsic_dimension(similarities: np.ndarray) -> float:
+    """The maximum-likelihood intrinsic dimension of unit rows from their kNN cosine
+    ``similarities`` (n_rows, k), nearest first ("Maximum Likelihood Estimation of Intrinsic
+    Dimension", Levina and Bickel; the rows' inverse estimates averaged): inf with fewer than
+    two neighbours or no row whose neighbours lie at distinct positive distances."""
+    k = min(similarities.shape[1], DIMENSION_NEIGHBORS)
+    if k < 2:
+        return float("inf")
+    distances = np.sqrt(np.clip(2.0 - 2.0 * similarities[:, :k].astype(np.float64), 0.0, None))
+    usable = (distances[:, 0] > 0) & (distances[:, -1] > distances[:, 0])
+    if not usable.any():
+        return float("inf")
+    inverse = np.log(distances[usable, -1:] / distances[usable, :-1]).mean(axis=1)
+    return float(1.0 / inverse.mean())
+
+
+def similarity_cut(
+    similarities: np.ndarray, threshold: float, relative: float, chance: float | None
+) -> float:
     """The similarity at or above which two rows are near duplicates in this data: at least
-    ``threshold``, and within ``relative`` times the median nearest-neighbour distance."""
+    ``threshold``, and within ``relative`` times the median nearest-neighbour distance (as
+    cosine distance, the squared Euclidean distance of unit rows halved), and within the
+    distance a cloud of the data's intrinsic dimension would put only ``chance`` of its rows
+    from their nearest neighbour (see the module; None: no such bound)."""
     if similarities.shape[1] == 0:
         return 1.0
     typical = float(np.median(1.0 - similarities[:, 0]))
+    if chance is not None:
+        # in a uniform cloud of dimension d, P(nearest within r medians) = 1 - 2^(-r^d)
+        ratio = np.log2(1.0 / (1.0 - chance)) ** (1.0 / intrinsic_dimension(similarities))
+        relative = min(relative, float(ratio) ** 2)  # cosine distances: squared ratios
     return 1.0 - min(1.0 - threshold, relative * typical)
 
 
 def near_duplicate_groups(
-    context: Context, threshold: float = 0.95, relative: float = 0.13
+    context: Context, threshold: float = 0.95, relative: float = 0.13, chance: float | None = 0.001
 ) -> tuple[np.ndarray, float]:
     """Group ids of shape (n_rows,) (-1 for rows with no near copy, read-only) and the cut
     used; computed once per run for each pair of cuts (``near_duplicates`` and
@@ -49,17 +87,17 @@ def near_duplicate_groups(
     copies (equal content hashes) always are, even with more copies than neighbours.
     """
     return context.shared_result(
-        f"near_duplicate_groups({threshold}, {relative})",
-        lambda: _near_duplicate_groups(context, threshold, relative),
+        f"near_duplicate_groups({threshold}, {relative}, {chance})",
+        lambda: _near_duplicate_groups(context, threshold, relative, chance),
     )
 
 
 def _near_duplicate_groups(
-    context: Context, threshold: float, relative: float
+    context: Context, threshold: float, relative: float, chance: float | None
 ) -> tuple[np.ndarray, float]:
     n = context.n_rows
     sims = context.graph.similarities
-    cut = similarity_cut(sims, threshold, relative)
+    cut = similarity_cut(sims, threshold, relative, chance)
     rows, cols = np.nonzero(sims >= cut - 1e-6)
     first = first_copy(context)
     copies = np.flatnonzero(first != np.arange(n))
@@ -83,6 +121,9 @@ class NearDuplicates(Detector):
     relative : the cosine distance between them must also be at most ``relative`` times the
         median distance of rows to their nearest neighbour, so that in dense embedding spaces
         (pixels, tabular data) ordinary close neighbours are not taken for copies.
+    chance : and at most the distance within which a cloud without copies, of the data's
+        intrinsic dimension, would put this share of its rows from their nearest neighbour:
+        in few dimensions close pairs happen by chance (see the module); None: no such bound.
     """
 
     name = "near_duplicates"
@@ -91,14 +132,18 @@ class NearDuplicates(Detector):
     parameter_constraints = {
         "threshold": [Interval(float, 0.0, 1.0, open_low=True)],
         "relative": [Interval(float, 0.0, None)],
+        "chance": [type(None), Interval(float, 0.0, 1.0, open_low=True, open_high=True)],
     }
 
-    def __init__(self, threshold: float = 0.95, relative: float = 0.13) -> None:
+    def __init__(
+        self, threshold: float = 0.95, relative: float = 0.13, chance: float | None = 0.001
+    ) -> None:
         self.threshold = threshold
         self.relative = relative
+        self.chance = chance
 
     def run(self, context: Context) -> Result:
-        groups, cut = near_duplicate_groups(context, self.threshold, self.relative)
+        groups, cut = near_duplicate_groups(context, self.threshold, self.relative, self.chance)
         graph = context.graph
         score = np.zeros(context.n_rows)
         if graph.k:
