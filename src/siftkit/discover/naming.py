@@ -152,8 +152,8 @@ def distinctive_columns(
 ) -> list[list[str]]:
     """Per category, up to ``top`` descriptions of the columns that set it apart (see the
     module), most distinctive first: ``high NAME`` / ``low NAME`` for numeric columns,
-    ``NAME = VALUE`` for a categorical value over-represented there; only effects of at
-    least ``DISTINCTIVE_BELOW`` standard deviations."""
+    ``NAME = VALUE`` for a categorical value over-represented there, ``NAME missing`` where
+    missing values are; only effects of at least ``DISTINCTIVE_BELOW`` standard deviations."""
     effects, keys = _effects(features, membership, n_categories)
     out: list[list[str]] = [[] for _ in range(n_categories)]
     for c in range(n_categories):

@@ -5,7 +5,7 @@ the cosine). A standardised row's direction alone says nothing of how far it lie
 average row: a row three times as far out as another along the same line would be its exact
 copy, and a row far out in any direction no outlier. So each row gets one more coordinate, the
 same for all, as long as a typical row (the root mean square of the rows' lengths): a row at
-the average row points at it, a typical row lies at 45 degrees from it, and a row far out
+the average points straight along it, a typical row lies at 45 degrees from it, a row far out
 lies nearly at right angles, apart from the bulk; rows along one line from the centre are told
 apart by how far along it they are.
 """
@@ -21,6 +21,8 @@ from siftkit.embed.base import Encoder, register_encoder
 from siftkit.exceptions import EmptyDatasetError, NotFittedError
 
 MISSING = "__missing__"
+#: Rows a typical row's length is measured on, at most (evenly spaced).
+OFFSET_SAMPLE = 10_000
 
 
 @register_encoder("tabular")
@@ -73,9 +75,13 @@ class TabularEncoder(Encoder):
                 "pass precomputed embeddings with --embeddings."
             )
         self.transformer_ = ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
-        features = self.transformer_.fit_transform(self._prepare(dataset.frame))
-        self.offset_ = max(float(np.sqrt(np.mean(np.square(features).sum(axis=1)))), 1.0)
+        self.transformer_.fit(self._prepare(dataset.frame))
         self.frame_ = dataset.frame
+        # a typical row's length, from an even sample (never all rows transformed at once);
+        # at least 1, so that rows all alike still get a direction
+        sample = np.linspace(0, len(dataset.frame) - 1, min(len(dataset.frame), OFFSET_SAMPLE))
+        lengths = np.square(self._transform(np.unique(sample.astype(int)))).sum(axis=1)
+        self.offset_ = max(float(np.sqrt(lengths.mean())), 1.0)
         return self
 
     def _numeric(self, frame: Any) -> Any:
@@ -101,7 +107,10 @@ class TabularEncoder(Encoder):
     def embed_batch(self, items: Sequence[int]) -> np.ndarray:
         if not hasattr(self, "transformer_"):
             raise NotFittedError("TabularEncoder is not fitted yet; call fit(dataset) first.")
-        rows = self._prepare(self.frame_.iloc[list(items)])
-        features = np.asarray(self.transformer_.transform(rows), dtype=np.float32)
+        features = self._transform(items)
         offset = np.full((len(features), 1), self.offset_, dtype=np.float32)
         return np.hstack([features, offset])
+
+    def _transform(self, items: Sequence[int]) -> np.ndarray:
+        rows = self._prepare(self.frame_.iloc[list(items)])
+        return np.asarray(self.transformer_.transform(rows), dtype=np.float32)
