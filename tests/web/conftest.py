@@ -29,6 +29,19 @@ def served(tmp_path, text_frame):
     server.server_close()
 
 
+@pytest.fixture
+def label_served(tmp_path, text_frame):
+    """A `sift label` run from keywords (no label column), served."""
+    keywords = {"sport": ["football", "goal"], "food": ["bread", "soup"],
+                "tech": ["computer", "server"]}  # fmt: skip
+    siftkit.label_rows(text_frame.drop(columns="label"), text="text", id="id", encoder="fake",
+                       keywords=keywords, output=tmp_path / "run")  # fmt: skip
+    server = _serve(tmp_path / "run")
+    yield server, tmp_path / "run"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def demo_served(tmp_path_factory):
     """The demo run, audited as `make demo` does (the default text model), served."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
@@ -23,15 +24,15 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def page(demo_served):
+@contextmanager
+def _browse(server):
+    """A headless Chromium page on the explorer ``server``, once the app is ready."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("playwright is not installed (pip install -e '.[dev]')")
     if CHROMIUM is None:
         _missing("Debian's chromium is not installed (apt-get install chromium)")
-    server, run = demo_served
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--use-gl=swiftshader"]
@@ -39,8 +40,15 @@ def page(demo_served):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
         page.wait_for_selector("body[data-ready=true]", timeout=20_000)
-        yield page, run
+        yield page
         browser.close()
+
+
+@pytest.fixture
+def page(demo_served):
+    server, run = demo_served
+    with _browse(server) as page:
+        yield page, run
 
 
 def test_filter_inspect_accept_undo(page):
@@ -97,3 +105,16 @@ def test_the_map_is_drawn_with_webgl(page):
                    return g ? g.drawingBufferWidth : 0; }"""
     )
     assert pixels > 0
+
+
+def test_after_sift_label_the_map_filters_by_predicted_label(label_served):
+    server, run = label_served
+    rows = pd.read_parquet(run / "rows.parquet")
+    with _browse(server) as page:
+        assert page.inner_text("#label-name") == "Predicted label"
+        options = page.locator("#label-filter option").all_inner_texts()
+        assert sorted(options[1:]) == sorted(rows["predicted_label"].unique())
+        page.select_option("#label-filter", label="sport")
+        sport = (rows["predicted_label"] == "sport").sum()
+        assert f"{sport:,} of {len(rows):,} rows" in page.inner_text("#rows-count")
+        assert "label_confidence" in page.locator("#score-name option").all_inner_texts()

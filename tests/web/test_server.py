@@ -85,21 +85,16 @@ def test_edits_are_saved_and_undone(served):
     assert status == 400
 
 
-def test_after_sift_label_the_map_shows_the_predicted_labels_and_their_confidence(
-    tmp_path, text_frame
-):
+def test_after_sift_label_the_map_shows_the_predicted_labels_and_their_confidence(label_served):
     from siftkit.web.server import Explorer
 
-    keywords = {"sport": ["football", "goal"], "food": ["bread", "soup"],
-                "tech": ["computer", "server"]}  # fmt: skip
-    siftkit.label_rows(text_frame.drop(columns="label"), text="text", id="id", encoder="fake",
-                       keywords=keywords, output=tmp_path / "run")  # fmt: skip
-    explorer = Explorer(siftkit.open(tmp_path / "run"))
+    _, run = label_served
+    explorer = Explorer(siftkit.open(run))
     meta = explorer.meta()
     assert meta["label_column"] == "predicted_label"
     assert {"label_confidence", "cluster_confidence"} <= set(meta["scores"])
     points = json.loads(explorer.points())
-    assert sorted(points["label_names"]) == sorted(keywords)
+    assert sorted(points["label_names"]) == ["food", "sport", "tech"]
     shown = [points["label_names"][c] for c in points["label"]]
     assert shown == explorer.rows["predicted_label"].tolist()
     confidence = explorer.rows["label_confidence"].to_numpy()

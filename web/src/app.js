@@ -259,6 +259,10 @@ async function main() {
   for (const flag of meta.flags) option($("issue-filter"), flag, flag.replace("is_", ""));
   for (const c of meta.categories) option($("cluster-filter"), c.id, `${c.id}: ${c.name} (${c.size})`);
   (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
+  if (meta.label_column === "predicted_label") {  // after `sift label`: every row has one
+    $("label-name").textContent = "Predicted label";
+    $("colour-by").querySelector("option[value=label]").textContent = "predicted label";
+  }
   for (const s of meta.scores) option($("score-name"), s, s);
   for (const id of ["issue-filter", "cluster-filter", "label-filter", "score-name", "score-min",
     "score-max", "colour-by"]) $(id).addEventListener("change", refresh);
