@@ -82,6 +82,29 @@ def test_cleaned_dataset_falls_back_to_the_run_columns_without_the_input(run):
     assert cleaned.set_index("row_id").at["r5", "label"] == "sport"
 
 
+def test_a_label_run_exports_every_input_column_and_the_labels(tmp_path, text_frame):
+    """`sift label` from keywords reads the data without its label column (label=False): the
+    export still finds the input file as it was read, and carries the predicted labels, an
+    edit overriding one."""
+    text_frame.to_csv(tmp_path / "data.csv", index=False)
+    keywords = {"sport": ["football", "goal"], "food": ["bread", "soup"],
+                "tech": ["computer", "server"]}  # fmt: skip
+    siftkit.label_rows(tmp_path / "data.csv", text="text", id="id", encoder="fake",
+                       keywords=keywords, output=tmp_path / "run")  # fmt: skip
+    run = siftkit.open(tmp_path / "run")
+    EditLog(run).record(["r7"], "set_label", "politics")
+    EditLog(run).record(["r8"], "drop")
+    cleaned = cleaned_dataset(run).set_index("id")
+    assert list(cleaned.columns[: len(text_frame.columns) - 1]) == ["text", "label"]
+    assert "r8" not in cleaned.index and len(cleaned) == len(text_frame) - 1
+    predicted = run.rows.set_index("row_id")
+    kept = cleaned.index.difference(["r7"])
+    assert (cleaned.loc[kept, "predicted_label"] == predicted.loc[kept, "predicted_label"]).all()
+    assert cleaned.loc["r7", ["predicted_label", "label_source", "label_confidence"]].tolist() == [
+        "politics", "edited", 1.0]  # fmt: skip
+    assert cleaned.loc["r7", "label"] == "politics"  # the input's label column, edited
+
+
 def test_export_apply_edits_cli(run, tmp_path):
     EditLog(run).record(["r6"], "drop")
     out = tmp_path / "clean.parquet"

@@ -7,7 +7,6 @@ import json
 import platform
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -115,7 +114,7 @@ def audit(
     no_label = label is False
     dataset = load(data, text=text, label=None if no_label else label, id=id, split=split)
     if no_label and dataset.schema.label is not None:
-        dataset = _without_labels(dataset)
+        dataset = dataset.without_labels()
     labels = (
         dataset.require_labels(allow_missing=allow_missing_labels)
         if dataset.labels is not None
@@ -229,9 +228,3 @@ def _text_encoding(encoder: Encoder) -> Callable[[Sequence[str]], np.ndarray]:
         return l2_normalize(encoder.embed_batch(list(texts)))
 
     return encode
-
-
-def _without_labels(dataset: Dataset) -> Dataset:
-    schema = replace(dataset.schema, label=None)
-    return Dataset(frame=dataset.frame, schema=schema, source=dataset.source,
-                   features=dataset.features)  # fmt: skip

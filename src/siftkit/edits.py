@@ -121,11 +121,17 @@ class EditLog:
         return latest[["row_id", "action", "label", "timestamp"]].reset_index(drop=True)
 
 
+#: The labeling columns of a run (``sift label``) the cleaned dataset carries.
+LABELING_COLUMNS = ("predicted_label", "label_confidence", "label_source")
+
+
 def cleaned_dataset(audit: Audit) -> pd.DataFrame:
     """The input data with the run's edits applied: relabelled rows carry their new label,
     dropped rows are gone. The original file is re-read when it is still there unchanged
     (same fingerprint); otherwise the run's own columns (``row_id``, ``text``, ``label``)
-    stand in for it."""
+    stand in for it. A run that labeled its rows (``sift label``) adds its
+    ``predicted_label``, ``label_confidence`` and ``label_source``, a relabelled row's
+    predicted label being its new label (source ``edited``, confidence 1)."""
     frame, label_column = _input_frame(audit)
     current = EditLog(audit).current().set_index("row_id")
     keys = audit.rows["row_id"].astype(str).to_numpy()
@@ -138,6 +144,14 @@ def cleaned_dataset(audit: Audit) -> pd.DataFrame:
             out[label_column] = None
         out[label_column] = out[label_column].astype(object)
         out.loc[relabel, label_column] = new_label[relabel]
+    if all(c in audit.rows for c in LABELING_COLUMNS):
+        labeling = audit.rows[list(LABELING_COLUMNS)].reset_index(drop=True)
+        labeling["predicted_label"] = labeling["predicted_label"].astype(object)
+        labeling.loc[relabel, "predicted_label"] = new_label[relabel]
+        labeling.loc[relabel, "label_source"] = "edited"
+        labeling.loc[relabel, "label_confidence"] = 1.0
+        for column in LABELING_COLUMNS:
+            out[column] = labeling[column].to_numpy()
     return out[action != "drop"].reset_index(drop=True)
 
 
@@ -154,6 +168,8 @@ def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
                                    id=schema.get("id"))  # fmt: skip
         except Exception:  # noqa: BLE001 — any failure: fall back to the run's own columns
             dataset = None
+        if dataset is not None and schema.get("label") is None:
+            dataset = dataset.without_labels()  # as the run read it (label=False)
         if dataset is not None and dataset.fingerprint == source.get("fingerprint"):
             return dataset.frame.reset_index(drop=True), schema.get("label") or "label"
     columns = [c for c in ("row_id", "text", "label") if c in audit.rows]

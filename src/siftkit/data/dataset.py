@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,11 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.frame) if self.features is None else len(self.features)
+
+    def without_labels(self) -> Dataset:
+        """The same rows with no label column: what an audit told ``label=False`` reads."""
+        return Dataset(frame=self.frame, schema=replace(self.schema, label=None),
+                       source=self.source, features=self.features)  # fmt: skip
 
     @cached_property
     def row_ids(self) -> pd.Series:
