@@ -51,6 +51,7 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
     assert "Every row labeled from a few keywords per topic" in card
     assert "not calibrated, which takes labeled rows to hold out" in card
     assert "the rows of categories no topic claims" in card  # what other means here
+    assert '"muted">other</span>' in card  # and how many rows it took
     for topic in KEYWORDS:
         assert f'<td class="">{topic}</td>' in card
     assert "Rows to label next" in card and "<th>rank</th>" in card
@@ -61,6 +62,7 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
     html = (tmp_path / "seeded" / "report.html").read_text(encoding="utf-8")
     assert "Every row labeled from the labeled rows" in html
     assert "calibrated on labeled rows held out from the labeling" in html
+    assert '"muted">other</span>' not in html  # other was not asked for
 
 
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):

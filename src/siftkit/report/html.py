@@ -198,11 +198,13 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     rule = entry.get("other_rule")
     if rule in OTHER_MEANINGS:
         meaning += f" <code>other</code>: {escape(OTHER_MEANINGS[rule])}."
+    counts = [("given", "n_given"), ("predicted", "n_predicted"), ("abstained", "n_abstained")]
+    if rule is not None:  # other was asked for
+        counts.append(("other", "n_other"))
     parts = [
         '<section class="card"><h2>Labels <span class="status-ok">· ok</span></h2>',
         f'<p class="muted">{meaning}</p><div class="stats">',
-        _stat("given", entry["n_given"]), _stat("predicted", entry["n_predicted"]),
-        _stat("other", entry["n_other"]), _stat("abstained", entry["n_abstained"]),
+        *(_stat(label, entry[key]) for label, key in counts),
         _stat("mean confidence", entry["mean_confidence"]),
         "</div>", _table(_labels_table(rows)),
     ]  # fmt: skip
