@@ -17,10 +17,17 @@ def first_occurrence(hashes: np.ndarray) -> np.ndarray:
 
 
 def first_copy(context: Context) -> np.ndarray:
-    """For each row, the position of the first row with the same content, shape (n_rows,);
-    a row without content (see :attr:`Context.with_content`) repeats nothing: its own."""
-    first = first_occurrence(context.content_hashes)
-    return np.where(context.with_content, first, np.arange(context.n_rows))
+    """For each row, the position of the first row with the same content, shape (n_rows,),
+    read-only; a row without content (see :attr:`Context.with_content`) repeats nothing: its
+    own. Computed once per run (``duplicates`` and ``near_duplicates`` both ask)."""
+
+    def compute() -> np.ndarray:
+        first = first_occurrence(context.content_hashes)
+        first = np.where(context.with_content, first, np.arange(context.n_rows))
+        first.setflags(write=False)
+        return first
+
+    return context.shared_result("first_copy", compute)
 
 
 @register_detector
