@@ -342,6 +342,20 @@ def test_label_from_a_partly_labeled_column(workdir, text_frame):
     assert "not calibrated" not in " ".join(result.stdout.split())
 
 
+def test_label_from_keywords_and_seed_labels_names_the_classes_without_a_topic(workdir, text_frame):
+    topics = "sport: [football, match, goal]\nfood: [bread, cheese]\n"
+    (workdir / "topics.yaml").write_text(topics, encoding="utf-8")
+    frame = text_frame.drop(columns="label")
+    frame["topic"] = text_frame["label"].where(text_frame.index % 5 == 0)
+    frame.to_csv("data.csv", index=False)
+    result = label("--keywords", "topics.yaml", "--seed-labels", "topic")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "Labeled from a few keywords per topic and 13 labeled rows" in out
+    assert "(1 class from labeled rows alone: tech)" in out
+    assert set(read_rows(workdir)["predicted_label"]) == {"sport", "food", "tech"}
+
+
 def test_label_from_a_seed_labels_file(workdir):
     pd.DataFrame({"row_id": ["r0", "r20", "r40"], "label": ["sport", "food", "tech"]}).to_csv(
         "seeds.csv", index=False

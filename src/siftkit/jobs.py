@@ -94,7 +94,8 @@ def label_rows(
     keywords : topic -> a few keywords: a YAML/JSON file or a dict.
     descriptions : topic -> a sentence describing it: a YAML/JSON file or a dict.
     seed_labels : the column holding labels for a few rows (empty elsewhere), or those labels
-        as a sequence of one per row (None where unlabeled).
+        as a sequence of one per row (None where unlabeled). With keywords or descriptions,
+        a label naming a topic seeds it, and one naming no topic adds a class.
     seed_labels_file : row id -> label for the seed rows: a CSV with the columns
         ``row_id,label`` or a dict; ids are the ``id`` column's, else row positions from 0.
     min_confidence : rows less confident than this get no label (abstain).

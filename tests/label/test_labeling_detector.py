@@ -75,14 +75,17 @@ def test_a_partly_labeled_column_seeds_the_rest(topics) -> None:
     assert entry["n_given"] == given.sum() and entry["n_predicted"] == (~given).sum()
 
 
-def test_given_labels_that_name_a_topic_seed_it(topics, keywords) -> None:
-    frame = topics.copy()
+def test_given_labels_seed_their_topic_and_add_the_classes_no_topic_names(topics, keywords) -> None:
+    frame = with_rows(topics, texts(MUSIC_WORDS, 12, np.random.default_rng(5)), "music")
     frame["label"] = None
-    frame.loc[[0, 20], "label"] = ["cats", "music"]  # "music" is no topic: not a seed
+    music = np.flatnonzero(frame["topic"] == "music")
+    frame.loc[[0, *music[:2]], "label"] = ["cats", "music", "music"]
     rows, entry = label(frame, label="label", keywords=keywords)
-    assert list(rows["label_source"][:2]) == ["given", "keywords"]
-    assert rows["label_source"][20] == "keywords" and rows["predicted_label"][20] == "boats"
-    assert entry["n_given"] == 1
+    assert entry["classes"] == ["cats", "boats", "space", "music"]
+    assert entry["seed_classes"] == ["music"] and entry["n_given"] == 3
+    assert list(rows["label_source"][[0, *music[:2]]]) == ["given"] * 3
+    assert (rows["label_source"].drop([0, *music[:2]]) == "keywords").all()
+    assert (rows["predicted_label"] == frame["topic"]).all()
 
 
 def test_complete_labels_and_no_topics_leave_nothing_to_do(topics) -> None:

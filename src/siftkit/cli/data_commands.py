@@ -247,7 +247,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     discovered categories); `sift export OUT --queue to_label` then lists the rows worth
     labeling next.
     """
-    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note
+    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note, source_note
     from siftkit.exceptions import InvalidParameterError
     from siftkit.jobs import check_label_sources, label_rows
 
@@ -273,6 +273,8 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         for name, count in counts.head(30).items():
             table.add_row(short(name, 40), str(count))
         console.print(table)
+        if entry.get("seed_classes"):
+            console.print(f"Labeled from {source_note(entry)}.")
         calibration = ""
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = f" ({confidence_note(entry)})"

@@ -18,6 +18,7 @@ from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
+from siftkit.discover.refine import prototypes as class_means
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class, other_rule
@@ -38,6 +39,36 @@ OTHER_MEANINGS = {
     f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' reach over "
     "the neighbour graph misses",
 }
+
+
+def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(classes, seed code per row): the ``topics`` in their order, then the classes of the
+    seed ``labels`` that name no topic; -1 for rows without a seed label."""
+    names = {str(topic): i for i, topic in enumerate(topics)}
+    extra = [c for c in labels.classes if str(c) not in names]
+    classes = np.array([*topics, *extra], dtype=object)
+    lookup = {**names, **{str(c): len(topics) + i for i, c in enumerate(extra)}}
+    codes = np.array([lookup[str(c)] for c in labels.classes], dtype=np.int64)
+    return classes, np.where(labels.codes >= 0, codes[np.clip(labels.codes, 0, None)], -1)
+
+
+#: Where predicted labels come from, per ``label_source`` of a predicted row, in words.
+LABEL_SOURCES = {
+    "keywords": "a few keywords per topic", "descriptions": "a sentence per topic",
+    "propagated": "the labeled rows",
+}  # fmt: skip
+
+
+def source_note(entry: dict[str, Any]) -> str:
+    """What the labels of the ``labeling`` summary ``entry`` were predicted from, in words."""
+    note = LABEL_SOURCES.get(entry["source"], entry["source"])
+    if entry["source"] != "propagated" and entry["n_given"]:
+        note += f" and {entry['n_given']} labeled rows"
+        added = entry.get("seed_classes") or []
+        if added:
+            classes = "class" if len(added) == 1 else "classes"
+            note += f" ({len(added)} {classes} from labeled rows alone: {', '.join(added)})"
+    return note
 
 
 def confidence_note(entry: dict[str, Any]) -> str:
@@ -72,7 +103,8 @@ class Labeling(Detector):
     min_confidence : rows less confident than this get no label (``abstained``).
     other : give rows that fit no topic the label "other" instead of the closest topic.
     use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
-        unlabeled; ``"never"`` ignores labels.
+        unlabeled (with topics, a label naming no topic adds a class, its labeled rows'
+        mean standing for the topic vector); ``"never"`` ignores labels.
     words : with a text column, join each row's embedding with the words of its text (and
         each topic's with the words of its keywords or description) before labeling; False
         labels from the embeddings alone.
@@ -161,15 +193,20 @@ class Labeling(Detector):
                 prototypes = view.join(prototypes, [" ".join(t) for t in topics.values()])
             source = kind
         codes = np.full(n, -1, dtype=np.int64)
+        seed_classes: list[str] = []  # classes the seeds add to the topics
         if self._seeds(context):
             if classes is None:
                 classes = labels.classes
                 codes = labels.codes.copy()
-            else:  # seeds count only where their label is one of the topics
-                lookup = {str(name): i for i, name in enumerate(classes)}
-                given = labels.decode(labels.codes)
-                codes = np.array([lookup.get(str(g), -1) if c >= 0 else -1
-                                  for g, c in zip(given, labels.codes, strict=True)])  # fmt: skip
+            else:
+                classes, codes = topics_and_seed_classes(classes, labels)
+                added = np.arange(len(prototypes), len(classes))
+                seed_classes = [str(c) for c in classes[added]]
+                if len(added):  # a class without a topic: its seeds' mean stands for one
+                    means = class_means(
+                        vectors, np.clip(codes, 0, None), len(classes), members=codes >= 0
+                    )
+                    prototypes = np.vstack([prototypes, means[added]])
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(
@@ -196,6 +233,7 @@ class Labeling(Detector):
         summary: dict[str, Any] = {
             "source": source,
             "classes": [str(c) for c in classes],
+            "seed_classes": seed_classes,
             "n_given": int((codes >= 0).sum()),
             "n_predicted": int(((codes < 0) & ~abstained & ~misfit).sum()),
             "n_other": int(misfit.sum()),

@@ -159,16 +159,13 @@ def _with_neighbours(examples: pd.DataFrame, rows: pd.DataFrame, graph: Any) -> 
 
 #: Rows of the ``to_label`` queue shown in the report's labels card.
 REPORT_TO_LABEL = 8
-#: How each ``label_source`` reads in the report.
-LABEL_SOURCES = {
-    "keywords": "a few keywords per topic", "descriptions": "a sentence per topic",
-    "propagated": "the labeled rows",
-}  # fmt: skip
 
 
 def _labels_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One line per predicted label, most rows first: how many rows were given it and
     predicted it, their mean confidence, and the surest predicted row."""
+    from siftkit.detectors.labeling import LABEL_SOURCES
+
     lines = []
     shown = rows["text"] if "text" in rows else rows["row_id"].astype(str)
     labeled = rows[rows["predicted_label"].notna()]
@@ -188,12 +185,11 @@ def _labels_table(rows: pd.DataFrame) -> pd.DataFrame:
 def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     """The ``labeling`` analysis: where the labels come from, how many of each, how sure,
     and the first rows worth labeling next."""
-    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note
+    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note, source_note
     from siftkit.label.next import rows_to_label
 
     rows = audit.rows
-    source = LABEL_SOURCES.get(entry["source"], entry["source"])
-    meaning = f"Every row labeled from {source} (<code>predicted_label</code>, "
+    meaning = f"Every row labeled from {escape(source_note(entry))} (<code>predicted_label</code>, "
     meaning += f"<code>label_confidence</code>: {escape(confidence_note(entry))})."
     rule = entry.get("other_rule")
     if rule in OTHER_MEANINGS:
