@@ -551,3 +551,10 @@ def test_a_text_encoder_without_a_text_column_says_how_to_fix_it(workdir):
     result = sift("audit", "numbers.csv", "-o", "out", "--encoder", "tfidf")
     assert result.exit_code == 2
     assert "--text COLUMN" in result.output
+
+
+def test_tables_leave_missing_values_blank():
+    from siftkit.cli.app import short
+
+    assert [short(v, 10) for v in (None, float("nan"), pd.NA)] == [""] * 3
+    assert short(0.5, 10) == "0.500" and short("a  long\ntext here", 8) == "a long …"

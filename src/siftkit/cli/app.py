@@ -54,6 +54,9 @@ def frame_table(frame: pd.DataFrame, title: str | None = None, width: int = 70) 
 
 
 def short(value: Any, width: int) -> str:
+    """``value`` on one line of at most ``width`` characters; blank when missing."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
     if isinstance(value, float):
         return f"{value:.3f}"
     text = " ".join(str(value).split())
