@@ -16,6 +16,7 @@ import pandas as pd
 
 from siftkit import __version__
 from siftkit.data import Dataset, content_hashes, load
+from siftkit.data.schema import as_numbers
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
 from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
 from siftkit.embed.base import Encoder, l2_normalize
@@ -203,14 +204,13 @@ def audit(
 
 
 def _table_features(dataset: Dataset) -> pd.DataFrame | None:
-    """The numeric columns (as floats, NaN where not a number) and categorical columns (as
-    objects) of a table without a text column, else None."""
+    """The numeric columns (as floats, NaN where not a number; dates as days) and the
+    categorical columns (as objects) of a table without a text column, else None."""
     numeric, categorical = list(dataset.schema.numeric), list(dataset.schema.categorical)
     if dataset.texts is not None or not numeric + categorical:
         return None
     frame = dataset.frame
-    features = {name: pd.to_numeric(frame[name], errors="coerce").astype(float)
-                for name in numeric}  # fmt: skip
+    features = {name: as_numbers(frame[name]) for name in numeric}
     features.update({name: frame[name].astype(object) for name in categorical})
     return pd.DataFrame(features, index=frame.index)
 

@@ -225,6 +225,49 @@ def test_role_inference(mixed_frame):
     assert schema.ignored == ()
 
 
+def table_with_dates_and_codes(n: int = 80) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({
+        "when": [f"2024-01-{1 + i % 28:02d} {i % 24:02d}:00:00" for i in range(n)],
+        "day": [f"{1 + i % 28}/01/2024" for i in range(n)],
+        "stamp": pd.date_range("2024-03-01", periods=n, freq="D", tz="Europe/Paris"),
+        "sku": [f"SKU-{i:04d}" for i in range(n)],
+        "price": rng.normal(size=n),
+        "city": rng.choice(["paris", "lyon"], size=n),
+    })  # fmt: skip
+
+
+def test_dates_are_numbers_and_codes_are_ignored_not_text(tmp_path):
+    frame = table_with_dates_and_codes()
+    with pytest.warns(ColumnInferenceWarning, match=r"Ignoring the columns \['sku'\]: codes"):
+        schema = load(frame).schema
+    assert schema.text is None
+    assert set(schema.numeric) == {"when", "day", "stamp", "price"}
+    assert schema.categorical == ("city",) and schema.ignored == ("sku",)
+    frame.to_csv(tmp_path / "table.csv", index=False)  # dates read back as strings
+    with pytest.warns(ColumnInferenceWarning, match="codes"):
+        assert set(load(tmp_path / "table.csv").schema.numeric) == set(schema.numeric)
+
+
+def test_dates_count_in_days():
+    from siftkit.data.schema import as_numbers
+
+    written = pd.Series(["1970-01-02", "1970-01-01T12:00Z", None, "2/1/1970"])
+    assert as_numbers(written).tolist()[:2] == [1.0, 0.5]
+    assert np.isnan(as_numbers(written)[2]) and as_numbers(written)[3] in (1.0, 31.0)
+    stamps = pd.Series(pd.to_datetime(["1970-01-03 00:00"]).tz_localize("Europe/Paris"))
+    assert as_numbers(stamps).tolist() == [2.0 - 1 / 24]  # midnight in Paris is 23:00 UTC
+    assert as_numbers(pd.Series(["1", "x", "2.5"])).tolist()[::2] == [1.0, 2.5]
+
+
+def test_a_table_with_dates_is_embedded_as_a_table():
+    frame = table_with_dates_and_codes()
+    with pytest.warns(ColumnInferenceWarning):
+        result = siftkit.audit(frame, progress=False, detectors=["outliers"])
+    assert result.summary["encoder"]["id"] == "tabular"
+    assert result.summary["input"]["schema"]["ignored"] == ["sku"]
+
+
 def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):
     table = pa.table(
         {

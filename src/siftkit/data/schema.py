@@ -5,6 +5,7 @@ Roles given by the user always win; the rest are inferred from names and values.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,17 @@ LABEL_NAMES = (
 SPLIT_NAMES = ("split", "fold", "subset", "partition", "domain", "source", "set")
 TEXT_NAMES = ("text", "sentence", "content", "body", "document", "review", "definition")
 
+#: Values written as dates or times: ISO 8601 (``2024-01-31``, ``2024-01-31 08:00:00``,
+#: ``2024-01-31T08:00Z``) or day, month and year with slashes or dots (``31/01/2024``).
+DATE_PATTERN = re.compile(
+    r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?"
+)
+#: A string column is a column of dates (or of codes, see ``CODE_PATTERN``) when at least this
+#: share of its values (sampled) are.
+PATTERN_MIN_SHARE = 0.95
+#: Values that are codes, not words: one token holding a digit (``SKU-0042``, ``05300397-n``).
+CODE_PATTERN = re.compile(r"\S*\d\S*")
 #: A string column is categorical (not free text) when it has at most this many values...
 CATEGORICAL_MAX_UNIQUE = 50
 #: ...or when its distinct values are at most this share of its rows.
@@ -90,6 +102,43 @@ def _is_string_column(series: pd.Series) -> bool:
         return False
     sample = series.dropna().iloc[:256]
     return not sample.empty and all(isinstance(v, str) for v in sample)
+
+
+def _share_matching(series: pd.Series, pattern: re.Pattern[str]) -> float:
+    sample = series.dropna().astype(str).str.strip().iloc[:2000]
+    return float(sample.str.fullmatch(pattern).mean()) if len(sample) else 0.0
+
+
+def is_date_column(series: pd.Series) -> bool:
+    """Dates or times: a datetime column, or strings written as dates (``DATE_PATTERN``)."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return True
+    return _is_string_column(series) and _share_matching(series, DATE_PATTERN) >= PATTERN_MIN_SHARE
+
+
+def _is_code_column(series: pd.Series) -> bool:
+    """Codes, such as product or record numbers: each value one token with a digit, and too
+    many distinct values for a category. Neither free text nor a feature."""
+    return _share_matching(series, CODE_PATTERN) >= PATTERN_MIN_SHARE and not _is_categorical(
+        series
+    )
+
+
+def as_numbers(series: pd.Series) -> pd.Series:
+    """A numeric or date column as floats, NaN where a value is missing or not a number:
+    dates as days since 1970-01-01 (time zones to UTC)."""
+    if not is_date_column(series):
+        return pd.to_numeric(series, errors="coerce").astype(float)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        when = series
+    else:
+        with warnings.catch_warnings():  # pandas warns when it guesses the day-month order
+            warnings.simplefilter("ignore", UserWarning)
+            when = pd.to_datetime(series, errors="coerce", format="mixed", utc=True)
+    if getattr(when.dt, "tz", None) is not None:
+        when = when.dt.tz_convert("UTC").dt.tz_localize(None)
+    days = (when - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
+    return days.astype(float)
 
 
 def _is_blank(series: pd.Series) -> bool:
@@ -172,7 +221,7 @@ def infer_schema(
             text = named
     taken |= {c for c in (id, label, split) if c is not None}
 
-    vector, numeric, categorical, texts = [], [], [], []
+    vector, numeric, categorical, texts, codes = [], [], [], [], []
     for name in columns:
         if name in taken:
             continue
@@ -181,8 +230,10 @@ def infer_schema(
             vector.append(name)
         elif pd.api.types.is_bool_dtype(series.dtype):
             categorical.append(name)
-        elif pd.api.types.is_numeric_dtype(series.dtype):
+        elif pd.api.types.is_numeric_dtype(series.dtype) or is_date_column(series):
             numeric.append(name)
+        elif _is_string_column(series) and _is_code_column(series):
+            codes.append(name)
         elif _is_string_column(series):
             texts.append(name)
         else:
@@ -212,6 +263,15 @@ def infer_schema(
             ColumnInferenceWarning,
             stacklevel=3,
         )
+    if codes and text is None:  # with a text column, no other column is a feature anyway
+        warnings.warn(
+            f"Ignoring the columns {codes}: codes (one token with a digit per row, such as "
+            "product numbers), not features of the table. Pass --text NAME to embed one as "
+            "text, or --id NAME for row ids.",
+            ColumnInferenceWarning,
+            stacklevel=3,
+        )
+        ignored += codes
     return Schema(
         id=id,
         text=text,

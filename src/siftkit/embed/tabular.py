@@ -27,7 +27,8 @@ OFFSET_SAMPLE = 10_000
 
 @register_encoder("tabular")
 class TabularEncoder(Encoder):
-    """Numeric columns: median-imputed, standardised, plus a missing-value indicator.
+    """Numeric columns (dates as days): median-imputed, standardised, plus a missing-value
+    indicator.
     Categorical columns: one-hot over the ``max_categories`` most frequent values (the rest
     share one column; a missing value is a category of its own).
     """
@@ -85,13 +86,9 @@ class TabularEncoder(Encoder):
         return self
 
     def _numeric(self, frame: Any) -> Any:
-        import pandas as pd
+        from siftkit.data.schema import as_numbers
 
-        return (
-            frame[self.numeric_]
-            .apply(pd.to_numeric, errors="coerce")
-            .replace([np.inf, -np.inf], np.nan)
-        )
+        return frame[self.numeric_].apply(as_numbers).replace([np.inf, -np.inf], np.nan)
 
     def _prepare(self, frame: Any) -> Any:
         out = frame[self.numeric_ + self.categorical_].copy()
