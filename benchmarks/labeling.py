@@ -11,7 +11,9 @@ given a label.
   sentence ``DESCRIPTION`` with that word. Baseline: plain keyword-embedding similarity.
   **Keywords for some categories only** (all, every 2nd, every 4th): how many rows of the other
   categories ``other`` finds (measured, no target). **Labeled rows for half the classes**: how
-  many rows of the other half ``other`` finds, against the similarity rule.
+  many rows of the other half ``other`` finds, against the similarity rule. **Keywords and
+  labeled rows together**: keywords for every category (or every 2nd) with 1 or 5 labeled rows
+  per class, against each alone.
 - **What to label next**: from one labeled row per class, label ``NEXT_BUDGET`` more rows per
   class (in all) picked by siftkit's ``to_label`` queue, at random, or by least confidence
   (uncertainty sampling), fit again, and compare macro-F1 on the rows none of them labeled.
@@ -43,6 +45,7 @@ MARGINS = {1: 0.08, 5: 0.05}  # macro-F1 above the best baseline by this many po
 ECE_TARGET = 0.05
 OTHER_STEPS = (1, 2, 4)  # keywords for every category / every 2nd / 4th (see bench_other)
 OTHER_SHOTS, OTHER_DRAWS = 5, 10  # labeled rows per class, draws (see bench_other_seeded)
+TOGETHER_SHOTS = (1, 5)  # labeled rows per class beside keywords (see bench_keywords_with_labels)
 NEXT_BUDGET, NEXT_DRAWS = 2, 5  # rows to label next per class (in all), draws (see bench_next)
 NO_PICKS = "none (1 labeled row per class)"
 EMBEDDINGS_ALONE = "siftkit, embeddings alone (no words)"
@@ -240,6 +243,51 @@ def bench_keywords(report: Report, data: Data, given: SiftkitInput, names: Seque
     ok = f1["siftkit (keywords)"] > f1["keyword-embedding similarity"]
     report.add(f"Target: keywords beat plain keyword-embedding similarity: {verdict(ok)}.")
     return ok
+
+
+def bench_keywords_with_labels(
+    report: Report, data: Data, given: SiftkitInput, names: Sequence[str], quick: bool
+) -> None:
+    """Keywords and labeled rows together (``sift label --keywords … --seed-labels …``):
+    keywords for every category, or for every 2nd (the others known by their labeled rows
+    alone), with ``TOGETHER_SHOTS`` labeled rows per class; against each source alone."""
+    from benchmarks.noise_cases import embed_texts
+
+    words = [category_word(n) for n in names]
+    topics = given.topics(words, embed_texts(words))
+    half = topics.copy()
+    half[1::2] = 0.0  # a zero row: no topic, the class's labeled rows stand in
+    alone = measure(data.y, np.ones(len(data.y), dtype=bool),
+                    timed(lambda: siftkit_labels(given.vectors, None, data.k, topics)))  # fmt: skip
+    rows = [["siftkit, keywords alone", "0", fmt(alone["f1"]), fmt(alone["ece"]),
+             seconds(alone["seconds"])]]  # fmt: skip
+    for shots in TOGETHER_SHOTS:
+        scores: dict[str, list[dict[str, Any]]] = {}
+        for draw in range(1 if quick else REPEATS):
+            partial = draw_seeds(data.y, shots, draw)
+            judged = partial < 0
+            for name, prototypes in (
+                ("siftkit, keywords for every category + labeled rows", topics),
+                ("siftkit, keywords for every 2nd category + labeled rows", half),
+                ("siftkit, labeled rows alone", None),
+            ):
+                run = timed(
+                    lambda p=prototypes, y=partial: siftkit_labels(given.vectors, y, data.k, p)
+                )
+                scores.setdefault(name, []).append(measure(data.y, judged, run))
+            run = timed(lambda y=partial: logistic(data.X, y))
+            scores.setdefault("logistic regression", []).append(measure(data.y, judged, run))
+        for name, values in scores.items():
+            m = _mean(values)
+            rows.append([name, str(shots), fmt(m["f1"]), fmt(m["ece"]), seconds(m["seconds"])])
+    report.add(
+        f"### {data.name}: keywords and labeled rows together\n\nKeywords (the same rule) for "
+        "every category, or for every 2nd (the others known by their labeled rows alone, as "
+        "`sift label` takes a seed label that names no topic), with 1 or 5 labeled rows per "
+        f"class ({1 if quick else REPEATS} draws, the same as above); macro-F1 and ECE over "
+        "the rows not labeled (keywords alone: over every row)."
+    )
+    report.table(["method", "labels/class", "macro-F1", "ECE", "time s"], rows)
 
 
 def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence[str]) -> None:
@@ -477,6 +525,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             if name == "wordnet":
                 names = category_names(args.quick)
                 bench_keywords(report, data, given, names)
+                bench_keywords_with_labels(report, data, given, names, args.quick)
                 bench_other(report, data, given, names)
     report.save()
 

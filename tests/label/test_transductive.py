@@ -185,6 +185,20 @@ def test_labeled_rows_override_prototype_seeds(separated) -> None:
     assert (model.labels_[1:] == truth[1:]).mean() >= 0.99
 
 
+def test_a_class_without_a_prototype_is_placed_by_its_labeled_rows(separated) -> None:
+    X, truth = separated
+    prototypes = np.eye(16, dtype=np.float32)[:4]
+    prototypes[3] = 0.0  # class 3: no topic, two labeled rows
+    y = np.full(len(X), -1)
+    y[np.flatnonzero(truth == 3)[:2]] = 3
+    model = TransductiveLabeler().fit(X, y, prototypes=prototypes)
+    expected = l2_normalize(l2_normalize(X)[y == 3].mean(axis=0, keepdims=True))[0]
+    np.testing.assert_allclose(model.topic_vectors_[3], expected, atol=1e-5)
+    np.testing.assert_array_equal(model.labels_, truth)
+    with pytest.raises(InvalidParameterError, match=r"Classes \[3\] have neither"):
+        TransductiveLabeler().fit(X, np.full(len(X), -1), prototypes=prototypes)
+
+
 def test_neither_labels_nor_prototypes_is_refused(separated) -> None:
     X, _ = separated
     with pytest.raises(InvalidParameterError, match="Nothing to label from"):

@@ -18,7 +18,6 @@ from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
-from siftkit.discover.refine import prototypes as class_means
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.other import fits_no_class, other_rule
@@ -200,13 +199,10 @@ class Labeling(Detector):
                 codes = labels.codes.copy()
             else:
                 classes, codes = topics_and_seed_classes(classes, labels)
-                added = np.arange(len(prototypes), len(classes))
-                seed_classes = [str(c) for c in classes[added]]
-                if len(added):  # a class without a topic: its seeds' mean stands for one
-                    means = class_means(
-                        vectors, np.clip(codes, 0, None), len(classes), members=codes >= 0
-                    )
-                    prototypes = np.vstack([prototypes, means[added]])
+                seed_classes = [str(c) for c in classes[len(prototypes) :]]
+                # a class without a topic: a zero row, its seeds' mean stands in
+                missing = np.zeros((len(seed_classes), prototypes.shape[1]), prototypes.dtype)
+                prototypes = np.vstack([prototypes, missing])
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(

@@ -218,7 +218,8 @@ class TransductiveLabeler:
     ) -> TransductiveLabeler:
         """``X`` (n_rows, n_dims); ``y`` class codes 0..n_classes-1, -1 for unlabeled rows;
         ``prototypes`` (n_classes, n_dims) class vectors embedded like the rows (keywords,
-        descriptions); at least one of the two. ``graph``: the kNN graph of ``X`` to reuse;
+        descriptions), a zero row for a class known by its labeled rows alone (their mean
+        stands in); at least one of the two. ``graph``: the kNN graph of ``X`` to reuse;
         ``categories``: each row's category to pool labels in (found when None); both
         serve the given metric, a learned metric's graph and categories are built anew."""
         validate_params(type(self).__name__, self.get_params(), self.parameter_constraints)
@@ -250,7 +251,7 @@ class TransductiveLabeler:
         self.topic_vectors_ = None
         seeds = codes.copy()
         if prototypes is not None:
-            self.topic_vectors_ = l2_normalize(np.asarray(prototypes, dtype=np.float32))
+            self.topic_vectors_ = self._topic_vectors(vectors, prototypes, codes)
             self.prototypes_, found = self._prototype_seeds(
                 vectors, self.topic_vectors_, n_classes, content
             )
@@ -304,6 +305,23 @@ class TransductiveLabeler:
         guessed = (confidence < self.min_confidence) | ~(content | labeled)
         self.labels_ = np.where(guessed, -1, predicted)
         return self
+
+    @staticmethod
+    def _topic_vectors(vectors: np.ndarray, given: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """The ``given`` prototypes as unit rows, a zero row (a class without a topic)
+        replaced by the mean of the class's labeled rows; (n_classes, n_dims)."""
+        topics = l2_normalize(np.asarray(given, dtype=np.float32))
+        missing = np.flatnonzero(~has_content(topics))
+        if len(missing):
+            means = prototypes(vectors, np.clip(codes, 0, None), len(topics), members=codes >= 0)
+            unlabeled = [int(c) for c in missing if not (codes == c).any()]
+            if unlabeled:
+                raise InvalidParameterError(
+                    f"Classes {unlabeled} have neither a prototype (a zero row) nor labeled "
+                    "rows: give each class one or the other."
+                )
+            topics[missing] = means[missing]
+        return topics
 
     def _in_learned_metric(self, rows: _Rows, taught: np.ndarray) -> _Rows:
         """``rows`` whitened by the within-class covariance of the rows with a class in
