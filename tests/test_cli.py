@@ -558,3 +558,22 @@ def test_tables_leave_missing_values_blank():
 
     assert [short(v, 10) for v in (None, float("nan"), pd.NA)] == [""] * 3
     assert short(0.5, 10) == "0.500" and short("a  long\ntext here", 8) == "a long …"
+
+
+def test_a_tables_flagged_rows_show_their_values(workdir):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"height": rng.normal(170, 8, 300).round(1),
+                          "weight": rng.normal(70, 9, 300).round(1)})  # fmt: skip
+    table.loc[7] = [290.0, 20.0]  # far out
+    table.to_csv("table.csv", index=False)
+    result = sift("audit", "table.csv", "-o", "out", "--detectors", "outliers")
+    assert result.exit_code == 0, result.output
+    assert "height=290, weight=20" in result.stdout  # among the top outliers
+    rows = read_rows(workdir)
+    assert rows["values"][7] == "height=290, weight=20" and rows["is_outlier"][7]
+    assert "height=290, weight=20" in (workdir / "out" / "report.html").read_text("utf-8")
+    assert sift("export", "out", "--queue", "outliers", "-o", "q.csv").exit_code == 0
+    queue = pd.read_csv(workdir / "q.csv")
+    assert list(queue.columns[:2]) == ["row_id", "values"] and queue["row_id"][0] == 7

@@ -162,6 +162,8 @@ def audit(
     rows = pd.DataFrame({"row_id": dataset.row_ids.to_numpy()})
     if dataset.texts is not None:
         rows["text"] = dataset.texts
+    elif dataset.values is not None:
+        rows["values"] = dataset.values.to_numpy()
     if labels is not None:
         rows["label"] = labels.decode(labels.codes)
     for name, values in outcome.columns.items():

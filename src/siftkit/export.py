@@ -10,7 +10,7 @@ import pandas as pd
 
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import RunFolderError
-from siftkit.results import Audit, atomic_write
+from siftkit.results import Audit, atomic_write, content_column
 
 #: queue name -> (flag columns, score column, columns worth reading, in order)
 QUEUES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
@@ -71,7 +71,8 @@ def review_queue(audit: Audit, name: str, budget: int | None = None) -> pd.DataF
     rows = audit.rows
     flagged = np.logical_or.reduce([rows[f].to_numpy() for f in present])
     queue = rows[flagged]
-    columns = ["row_id"] + (["text"] if "text" in rows else [])
+    content = content_column(rows)
+    columns = ["row_id"] + ([content] if content is not None else [])
     columns += [c for c in wanted if c in rows]
     out = queue[columns].copy()
     if name == "label_errors":

@@ -29,6 +29,14 @@ NEIGHBORS_FILE = "neighbors.npz"
 REPORT_FILE = "report.html"
 MAP_FILE = "map.npy"
 RUN_FILES = (ROWS_FILE, SUMMARY_FILE, EMBEDDINGS_FILE, NEIGHBORS_FILE, MAP_FILE, REPORT_FILE)
+#: The columns of ``rows.parquet`` that say what a row holds, for people: its text, or a
+#: table's values (``column=value, …``).
+CONTENT_COLUMNS = ("text", "values")
+
+
+def content_column(rows: pd.DataFrame) -> str | None:
+    """The column of ``rows`` that says what each row holds (see ``CONTENT_COLUMNS``)."""
+    return next((c for c in CONTENT_COLUMNS if c in rows), None)
 
 
 @contextmanager

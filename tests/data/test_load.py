@@ -14,6 +14,7 @@ from sample_texts import LABELS, TEXTS
 
 import siftkit
 from siftkit.data import Dataset, infer_schema, load
+from siftkit.data.dataset import VALUES_MAX_CHARS
 from siftkit.exceptions import ColumnInferenceWarning, MissingLabelsError
 
 IDS = ["a", "b", "c", "d", "e", "f"]
@@ -266,6 +267,28 @@ def test_a_table_with_dates_is_embedded_as_a_table():
         result = siftkit.audit(frame, progress=False, detectors=["outliers"])
     assert result.summary["encoder"]["id"] == "tabular"
     assert result.summary["input"]["schema"]["ignored"] == ["sku"]
+    assert result.rows["values"][0] == (
+        "when=2024-01-01 00:00:00, day=1/01/2024, stamp=2024-03-01 00:00:00+01:00, "
+        f"sku=SKU-0000, price={frame['price'][0]:.4g}, city={frame['city'][0]}"
+    )
+
+
+def test_a_tables_values_say_what_each_row_holds():
+    frame = pd.DataFrame({
+        "id": ["a", "b", "c"], "label": ["x", "y", "x"],
+        "n": [1.0, 123456.0, np.nan], "f": [0.123456, 2.5e-7, 1.5e12],
+        "note": ["short", "word" * 15, None], "flag": [True, False, True],
+    })  # fmt: skip
+    values = load(frame).values
+    assert values.tolist() == [
+        "n=1, f=0.1235, note=short, flag=True",
+        f"n=123456, f=2.5e-07, note={('word' * 15)[:39]}…, flag=False",
+        "n=NA, f=1500000000000, note=NA, flag=True",
+    ]
+    assert load(frame.assign(text=["a b", "c d", "e f"])).values is None  # texts say it
+    assert load(np.ones((3, 2))).values is None
+    wide = load(pd.DataFrame({f"column_{i}": [i, i + 1] for i in range(40)})).values
+    assert len(wide[0]) == VALUES_MAX_CHARS and wide[0].endswith("…")
 
 
 def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):

@@ -100,3 +100,17 @@ def test_after_sift_label_the_map_shows_the_predicted_labels_and_their_confidenc
     confidence = explorer.rows["label_confidence"].to_numpy()
     assert max(abs(a - b) for a, b in zip(points["scores"]["label_confidence"], confidence,
                                            strict=True)) <= 5e-4  # fmt: skip
+
+
+def test_a_tables_rows_are_searched_and_shown_by_their_values(tmp_path):
+    from siftkit.web.server import Explorer
+
+    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
+                          "colour": ["red", "blue"] * 20})  # fmt: skip
+    siftkit.audit(table, output=tmp_path / "run", detectors=["outliers"], progress=False)
+    explorer = Explorer(siftkit.open(tmp_path / "run"))
+    assert explorer.meta()["has_text"]
+    assert explorer.search("size=3, colour=blue") == [3, 17, 31]
+    row = explorer.row(3)
+    assert row["fields"]["values"] == "size=3, colour=blue"
+    assert all(n["values"].startswith("size=") for n in row["neighbours"])

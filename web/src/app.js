@@ -224,7 +224,7 @@ async function inspect(index) {
   const list = document.createElement("ol");
   for (const n of row.neighbours) {
     const item = document.createElement("li");
-    item.textContent = `${n.similarity.toFixed(3)}  ${n.label ?? ""}  ${(n.text ?? n.row_id) + ""}`;
+    item.textContent = `${n.similarity.toFixed(3)}  ${n.label ?? ""}  ${(n.text ?? n.values ?? n.row_id) + ""}`;
     item.addEventListener("click", () => inspect(n.index));
     list.appendChild(item);
   }

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from siftkit.exceptions import SiftError, SiftWarning
 from siftkit.report.html import ISSUE_CARDS, top_examples
+from siftkit.results import CONTENT_COLUMNS
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -47,7 +48,8 @@ def main() -> None:
 def frame_table(frame: pd.DataFrame, title: str | None = None, width: int = 70) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     for column in frame.columns:
-        table.add_column(str(column), overflow="fold", max_width=width if column == "text" else 30)
+        wide = column in CONTENT_COLUMNS
+        table.add_column(str(column), overflow="fold", max_width=width if wide else 30)
     for row in frame.itertuples(index=False):
         table.add_row(*(short(v, width) for v in row))
     return table
@@ -108,7 +110,8 @@ def print_summary(result: Any) -> None:
 
 
 def _example_line(row: dict[str, Any], score: str | None) -> str:
-    """``id  score  label -> suggestion  "text…"`` — one flagged row on one line."""
+    """``id  score  label -> suggestion  "text…"`` (or a table's values) — one flagged row on
+    one line."""
     parts = [f"[cyan]{short(row['row_id'], 24)}[/cyan]"]
     if score is not None and score in row:
         parts.append(f"{row[score]:.3f}")
@@ -121,4 +124,6 @@ def _example_line(row: dict[str, Any], score: str | None) -> str:
         parts.append(f"group {row['duplicate_group']}")
     if "text" in row:
         parts.append(f'"{short(row["text"], 80)}"')
+    elif "values" in row:
+        parts.append(short(row["values"], 80))
     return "  ".join(parts)

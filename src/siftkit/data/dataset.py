@@ -24,6 +24,9 @@ from siftkit.exceptions import (
 )
 
 ArrayLike = Any
+#: ``Dataset.values``: characters of a row's line, at most; of one cell in it, at most.
+VALUES_MAX_CHARS = 300
+VALUE_MAX_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,24 @@ class Dataset:
         return ["" if _blank(v) else str(v) for v in column.tolist()]
 
     @cached_property
+    def values(self) -> pd.Series | None:
+        """What each row of a table says, for people: ``column=value, …`` over its columns
+        other than the id, label, split and vectors (dates as written, numbers whole or to
+        4 significant digits, ``NA`` where missing), cut at ``VALUES_MAX_CHARS``. None for data
+        with a text column, and for arrays and vectors alone."""
+        schema = self.schema
+        roles = {schema.id, schema.label, schema.split, *schema.vector}
+        columns = [c for c in self.frame.columns if str(c) not in roles]
+        if schema.text is not None or self.features is not None or not columns:
+            return None
+        parts = [f"{column}=" + self.frame[column].map(_shown_value).astype(str)
+                 for column in columns]  # fmt: skip
+        joined = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
+        cut = joined.str.len() > VALUES_MAX_CHARS
+        joined[cut] = joined[cut].str.slice(0, VALUES_MAX_CHARS - 1) + "…"
+        return joined.reset_index(drop=True).rename("values")
+
+    @cached_property
     def labels(self) -> Labels | None:
         values = self._label_series()
         return None if values is None else encode_labels(values)
@@ -165,6 +186,22 @@ class Dataset:
                 "the right column, or drop --label to audit without labels."
             )
         return labels
+
+
+def _shown_value(value: Any) -> str:
+    """One cell as ``Dataset.values`` shows it."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "NA"
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return "NA"
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if 1e-4 <= abs(value) < 1e9:  # 4 significant digits, no exponent
+            return np.format_float_positional(value, 4, unique=False, fractional=False, trim="-")
+        return f"{value:.4g}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= VALUE_MAX_CHARS else text[: VALUE_MAX_CHARS - 1] + "…"
 
 
 def _blank(value: Any) -> bool:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit.report.sections import data_map, datasheet, noise_heatmap
+from siftkit.results import CONTENT_COLUMNS, content_column
 
 #: analysis name -> (title, flag column, score column, what the flag means)
 ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
@@ -83,13 +84,19 @@ def _table(frame: pd.DataFrame) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{"text" if c == "text" else ""}">{_cell(v)}</td>'
+            f'<td class="{"text" if c in CONTENT_COLUMNS else ""}">{_cell(v)}</td>'
             for c, v in zip(frame.columns, row, strict=True)
         )
         + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _shown(rows: pd.DataFrame) -> pd.Series:
+    """What each row holds (its text, or a table's values), else its id, as strings."""
+    content = content_column(rows)
+    return rows[content] if content is not None else rows["row_id"].astype(str)
 
 
 def _stat(label: str, value: Any) -> str:
@@ -103,7 +110,7 @@ def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -
     flagged = rows[rows[flag]] if flag in rows else rows.iloc[0:0]
     if score is not None and score in flagged:
         flagged = flagged.sort_values(score, ascending=False, kind="stable")
-    wanted = ["row_id", "text", "label", score]
+    wanted = ["row_id", content_column(rows), "label", score]
     if flag == "is_label_error":
         wanted += ["suggested_label", "suggestion_confidence"]
     if flag in ("is_duplicate", "is_near_duplicate"):
@@ -114,7 +121,8 @@ def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -
 
 def _categories_table(entry: dict[str, Any], rows: pd.DataFrame, top: int = 40) -> pd.DataFrame:
     """One line per discovered category, largest first, with its most typical row."""
-    texts = rows.set_index("row_id")["text"] if "text" in rows else None
+    content = content_column(rows)
+    texts = rows.set_index("row_id")[content] if content is not None else None
     lines = []
     for category in entry["categories"][:top]:
         line = {"id": category["id"], "name": category["name"], "rows": category["size"],
@@ -141,7 +149,7 @@ def _with_neighbours(examples: pd.DataFrame, rows: pd.DataFrame, graph: Any) -> 
     text (or row id) of each, nearest first."""
     if graph is None or not graph.k or not len(examples):
         return examples
-    shown = rows["text"] if "text" in rows else rows["row_id"].astype(str)
+    shown = _shown(rows)
     labels = rows["label"].astype(str) if "label" in rows else None
 
     def describe(j: int) -> str:
@@ -167,7 +175,7 @@ def _labels_table(rows: pd.DataFrame) -> pd.DataFrame:
     from siftkit.detectors.labeling import LABEL_SOURCES
 
     lines = []
-    shown = rows["text"] if "text" in rows else rows["row_id"].astype(str)
+    shown = _shown(rows)
     labeled = rows[rows["predicted_label"].notna()]
     for label, members in labeled.groupby("predicted_label", sort=False):
         given = members["label_source"] == "given"

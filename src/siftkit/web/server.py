@@ -21,7 +21,7 @@ import pandas as pd
 
 from siftkit.edits import EditLog
 from siftkit.exceptions import SiftError
-from siftkit.results import Audit, open_run
+from siftkit.results import Audit, content_column, open_run
 
 HOST = "127.0.0.1"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -31,7 +31,7 @@ MAX_BODY = 1 << 20
 SEARCH_LIMIT = 100_000
 FLAGS = ("is_label_error", "is_off_topic", "is_outlier", "is_near_duplicate", "is_duplicate",
          "is_empty")  # fmt: skip
-SHOWN = ("row_id", "text", "label", "suggested_label", "suggestion_confidence",
+SHOWN = ("row_id", "text", "values", "label", "suggested_label", "suggestion_confidence",
          "cluster_name", "predicted_label", "label_confidence")  # fmt: skip
 #: The column the map colours and filters by label: the predicted label where a run has one
 #: (every row has it; given labels are kept), else the given label.
@@ -71,7 +71,7 @@ class Explorer:
             "flags": [f for f in FLAGS if f in self.rows],
             "scores": self._score_columns(),
             "label_column": self._label_column(),
-            "has_text": "text" in self.rows,
+            "has_text": content_column(self.rows) is not None,
             "has_suggestions": "suggested_label" in self.rows,
         }
 
@@ -125,9 +125,10 @@ class Explorer:
                 "edit": edit}  # fmt: skip
 
     def search(self, query: str) -> list[int]:
-        if "text" not in self.rows or not query.strip():
+        content = content_column(self.rows)
+        if content is None or not query.strip():
             return []
-        hits = self.rows["text"].astype(str).str.contains(query, case=False, regex=False)
+        hits = self.rows[content].astype(str).str.contains(query, case=False, regex=False)
         return np.flatnonzero(hits.to_numpy())[:SEARCH_LIMIT].tolist()
 
     def edit(self, body: dict[str, Any]) -> dict[str, Any]:
