@@ -16,7 +16,7 @@ import pandas as pd
 
 from siftkit import __version__
 from siftkit.data import Dataset, content_hashes, load
-from siftkit.data.schema import as_numbers
+from siftkit.data.schema import as_dates, as_numbers, is_date_column
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
 from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
 from siftkit.embed.base import Encoder, l2_normalize
@@ -206,13 +206,14 @@ def audit(
 
 
 def _table_features(dataset: Dataset) -> pd.DataFrame | None:
-    """The numeric columns (as floats, NaN where not a number; dates as days) and the
+    """The numeric columns (as floats, NaN where not a number; dates as datetimes) and the
     categorical columns (as objects) of a table without a text column, else None."""
     numeric, categorical = list(dataset.schema.numeric), list(dataset.schema.categorical)
     if dataset.texts is not None or not numeric + categorical:
         return None
     frame = dataset.frame
-    features = {name: as_numbers(frame[name]) for name in numeric}
+    features = {name: as_dates(frame[name]) if is_date_column(frame[name])
+                else as_numbers(frame[name]) for name in numeric}  # fmt: skip
     features.update({name: frame[name].astype(object) for name in categorical})
     return pd.DataFrame(features, index=frame.index)
 

@@ -77,6 +77,13 @@ def test_distinctive_columns_name_where_values_are_missing() -> None:
     assert set(named[1]) == {"size missing", "colour missing"}
 
 
+def test_distinctive_dates_are_late_or_early() -> None:
+    membership = np.repeat([0, 1], 50)
+    when = pd.Series(pd.date_range("2024-01-01", periods=100, freq="D"))
+    named = naming.distinctive_columns(pd.DataFrame({"when": when}), membership, 2)
+    assert named == [["early when"], ["late when"]]
+
+
 def test_majority_labels_and_purity() -> None:
     labels = partial_labels(["cat", "cat", "dog", None, "dog", "dog", None, "cat"], 8)
     membership = np.array([0, 0, 0, 1, 1, 1, 2, -1])

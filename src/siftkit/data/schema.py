@@ -124,11 +124,9 @@ def _is_code_column(series: pd.Series) -> bool:
     )
 
 
-def as_numbers(series: pd.Series) -> pd.Series:
-    """A numeric or date column as floats, NaN where a value is missing or not a number:
-    dates as days since 1970-01-01 (time zones to UTC)."""
-    if not is_date_column(series):
-        return pd.to_numeric(series, errors="coerce").astype(float)
+def as_dates(series: pd.Series) -> pd.Series:
+    """A date column (see :func:`is_date_column`) as datetimes in UTC without a time zone,
+    NaT where a value is missing or no date."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         when = series
     else:
@@ -137,7 +135,15 @@ def as_numbers(series: pd.Series) -> pd.Series:
             when = pd.to_datetime(series, errors="coerce", format="mixed", utc=True)
     if getattr(when.dt, "tz", None) is not None:
         when = when.dt.tz_convert("UTC").dt.tz_localize(None)
-    days = (when - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
+    return when
+
+
+def as_numbers(series: pd.Series) -> pd.Series:
+    """A numeric or date column as floats, NaN where a value is missing or not a number:
+    dates as days since 1970-01-01 (time zones to UTC)."""
+    if not is_date_column(series):
+        return pd.to_numeric(series, errors="coerce").astype(float)
+    days = (as_dates(series) - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
     return days.astype(float)
 
 

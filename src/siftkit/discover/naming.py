@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siftkit.data.dataset import Labels
+from siftkit.data.schema import as_numbers, is_date_column
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
 
@@ -127,7 +128,7 @@ def _effects(
     for name in features.columns:
         column = features[name]
         if column.dtype != object:
-            values = column.to_numpy(dtype=np.float64)
+            values = as_numbers(column).to_numpy(dtype=np.float64)
             values = np.where(np.isfinite(values), values, np.nan)
             indicators(str(name), [MISSING_VALUE], np.where(np.isnan(values), 0, -1))
             spread = np.nanstd(values) if np.isfinite(values).any() else 0.0
@@ -152,9 +153,11 @@ def distinctive_columns(
 ) -> list[list[str]]:
     """Per category, up to ``top`` descriptions of the columns that set it apart (see the
     module), most distinctive first: ``high NAME`` / ``low NAME`` for numeric columns,
-    ``NAME = VALUE`` for a categorical value over-represented there, ``NAME missing`` where
+    (``late NAME`` / ``early NAME`` for dates), ``NAME = VALUE`` for a categorical value
+    over-represented there, ``NAME missing`` where
     missing values are; only effects of at least ``DISTINCTIVE_BELOW`` standard deviations."""
     effects, keys = _effects(features, membership, n_categories)
+    dates = {str(c) for c in features.columns if is_date_column(features[c])}
     out: list[list[str]] = [[] for _ in range(n_categories)]
     for c in range(n_categories):
         effect = np.where(np.isfinite(effects[c]), effects[c], 0.0)
@@ -163,7 +166,8 @@ def distinctive_columns(
             if abs(effect[j]) < DISTINCTIVE_BELOW or (value is not None and effect[j] < 0):
                 continue
             if value is None:
-                out[c].append(f"{'high' if effect[j] > 0 else 'low'} {name}")
+                high, low = ("late", "early") if name in dates else ("high", "low")
+                out[c].append(f"{high if effect[j] > 0 else low} {name}")
             elif value == MISSING_VALUE:
                 out[c].append(f"{name} missing")
             else:
