@@ -84,7 +84,10 @@ def test_given_labels_seed_their_topic_and_add_the_classes_no_topic_names(topics
     assert entry["classes"] == ["cats", "boats", "space", "music"]
     assert entry["seed_classes"] == ["music"] and entry["n_given"] == 3
     assert list(rows["label_source"][[0, *music[:2]]]) == ["given"] * 3
-    assert (rows["label_source"].drop([0, *music[:2]]) == "keywords").all()
+    predicted = rows.drop([0, *music[:2]])
+    from_topics = predicted["predicted_label"] != "music"
+    assert (predicted["label_source"][from_topics] == "keywords").all()
+    assert (predicted["label_source"][~from_topics] == "propagated").all() and (~from_topics).any()
     assert (rows["predicted_label"] == frame["topic"]).all()
 
 

@@ -92,8 +92,8 @@ class Labeling(Detector):
 
     ``label_source`` says where a row's label comes from: ``given`` (the row was labeled),
     ``keywords`` / ``descriptions`` (predicted from topics), ``propagated`` (predicted from
-    the labeled rows), ``other`` (fits no topic) or ``abstained`` (below ``min_confidence``, or
-    empty: see ``empty_rows``).
+    the labeled rows: without topics, or in a class no topic names), ``other`` (fits no
+    topic) or ``abstained`` (below ``min_confidence``, or empty: see ``empty_rows``).
 
     Parameters
     ----------
@@ -210,6 +210,8 @@ class Labeling(Detector):
         )  # fmt: skip
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
         sources = np.full(n, source, dtype=object)
+        # a class without a topic is predicted from its labeled rows alone
+        sources[model.labels_ >= len(classes) - len(seed_classes)] = "propagated"
         sources[codes >= 0] = "given"
         misfit = np.zeros(n, dtype=bool)
         if self.other:
