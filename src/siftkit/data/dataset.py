@@ -119,6 +119,10 @@ class Dataset:
         columns = [c for c in self.frame.columns if str(c) not in roles]
         if schema.text is not None or self.features is not None or not columns:
             return None
+        # columns past the cut whatever their values (each takes at least `name=x, `) are
+        # never formatted: a wide table costs no more than its first columns
+        shortest = np.cumsum([len(str(column)) + 4 for column in columns])
+        columns = columns[: int(np.searchsorted(shortest, VALUES_MAX_CHARS, side="right")) + 1]
         parts = [f"{column}=" + self.frame[column].map(_shown_value).astype(str)
                  for column in columns]  # fmt: skip
         joined = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
