@@ -93,7 +93,7 @@ def test_partial_labels_give_known_and_new_categories(topics) -> None:
     new = entry["categories"][2]
     assert new["name"] == entry["new_categories"][0]
     assert set(" ".join(new["keywords"]).split()) <= set(TOPIC_WORDS["space"])
-    assert new["majority_label"] is None  # none of its rows is labeled
+    assert new["majority_label"] is None and new["purity"] is None  # none of its rows is labeled
     assert entry["categories"][0]["purity"] == 1.0
 
 

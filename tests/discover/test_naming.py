@@ -90,7 +90,7 @@ def test_majority_labels_and_purity() -> None:
     out = naming.majority_labels(labels, membership, 3)
     assert out[0] == ("cat", pytest.approx(2 / 3))
     assert out[1] == ("dog", 1.0)  # the unlabeled row does not count
-    assert out[2] == (None, 0.0)  # no labeled row there
+    assert out[2] == (None, None)  # no labeled row there
 
 
 def test_vocabulary_matches_pick_the_closest_terms_in_order() -> None:

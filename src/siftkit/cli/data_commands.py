@@ -196,8 +196,9 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
         cells = [str(category["id"]), short(category["name"], 50), str(category["size"]),
                  f"{category['mean_confidence']:.2f}"]  # fmt: skip
         if has_labels:
+            purity = category.get("purity")
             cells += [short(category.get("majority_label") or "", 30),
-                      f"{category.get('purity', 0.0):.2f}"]  # fmt: skip
+                      "" if purity is None else f"{purity:.2f}"]  # fmt: skip
         if entry.get("semi_supervised"):
             cells.append("new" if category.get("is_new") else "")
         table.add_row(*cells)

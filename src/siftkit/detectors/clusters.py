@@ -250,7 +250,7 @@ class Clusters(Detector):
             }
             if majority is not None:
                 entry["majority_label"], purity = majority[c]
-                entry["purity"] = round(purity, 4)
+                entry["purity"] = None if purity is None else round(purity, 4)
             if matches is not None:
                 entry["vocabulary_matches"] = [
                     {"term": term, "similarity": round(s, 4)} for term, s in matches[c]

@@ -177,9 +177,9 @@ def distinctive_columns(
 
 def majority_labels(
     labels: Labels, membership: np.ndarray, n_categories: int
-) -> list[tuple[str | None, float]]:
+) -> list[tuple[str | None, float | None]]:
     """Per category, the commonest given label and its share of the labeled rows there
-    ((None, 0.0) when no row there is labeled)."""
+    ((None, None) when no row there is labeled)."""
     labeled = (labels.codes >= 0) & (membership >= 0)
     table = sp.csr_matrix(
         (np.ones(labeled.sum()), (membership[labeled], labels.codes[labeled])),
@@ -189,7 +189,7 @@ def majority_labels(
     for c in range(n_categories):
         total = table[c].sum()
         if total == 0:
-            out.append((None, 0.0))
+            out.append((None, None))
             continue
         best = int(table[c].argmax())
         out.append((str(labels.classes[best]), float(table[c, best] / total)))
