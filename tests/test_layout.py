@@ -31,6 +31,24 @@ def test_categories_sit_apart_each_in_its_own_disc() -> None:
         assert own < 0.5 * others.min() + 1e-6  # inside a disc under half the gap
 
 
+def test_a_cluster_far_from_the_rest_does_not_squeeze_them_into_a_corner() -> None:
+    X, truth = blobs(sizes=(60,) * 9)  # nine clusters as far from each other, a simplex
+    far = -np.ones((30, X.shape[1]), dtype=np.float32)  # opposite to all of them
+    far += 0.1 * np.random.default_rng(1).normal(size=far.shape).astype(np.float32)
+    coords = map_2d(np.vstack([X, far]), np.concatenate([truth, np.full(30, 9)]))
+    centres = np.array([coords[:540][truth == c].mean(axis=0) for c in range(9)])
+    assert (np.ptp(centres, axis=0) > 0.5).all()  # spread over the plane, both ways
+
+
+def test_a_clusters_disc_grows_with_its_rows() -> None:
+    X, truth = blobs(sizes=(240, 60, 60, 60, 60, 15))
+    coords = map_2d(X, truth)
+    reach = [np.linalg.norm(coords[truth == c] - coords[truth == c].mean(axis=0), axis=1).max()
+             for c in range(6)]  # fmt: skip
+    assert 1.6 < reach[0] / np.median(reach[1:5]) < 2.4  # four times the rows: twice as wide
+    assert 0.35 < reach[5] / np.median(reach[1:5]) < 0.65  # a quarter (at least half as wide)
+
+
 def test_without_clusters_groups_are_made_and_rows_without_one_are_placed() -> None:
     X, truth = blobs(sizes=(300, 300, 300))
     assert map_2d(X).shape == (900, 2)

@@ -1,11 +1,12 @@
 """The 2-D map of a run: one point per row, computed once and cached as ``map.npy``.
 
-The default (``"clusters"``) needs nothing beyond numpy and keeps clusters visibly apart by
-construction: the cluster centres are placed by classical multidimensional scaling of their
-cosine distances, each cluster gets a disc of its own (radius under half the distance to its
-nearest neighbour cluster), and inside its disc a row sits at its coordinates along the
-cluster's two main directions. ``"umap"`` uses umap-learn (``pip install umap-learn``) on
-the embeddings when it is installed.
+The default (``"clusters"``) needs nothing beyond numpy and scikit-learn and keeps clusters
+visibly apart by construction: the cluster centres are placed by multidimensional scaling of
+their cosine distances (classical, refined by SMACOF; the large distances shortened, so that
+a cluster far from all others does not squeeze them into a corner), each cluster gets a disc
+of its own whose area follows its rows, the discs pushed apart until none overlaps, and inside
+its disc a row sits at its coordinates along the cluster's two main directions. ``"umap"``
+uses umap-learn (``pip install umap-learn``) on the embeddings when it is installed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError, MissingExtraError
 
 METHODS = ("clusters", "umap")
-#: A cluster's disc has this share of the distance to its nearest neighbour cluster as radius.
+#: A typical cluster's disc has this share of the typical distance from a cluster to its
+#: nearest neighbour cluster as radius; discs follow their rows within RADIUS_RANGE times it.
 DISC_SHARE = 0.45
+RADIUS_RANGE = (0.5, 2.0)
+#: Discs are pushed apart until this share of their radii lies between them, in at most
+#: APART_ROUNDS rounds.
+DISC_MARGIN, APART_ROUNDS = 0.1, 100
+#: Rounds of SMACOF refining the classical MDS placement of the cluster centres, at most.
+STRESS_ROUNDS = 300
 #: Clusters made when the run has none: about one per this many rows (at most MAX_GROUPS).
 ROWS_PER_GROUP, MAX_GROUPS = 200, 50
 #: A cluster's main directions come from at most this many of its rows, by this many
@@ -85,14 +93,14 @@ def main_axes(centred: np.ndarray, n_axes: int = 2) -> np.ndarray:
 def _cluster_layout(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
     k = int(groups.max()) + 1
     centers = prototypes(vectors, groups, k)
+    sizes = np.bincount(groups, minlength=k).astype(np.float64)
     distances = np.sqrt(np.clip(2.0 - 2.0 * centers @ centers.T, 0.0, None))
-    places = classical_mds(distances)
+    places = _stress_layout(_compressed(distances))
     # nearly coincident centres would share a disc: spread them on a small circle
     angle = 2 * np.pi * np.arange(k) / max(k, 1)
     places += 1e-3 * np.column_stack([np.cos(angle), np.sin(angle)])
-    gaps = np.linalg.norm(places[:, None] - places[None, :], axis=2)
-    np.fill_diagonal(gaps, np.inf)
-    radius = DISC_SHARE * (gaps.min(axis=1) if k > 1 else np.ones(1))
+    radius = _radii(places, sizes)
+    places = _apart(places, radius)
     out = np.zeros((len(vectors), 2))
     for c in range(k):
         members = np.flatnonzero(groups == c)
@@ -109,6 +117,61 @@ def _cluster_layout(vectors: np.ndarray, groups: np.ndarray) -> np.ndarray:
         local = np.where(length > 1.0, local / np.maximum(length, 1e-12), local)  # stay inside
         out[members] = places[c] + radius[c] * local
     return out
+
+
+def _stress_layout(distances: np.ndarray) -> np.ndarray:
+    """2-D places for the cluster centres: classical MDS, then refined by SMACOF (metric
+    stress), which spreads clusters about equally far from each other over the plane rather
+    than along the one or two directions of largest spread."""
+    start = classical_mds(distances)
+    if len(distances) < 3:
+        return start
+    from sklearn.manifold import smacof
+
+    places, _ = smacof(distances, n_components=2, init=start, n_init=1, max_iter=STRESS_ROUNDS,
+                       normalized_stress=False)  # fmt: skip
+    return places
+
+
+def _compressed(distances: np.ndarray) -> np.ndarray:
+    """``distances`` (k, k) with the large ones shortened, ``m·log(1 + d/m)`` (``m``: the
+    median distance): the order is kept, and a cluster far from all the others no longer
+    squeezes them into a corner of the map."""
+    off = distances[~np.eye(len(distances), dtype=bool)]
+    scale = float(np.median(off)) if len(off) else 0.0
+    return scale * np.log1p(distances / scale) if scale > 0 else distances
+
+
+def _radii(places: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each cluster's disc radius: ``DISC_SHARE`` of the typical (median) distance from a
+    centre to its nearest neighbour, grown or shrunk with the square root of the cluster's
+    rows against the median cluster's (so a disc's area follows its rows), within
+    ``RADIUS_RANGE`` of it."""
+    if len(places) == 1:
+        return np.ones(1)
+    gaps = np.linalg.norm(places[:, None] - places[None, :], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    typical = DISC_SHARE * float(np.median(gaps.min(axis=1)))
+    scale = np.sqrt(sizes / max(float(np.median(sizes[sizes > 0])), 1.0))
+    return typical * np.clip(scale, *RADIUS_RANGE)
+
+
+def _apart(places: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """``places`` moved, as little as they need, until no two discs overlap: each pair
+    closer than its two radii (plus ``DISC_MARGIN`` of them) is pushed apart along the line
+    between them, half the shortfall each, for at most ``APART_ROUNDS`` rounds."""
+    places = places.copy()
+    need = (radius[:, None] + radius[None, :]) * (1.0 + DISC_MARGIN)
+    np.fill_diagonal(need, 0.0)
+    for _ in range(APART_ROUNDS):
+        offsets = places[:, None] - places[None, :]
+        gaps = np.linalg.norm(offsets, axis=2)
+        short = np.clip(need - gaps, 0.0, None)
+        if not short.any():
+            break
+        directions = offsets / np.maximum(gaps, 1e-12)[:, :, None]
+        places += 0.5 * (short[:, :, None] * directions).sum(axis=1)
+    return places
 
 
 def map_2d(
