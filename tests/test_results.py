@@ -179,6 +179,15 @@ def test_report_is_self_contained_html(run):
     assert "http://" not in html and "https://" not in html
 
 
+def test_report_tables_give_running_text_room_and_scroll_when_wide(run):
+    _, _, path = run
+    html = (path / "report.html").read_text(encoding="utf-8")
+    assert "<th>label_<wbr>error_<wbr>score</th>" in html  # long names may break
+    assert '<td class="text">' in html and "td.text{min-width:200px" in html
+    tables = html.count("<table>")
+    assert html.count('<div class="scroll"><table>') == tables > 0
+
+
 def test_map_is_saved_and_read_back(run):
     frame, result, path = run
     saved = np.load(path / "map.npy")
