@@ -114,3 +114,14 @@ def test_a_tables_rows_are_searched_and_shown_by_their_values(tmp_path):
     row = explorer.row(3)
     assert row["fields"]["values"] == "size=3, colour=blue"
     assert all(n["values"].startswith("size=") for n in row["neighbours"])
+
+
+def test_briefs_give_listed_rows_their_label_and_text(served):
+    server, _ = served
+    status, body = request(server, "GET", "/api/briefs?rows=0,5")
+    briefs = json.loads(body)
+    assert status == 200 and set(briefs) == {"0", "5"}
+    assert briefs["0"].startswith("sport: ") and len(briefs["0"]) <= 90
+    assert request(server, "GET", "/api/briefs?rows=0,999")[0] == 404
+    too_many = ",".join(["0"] * 201)
+    assert request(server, "GET", f"/api/briefs?rows={too_many}")[0] == 404

@@ -172,7 +172,8 @@ function refresh() {
   $("selection-size").textContent = state.selection.length.toLocaleString();
   const list = $("row-list");
   list.textContent = "";
-  for (const i of state.selection.slice(0, 50)) {
+  const listed = state.selection.slice(0, 50);
+  for (const i of listed) {
     const item = document.createElement("li");
     item.dataset.index = i;
     const edit = state.edits[i];
@@ -181,6 +182,21 @@ function refresh() {
     list.appendChild(item);
   }
   render();
+  describe(list, listed);
+}
+
+// each listed row's label and text (or a table's values), once the server sends them
+async function describe(list, listed) {
+  if (!listed.length) return;
+  const briefs = await api(`/api/briefs?rows=${listed.join(",")}`);
+  const items = [...list.children];
+  if (items.length !== listed.length || items.some((c, k) => +c.dataset.index !== listed[k])) {
+    return; // listed anew meanwhile
+  }
+  for (const item of items) {
+    const brief = briefs[item.dataset.index];
+    if (brief !== undefined) item.textContent += `  ${brief}`;
+  }
 }
 
 function table(fields) {

@@ -29,6 +29,8 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
                 ".css": "text/css; charset=utf-8"}  # fmt: skip
 MAX_BODY = 1 << 20
 SEARCH_LIMIT = 100_000
+#: Rows one request for short lines may ask for, and the characters of each line.
+BRIEF_ROWS, BRIEF_CHARS = 200, 90
 FLAGS = ("is_label_error", "is_off_topic", "is_outlier", "is_near_duplicate", "is_duplicate",
          "is_empty")  # fmt: skip
 SHOWN = ("row_id", "text", "values", "label", "suggested_label", "suggestion_confidence",
@@ -124,6 +126,24 @@ class Explorer:
         return {"index": index, "fields": fields, "flags": flags, "neighbours": neighbours,
                 "edit": edit}  # fmt: skip
 
+    def briefs(self, indices: list[int]) -> dict[str, str]:
+        """Each row of ``indices`` (at most ``BRIEF_ROWS``) in one short line: its label and
+        what it holds (text or a table's values), else its id; keyed by position."""
+        if len(indices) > BRIEF_ROWS or any(not 0 <= i < len(self.rows) for i in indices):
+            raise KeyError(indices)
+        content = content_column(self.rows)
+        label = self._label_column()
+        out = {}
+        for i in indices:
+            record = self.rows.iloc[i]
+            shown = str(record[content]) if content is not None else str(record["row_id"])
+            shown = " ".join(shown.split())
+            if len(shown) > BRIEF_CHARS:
+                shown = shown[: BRIEF_CHARS - 1] + "…"
+            tag = _plain(record[label]) if label is not None else None
+            out[str(i)] = f"{tag}: {shown}" if tag is not None else shown
+        return out
+
     def search(self, query: str) -> list[int]:
         content = content_column(self.rows)
         if content is None or not query.strip():
@@ -195,6 +215,10 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
                     return self._send(HTTPStatus.OK, explorer.points(), "application/json")
                 if route.startswith("/api/row/"):
                     return self._json(explorer.row(int(route.removeprefix("/api/row/"))))
+                if route == "/api/briefs":
+                    given = parse_qs(url.query).get("rows", [""])[0]
+                    indices = [int(i) for i in given.split(",") if i]
+                    return self._json(explorer.briefs(indices))
                 if route == "/api/search":
                     query = parse_qs(url.query).get("q", [""])[0]
                     return self._json({"indices": explorer.search(query)})
