@@ -7,7 +7,7 @@ const PALETTE = [
   [0.349, 0.631, 0.31], [0.929, 0.788, 0.282], [0.69, 0.478, 0.631], [1, 0.616, 0.655],
   [0.612, 0.459, 0.373], [0.729, 0.69, 0.675],
 ];
-const GREY = [0.8, 0.82, 0.86];
+const GREY = [0.55, 0.57, 0.62]; // the categories past the ten largest, rows without a label: visible on the light map
 const $ = (id) => document.getElementById(id);
 
 const state = { points: null, meta: null, edits: {}, selection: [], current: null,
