@@ -128,7 +128,7 @@ def test_summary(run):
         assert "parameters" in summary[name]
     # complete labels and no topics: labeling has nothing to do, and says so
     assert summary["labeling"]["status"] == "skipped"
-    assert "nothing to label from" in summary["labeling"]["reason"]
+    assert "every row has a label already" in summary["labeling"]["reason"]
     assert summary["duplicates"]["count"] == 1
     assert summary["label_errors"]["count"] >= 1
     timings = summary["timings"]

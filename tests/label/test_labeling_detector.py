@@ -94,7 +94,7 @@ def test_given_labels_seed_their_topic_and_add_the_classes_no_topic_names(topics
 def test_complete_labels_and_no_topics_leave_nothing_to_do(topics) -> None:
     rows, entry = label(topics, label="topic")
     assert entry["status"] == "skipped"
-    assert "nothing to label from" in entry["reason"]
+    assert "nothing to label: every row has a label already" in entry["reason"]
     assert "predicted_label" not in rows.columns
 
 

@@ -166,10 +166,14 @@ class Labeling(Detector):
         if reason is not None:
             return reason
         if self.topic_source is None and not self._seeds(context):
+            labels = context.labels
+            complete = labels is not None and not labels.missing.any()
             return (
-                "nothing to label from (it runs on request: `sift label` with keywords, "
-                "descriptions or seed labels, or a label column with some rows unlabeled)"
-            )
+                ("nothing to label: every row has a label already" if complete
+                 else "nothing to label from")
+                + " (it runs on request: `sift label` with keywords, descriptions or seed "
+                "labels, or a label column with some rows unlabeled)"
+            )  # fmt: skip
         if self.topic_source is not None and context.encode_texts is None:
             return f"{self.topic_source[1]} need a text encoder (the run has none)"
         return None
