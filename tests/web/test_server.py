@@ -125,3 +125,14 @@ def test_briefs_give_listed_rows_their_label_and_text(served):
     assert request(server, "GET", "/api/briefs?rows=0,999")[0] == 404
     too_many = ",".join(["0"] * 201)
     assert request(server, "GET", f"/api/briefs?rows={too_many}")[0] == 404
+
+
+def test_briefs_of_unlabeled_rows_carry_no_label(tmp_path):
+    from siftkit.web.server import Explorer
+
+    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
+                          "label": ["a", None, "b", None] * 10})  # fmt: skip
+    siftkit.audit(table, output=tmp_path / "run", detectors=["outliers"],
+                  allow_missing_labels=True, progress=False)  # fmt: skip
+    briefs = Explorer(siftkit.open(tmp_path / "run")).briefs([0, 1])
+    assert briefs == {"0": "a: size=0", "1": "size=1"}

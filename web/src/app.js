@@ -186,9 +186,15 @@ function refresh() {
 }
 
 // each listed row's label and text (or a table's values), once the server sends them
-async function describe(list, listed) {
+async function describe(list, listed, tries = 3) {
   if (!listed.length) return;
-  const briefs = await api(`/api/briefs?rows=${listed.join(",")}`);
+  let briefs;
+  try {
+    briefs = await api(`/api/briefs?rows=${listed.join(",")}`);
+  } catch (error) {
+    if (tries > 1) setTimeout(() => describe(list, listed, tries - 1), 300);
+    return;
+  }
   const items = [...list.children];
   if (items.length !== listed.length || items.some((c, k) => +c.dataset.index !== listed[k])) {
     return; // listed anew meanwhile

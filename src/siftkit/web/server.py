@@ -45,7 +45,7 @@ CONFIDENCES = ("label_confidence", "cluster_confidence")
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return value
 
@@ -58,6 +58,11 @@ class Explorer:
         self.rows = run.rows
         self.edits = EditLog(run)
         self.keys = self.rows["row_id"].astype(str).to_numpy()
+        content = content_column(self.rows)
+        label = self._label_column()
+        # what the short lines of `briefs` read, as arrays (no row objects built per request)
+        self._shown = self.rows[content].to_numpy(dtype=object) if content else self.keys
+        self._tags = self.rows[label].to_numpy(dtype=object) if label else None
         self.position = {key: i for i, key in enumerate(self.keys)}
         self._points: bytes | None = None
 
@@ -131,16 +136,12 @@ class Explorer:
         what it holds (text or a table's values), else its id; keyed by position."""
         if len(indices) > BRIEF_ROWS or any(not 0 <= i < len(self.rows) for i in indices):
             raise KeyError(indices)
-        content = content_column(self.rows)
-        label = self._label_column()
         out = {}
         for i in indices:
-            record = self.rows.iloc[i]
-            shown = str(record[content]) if content is not None else str(record["row_id"])
-            shown = " ".join(shown.split())
+            shown = " ".join(str(self._shown[i]).split())
             if len(shown) > BRIEF_CHARS:
                 shown = shown[: BRIEF_CHARS - 1] + "…"
-            tag = _plain(record[label]) if label is not None else None
+            tag = _plain(self._tags[i]) if self._tags is not None else None
             out[str(i)] = f"{tag}: {shown}" if tag is not None else shown
         return out
 
@@ -256,9 +257,16 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # a browser opens several connections at once; the default backlog of 5 can refuse one
+    # while the machine is busy
+    request_queue_size = 64
+    daemon_threads = True
+
+
 def make_server(run_path: str | Path, port: int = 0) -> ThreadingHTTPServer:
     """A server over the run folder on 127.0.0.1 (``port`` 0: any free port)."""
     explorer = Explorer(open_run(run_path))
-    server = ThreadingHTTPServer((HOST, port), BaseHTTPRequestHandler)
+    server = _Server((HOST, port), BaseHTTPRequestHandler)
     server.RequestHandlerClass = make_handler(explorer, server.server_address[1])
     return server
