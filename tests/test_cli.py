@@ -382,9 +382,14 @@ def test_seed_labels_file_ids_are_row_positions_without_an_id_column(workdir, te
     assert list(rows.index[rows["label_source"] == "given"]) == [1, 21, 41]
 
 
-def test_a_seed_labels_file_run_warns_about_the_columns_once(workdir, text_frame):
-    """The seed file's row ids need the data's id column before the audit loads it again:
-    what column inference has to say is said once."""
+def test_a_seed_labels_file_run_reads_the_data_once(workdir, text_frame, monkeypatch):
+    """The seed file's row ids need the data's id column: the data is read once for them and
+    the audit, and what column inference has to say is said once."""
+    import siftkit.data.dataset as dataset_module
+
+    reads = []
+    read = dataset_module.read_path
+    monkeypatch.setattr(dataset_module, "read_path", lambda path: reads.append(path) or read(path))
     frame = text_frame.drop(columns="label").assign(note=text_frame["text"] + " noted twice")
     frame.to_csv("data.csv", index=False)
     pd.DataFrame({"row_id": ["r0", "r20"], "label": ["sport", "food"]}).to_csv(
@@ -394,6 +399,7 @@ def test_a_seed_labels_file_run_warns_about_the_columns_once(workdir, text_frame
                   "--seed-labels-file", "seeds.csv")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.output.count("ignoring the other free-text columns") == 1
+    assert [str(p) for p in reads] == ["data.csv"]
 
 
 @pytest.mark.parametrize(

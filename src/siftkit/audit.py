@@ -88,8 +88,9 @@ def audit(
     Parameters
     ----------
     data : a path (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders), a
-        pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, or a numpy array
-        of shape (n_rows, n_features).
+        pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a numpy array
+        of shape (n_rows, n_features), or a ``Dataset`` from ``siftkit.load`` (read once,
+        audited as it was loaded).
     text, id, split : column names; inferred when None.
     label : the label column name, an array of labels of shape (n_rows,), None to infer,
         or False to audit without labels even if a label-like column exists.

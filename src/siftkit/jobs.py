@@ -12,7 +12,6 @@ options (``text``, ``id``, ``embeddings``, ``encoder``, ``output``, …) and ret
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from siftkit.audit import audit
+from siftkit.data import Dataset, load
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
 from siftkit.detectors.labeling import Labeling
 from siftkit.exceptions import (
-    ColumnInferenceWarning,
     ColumnNotFoundError,
     DataFileNotFoundError,
     InvalidParameterError,
@@ -115,7 +114,10 @@ def label_rows(
     if seed_labels is not None:
         options["label"] = seed_labels
     elif seed_labels_file is not None:
-        options["label"] = _labels_from_file(seed_labels_file, data, options)
+        # loaded once: its row ids place the file's labels, and the audit reads it as it is
+        data = load(data, text=options.get("text"), id=options.get("id"),
+                    split=options.get("split"))  # fmt: skip
+        options["label"] = _labels_from_file(seed_labels_file, data)
     elif options.get("label") is None:
         options["label"] = False  # topics only: a label column is not a seed list
     detector = Labeling(
@@ -174,12 +176,8 @@ def _topics(given: str | Path | Mapping[str, Any] | None) -> str | dict[str, Any
     return str(given) if isinstance(given, Path) else dict(given)
 
 
-def _labels_from_file(
-    seeds: str | Path | Mapping[Any, Any], data: Any, options: dict[str, Any]
-) -> np.ndarray:
-    """A label per row of ``data`` from row id -> label (None for the other rows)."""
-    import siftkit
-
+def _labels_from_file(seeds: str | Path | Mapping[Any, Any], dataset: Dataset) -> np.ndarray:
+    """A label per row of ``dataset`` from row id -> label (None for the other rows)."""
     if isinstance(seeds, Mapping):
         lookup, where = {str(k): v for k, v in seeds.items()}, "the seed labels"
     else:
@@ -192,9 +190,6 @@ def _labels_from_file(
                 f"{path} must have the columns row_id,label (got {', '.join(table.columns)})."
             )
         lookup = dict(zip(table["row_id"].astype(str), table["label"], strict=True))
-    with warnings.catch_warnings():  # the audit loads the data again and says it once
-        warnings.simplefilter("ignore", ColumnInferenceWarning)
-        dataset = siftkit.load(data, text=options.get("text"), id=options.get("id"))
     row_ids = dataset.row_ids.astype(str)
     unknown = set(lookup) - set(row_ids)
     if unknown:

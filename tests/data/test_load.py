@@ -15,7 +15,7 @@ from sample_texts import LABELS, TEXTS
 import siftkit
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.dataset import VALUES_MAX_CHARS
-from siftkit.exceptions import ColumnInferenceWarning, MissingLabelsError
+from siftkit.exceptions import ColumnInferenceWarning, InvalidParameterError, MissingLabelsError
 
 IDS = ["a", "b", "c", "d", "e", "f"]
 
@@ -289,6 +289,18 @@ def test_a_tables_values_say_what_each_row_holds():
     assert load(np.ones((3, 2))).values is None
     wide = load(pd.DataFrame({f"column_{i}": [i, i + 1] for i in range(40)})).values
     assert len(wide[0]) == VALUES_MAX_CHARS and wide[0].endswith("…")
+
+
+def test_a_loaded_dataset_loads_as_it_is_or_with_new_labels(small_frame):
+    dataset = load(small_frame)
+    assert load(dataset) is dataset and load(dataset, text="text", id="id") is dataset
+    relabeled = load(dataset, label=["x", None, "y", "x", None, "y"])
+    assert relabeled.schema.label is None and relabeled.frame is dataset.frame
+    assert list(relabeled.labels.classes) == ["x", "y"] and relabeled.labels.missing.sum() == 2
+    with pytest.raises(InvalidParameterError, match="loaded with text='text'"):
+        load(dataset, text="label")
+    with pytest.raises(MissingLabelsError, match="Got 2 labels for 6 rows"):
+        load(dataset, label=["x", "y"])
 
 
 def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):

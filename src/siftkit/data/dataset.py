@@ -19,6 +19,7 @@ from siftkit.exceptions import (
     DuplicateIdError,
     EmptyDatasetError,
     EmptyTextError,
+    InvalidParameterError,
     MissingLabelsError,
     SingleClassError,
 )
@@ -242,7 +243,9 @@ def load(
     Parameters
     ----------
     data : path, DataFrame (pandas or polars), pyarrow Table, Hugging Face Dataset,
-        list of dicts, or numpy array of shape (n_rows, n_features).
+        list of dicts, or numpy array of shape (n_rows, n_features); or a ``Dataset``
+        loaded before, used as it is (roles given again must be its own; ``label`` may
+        replace its labels by an array).
     text, id, split : column names; inferred when None.
     label : a column name, or an array-like of shape (n_rows,) holding the labels.
 
@@ -251,6 +254,8 @@ def load(
     DataFileNotFoundError, UnreadableDataError, ColumnNotFoundError, EmptyDatasetError,
     EmptyTextError, DuplicateIdError
     """
+    if isinstance(data, Dataset):
+        return _reloaded(data, text=text, label=label, id=id, split=split)
     source = "in-memory " + type(data).__name__
     features = None
     if isinstance(data, str | Path):
@@ -286,6 +291,27 @@ def load(
     _check_ids(dataset)
     _check_text(dataset)
     return dataset
+
+
+def _reloaded(dataset: Dataset, *, label: Any, **roles: str | None) -> Dataset:
+    """``dataset`` passed to :func:`load` again: the same, its labels replaced by ``label``
+    when that is an array."""
+    schema = dataset.schema.as_dict()
+    for role, name in {**roles, "label": label if isinstance(label, str) else None}.items():
+        if name is not None and name != schema[role]:
+            raise InvalidParameterError(
+                f"The dataset was loaded with {role}={schema[role]!r}; load the data again "
+                f"to make {name!r} its {role} column."
+            )
+    if label is None or isinstance(label, str):
+        return dataset
+    values = pd.Series(np.asarray(label, dtype=object), name="label")
+    if len(values) != len(dataset):
+        raise MissingLabelsError(
+            f"Got {len(values)} labels for {len(dataset)} rows; pass exactly one label per "
+            "row (None where a row has no label)."
+        )
+    return replace(dataset, schema=replace(dataset.schema, label=None), label_values=values)
 
 
 def _as_feature_matrix(array: np.ndarray) -> np.ndarray:
