@@ -105,6 +105,20 @@ def test_a_label_run_exports_every_input_column_and_the_labels(tmp_path, text_fr
     assert cleaned.loc["r7", "label"] == "politics"  # the input's label column, edited
 
 
+def test_a_seed_labels_file_run_exports_every_input_column(tmp_path, text_frame):
+    """Labels given as an array (a seed labels file) are no column of the input: the export
+    re-reads the input with the run's own labels, so its fingerprint matches and every input
+    column is kept."""
+    text_frame.drop(columns="label").assign(note="n").to_csv(tmp_path / "data.csv", index=False)
+    siftkit.label_rows(tmp_path / "data.csv", text="text", id="id", encoder="fake",
+                       seed_labels_file={"r0": "sport", "r20": "food", "r40": "tech"},
+                       output=tmp_path / "run")  # fmt: skip
+    cleaned = cleaned_dataset(siftkit.open(tmp_path / "run"))
+    assert list(cleaned.columns) == ["id", "text", "note", "predicted_label",
+                                     "label_confidence", "label_source"]  # fmt: skip
+    assert cleaned.set_index("id").loc["r20", "label_source"] == "given"
+
+
 def test_export_apply_edits_cli(run, tmp_path):
     EditLog(run).record(["r6"], "drop")
     out = tmp_path / "clean.parquet"

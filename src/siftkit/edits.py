@@ -163,12 +163,15 @@ def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
     if path.is_file():
         import siftkit
 
+        label: Any = schema.get("label")
+        if label is None and source.get("n_classes") is not None and "label" in audit.rows:
+            label = audit.rows["label"].to_numpy(dtype=object)  # labels given as an array
         try:
-            dataset = siftkit.load(path, text=schema.get("text"), label=schema.get("label"),
+            dataset = siftkit.load(path, text=schema.get("text"), label=label,
                                    id=schema.get("id"))  # fmt: skip
         except Exception:  # noqa: BLE001 — any failure: fall back to the run's own columns
             dataset = None
-        if dataset is not None and schema.get("label") is None:
+        if dataset is not None and label is None:
             dataset = dataset.without_labels()  # as the run read it (label=False)
         if dataset is not None and dataset.fingerprint == source.get("fingerprint"):
             return dataset.frame.reset_index(drop=True), schema.get("label") or "label"
