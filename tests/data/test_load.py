@@ -122,6 +122,8 @@ def test_text_folder_labels_are_subfolder_names(tmp_path):
     texts = dict(zip(dataset.frame["path"], dataset.texts, strict=True))
     assert texts["negative/002.txt"] == "i left before the slow ending"
     assert dataset.labels.classes.tolist() == ["negative", "neutral", "positive"]
+    assert dataset.schema.id == "path" and dataset.row_ids[0] == "negative/001.txt"
+    assert load(root, id=None).schema.id == "path" and load(root, id="text").schema.id == "text"
 
 
 def test_text_folder_without_subfolders_has_no_labels(tmp_path):

@@ -261,6 +261,8 @@ def load(
     if isinstance(data, str | Path):
         source = str(data)
         frame = read_path(data)
+        if id is None and Path(data).is_dir():
+            id = "path"  # a file of a text folder is named by its path in it
     elif isinstance(data, np.ndarray):
         features = _as_feature_matrix(data)
         frame = pd.DataFrame(index=pd.RangeIndex(len(features)))
