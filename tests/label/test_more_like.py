@@ -63,3 +63,12 @@ def test_unknown_row_ids_are_named(run) -> None:
         more_like_these(run, ["t0", "nope", 999])
     with pytest.raises(InvalidParameterError, match=r"\(none given\)"):
         more_like_these(run, [])
+
+
+def test_a_tables_rows_come_with_their_values(tmp_path) -> None:
+    table = pd.DataFrame({"size": [float(i % 5) for i in range(40)],
+                          "colour": ["red", "blue"] * 20})  # fmt: skip
+    run = siftkit.audit(table, output=tmp_path / "run", detectors=["outliers"], progress=False)
+    like = more_like_these(run, [0], top=3)
+    assert list(like.columns[:3]) == ["row_id", "similarity_score", "values"]
+    assert like["values"].str.startswith("size=").all()

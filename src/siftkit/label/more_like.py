@@ -17,6 +17,7 @@ import pandas as pd
 
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import knn_weights, normalize, spread
+from siftkit.results import CONTENT_COLUMNS
 
 #: Probability that the walk goes on rather than restarting at the examples.
 RESTART = 0.85
@@ -26,7 +27,8 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
     """Rows of ``audit`` (an :class:`~siftkit.results.Audit` or a run folder opened with
     ``siftkit.open``) ranked by closeness to the rows ``row_ids``; the examples themselves
     are left out, and so are empty rows. Columns: ``row_id``, ``similarity_score`` (1 = the
-    closest row), and ``text``/``label``/``cluster_name`` when the run has them."""
+    closest row), and ``text`` (or a table's ``values``), ``label``, ``predicted_label``,
+    ``cluster_name`` when the run has them."""
     rows = audit.rows
     position = pd.Index(rows["row_id"])
     wanted = list(dict.fromkeys(row_ids))
@@ -55,7 +57,7 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
     best = score[order[0]] if len(order) and score[order[0]] > 0 else 1.0
     out = pd.DataFrame({"row_id": rows["row_id"].to_numpy()[order],
                         "similarity_score": np.clip(score[order] / best, 0.0, 1.0)})  # fmt: skip
-    for column in ("text", "label", "predicted_label", "cluster_name"):
+    for column in (*CONTENT_COLUMNS, "label", "predicted_label", "cluster_name"):
         if column in rows:
             out[column] = rows[column].to_numpy()[order]
     return out

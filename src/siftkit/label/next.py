@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit.exceptions import InvalidParameterError, RunFolderError
+from siftkit.results import CONTENT_COLUMNS
 
 #: A picked row's nearest neighbours (this many) are not picked after it.
 NEIGHBORS_SKIPPED = 5
@@ -98,7 +99,8 @@ def rows_to_label(audit: Any, budget: int) -> pd.DataFrame:
     picked = sorted(picked, key=lambda r: -priority[r])
     out = pd.DataFrame({"rank": np.arange(1, len(picked) + 1),
                         "row_id": rows["row_id"].to_numpy()[picked]})  # fmt: skip
-    for column in ("text", "predicted_label", "label_confidence", "cluster", "cluster_name"):
+    for column in (*CONTENT_COLUMNS, "predicted_label", "label_confidence", "cluster",
+                   "cluster_name"):  # fmt: skip
         if column in rows:
             out[column] = rows[column].to_numpy()[picked]
     out["priority"] = priority[picked]
