@@ -28,6 +28,10 @@ ArrayLike = Any
 #: ``Dataset.values``: characters of a row's line, at most; of one cell in it, at most.
 VALUES_MAX_CHARS = 300
 VALUE_MAX_CHARS = 40
+#: ``Dataset.values``: a column of fractions is rounded to this many significant digits of its
+#: typical (median) size, the same places for every row (a value that would show as 0 keeps
+#: this many digits of its own).
+SIGNIFICANT_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,10 @@ class Dataset:
     @cached_property
     def values(self) -> pd.Series | None:
         """What each row of a table says, for people: ``column=value, …`` over its columns
-        other than the id, label, split and vectors (dates as written, numbers whole or to
-        4 significant digits, ``NA`` where missing), cut at ``VALUES_MAX_CHARS``. None for data
-        with a text column, and for arrays and vectors alone."""
+        other than the id, label, split and vectors (whole numbers as they are, fractions
+        to ``SIGNIFICANT_DIGITS`` of their column's typical size, ``NA`` where missing), cut
+        at ``VALUES_MAX_CHARS``. None for data with a text column, and for arrays and vectors
+        alone."""
         schema = self.schema
         roles = {schema.id, schema.label, schema.split, *schema.vector}
         columns = [c for c in self.frame.columns if str(c) not in roles]
@@ -124,8 +129,7 @@ class Dataset:
         # never formatted: a wide table costs no more than its first columns
         shortest = np.cumsum([len(str(column)) + 4 for column in columns])
         columns = columns[: int(np.searchsorted(shortest, VALUES_MAX_CHARS, side="right")) + 1]
-        parts = [f"{column}=" + self.frame[column].map(_shown_value).astype(str)
-                 for column in columns]  # fmt: skip
+        parts = [f"{column}=" + _shown_column(self.frame[column]) for column in columns]
         joined = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
         cut = joined.str.len() > VALUES_MAX_CHARS
         joined[cut] = joined[cut].str.slice(0, VALUES_MAX_CHARS - 1) + "…"
@@ -193,18 +197,34 @@ class Dataset:
         return labels
 
 
-def _shown_value(value: Any) -> str:
-    """One cell as ``Dataset.values`` shows it."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return "NA"
-    if isinstance(value, float | np.floating):
-        if np.isnan(value):
-            return "NA"
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        if 1e-4 <= abs(value) < 1e9:  # 4 significant digits, no exponent
-            return np.format_float_positional(value, 4, unique=False, fractional=False, trim="-")
-        return f"{value:.4g}"
+def _shown_column(column: pd.Series) -> pd.Series:
+    """A column's cells as ``Dataset.values`` shows them, as strings (column-wide operations:
+    a table may hold millions of rows)."""
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype=np.float64)
+        finite = values[np.isfinite(values)]
+        if len(finite) and (np.floor(finite) == finite).all() and np.abs(finite).max() < 1e15:
+            shown = pd.Series(np.where(missing, 0, values).astype(np.int64)).astype(str)
+        else:
+            size = np.median(np.abs(finite[finite != 0])) if (finite != 0).any() else 1.0
+            places = int(np.clip(SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(size)), 0, 12))
+            shown = pd.Series(np.round(values, places)).astype(str).str.removesuffix(".0")
+            # a value the places would round to 0 keeps its own 4 significant digits
+            hidden = (values != 0) & (np.abs(values) < 0.5 * 10.0**-places)
+            shown[hidden] = [f"{v:.{SIGNIFICANT_DIGITS}g}" for v in values[hidden]]
+    elif pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        shown = column.astype(str).reset_index(drop=True)
+    elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+        shown = column.astype(str).reset_index(drop=True)
+    else:
+        shown = column.map(_shown_text).reset_index(drop=True)
+    shown[missing] = "NA"
+    return shown.set_axis(column.index)
+
+
+def _shown_text(value: Any) -> str:
+    """One cell that is no number or date, on one line of at most ``VALUE_MAX_CHARS``."""
     text = " ".join(str(value).split())
     return text if len(text) <= VALUE_MAX_CHARS else text[: VALUE_MAX_CHARS - 1] + "…"
 
