@@ -58,6 +58,23 @@ def test_csv_given_as_str_path(tmp_path, small_frame):
     assert_small(siftkit.load(str(path)))
 
 
+@pytest.mark.parametrize("sep", [";", "|", "\t"])
+def test_a_csv_file_with_another_separator_or_a_byte_order_mark(tmp_path, small_frame, sep):
+    path = tmp_path / "data.csv"
+    text = small_frame.assign(text=small_frame["text"] + ", indeed").to_csv(sep=sep, index=False)
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # as spreadsheets save it
+    dataset = load(path)
+    assert list(dataset.frame.columns) == ["id", "text", "label"]  # no mark in "id"
+    assert dataset.texts[0].endswith(", indeed")  # commas inside the texts stay text
+
+
+def test_a_one_column_csv(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text('text\nhello there; friend\n"see you, later"\n', encoding="utf-8")
+    dataset = load(path)
+    assert dataset.frame.columns.tolist() == ["text"] and dataset.texts[0] == "hello there; friend"
+
+
 @pytest.mark.parametrize("suffix", [".tsv", ".tab"])
 def test_tsv(tmp_path, small_frame, suffix):
     path = tmp_path / f"data{suffix}"

@@ -77,8 +77,19 @@ def _missing_path_message(path: Path) -> str:
     return f"No such file or folder: {str(path)!r}.{hint} Check the path and try again."
 
 
-def _read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
-    return pd.read_csv(path, sep=sep, encoding="utf-8", low_memory=False)
+#: The separators a ``.csv`` file may use; its header line says which (the most common there).
+CSV_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
+    """A CSV file (a byte-order mark is skipped); ``sep`` None: the separator its header line
+    uses most of ``CSV_SEPARATORS`` (a comma where it uses none: one column)."""
+    if sep is None:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline()
+        counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
+        sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+    return pd.read_csv(path, sep=sep, encoding="utf-8-sig", low_memory=False)
 
 
 def _read_tsv(path: Path) -> pd.DataFrame:
