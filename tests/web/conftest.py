@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,20 +14,32 @@ from siftkit.web import make_server
 DEMO_DATA = Path(__file__).resolve().parents[2] / "examples" / "wordnet_nouns.csv"
 
 
-def _serve(run: Path):
+@contextmanager
+def _serving(run: Path):
+    """(server, run): an explorer over ``run`` on a free port, shut down afterwards."""
     server = make_server(run, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server, run
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
 def served(tmp_path, text_frame):
     siftkit.audit(text_frame, encoder="fake", id="id", output=tmp_path / "run")
-    server = _serve(tmp_path / "run")
-    yield server, tmp_path / "run"
-    server.shutdown()
-    server.server_close()
+    with _serving(tmp_path / "run") as served:
+        yield served
+
+
+@pytest.fixture
+def unlabeled_served(tmp_path, text_frame):
+    """An audit of rows without labels, served."""
+    siftkit.audit(text_frame.drop(columns="label"), encoder="fake", id="id",
+                  output=tmp_path / "run", progress=False)  # fmt: skip
+    with _serving(tmp_path / "run") as served:
+        yield served
 
 
 @pytest.fixture
@@ -36,10 +49,8 @@ def label_served(tmp_path, text_frame):
                 "tech": ["computer", "server"]}  # fmt: skip
     siftkit.label_rows(text_frame.drop(columns="label"), text="text", id="id", encoder="fake",
                        keywords=keywords, output=tmp_path / "run")  # fmt: skip
-    server = _serve(tmp_path / "run")
-    yield server, tmp_path / "run"
-    server.shutdown()
-    server.server_close()
+    with _serving(tmp_path / "run") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +61,5 @@ def demo_served(tmp_path_factory):
     # its own embedding cache: module scope runs outside the per-test cache isolation
     siftkit.audit(DEMO_DATA, text="definition", label="category", id="id", output=run,
                   cache_dir=folder / "cache", progress=False)  # fmt: skip
-    server = _serve(run)
-    yield server, run
-    server.shutdown()
-    server.server_close()
+    with _serving(run) as served:
+        yield served

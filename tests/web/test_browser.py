@@ -121,3 +121,12 @@ def test_after_sift_label_the_map_filters_by_predicted_label(label_served):
         sport = (rows["predicted_label"] == "sport").sum()
         assert f"{sport:,} of {len(rows):,} rows" in page.inner_text("#rows-count")
         assert "label_confidence" in page.locator("#score-name option").all_inner_texts()
+        assert page.is_hidden("#accept")  # keywords give no suggestions to accept
+
+
+def test_a_run_without_labels_offers_no_label_filter(unlabeled_served):
+    server, _ = unlabeled_served
+    with _browse(server) as page:
+        assert page.is_hidden("#label-filter") and page.is_hidden("#accept")
+        colours = page.locator("#colour-by option:not([hidden])").all_inner_texts()
+        assert "label" not in colours and "category" in colours

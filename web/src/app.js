@@ -281,6 +281,12 @@ async function main() {
   for (const flag of meta.flags) option($("issue-filter"), flag, flag.replace("is_", ""));
   for (const c of meta.categories) option($("cluster-filter"), c.id, `${c.id}: ${c.name} (${c.size})`);
   (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
+  // what a run has nothing for is not offered: no labels, no suggestions to accept
+  if (!points.label_names) {
+    $("label-filter").parentElement.hidden = true;
+    $("colour-by").querySelector("option[value=label]").hidden = true;
+  }
+  if (!meta.has_suggestions) $("accept").hidden = true;
   if (meta.label_column === "predicted_label") {  // after `sift label`: every row has one
     $("label-name").textContent = "Predicted label";
     $("colour-by").querySelector("option[value=label]").textContent = "predicted label";
