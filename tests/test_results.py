@@ -384,3 +384,15 @@ def test_report_escapes_data_strings(tmp_path, text_frame):
     assert evil not in html
     assert "<script" not in html.lower()
     assert "&lt;b&gt;r61&lt;/b&gt;" in html and "<b>r61</b>" not in html
+
+
+def test_report_neighbours_of_unlabeled_rows_carry_no_label(tmp_path):
+    from siftkit.report.html import _with_neighbours
+
+    rows = pd.DataFrame({"row_id": [0, 1, 2], "text": ["a b", "c d", "e f"],
+                         "label": ["x", None, np.nan]})  # fmt: skip
+    graph = KnnGraph(indices=np.array([[1, 2], [0, 2], [0, 1]]),
+                     similarities=np.full((3, 2), 0.9, dtype=np.float32), method="exact",
+                     recall=1.0)  # fmt: skip
+    shown = _with_neighbours(rows.iloc[[0, 1]], rows, graph)["nearest neighbours"].tolist()
+    assert shown == ["c d | e f", "x: a b | e f"]

@@ -151,17 +151,18 @@ EXAMPLE_NEIGHBOURS = 3
 
 
 def _with_neighbours(examples: pd.DataFrame, rows: pd.DataFrame, graph: Any) -> pd.DataFrame:
-    """``examples`` (rows of ``rows``, by position) with their nearest neighbours: label and
-    text (or row id) of each, nearest first."""
+    """``examples`` (rows of ``rows``, by position) with their nearest neighbours: label (where
+    it has one) and text (or row id) of each, nearest first."""
     if graph is None or not graph.k or not len(examples):
         return examples
     shown = _shown(rows)
-    labels = rows["label"].astype(str) if "label" in rows else None
+    labels = rows["label"] if "label" in rows else None
 
     def describe(j: int) -> str:
         text = str(shown.iloc[j])
         text = text if len(text) <= 70 else text[:69] + "…"
-        return f"{labels.iloc[j]}: {text}" if labels is not None else text
+        label = labels.iloc[j] if labels is not None else None
+        return f"{label}: {text}" if label is not None and pd.notna(label) else text
 
     out = examples.copy()
     out["nearest neighbours"] = [
