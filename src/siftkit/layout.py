@@ -11,6 +11,8 @@ uses umap-learn (``pip install umap-learn``) on the embeddings when it is instal
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from siftkit.discover.refine import prototypes
@@ -202,8 +204,10 @@ def map_2d(
                 "map, method='clusters')."
             ) from exc
         neighbors = max(2, min(15, len(vectors) - 1))
-        coords = umap.UMAP(n_components=2, n_neighbors=neighbors, metric="cosine",
-                           random_state=random_state).fit_transform(vectors)  # fmt: skip
+        with warnings.catch_warnings():  # a seeded UMAP says it runs on one thread
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            coords = umap.UMAP(n_components=2, n_neighbors=neighbors, metric="cosine",
+                               random_state=random_state).fit_transform(vectors)  # fmt: skip
     else:
         coords = _cluster_layout(vectors, _groups(vectors, clusters, random_state))
     low, high = coords.min(axis=0), coords.max(axis=0)
