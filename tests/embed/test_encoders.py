@@ -127,6 +127,16 @@ def test_tabular_deterministic(messy_table: pd.DataFrame) -> None:
     np.testing.assert_array_equal(embed(messy_table, "tabular"), embed(messy_table, "tabular"))
 
 
+def test_tabular_reads_a_date_column_alike_in_every_batch() -> None:
+    """A date column is told on all rows at fit: a batch holding mostly its few unreadable
+    values still reads its dates as dates."""
+    when = [f"2024-01-{1 + i % 28:02d}" for i in range(96)] + ["unknown"] * 4
+    dataset = load(pd.DataFrame({"when": when, "size": np.arange(100.0)}))
+    encoder = get_encoder("tabular").fit(dataset)
+    alone, among_unknowns = encoder.embed_batch([95]), encoder.embed_batch([95, 96, 97, 98, 99])
+    np.testing.assert_allclose(alone[0], among_unknowns[0], rtol=1e-6)
+
+
 def test_tabular_identical_rows_get_identical_vectors() -> None:
     frame = pd.DataFrame({"a": [1.0, 2.0, 1.0, 9.0], "b": ["x", "y", "x", "y"]})
     vectors = embed(frame, "tabular")

@@ -138,13 +138,19 @@ def as_dates(series: pd.Series) -> pd.Series:
     return when
 
 
-def as_numbers(series: pd.Series) -> pd.Series:
-    """A numeric or date column as floats, NaN where a value is missing or not a number:
-    dates as days since 1970-01-01 (time zones to UTC)."""
-    if not is_date_column(series):
-        return pd.to_numeric(series, errors="coerce").astype(float)
+def as_days(series: pd.Series) -> pd.Series:
+    """A date column as floats: days since 1970-01-01 (time zones to UTC), NaN where a value
+    is missing or no date."""
     days = (as_dates(series) - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
     return days.astype(float)
+
+
+def as_numbers(series: pd.Series) -> pd.Series:
+    """A numeric or date column as floats, NaN where a value is missing or not a number:
+    dates as days (:func:`as_days`)."""
+    if is_date_column(series):
+        return as_days(series)
+    return pd.to_numeric(series, errors="coerce").astype(float)
 
 
 def _is_blank(series: pd.Series) -> bool:

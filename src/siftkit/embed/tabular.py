@@ -45,7 +45,11 @@ class TabularEncoder(Encoder):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+        from siftkit.data.schema import is_date_column
+
         self.numeric_ = list(dataset.schema.numeric)
+        # told once, on all rows: a batch of a few rows must not read a date column otherwise
+        self.dates_ = {c for c in self.numeric_ if is_date_column(dataset.frame[c])}
         self.categorical_ = list(dataset.schema.categorical)
         parts = []
         numeric = self._numeric(dataset.frame)
@@ -86,9 +90,14 @@ class TabularEncoder(Encoder):
         return self
 
     def _numeric(self, frame: Any) -> Any:
-        from siftkit.data.schema import as_numbers
+        import pandas as pd
 
-        return frame[self.numeric_].apply(as_numbers).replace([np.inf, -np.inf], np.nan)
+        from siftkit.data.schema import as_days
+
+        columns = {c: as_days(frame[c]) if c in self.dates_
+                   else pd.to_numeric(frame[c], errors="coerce").astype(float)
+                   for c in self.numeric_}  # fmt: skip
+        return pd.DataFrame(columns, index=frame.index).replace([np.inf, -np.inf], np.nan)
 
     def _prepare(self, frame: Any) -> Any:
         out = frame[self.numeric_ + self.categorical_].copy()
