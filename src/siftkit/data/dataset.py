@@ -213,10 +213,9 @@ def _shown_column(column: pd.Series) -> pd.Series:
             # a value the places would round to 0 keeps its own 4 significant digits
             hidden = (values != 0) & (np.abs(values) < 0.5 * 10.0**-places)
             shown[hidden] = [f"{v:.{SIGNIFICANT_DIGITS}g}" for v in values[hidden]]
-    elif pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-        shown = column.astype(str).reset_index(drop=True)
-    elif pd.api.types.is_datetime64_any_dtype(column.dtype):
-        shown = column.astype(str).reset_index(drop=True)
+    elif any(is_kind(column.dtype) for is_kind in (pd.api.types.is_numeric_dtype,
+             pd.api.types.is_bool_dtype, pd.api.types.is_datetime64_any_dtype)):  # fmt: skip
+        shown = column.astype(str).reset_index(drop=True)  # as pandas writes them
     else:
         shown = column.map(_shown_text).reset_index(drop=True)
     shown[missing] = "NA"
