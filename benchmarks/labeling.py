@@ -6,6 +6,9 @@ given a label.
 - **Few labels**: 1, 5 and 10 labeled rows per class (seeded draws, averaged over
   ``REPEATS`` draws): macro-F1, accuracy, the expected calibration error (ECE) of the
   confidence, the coverage and accuracy at the abstain threshold, wall time.
+- **Class names** (WordNet): siftkit reads the labels' names as words when they fit the labeled
+  rows better than chance (``label_names='auto'``, :mod:`siftkit.label.names`), as ``sift
+  label --seed-labels`` does on text; the baselines cannot. The labels alone are measured too.
 - **Keywords** (WordNet): each category's keyword is derived by a fixed rule from its name
   (``noun.animal`` -> ``animal``; nothing tuned per category); **descriptions**: the
   sentence ``DESCRIPTION`` with that word. Baseline: plain keyword-embedding similarity.
@@ -49,6 +52,7 @@ TOGETHER_SHOTS = (1, 5)  # labeled rows per class beside keywords (see bench_key
 NEXT_BUDGET, NEXT_DRAWS = 2, 5  # rows to label next per class (in all), draws (see bench_next)
 NO_PICKS = "none (1 labeled row per class)"
 EMBEDDINGS_ALONE = "siftkit, embeddings alone (no words)"
+LABELS_ALONE = "siftkit, labels alone (no names)"
 
 
 @dataclass
@@ -109,6 +113,38 @@ def siftkit_labels(
     return model.labels_, model.confidence_
 
 
+@dataclass(frozen=True)
+class ClassNames:
+    """The classes' names (in code order) embedded as ``sift label`` embeds them beside seed
+    labels: joined with their words like the rows (``joined``), and alone (``alone``, for the
+    embeddings without words)."""
+
+    texts: list[str]
+    joined: np.ndarray
+    alone: np.ndarray
+
+    @classmethod
+    def of(cls, given: SiftkitInput, names: Sequence[str]) -> ClassNames:
+        from benchmarks.noise_cases import embed_texts
+        from siftkit.label.names import name_texts
+
+        texts = name_texts(names)
+        alone = embed_texts(texts)
+        return cls(texts, given.topics(texts, alone), alone)
+
+
+def siftkit_seeded(
+    X: np.ndarray, partial: np.ndarray, n_classes: int, names: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """siftkit from labeled rows as ``sift label --seed-labels`` labels them: the classes'
+    ``names`` (embedded like ``X``; None: no names) stand in as topics when they fit the
+    labeled rows better than chance (``label_names='auto'``)."""
+    from siftkit.label.names import names_fit, with_names
+
+    used = names is not None and names_fit(X, partial, names).used
+    return siftkit_labels(X, partial, n_classes, with_names(None, names) if used else None)
+
+
 def logistic(X: np.ndarray, partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
@@ -160,16 +196,28 @@ METHODS: dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarr
 }
 
 
-def bench_shots(report: Report, data: Data, given: SiftkitInput, quick: bool) -> dict[int, bool]:
-    rows, verdicts = [], {}
+def bench_shots(
+    report: Report, data: Data, given: SiftkitInput, names: ClassNames | None, quick: bool
+) -> dict[int, bool]:
+    """``names``: the classes' names, for text rows (siftkit reads them when they fit)."""
+    from siftkit.label.names import names_fit
+
+    rows, verdicts, named = [], {}, {}
+    joined = None if names is None else names.joined
+    alone = None if names is None else names.alone
     for shots in SHOTS:
         results: dict[str, list[dict[str, Any]]] = {}
         for repeat in range(1 if quick else REPEATS):
             partial = draw_seeds(data.y, shots, repeat)
             judged = partial < 0
-            runs = {"siftkit": lambda p=partial: siftkit_labels(given.vectors, p, data.k, None)}
+            runs = {"siftkit": lambda p=partial: siftkit_seeded(given.vectors, p, data.k, joined)}
+            if names is not None:
+                named[shots] = named.get(shots, 0) + names_fit(given.vectors, partial, joined).used
+                runs[LABELS_ALONE] = lambda p=partial: siftkit_labels(
+                    given.vectors, p, data.k, None
+                )
             if given.view is not None:
-                runs[EMBEDDINGS_ALONE] = lambda p=partial: siftkit_labels(data.X, p, data.k, None)
+                runs[EMBEDDINGS_ALONE] = lambda p=partial: siftkit_seeded(data.X, p, data.k, alone)
             runs.update({name: (lambda f=f, p=partial: f(data.X, p))
                          for name, f in METHODS.items()})  # fmt: skip
             for name, run in runs.items():
@@ -187,6 +235,15 @@ def bench_shots(report: Report, data: Data, given: SiftkitInput, quick: bool) ->
             means["siftkit"]["ece"] is not None and means["siftkit"]["ece"] < ECE_TARGET
         )
     report.add(f"### {data.name}: a few labeled rows per class")
+    if names is not None:
+        uses = ", ".join(f"{named[s]} of {1 if quick else REPEATS} at {s}/class" for s in SHOTS)
+        report.add(
+            f"The labels are the classes' names ({', '.join(names.texts[:6])}, …, read from "
+            "`noun.animal` … as `sift label` reads them: the words every name shares dropped); "
+            "siftkit reads them as keywords when they fit the labeled rows better than chance "
+            f"(a permutation test; they did in {uses} draws). `{LABELS_ALONE}` is "
+            "`--label-names never`. The baselines see the labels as codes."
+        )
     if given.view is not None:
         report.add(
             "siftkit labels the embeddings joined with the glosses' words, as `sift label` "
@@ -283,7 +340,8 @@ def bench_keywords_with_labels(
     report.add(
         f"### {data.name}: keywords and labeled rows together\n\nKeywords (the same rule) for "
         "every category, or for every 2nd (the others known by their labeled rows alone, as "
-        "`sift label` takes a seed label that names no topic), with 1 or 5 labeled rows per "
+        "`sift label --label-names never` takes a seed label that names no topic: the names "
+        "are the keywords here), with 1 or 5 labeled rows per "
         f"class ({1 if quick else REPEATS} draws, the same as above); macro-F1 and ECE over "
         "the rows not labeled (keywords alone: over every row)."
     )
@@ -519,14 +577,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             data = load(name, 0, args.quick)
             given = data.siftkit
             report.section(f"{data.name}: {data.description}")
-            bench_shots(report, data, given, args.quick)
+            names = ClassNames.of(given, category_names(args.quick)) if name == "wordnet" else None
+            bench_shots(report, data, given, names, args.quick)
             bench_other_seeded(report, data, given, args.quick)
             bench_next(report, data, given, args.quick)
             if name == "wordnet":
-                names = category_names(args.quick)
-                bench_keywords(report, data, given, names)
-                bench_keywords_with_labels(report, data, given, names, args.quick)
-                bench_other(report, data, given, names)
+                categories = category_names(args.quick)
+                bench_keywords(report, data, given, categories)
+                bench_keywords_with_labels(report, data, given, categories, args.quick)
+                bench_other(report, data, given, categories)
     report.save()
 
 

@@ -81,6 +81,7 @@ def label_rows(
     seed_labels_file: str | Path | Mapping[Any, Any] | None = None,
     min_confidence: float = 0.0,
     other: bool = False,
+    label_names: str = "auto",
     words: bool = True,
     **options: Any,
 ) -> Audit:
@@ -99,6 +100,9 @@ def label_rows(
         ``row_id,label`` or a dict; ids are the ``id`` column's, else row positions from 0.
     min_confidence : rows less confident than this get no label (abstain).
     other : label rows that fit no topic or class ``other``.
+    label_names : with seed labels and text rows, read the classes' names as keywords:
+        ``"auto"`` when they fit the labeled rows better than chance (a permutation test,
+        :mod:`siftkit.label.names`), ``"always"``, or ``"never"``.
     words : text rows (and topics) are labeled from their embeddings joined with their words,
         and grouped so; False: from the embeddings alone.
     options : ``siftkit.audit``'s keyword arguments (not ``detectors``; ``label`` only
@@ -122,7 +126,7 @@ def label_rows(
         options["label"] = False  # topics only: a label column is not a seed list
     detector = Labeling(
         keywords=_topics(keywords), descriptions=_topics(descriptions),
-        min_confidence=min_confidence, other=other, words=words,
+        min_confidence=min_confidence, other=other, label_names=label_names, words=words,
     )  # fmt: skip
     clusters = Clusters(words=words)
     try:

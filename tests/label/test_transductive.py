@@ -9,7 +9,7 @@ from labeling_data import blobs, nuisance_blobs
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
-from siftkit.label.transductive import neighbor_agreement
+from siftkit.label.transductive import MIN_TOPIC_SEEDS, neighbor_agreement
 from siftkit.neighbors import build_graph
 
 
@@ -174,6 +174,18 @@ def test_seeds_per_class_sets_how_many_rows_seed_a_prototype(separated) -> None:
     X, _ = separated
     model = TransductiveLabeler(seeds_per_class=2).fit(X, prototypes=np.eye(16)[:4])
     np.testing.assert_array_equal(np.bincount(model.seeds_[model.seeds_ >= 0]), [2, 2, 2, 2])
+
+
+def test_a_prototype_takes_few_seeds_beside_its_class_labeled_rows() -> None:
+    X, truth = blobs((400,) * 4)
+    y = np.full(len(X), -1)
+    y[np.flatnonzero(truth == 0)[:3]] = 0  # class 0: three labeled rows
+    model = TransductiveLabeler().fit(X, y, prototypes=np.eye(16)[:4])
+    found = np.where(y < 0, model.seeds_, -1)  # the seeds the prototypes found
+    # beside labeled rows, MIN_TOPIC_SEEDS; alone, 5% of an average class (20 rows)
+    counts = np.bincount(found[found >= 0], minlength=4)
+    assert MIN_TOPIC_SEEDS - 3 <= counts[0] <= MIN_TOPIC_SEEDS
+    np.testing.assert_array_equal(counts[1:], [20, 20, 20])
 
 
 def test_labeled_rows_override_prototype_seeds(separated) -> None:

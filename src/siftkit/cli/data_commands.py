@@ -235,13 +235,21 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
 )
 @click.option("--other", is_flag=True, help="Label rows that fit no topic or class as 'other'.")
 @click.option(
+    "--label-names",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Text rows: read the seed labels' names as keywords (auto: when they fit the labeled "
+    "rows better than chance).",
+)
+@click.option(
     "--no-words",
     is_flag=True,
     help="Text rows: use the embeddings alone, not joined with the texts' words.",
 )
 def label(data: Path, keywords: Path | None, descriptions: Path | None,
           seed_labels: str | None, seed_labels_file: Path | None, min_confidence: float,
-          other: bool, no_words: bool, **params: Any) -> None:  # fmt: skip
+          other: bool, label_names: str, no_words: bool, **params: Any) -> None:  # fmt: skip
     """Label every row of DATA from keywords, descriptions or a few labeled rows.
 
     Writes predicted_label, label_confidence and label_source to the run folder (plus the
@@ -262,7 +270,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     result = label_rows(
         data, keywords=keywords, descriptions=descriptions, seed_labels=seed_labels,
         seed_labels_file=seed_labels_file, min_confidence=min_confidence, other=other,
-        words=not no_words, **arguments,
+        label_names=label_names, words=not no_words, **arguments,
     )  # fmt: skip
     _print_run(result, params["output"], params["quiet"], "Labeled")
     entry = result.summary.get("labeling", {})
@@ -274,8 +282,11 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         for name, count in counts.head(30).items():
             table.add_row(short(name, 40), str(count))
         console.print(table)
-        if entry.get("seed_classes"):
+        names = entry.get("label_names") or {}
+        if entry.get("seed_classes") or names.get("used"):
             console.print(f"Labeled from {source_note(entry)}.")
+        if names.get("p_value") is not None and not names["used"]:
+            console.print(f"The labels' names were not read as words: {names['reason']}.")
         calibration = ""
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = f" ({confidence_note(entry)})"

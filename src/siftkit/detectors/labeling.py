@@ -20,6 +20,7 @@ from siftkit.detectors.clusters import run_categories
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
+from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
 from siftkit.label.topics import read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS
@@ -61,12 +62,18 @@ LABEL_SOURCES = {
 def source_note(entry: dict[str, Any]) -> str:
     """What the labels of the ``labeling`` summary ``entry`` were predicted from, in words."""
     note = LABEL_SOURCES.get(entry["source"], entry["source"])
+    if (entry.get("label_names") or {}).get("used"):
+        note += " and their classes' names" if entry["source"] == "propagated" else ""
     if entry["source"] != "propagated" and entry["n_given"]:
         note += f" and {entry['n_given']} labeled rows"
         added = entry.get("seed_classes") or []
         if added:
             classes = "class" if len(added) == 1 else "classes"
-            note += f" ({len(added)} {classes} from labeled rows alone: {', '.join(added)})"
+            named = (entry.get("label_names") or {}).get("used")
+            note += (
+                f" ({len(added)} {classes} from labeled rows"
+                f"{' and their names' if named else ' alone'}: {', '.join(added)})"
+            )
     return note
 
 
@@ -104,6 +111,9 @@ class Labeling(Detector):
     use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
         unlabeled (with topics, a label naming no topic adds a class, its labeled rows'
         mean standing for the topic vector); ``"never"`` ignores labels.
+    label_names : with seeds and a text encoder, read the seed classes' names as keywords
+        (:mod:`siftkit.label.names`): ``"auto"`` when they fit the labeled rows better than
+        chance, ``"always"``, or ``"never"``.
     words : with a text column, join each row's embedding with the words of its text (and
         each topic's with the words of its keywords or description) before labeling; False
         labels from the embeddings alone.
@@ -118,6 +128,7 @@ class Labeling(Detector):
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "other": [bool],
         "use_labels": [Options(("auto", "never"))],
+        "label_names": [Options(("auto", "always", "never"))],
         "words": [bool],
     }
 
@@ -128,6 +139,7 @@ class Labeling(Detector):
         min_confidence: float = 0.0,
         other: bool = False,
         use_labels: str = "auto",
+        label_names: str = "auto",
         words: bool = True,
     ) -> None:
         self.keywords = keywords
@@ -135,6 +147,7 @@ class Labeling(Detector):
         self.min_confidence = min_confidence
         self.other = other
         self.use_labels = use_labels
+        self.label_names = label_names
         self.words = words
 
     def check_params(self) -> None:
@@ -207,6 +220,14 @@ class Labeling(Detector):
                 # a class without a topic: a zero row, its seeds' mean stands in
                 missing = np.zeros((len(seed_classes), prototypes.shape[1]), prototypes.dtype)
                 prototypes = np.vstack([prototypes, missing])
+        names = None  # how the seed classes' names fit their rows, when they were tried
+        if (
+            self._seeds(context)
+            and self.label_names != "never"
+            and (context.encode_texts is not None)
+        ):
+            prototypes, names = self._with_names(context, view, vectors, classes, codes,
+                                                 prototypes)  # fmt: skip
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(
@@ -236,6 +257,7 @@ class Labeling(Detector):
             "source": source,
             "classes": [str(c) for c in classes],
             "seed_classes": seed_classes,
+            "label_names": names,
             "n_given": int((codes >= 0).sum()),
             "n_predicted": int(((codes < 0) & ~abstained & ~misfit).sum()),
             "n_other": int(misfit.sum()),
@@ -259,3 +281,30 @@ class Labeling(Detector):
             },
             summary=summary,
         )
+
+    def _with_names(
+        self,
+        context: Context,
+        view: Any,
+        vectors: np.ndarray,
+        classes: np.ndarray,
+        codes: np.ndarray,
+        prototypes: np.ndarray | None,
+    ) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """``prototypes`` with each class without a topic (all classes, without topics) given
+        its name's embedding, when ``label_names`` says to use them; and the summary's note
+        of the names: the words embedded per class, whether used, and why."""
+        texts = name_texts(classes)
+        named = context.encode_texts(texts)
+        if view is not None:
+            named = view.join(named, texts)
+        fit = names_fit(vectors, codes, named, random_state=context.random_state)
+        used = self.label_names == "always" or fit.used
+        note = {
+            "used": used,
+            "p_value": None if fit.p_value is None else round(fit.p_value, 4),
+            "reason": "asked for (label_names='always')" if self.label_names == "always"
+            else fit.reason,
+            "words": {str(c): t for c, t in zip(classes, texts, strict=True)},
+        }  # fmt: skip
+        return (with_names(prototypes, named) if used else prototypes), note
