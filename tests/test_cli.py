@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from toy_data import named_frame
 
 from siftkit.cli import main
 
@@ -340,6 +341,36 @@ def test_label_from_a_partly_labeled_column(workdir, text_frame):
     assert (rows["label_source"][~given] == "propagated").all()
     assert (rows["predicted_label"][given] == frame["topic"][given]).all()
     assert "not calibrated" not in " ".join(result.stdout.split())
+
+
+def test_label_names_option_reaches_the_analysis(workdir, text_frame):
+    frame = text_frame.drop(columns="label")
+    frame["topic"] = text_frame["label"].where(text_frame.index % 5 == 0)
+    frame.to_csv("data.csv", index=False)
+    result = label("--seed-labels", "topic", "--label-names", "never", "-q")
+    assert result.exit_code == 0, result.output
+    entry = read_summary(workdir)["labeling"]
+    assert entry["parameters"]["label_names"] == "never" and entry["label_names"] is None
+    result = label("--seed-labels", "topic", "--overwrite")  # 3 classes: too few to test
+    assert result.exit_code == 0, result.output
+    entry = read_summary(workdir)["labeling"]
+    assert entry["label_names"]["p_value"] is None and not entry["label_names"]["used"]
+    assert "names were not read" not in result.stdout  # nothing tested, nothing to say
+
+
+def test_label_says_whether_the_labels_names_were_read(workdir):
+    frame = named_frame()
+    frame.drop(columns="topic").to_csv("data.csv", index=False)
+    result = label("--seed-labels", "seed")
+    assert result.exit_code == 0, result.output
+    assert "Labeled from the labeled rows and their classes' names." in result.stdout
+    codes = {name: f"C{i}" for i, name in enumerate(frame["topic"].unique())}
+    frame.assign(seed=frame["seed"].map(codes)).to_csv("data.csv", index=False)
+    result = label("--seed-labels", "seed", "--overwrite")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "The labels' names were not read as words: the names fit the labeled rows no " in out
+    assert "their classes' names" not in out
 
 
 def test_label_from_keywords_and_seed_labels_names_the_classes_without_a_topic(workdir, text_frame):

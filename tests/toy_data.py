@@ -25,6 +25,35 @@ def fake_bucket(word: str, dims: int = 64) -> int:
     return int.from_bytes(digest, "little") % dims
 
 
+def class_words(n_classes: int, per_class: int = 6) -> list[list[str]]:
+    """Words of each class, every word in a dimension of the fake encoder of its own."""
+    taken: set[int] = set()
+    words: list[list[str]] = []
+    candidates = (f"w{i}" for i in range(10_000))
+    for _ in range(n_classes):
+        chosen = []
+        while len(chosen) < per_class:
+            word = next(candidates)
+            if fake_bucket(word) not in taken:
+                taken.add(fake_bucket(word))
+                chosen.append(word)
+        words.append(chosen)
+    return words
+
+
+def named_frame(n_classes: int = 6, per_class: int = 15, labeled: int = 2) -> pd.DataFrame:
+    """Texts of ``n_classes`` classes of ``class_words``, each class named by its first word
+    (``topic``), ``labeled`` rows of each labeled (``seed``, empty elsewhere); ``id``, ``text``."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        [{"text": text, "topic": words[0]}
+         for words in class_words(n_classes) for text in texts(words, per_class, rng)]
+    )  # fmt: skip
+    frame.insert(0, "id", [f"r{i}" for i in range(len(frame))])
+    frame["seed"] = frame["topic"].where(frame.index % per_class < labeled)
+    return frame
+
+
 def blobs(
     sizes: Sequence[int] = (60,) * 6, dims: int = 20, spread: float = 0.15, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from labeling_data import fake_bucket, texts
+from toy_data import class_words, named_frame
 
 import siftkit
 from siftkit.detectors.labeling import Labeling, source_note
@@ -82,34 +82,9 @@ def test_names_fill_the_classes_without_a_topic() -> None:
 # --- the labeling analysis -------------------------------------------------------------------
 
 
-def class_words(n_classes: int, per_class: int = 6) -> list[list[str]]:
-    """Words of each class, every word in a dimension of the fake encoder of its own."""
-    taken: set[int] = set()
-    words: list[list[str]] = []
-    candidates = (f"w{i}" for i in range(10_000))
-    for _ in range(n_classes):
-        chosen = []
-        while len(chosen) < per_class:
-            word = next(candidates)
-            if fake_bucket(word) not in taken:
-                taken.add(fake_bucket(word))
-                chosen.append(word)
-        words.append(chosen)
-    return words
-
-
 @pytest.fixture(scope="module")
 def named() -> pd.DataFrame:
-    """Six classes of texts, each class named by one of its words (its first); two rows of
-    each class labeled (``seed``)."""
-    rng = np.random.default_rng(0)
-    words = class_words(6)
-    frame = pd.DataFrame(
-        [{"text": text, "topic": class_[0]} for class_ in words for text in texts(class_, 15, rng)]
-    )
-    frame.insert(0, "id", [f"r{i}" for i in range(len(frame))])
-    frame["seed"] = frame["topic"].where(frame.index % 15 < 2)
-    return frame
+    return named_frame()
 
 
 def label(frame: pd.DataFrame, **params) -> tuple[pd.DataFrame, dict]:  # noqa: ANN003
@@ -155,3 +130,15 @@ def test_vectors_without_an_encoder_have_no_names_to_read(named) -> None:
         detectors=[Labeling()], allow_missing_labels=True, progress=False,
     )  # fmt: skip
     assert result.summary["labeling"]["label_names"] is None
+
+
+def test_names_stand_in_for_the_seed_classes_no_topic_names(named) -> None:
+    words = class_words(6)
+    keywords = {class_[0]: class_[1:3] for class_ in words[:2]}  # topics for two classes
+    rows, entry = label(named, keywords=keywords)
+    assert entry["label_names"]["used"]
+    assert sorted(entry["seed_classes"]) == sorted(c[0] for c in words[2:])
+    assert "(4 classes from labeled rows and their names: " in source_note(entry)
+    assert (rows["predicted_label"] == named["topic"]).all()
+    _, entry = label(named, keywords=keywords, label_names="never")
+    assert "(4 classes from labeled rows alone: " in source_note(entry)
