@@ -181,8 +181,9 @@ class Dataset:
             raise MissingLabelsError(
                 f"{len(missing)} of {len(self)} rows have no value in the label column "
                 f"{name!r}; their row ids: {ids}. Fill or drop those rows, or pass "
-                "--allow-missing-labels (Python: allow_missing_labels=True) to audit the "
-                "labeled rows only."
+                "--allow-missing-labels (Python: allow_missing_labels=True): the labeled rows "
+                "are checked for label errors and the others labeled from them (`sift label "
+                f"--seed-labels {name}` labels them without the audit)."
             )
         if labels.n_classes < 2:
             found = "none"
