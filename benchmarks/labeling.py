@@ -563,7 +563,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             "draws": f"{1 if args.quick else REPEATS} seeded draws of the labeled rows, averaged",
             "methods": (
                 "siftkit `TransductiveLabeler` (defaults; on text, the embeddings joined with "
-                "the words, as `sift label` labels them); scikit-learn LogisticRegression("
+                "the words and the class names read when they fit the labeled rows, as `sift "
+                "label` labels them); scikit-learn LogisticRegression("
                 "max_iter=1000) on the labeled rows, LabelSpreading(kernel='knn', "
                 "n_neighbors=10), NearestCentroid; keyword/description similarity: the class "
                 "whose embedded keyword (description) is closest by cosine"

@@ -62,14 +62,14 @@ LABEL_SOURCES = {
 def source_note(entry: dict[str, Any]) -> str:
     """What the labels of the ``labeling`` summary ``entry`` were predicted from, in words."""
     note = LABEL_SOURCES.get(entry["source"], entry["source"])
-    if (entry.get("label_names") or {}).get("used"):
-        note += " and their classes' names" if entry["source"] == "propagated" else ""
+    named = (entry.get("label_names") or {}).get("used")
+    if named and entry["source"] == "propagated":
+        note += " and their classes' names"
     if entry["source"] != "propagated" and entry["n_given"]:
         note += f" and {entry['n_given']} labeled rows"
         added = entry.get("seed_classes") or []
         if added:
             classes = "class" if len(added) == 1 else "classes"
-            named = (entry.get("label_names") or {}).get("used")
             note += (
                 f" ({len(added)} {classes} from labeled rows"
                 f"{' and their names' if named else ' alone'}: {', '.join(added)})"
@@ -221,11 +221,8 @@ class Labeling(Detector):
                 missing = np.zeros((len(seed_classes), prototypes.shape[1]), prototypes.dtype)
                 prototypes = np.vstack([prototypes, missing])
         names = None  # how the seed classes' names fit their rows, when they were tried
-        if (
-            self._seeds(context)
-            and self.label_names != "never"
-            and (context.encode_texts is not None)
-        ):
+        encoder = context.encode_texts
+        if self.label_names != "never" and encoder is not None and self._seeds(context):
             prototypes, names = self._with_names(context, view, vectors, classes, codes,
                                                  prototypes)  # fmt: skip
         model = TransductiveLabeler(

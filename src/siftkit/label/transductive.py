@@ -3,8 +3,9 @@
 ``TransductiveLabeler`` works on the shared kNN graph:
 
 1. **Seeds**: the labeled rows; with class prototypes (the embeddings of a topic's keywords
-   or description), the rows most similar to each prototype, the prototype moving to their
-   mean as in "Lbl2Vec" (``prototype_rounds`` times).
+   or description, or a class's name), the rows most similar to each prototype (fewer beside
+   a class's labeled rows: ``MIN_TOPIC_SEEDS``), the prototype moving to their mean as in
+   "Lbl2Vec" (``prototype_rounds`` times).
 2. **Diffusion** of the seeds' labels over the graph (label spreading, see
    :mod:`siftkit.label.diffusion`; "Local Graph Clustering with Noisy Labels"), pooled by
    the rows' graph communities: each row's distribution is the mean of its own and its
