@@ -342,3 +342,21 @@ def test_no_other_levels_when_the_factors_are_empty(six_blobs) -> None:
     X, _ = six_blobs
     model = CategoryDiscovery(level_factors=()).fit(X)
     assert len(model.levels_) == 1 and model.chosen_level_ == 0
+
+
+def test_refined_partition_returns_novel_rows_from_known_classes() -> None:
+    # six overlapping blobs, half the rows of three labeled, refinement forced (as on text):
+    # rows of the unlabeled blobs that the pinned partition puts in known categories leave
+    # them for the categories they form without labels
+    X, y = blobs((80,) * 6, dims=20, spread=0.5, seed=1)
+    rng = np.random.default_rng(1)
+    partial = np.full(len(y), -1)
+    for c in (0, 1, 2):
+        partial[rng.choice(np.flatnonzero(y == c), 40, replace=False)] = c
+
+    def hidden_in_known(novel_below: float) -> int:
+        model = CategoryDiscovery(refine=True, novel_below=novel_below, random_state=0)
+        labels = model.fit(X, partial).labels_
+        return int((labels[y >= 3] < 3).sum())
+
+    assert hidden_in_known(0.35) <= 0.9 * hidden_in_known(0.0)

@@ -8,6 +8,7 @@ from siftkit.discover.novelty import (
     KNOWN_MAJORITY,
     labeled_neighbor_share,
     novel_rows,
+    regroup_novel,
     return_to_known,
 )
 
@@ -58,3 +59,21 @@ def test_returns_repeat_as_neighbourhoods_change() -> None:
     out = return_to_known(indices, membership, novel, n_known=1)
     assert out[:2].tolist() == [0, 0]
     assert out[8] == 1
+
+
+def test_novel_rows_in_known_categories_regroup_as_they_would_without_labels() -> None:
+    # categories 0, 1 known; 2 new. Rows 0-3 novel in known category 0: rows 0-1 group
+    # without labels with rows of new category 2 (2 stay there, >= half of 2 moving),
+    # rows 2-3 with no new category's rows: a category of their own
+    membership = np.array([0, 0, 0, 0, 0, 1, 2, 2])
+    novel = np.array([1, 1, 1, 1, 0, 0, 0, 0], dtype=bool)
+    grouping = np.array([7, 7, 8, 8, 8, 9, 7, 7])
+    out = regroup_novel(membership, novel, grouping, n_known=2)
+    np.testing.assert_array_equal(out, [2, 2, 3, 3, 0, 1, 2, 2])
+
+
+def test_novel_rows_in_new_categories_stay() -> None:
+    membership = np.array([0, 1, 2, 2])
+    novel = np.array([0, 0, 1, 1], dtype=bool)
+    out = regroup_novel(membership, novel, np.array([0, 0, 0, 0]), n_known=2)
+    np.testing.assert_array_equal(out, membership)

@@ -40,7 +40,7 @@ from siftkit.discover.communities import (
     shared_neighbor_graph,
 )
 from siftkit.discover.hierarchy import Level, build_levels, renumber_levels
-from siftkit.discover.novelty import novel_rows, return_to_known
+from siftkit.discover.novelty import novel_rows, regroup_novel, return_to_known
 from siftkit.discover.refine import (
     absorb_small,
     confidence,
@@ -167,9 +167,11 @@ class CategoryDiscovery:
     min_new_share : with labels, a new category with fewer rows than this share of the known
         categories' median size joins the category it is most linked with (0: never; lower it
         when new classes may be much rarer than the known ones).
-    novel_below : with labels, where the graph separates categories well, an unlabeled row
-        is novel when the share of its neighbours carrying labels is under this times the
-        share around labeled rows; novel rows form the new categories (0: off).
+    novel_below : with labels, an unlabeled row is novel when the share of its neighbours
+        carrying labels is under this times the share around labeled rows; where the graph
+        separates categories well, novel rows form the new categories; where it needs
+        refinement, those in known categories leave them for the categories the rows form
+        without labels (0: off).
     random_state : seed.
 
     Attributes
@@ -316,13 +318,17 @@ class CategoryDiscovery:
             share=share,
         )  # fmt: skip
         if pinned is not None:
-            # where the graph needed refinement (text), clustering novel rows apart splits
-            # the large new classes: the pinned refinement places them (docs/discovery.md)
             novel = novel_rows(indices, pinned >= 0, self.novel_below) & ~empty
             if not refined:
                 membership = self._novel_apart(
                     adjacency, indices, membership, pinned, novel, resolution
                 )
+            else:
+                # where the graph needed refinement (text), clustering novel rows apart splits
+                # the large new classes; those the pinned refinement put in known categories
+                # leave them for the categories they form without labels (docs/discovery.md)
+                unlabeled = categories.at(resolution, None, 0, True, raw=chain[1.0])[0]
+                membership = regroup_novel(membership, novel, unlabeled, n_known)
             membership = merge_undersized(membership, adjacency, n_known, self.min_new_share)
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:

@@ -6,7 +6,9 @@ labeled almost none do. Labeled rows show what "steady" is: the share of labeled
 among their own neighbours (a row is not its own neighbour). An unlabeled row whose
 neighbourhood holds far fewer labeled rows than that is novel: the known classes mark
 where the unknown rest is ("A Practical Approach to Novel Class Discovery in Tabular
-Data"), and the rest is clustered on its own.
+Data"), and the rest is clustered on its own — or, where the graph needs refinement (text),
+novel rows the pinned partition put in a known category leave it for the category the rows
+would form without labels (:func:`regroup_novel`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from siftkit.discover.refine import MAX_ITERATIONS, neighbor_shares
 
 #: A novel row with at least this share of its neighbours in one known class joins it.
 KNOWN_MAJORITY = 0.7
+#: Novel rows leaving known categories join the new category holding most of their
+#: unlabeled grouping's other rows when those are at least this many times as many as they.
+JOIN_SHARE = 0.5
 
 
 def labeled_neighbor_share(indices: np.ndarray, labeled: np.ndarray) -> np.ndarray:
@@ -52,3 +57,25 @@ def return_to_known(
             break
         membership[rows[back]] = shares[back].argmax(axis=1)
     return membership
+
+
+def regroup_novel(
+    membership: np.ndarray, novel: np.ndarray, unlabeled_grouping: np.ndarray, n_known: int
+) -> np.ndarray:
+    """``membership`` (known categories coded below ``n_known``) with the ``novel`` rows it
+    put in known categories regrouped by ``unlabeled_grouping`` (the categories the rows
+    form without labels): those of one such category join the new category that holds most
+    of that category's other rows in new categories, when those are at least
+    ``JOIN_SHARE`` times as many as they, else form a new category of their own."""
+    out = membership.copy()
+    moved = novel & (membership < n_known)
+    next_code = int(membership.max()) + 1
+    for group in np.unique(unlabeled_grouping[moved]):
+        rows = moved & (unlabeled_grouping == group)
+        stay = (unlabeled_grouping == group) & (membership >= n_known)
+        if stay.any() and stay.sum() >= JOIN_SHARE * rows.sum():
+            out[rows] = np.bincount(membership[stay]).argmax()
+        else:
+            out[rows] = next_code
+            next_code += 1
+    return out
