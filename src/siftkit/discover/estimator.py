@@ -323,7 +323,7 @@ class CategoryDiscovery:
                 membership = self._novel_apart(
                     adjacency, indices, membership, pinned, novel, resolution
                 )
-            else:
+            elif (novel & (membership < n_known)).any():
                 # where the graph needed refinement (text), clustering novel rows apart splits
                 # the large new classes; those the pinned refinement put in known categories
                 # leave them for the categories they form without labels (docs/discovery.md)
