@@ -10,8 +10,13 @@ from toy_data import class_words, named_frame
 
 import siftkit
 from siftkit.detectors.labeling import Labeling, source_note
-from siftkit.label.names import MIN_NAMED_CLASSES, NAME_TEST_DEALINGS, name_texts, names_fit
-from siftkit.label.names import with_names as names_for_unnamed
+from siftkit.label.names import (
+    MIN_NAMED_CLASSES,
+    NAME_TEST_DEALINGS,
+    name_texts,
+    names_fit,
+    with_names,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,8 +80,8 @@ def test_only_classes_with_labeled_rows_are_tested() -> None:
 def test_names_fill_the_classes_without_a_topic() -> None:
     topics = np.array([[1.0, 0.0], [0.0, 0.0]])
     names = np.array([[0.5, 0.5], [0.0, 1.0]])
-    assert np.array_equal(names_for_unnamed(topics, names), [[1.0, 0.0], [0.0, 1.0]])
-    assert names_for_unnamed(None, names) is names
+    assert np.array_equal(with_names(topics, names), [[1.0, 0.0], [0.0, 1.0]])
+    assert with_names(None, names) is names
 
 
 # --- the labeling analysis -------------------------------------------------------------------
