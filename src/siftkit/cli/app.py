@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from siftkit._text import one_line
 from siftkit.exceptions import SiftError, SiftWarning
 from siftkit.report.html import ISSUE_CARDS, top_examples
 from siftkit.results import CONTENT_COLUMNS
@@ -61,8 +62,7 @@ def short(value: Any, width: int) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.3f}"
-    text = " ".join(str(value).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return one_line(value, width)
 
 
 def print_summary(result: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siftkit._text import one_line
 from siftkit._validation import preview
 from siftkit.data.readers import read_path, to_frame
 from siftkit.data.schema import Schema, infer_schema
@@ -218,15 +219,9 @@ def _shown_column(column: pd.Series) -> pd.Series:
              pd.api.types.is_bool_dtype, pd.api.types.is_datetime64_any_dtype)):  # fmt: skip
         shown = column.astype(str).reset_index(drop=True)  # as pandas writes them
     else:
-        shown = column.map(_shown_text).reset_index(drop=True)
+        shown = column.map(lambda value: one_line(value, VALUE_MAX_CHARS)).reset_index(drop=True)
     shown[missing] = "NA"
     return shown.set_axis(column.index)
-
-
-def _shown_text(value: Any) -> str:
-    """One cell that is no number or date, on one line of at most ``VALUE_MAX_CHARS``."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= VALUE_MAX_CHARS else text[: VALUE_MAX_CHARS - 1] + "…"
 
 
 def _blank(value: Any) -> bool:

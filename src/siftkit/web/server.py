@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pandas as pd
 
+from siftkit._text import one_line
 from siftkit.edits import EditLog
 from siftkit.exceptions import SiftError
 from siftkit.results import Audit, content_column, open_run
@@ -58,10 +59,10 @@ class Explorer:
         self.rows = run.rows
         self.edits = EditLog(run)
         self.keys = self.rows["row_id"].astype(str).to_numpy()
-        content = content_column(self.rows)
+        self.content = content_column(self.rows)  # the column saying what a row holds
         label = self._label_column()
         # what the short lines of `briefs` read, as arrays (no row objects built per request)
-        self._shown = self.rows[content].to_numpy(dtype=object) if content else self.keys
+        self._shown = self.rows[self.content].to_numpy(dtype=object) if self.content else self.keys
         self._tags = self.rows[label].to_numpy(dtype=object) if label else None
         self.position = {key: i for i, key in enumerate(self.keys)}
         self._points: bytes | None = None
@@ -78,7 +79,7 @@ class Explorer:
             "flags": [f for f in FLAGS if f in self.rows],
             "scores": self._score_columns(),
             "label_column": self._label_column(),
-            "has_text": content_column(self.rows) is not None,
+            "has_text": self.content is not None,
             "has_suggestions": "suggested_label" in self.rows,
         }
 
@@ -138,18 +139,15 @@ class Explorer:
             raise KeyError(indices)
         out = {}
         for i in indices:
-            shown = " ".join(str(self._shown[i]).split())
-            if len(shown) > BRIEF_CHARS:
-                shown = shown[: BRIEF_CHARS - 1] + "…"
+            shown = one_line(self._shown[i], BRIEF_CHARS)
             tag = _plain(self._tags[i]) if self._tags is not None else None
             out[str(i)] = f"{tag}: {shown}" if tag is not None else shown
         return out
 
     def search(self, query: str) -> list[int]:
-        content = content_column(self.rows)
-        if content is None or not query.strip():
+        if self.content is None or not query.strip():
             return []
-        hits = self.rows[content].astype(str).str.contains(query, case=False, regex=False)
+        hits = self.rows[self.content].astype(str).str.contains(query, case=False, regex=False)
         return np.flatnonzero(hits.to_numpy())[:SEARCH_LIMIT].tolist()
 
     def edit(self, body: dict[str, Any]) -> dict[str, Any]:
