@@ -115,14 +115,7 @@ def label_rows(
         raise InvalidParameterError(
             "The seed labels are the label column here: give label or seed labels, not both."
         )
-    if seed_labels is not None:
-        options["label"] = seed_labels
-    elif seed_labels_file is not None:
-        # loaded once: its row ids place the file's labels, and the audit reads it as it is
-        data = load(data, text=options.get("text"), id=options.get("id"),
-                    split=options.get("split"))  # fmt: skip
-        options["label"] = _labels_from_file(seed_labels_file, data)
-    elif options.get("label") is None:
+    if not seeded and options.get("label") is None:
         options["label"] = False  # topics only: a label column is not a seed list
     detector = Labeling(
         keywords=_topics(keywords), descriptions=_topics(descriptions),
@@ -130,6 +123,16 @@ def label_rows(
     )  # fmt: skip
     clusters = Clusters(words=words)
     try:
+        if seeded:
+            # loaded once, before anything is embedded: a seed file's row ids place its
+            # labels, and seeds on every row leave nothing to label
+            data = load(data, text=options.get("text"), id=options.get("id"),
+                        split=options.get("split"), label=seed_labels)  # fmt: skip
+            options["label"] = (
+                seed_labels if seed_labels_file is None
+                else _labels_from_file(seed_labels_file, data)
+            )  # fmt: skip
+            _check_left_to_label(load(data, label=options["label"]), seed_labels)
         return audit(
             data, **options, detectors=[EmptyRows(), clusters, detector],
             allow_missing_labels=True,
@@ -149,6 +152,20 @@ def label_rows(
             "a few labeled rows of each class (at least 2 classes). Label some rows of every "
             "class, or label from --keywords or --descriptions."
         ) from exc
+
+
+def _check_left_to_label(seeded: Dataset, seed_labels: Any) -> None:
+    """Raise InvalidParameterError when the seed labels leave no row to label."""
+    labels = seeded.labels
+    if labels is None or labels.missing.any():
+        return
+    column = seed_labels if isinstance(seed_labels, str) else None
+    where = f" (the column {column!r})" if column else ""
+    audit_hint = f"`sift audit --label {column}`" if column else "`sift audit` with them as labels"
+    raise InvalidParameterError(
+        f"Every row has a seed label{where}: nothing is left to label. Leave the rows to label "
+        f"empty; to check labels every row has, use {audit_hint}."
+    )
 
 
 def check_label_sources(
