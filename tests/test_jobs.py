@@ -126,13 +126,16 @@ def test_label_says_which_seeds_name_one_class(unlabeled):
 
 
 def test_label_refuses_seeds_that_leave_nothing_to_label(text_frame, unlabeled):
-    with pytest.raises(InvalidParameterError, match=r"\(the column 'label'\): nothing is left"):
+    with pytest.raises(InvalidParameterError, match="in the column 'label': nothing is left"):
         label(text_frame, seed_labels="label")
     with pytest.raises(InvalidParameterError, match="`sift audit` with them as labels"):
         label(unlabeled, seed_labels=text_frame["label"].to_numpy(dtype=object))
     everyone = dict(zip(text_frame["id"], text_frame["label"], strict=True))
     with pytest.raises(InvalidParameterError, match="Every row has a seed label"):
         label(unlabeled, seed_labels_file=everyone)
+    codes = np.where(np.arange(len(unlabeled)) % 5 == 0, 1, -1)  # -1: a class, not "none"
+    with pytest.raises(InvalidParameterError, match=r"\(-1 is read as a label, not as none\)"):
+        label(unlabeled, seed_labels=codes)
 
 
 def test_label_refuses_bad_seed_files(unlabeled, tmp_path):

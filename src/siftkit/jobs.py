@@ -160,11 +160,15 @@ def _check_left_to_label(seeded: Dataset, seed_labels: Any) -> None:
     if labels is None or labels.missing.any():
         return
     column = seed_labels if isinstance(seed_labels, str) else None
-    where = f" (the column {column!r})" if column else ""
+    where = f" in the column {column!r}" if column else ""
     audit_hint = f"`sift audit --label {column}`" if column else "`sift audit` with them as labels"
+    # scikit-learn's semi-supervised estimators mark unlabeled rows -1; here -1 may be a
+    # class (sentiment -1 / 0 / 1), so it is read as one, and the error says so
+    minus_one = any(isinstance(c, int | float | np.number) and c == -1 for c in labels.classes)
+    read_as = " (-1 is read as a label, not as none)" if minus_one else ""
     raise InvalidParameterError(
-        f"Every row has a seed label{where}: nothing is left to label. Leave the rows to label "
-        f"empty; to check labels every row has, use {audit_hint}."
+        f"Every row has a seed label{where}{read_as}: nothing is left to label. Leave the "
+        f"rows to label empty; to check labels every row has, use {audit_hint}."
     )
 
 

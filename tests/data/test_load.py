@@ -452,3 +452,13 @@ def test_a_column_named_text_is_text_even_on_a_few_rows():
     words = pd.DataFrame({"content": ["video", "image"] * 30, "body": notes})
     schema = load(words).schema
     assert schema.text == "body" and "content" in schema.categorical
+
+
+def test_whole_number_labels_stay_whole_when_some_cells_are_empty(tmp_path):
+    path = tmp_path / "partly.csv"
+    pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [7, None, 3, 7]}).to_csv(path, index=False)
+    labels = load(path, label="y").labels
+    assert labels.classes.tolist() == [3, 7]  # pandas read the column as 7.0, NaN, 3.0
+    assert labels.decode(labels.codes).tolist() == [7, None, 3, 7]
+    fractions = load(pd.DataFrame({"x": [1.0, 2.0], "y": [0.5, 1.0]}), label="y").labels
+    assert fractions.classes.tolist() == [0.5, 1.0]
