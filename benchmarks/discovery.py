@@ -9,7 +9,11 @@ Three parts, every method on the same vectors in the same run:
    half the classes (seeded); accuracy on the unlabeled rows after Hungarian matching of
    categories to classes, over all of them (All) and split into rows of the labeled
    classes (Old) and of the hidden ones (New).
-3. **Scale**: discovery on 100,000 x 384 synthetic vectors, graph included.
+3. **A few labels for every class**: ``FEW_LABELS`` labeled rows of each class (the partly
+   labeled column of ``sift audit`` and ``sift label``); accuracy on the unlabeled rows after
+   Hungarian matching and the number of categories, new ones among them: the labels should
+   keep the classes whole, not split them into new categories.
+4. **Scale**: discovery on 100,000 x 384 synthetic vectors, graph included.
 
 The methods that take a random seed (siftkit, k-means, UMAP) run with ``SEEDS`` seeds and
 the semi-supervised protocol is drawn ``DRAWS`` times; the tables give the means (the targets
@@ -49,6 +53,8 @@ V_MARGIN = 0.02  # V-measure within this of the best baseline given the true k
 NEW_MARGIN = 0.10  # semi-supervised: New accuracy above the best baseline by this
 SEEDS = 3  # runs of every seeded method
 DRAWS = 10  # draws of the semi-supervised protocol (known classes, labeled rows, method seeds)
+FEW_LABELS = 5  # labeled rows per class in the few-labels part
+FEW_DRAWS = 3  # its draws
 SIFTKIT = "siftkit (k not given)"
 EMBEDDINGS_ALONE = "siftkit, embeddings alone (no words)"
 SCALE_SECONDS = 180.0
@@ -253,8 +259,10 @@ def seeded_kmeans(
 
     known = np.unique(y[labeled])
     centers = [X[labeled & (y == c)].mean(axis=0) for c in known]
-    extra, _ = kmeans_plusplus(X[~labeled], k - len(known), random_state=seed)
-    centers = np.vstack([*centers, extra]).astype(np.float64)
+    if k > len(known):
+        extra, _ = kmeans_plusplus(X[~labeled], k - len(known), random_state=seed)
+        centers = [*centers, *extra]
+    centers = np.vstack(centers).astype(np.float64)
     pinned = np.searchsorted(known, y[labeled])
     assign = np.zeros(len(X), dtype=np.int64)
     for _ in range(iterations):
@@ -424,6 +432,48 @@ def bench_semi_supervised(report: Report, data: Data, seeds: Sequence[int]) -> d
     return {"checks": checks}
 
 
+def few_labels(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
+    """Labeled row mask: ``per_class`` rows of every class."""
+    rng = np.random.default_rng(seed)
+    labeled = np.zeros(len(y), dtype=bool)
+    for c in np.unique(y):
+        labeled[rng.choice(np.flatnonzero(y == c), per_class, replace=False)] = True
+    return labeled
+
+
+def bench_few_labels(report: Report, data: Data, draws: Sequence[int]) -> None:
+    every = np.unique(data.y)
+    found: dict[str, list[tuple[float, int, int]]] = {}
+    for seed in draws:
+        labeled = few_labels(data.y, FEW_LABELS, seed)
+        partial = np.where(labeled, data.y, -1)
+        for method, given in (
+            ("siftkit, with the labels", partial),
+            ("siftkit, without them", None),
+        ):
+            model = siftkit_on(data, seed, given)[1]
+            acc = gcd_accuracy(data.y, model.labels_, every, ~labeled)["all"]
+            found.setdefault(method, []).append(
+                (acc, model.n_clusters_, int(model.is_new_.sum()) if model.classes_ is not None
+                 else 0)
+            )  # fmt: skip
+        labels = seeded_kmeans(data.X, data.y, labeled, data.k, seed)
+        acc = gcd_accuracy(data.y, labels, every, ~labeled)["all"]
+        found.setdefault("semi-supervised k-means (true k)", []).append((acc, data.k, 0))
+    rows = [
+        [method, fmt(float(np.mean([r[0] for r in runs]))), per_seed([r[0] for r in runs]),
+         per_seed([r[1] for r in runs]), per_seed([r[2] for r in runs])]
+        for method, runs in found.items()
+    ]  # fmt: skip
+    report.add(
+        f"### {data.name}: a few labels for every class\n\n{FEW_LABELS} labeled rows of "
+        f"each of the {data.k} classes (draws {per_seed(list(draws))}); accuracy on the "
+        "unlabeled rows after Hungarian matching. Every class is known: new categories "
+        "split known classes."
+    )
+    report.table(["method", "accuracy", "per draw", "categories", "new categories"], rows)
+
+
 def bench_scale(report: Report, quick: bool, seed: int) -> bool:
     from benchmarks.audit_scale import synthetic_vectors
 
@@ -491,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             data = load(name, args.seed, args.quick)
             results[name] = bench_unsupervised(report, data, seeds)
             results[name]["semi"] = bench_semi_supervised(report, data, draws)
+            bench_few_labels(report, data, draws[:FEW_DRAWS])
         if not args.no_scale:
             bench_scale(report, args.quick, args.seed)
     report.save()

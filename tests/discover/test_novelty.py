@@ -21,16 +21,34 @@ def test_labeled_neighbor_share_by_hand() -> None:
     assert labeled_neighbor_share(no_neighbours, labeled[:3]).tolist() == [0.0, 0.0, 0.0]
 
 
+def ring_neighbours(rows: np.ndarray, k: int) -> np.ndarray:
+    """Each of ``rows`` with the next ``k`` of them (round the ring) as its neighbours."""
+    at = np.arange(len(rows))
+    return rows[(at[:, None] + np.arange(1, k + 1)[None, :]) % len(rows)]
+
+
 def test_novel_rows_have_far_fewer_labeled_neighbours_than_labeled_rows() -> None:
-    # rows 0-5: a known class, every other row labeled; rows 6-9: nobody labeled them
-    labeled = np.array([True, False] * 3 + [False] * 4)
-    known_region = np.array([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2], [3, 4, 5], [2, 3, 4]])
-    new_region = np.array([[7, 8, 9], [6, 8, 9], [6, 7, 9], [6, 7, 8]])
-    indices = np.vstack([known_region, new_region])
+    # rows 0-19: a known class, every other row labeled; rows 20-29: nobody labeled them
+    indices = np.vstack([ring_neighbours(np.arange(20), 9), ring_neighbours(np.arange(20, 30), 9)])
+    labeled = np.arange(30) % 2 == 0
+    labeled[20:] = False
     novel = novel_rows(indices, labeled, below=0.35)
-    assert novel.tolist() == [False] * 6 + [True] * 4
-    assert not novel_rows(indices, np.zeros(10, dtype=bool), below=0.35).any()
+    assert novel.tolist() == [False] * 20 + [True] * 10
+    assert not novel_rows(indices, np.zeros(30, dtype=bool), below=0.35).any()
     assert not novel_rows(indices, labeled, below=0.0).any()
+
+
+def test_no_labeled_neighbour_is_no_sign_of_novelty_when_labels_are_few() -> None:
+    # the same rows, one known row in 10 labeled: most rows of the known class have no
+    # labeled neighbour either, so having none says nothing
+    indices = np.vstack([ring_neighbours(np.arange(20), 9), ring_neighbours(np.arange(20, 30), 9)])
+    labeled = np.zeros(30, dtype=bool)
+    labeled[[0, 10]] = True
+    assert not novel_rows(indices, labeled, below=0.35).any()
+    # with only three neighbours a row never has enough of them to tell
+    few = np.vstack([ring_neighbours(np.arange(20), 3), ring_neighbours(np.arange(20, 30), 3)])
+    every_other = (np.arange(30) % 2 == 0) & (np.arange(30) < 20)
+    assert not novel_rows(few, every_other, below=0.35).any()
 
 
 def test_a_novel_row_inside_a_known_class_returns_to_it() -> None:

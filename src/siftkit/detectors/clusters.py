@@ -56,7 +56,8 @@ class Clusters(Detector):
         categories' median size joins the category it is most linked with (0: never).
     novel_below : with pinned labels, where the graph separates categories well, an
         unlabeled row whose share of labeled neighbours is under this times the share around
-        labeled rows is novel; novel rows form the new categories (0: off).
+        labeled rows, and too low to be chance, is novel; novel rows form the new categories
+        (0: off).
     vocabulary : a text file of candidate names, one per line; each category is named by
         the closest term (needs a text encoder, not precomputed vectors).
     words : with a text column, find the categories among the embeddings joined with the

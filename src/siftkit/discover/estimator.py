@@ -168,7 +168,8 @@ class CategoryDiscovery:
         categories' median size joins the category it is most linked with (0: never; lower it
         when new classes may be much rarer than the known ones).
     novel_below : with labels, an unlabeled row is novel when the share of its neighbours
-        carrying labels is under this times the share around labeled rows; where the graph
+        carrying labels is under this times the share around labeled rows and too low to be
+        chance (``siftkit.discover.novelty.NOVEL_LEVEL``); where the graph
         separates categories well, novel rows form the new categories; where it needs
         refinement, those in known categories leave them for the categories the rows form
         without labels (0: off).
