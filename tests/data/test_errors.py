@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from siftkit.cli import main
 from siftkit.data import load
 from siftkit.detectors import get_detector
 from siftkit.exceptions import (
+    ColumnInferenceWarning,
     ColumnNotFoundError,
     DataFileNotFoundError,
     DuplicateIdError,
@@ -286,6 +288,17 @@ def test_single_class(text_frame):
 def test_single_numeric_class(text_frame):
     with pytest.raises(SingleClassError, match=r"holds a single class \(7\)"):
         load(text_frame.assign(label=7)).require_labels()
+
+
+def test_a_label_column_of_one_row_per_class_is_questioned():
+    frame = pd.DataFrame({"x": np.arange(400.0), "name": [f"n{i}" for i in range(400)]})
+    frame["name"] = frame["name"].where(frame.index % 2 == 0)  # 200 classes of one row
+    with pytest.warns(ColumnInferenceWarning, match="'name' names 200 classes, and 200 of"):
+        load(frame, label="name").require_labels(allow_missing=True)
+    one_each = frame.assign(name=np.where(frame.index < 100, frame.index % 100, None))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 100 classes, one labeled row each: as meant
+        load(one_each, label="name").require_labels(allow_missing=True)
 
 
 def test_single_class_via_label_array(text_frame):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from siftkit._validation import preview
 from siftkit.data.readers import read_path, to_frame
 from siftkit.data.schema import Schema, infer_schema
 from siftkit.exceptions import (
+    ColumnInferenceWarning,
     DuplicateIdError,
     EmptyDatasetError,
     EmptyTextError,
@@ -33,6 +35,10 @@ VALUE_MAX_CHARS = 40
 #: typical (median) size, the same places for every row (a value that would show as 0 keeps
 #: this many digits of its own).
 SIGNIFICANT_DIGITS = 4
+#: ``require_labels`` warns of a label column naming more classes than this when most of its
+#: labeled rows are alone in their class (an id or free-text column named by mistake); with
+#: one labeled row per class, as many classes may be meant.
+MANY_CLASSES = 100
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,18 @@ class Dataset:
                 f"The label column {self.schema.label or 'label'!r} holds a single class "
                 f"({found}); label analyses need at least 2 classes. Check that you named "
                 "the right column, or drop --label to audit without labels."
+            )
+        counts = np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes)
+        alone = int((counts == 1).sum())
+        if labels.n_classes > MANY_CLASSES and alone > 0.5 * counts.sum():
+            name = self.schema.label or "label"
+            warnings.warn(
+                f"The label column {name!r} names {labels.n_classes:,} classes, and {alone:,} "
+                f"of its {int(counts.sum()):,} labeled rows are the only row of their class: "
+                "is it a label column, not an id or free text? (Each class makes the label "
+                "analyses slower.)",
+                ColumnInferenceWarning,
+                stacklevel=3,
             )
         return labels
 

@@ -108,6 +108,8 @@ def self_train(
         probe = LogisticRegression(C=PROBE_C, max_iter=PROBE_ITERATIONS)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # many classes of a few rows each are classes here, not a regression target
+            warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
             probe.fit(features[train], codes[train])
         refitted = np.zeros_like(proba)
         refitted[:, probe.classes_] = probe.predict_proba(features)
