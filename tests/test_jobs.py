@@ -175,6 +175,16 @@ def test_discover_finds_the_categories(tmp_path):
     assert (tmp_path / "run" / "rows.parquet").exists()
 
 
+def test_discover_one_text_row_gives_it_a_category():
+    from siftkit.exceptions import ShrunkNeighborsWarning
+
+    with pytest.warns(ShrunkNeighborsWarning, match="Only 1 row: each row can have at most 0 "):
+        run = siftkit.discover_categories(pd.DataFrame({"text": ["one lonely row"]}),
+                                          encoder="fake", progress=False)  # fmt: skip
+    assert run.summary["clusters"]["status"] == "ok"  # the words' graph has no neighbours
+    assert run.rows["cluster"].tolist() == [0]
+
+
 def test_discover_takes_a_hint_and_keeps_labeled_rows_with_their_class():
     from sklearn.datasets import make_blobs
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from siftkit._text import one_line
+from siftkit._text import counted, one_line
 from siftkit.exceptions import SiftError, SiftWarning
 from siftkit.report.html import ISSUE_CARDS, top_examples
 from siftkit.results import CONTENT_COLUMNS
@@ -77,7 +77,7 @@ def print_summary(result: Any) -> None:
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
         notes = entry.get("reason") or entry.get("error") or ""
         if status == "ok" and "n_clusters" in entry:
-            notes = f"{entry['n_clusters']} categories"
+            notes = counted(entry["n_clusters"], "category", "categories")
             if entry.get("semi_supervised"):
                 notes += f", {entry['n_new']} new"
         if status == "ok" and "n_predicted" in entry:
@@ -88,7 +88,7 @@ def print_summary(result: Any) -> None:
             if entry.get("other_rule"):  # asked for `other`
                 notes += f", {entry['n_other']} other"
         if status == "ok" and "n_groups" in entry:
-            notes = f"{entry['n_groups']} groups"
+            notes = counted(entry["n_groups"], "group")
         if status == "ok" and "estimated_noise_rate" in entry:
             interval = entry.get("estimated_noise_rate_interval")
             spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""

@@ -9,6 +9,7 @@ import click
 import pandas as pd
 from rich.table import Table
 
+from siftkit._text import counted
 from siftkit.cli.app import console, main, print_summary, short
 
 
@@ -76,7 +77,8 @@ def _print_run(result: Any, output: Path, quiet: bool, verb: str) -> None:
         embedded = encoder_info.get("n_embedded")
         cached = f", {encoder_info['n_cached']} from cache" if embedded is not None else ""
         console.print(
-            f"{verb} {len(result.rows)} rows in {result.summary['timings']['total']:.1f} s "
+            f"{verb} {counted(len(result.rows), 'row')} in "
+            f"{result.summary['timings']['total']:.1f} s "
             f"(encoder {encoder_info['id']}{cached})."
         )
         print_summary(result)
@@ -179,7 +181,8 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
     if entry.get("status") != "ok":
         return
     table = Table(
-        title=f"{entry['n_clusters']} categories (tree levels: "
+        title=counted(entry["n_clusters"], "category", "categories")
+        + " (tree levels: "
         + ", ".join(str(level["n_categories"]) for level in entry["hierarchy"])
         + ")",
         title_justify="left",

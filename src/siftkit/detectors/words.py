@@ -38,8 +38,8 @@ def rows_with_words(context: Context) -> np.ndarray:
 
 def graph_with_words(context: Context) -> KnnGraph:
     """The kNN graph of :func:`rows_with_words` (as many neighbours as the run's graph);
-    the run's graph for a run without a text column."""
-    if word_view(context) is None:
+    the run's graph for a run without a text column, or with a single row (no neighbours)."""
+    if word_view(context) is None or context.graph.k == 0:
         return context.graph
     return context.shared_result(
         JOINED_GRAPH,

@@ -77,7 +77,8 @@ def effective_k(n_rows: int, k: int) -> int:
     if k <= n_rows - 1:
         return k
     warnings.warn(
-        f"Only {n_rows} rows: each row can have at most {n_rows - 1} neighbours, so k was "
+        f"Only {n_rows} row{'s' if n_rows != 1 else ''}: each row can have at most "
+        f"{n_rows - 1} neighbour{'s' if n_rows != 2 else ''}, so k was "
         f"reduced from {k} to {n_rows - 1}. Results on so few rows are rough.",
         ShrunkNeighborsWarning,
         stacklevel=3,
