@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from siftkit._text import counted
 from siftkit._validation import Interval, Options, validate_params
 from siftkit.exceptions import ShrunkNeighborsWarning
 
@@ -77,9 +78,9 @@ def effective_k(n_rows: int, k: int) -> int:
     if k <= n_rows - 1:
         return k
     warnings.warn(
-        f"Only {n_rows} row{'s' if n_rows != 1 else ''}: each row can have at most "
-        f"{n_rows - 1} neighbour{'s' if n_rows != 2 else ''}, so k was "
-        f"reduced from {k} to {n_rows - 1}. Results on so few rows are rough.",
+        f"Only {counted(n_rows, 'row')}: each row can have at most "
+        f"{counted(n_rows - 1, 'neighbour')}, so k was reduced from {k} to {n_rows - 1}. "
+        "Results on so few rows are rough.",
         ShrunkNeighborsWarning,
         stacklevel=3,
     )
