@@ -181,12 +181,12 @@ class Labeling(Detector):
         if self.topic_source is None and not self._seeds(context):
             labels = context.labels
             complete = labels is not None and not labels.missing.any()
+            if complete:
+                return "nothing to label: every row has a label already"
             return (
-                ("nothing to label: every row has a label already" if complete
-                 else "nothing to label from")
-                + " (it runs on request: `sift label` with keywords, descriptions or seed "
-                "labels, or a label column with some rows unlabeled)"
-            )  # fmt: skip
+                "nothing to label from (`sift label` takes keywords, descriptions or seed "
+                "labels; an audit labels the empty cells of a partly filled label column)"
+            )
         if self.topic_source is not None and context.encode_texts is None:
             return f"{self.topic_source[1]} need a text encoder (the run has none)"
         return None
