@@ -249,6 +249,18 @@ def gcd_split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return known, labeled
 
 
+def draw_seeds(y: np.ndarray, shots: int, seed: int) -> np.ndarray:
+    """Codes with ``shots`` labeled rows per class (a class with fewer rows keeps one row
+    unlabeled), -1 elsewhere."""
+    rng = np.random.default_rng(seed)
+    partial = np.full(len(y), -1, dtype=np.int64)
+    for c in np.unique(y):
+        members = np.flatnonzero(y == c)
+        rows = rng.choice(members, min(shots, max(len(members) - 1, 1)), replace=False)
+        partial[rows] = c
+    return partial
+
+
 def seeded_kmeans(
     X: np.ndarray, y: np.ndarray, labeled: np.ndarray, k: int, seed: int, iterations: int = 100
 ) -> np.ndarray:
@@ -432,21 +444,12 @@ def bench_semi_supervised(report: Report, data: Data, seeds: Sequence[int]) -> d
     return {"checks": checks}
 
 
-def few_labels(y: np.ndarray, per_class: int, seed: int) -> np.ndarray:
-    """Labeled row mask: ``per_class`` rows of every class."""
-    rng = np.random.default_rng(seed)
-    labeled = np.zeros(len(y), dtype=bool)
-    for c in np.unique(y):
-        labeled[rng.choice(np.flatnonzero(y == c), per_class, replace=False)] = True
-    return labeled
-
-
 def bench_few_labels(report: Report, data: Data, draws: Sequence[int]) -> None:
     every = np.unique(data.y)
     found: dict[str, list[tuple[float, int, int]]] = {}
     for seed in draws:
-        labeled = few_labels(data.y, FEW_LABELS, seed)
-        partial = np.where(labeled, data.y, -1)
+        partial = draw_seeds(data.y, FEW_LABELS, seed)
+        labeled = partial >= 0
         for method, given in (
             ("siftkit, with the labels", partial),
             ("siftkit, without them", None),

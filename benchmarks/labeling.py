@@ -37,7 +37,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks._common import Report, argument_parser, fmt, seconds, verdict
-from benchmarks.discovery import DATASETS, Data, SiftkitInput, load
+from benchmarks.discovery import DATASETS, Data, SiftkitInput, draw_seeds, load
 from siftkit.embed.base import l2_normalize
 
 NAME = "labeling"
@@ -179,18 +179,6 @@ def keyword_similarity(X: np.ndarray, prototypes: np.ndarray) -> tuple[np.ndarra
 
 
 # --- the protocol ----------------------------------------------------------------------------
-
-
-def draw_seeds(y: np.ndarray, shots: int, seed: int) -> np.ndarray:
-    """Codes with ``shots`` labeled rows per class (a class with fewer rows keeps one row
-    unlabeled), -1 elsewhere."""
-    rng = np.random.default_rng(seed)
-    partial = np.full(len(y), -1, dtype=np.int64)
-    for c in np.unique(y):
-        members = np.flatnonzero(y == c)
-        rows = rng.choice(members, min(shots, max(len(members) - 1, 1)), replace=False)
-        partial[rows] = c
-    return partial
 
 
 METHODS: dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray | None]]] = {
