@@ -189,9 +189,9 @@ class Dataset:
                 "This analysis needs labels, but no label column was found. Pass --label "
                 "COLUMN (Python: label='column') naming the column that holds the labels."
             )
+        name = self.schema.label or "label"
         missing = np.flatnonzero(labels.missing)
         if len(missing) and not allow_missing:
-            name = self.schema.label or "label"
             ids = preview(self.row_ids.iloc[missing].tolist())
             raise MissingLabelsError(
                 f"{len(missing)} of {len(self)} rows have no value in the label column "
@@ -206,23 +206,29 @@ class Dataset:
                 first = labels.classes[0]
                 found = repr(first.item() if isinstance(first, np.generic) else first)
             raise SingleClassError(
-                f"The label column {self.schema.label or 'label'!r} holds a single class "
+                f"The label column {name!r} holds a single class "
                 f"({found}); label analyses need at least 2 classes. Check that you named "
                 "the right column, or drop --label to audit without labels."
             )
+        if labels.n_classes > MANY_CLASSES:
+            self._question_many_classes(labels, name)
+        return labels
+
+    @staticmethod
+    def _question_many_classes(labels: Labels, name: str) -> None:
+        """Warn when most labeled rows are the only row of their class (see
+        ``MANY_CLASSES``)."""
         counts = np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes)
         alone = int((counts == 1).sum())
-        if labels.n_classes > MANY_CLASSES and alone > 0.5 * counts.sum():
-            name = self.schema.label or "label"
+        if alone > 0.5 * counts.sum():
             warnings.warn(
                 f"The label column {name!r} names {labels.n_classes:,} classes, and {alone:,} "
                 f"of its {int(counts.sum()):,} labeled rows are the only row of their class: "
                 "is it a label column, not an id or free text? (Each class makes the label "
                 "analyses slower.)",
                 ColumnInferenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return labels
 
 
 def _shown_column(column: pd.Series) -> pd.Series:
