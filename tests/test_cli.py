@@ -328,6 +328,20 @@ def test_label_and_info_say_what_other_is_and_how_many(workdir, keywords):
     assert f"abstained, {n_other} other" in " ".join(info.stdout.split())
 
 
+def test_label_says_when_many_rows_fit_no_topic(workdir):
+    two = "sport: [football, match, goal]\ntech: [computer, chip]\n"
+    (workdir / "two.yaml").write_text(two, encoding="utf-8")
+    result = label("--keywords", "two.yaml")  # the 21 food rows fit neither
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    n = read_summary(workdir)["labeling"]["n_fit_no_class"]
+    assert 15 <= n <= 25
+    assert f"note: {n} of the 61 rows predicted" in out and "with `--other`" in out
+    result = label("--keywords", "two.yaml", "--other", "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.stdout
+
+
 def test_label_from_a_partly_labeled_column(workdir, text_frame):
     frame = text_frame.drop(columns="label")
     frame["topic"] = text_frame["label"].where(text_frame.index % 5 == 0)

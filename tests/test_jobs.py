@@ -65,6 +65,16 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
     assert '"muted">other</span>' not in html  # other was not asked for
 
 
+def test_the_report_says_when_many_rows_fit_no_topic(unlabeled, tmp_path):
+    two = {topic: words for topic, words in KEYWORDS.items() if topic != "food"}
+    run = label(unlabeled, keywords=two, output=tmp_path / "run")
+    assert run.summary["labeling"]["n_fit_no_class"] >= 15  # the food rows
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    card = html[html.index("<h2>Labels") :]
+    assert "fit no topic and took the closest one all the same" in card
+    assert "with <code>--other</code>" in card
+
+
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):
     path = tmp_path / "topics.json"
     path.write_text(json.dumps(KEYWORDS), encoding="utf-8")

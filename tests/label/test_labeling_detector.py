@@ -17,7 +17,7 @@ from labeling_data import (
 )
 
 import siftkit
-from siftkit.detectors.labeling import Labeling
+from siftkit.detectors.labeling import OTHER_HINT_SHARE, Labeling, other_hint
 from siftkit.exceptions import InvalidParameterError, UnreadableDataError
 
 
@@ -147,6 +147,23 @@ def test_other_marks_categories_no_topic_claims_when_they_are_most_rows(topics, 
     assert (rows["predicted_label"][named] == frame["topic"][named]).all()
     assert (rows["predicted_label"][~named] == "other").mean() >= 0.9
     assert entry["other_rule"] == "topics"
+    assert entry["n_fit_no_class"] == entry["n_other"]
+    assert other_hint(entry) is None  # `other` was asked for
+
+    # without `other` every row takes a topic, and the summary counts the rows that fit none
+    plain, without = label(frame, keywords=two)
+    assert (plain["label_source"] == "keywords").all()
+    assert without["n_other"] == 0 and without["other_rule"] is None
+    assert without["n_fit_no_class"] == entry["n_other"]
+    hint = other_hint(without)
+    assert hint is not None and hint.startswith(f"{entry['n_other']} of the 100 rows predicted")
+    assert "fit no topic" in hint and "--other" in hint
+
+
+def test_no_hint_when_the_topics_cover_the_rows(topics, keywords) -> None:
+    _, entry = label(topics, keywords=keywords)
+    assert entry["n_fit_no_class"] <= OTHER_HINT_SHARE * entry["n_predicted"]
+    assert other_hint(entry) is None
 
 
 def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:

@@ -41,6 +41,30 @@ OTHER_MEANINGS = {
 }
 
 
+#: Labeled without ``other``, a run says how many rows fit no class when they are more than
+#: this share of the rows predicted. Where the classes cover the data the rules mark a few
+#: percent at most (the far tail of each class's own rows; 1 of 2,000 rows on the bundled
+#: glosses with a keyword topic for each of their 10 categories); beside two topics for two
+#: of them, 1,620.
+OTHER_HINT_SHARE = 0.1
+
+
+def other_hint(entry: dict[str, Any]) -> str | None:
+    """For the ``labeling`` summary ``entry`` of a run labeled without ``other``: when more
+    than ``OTHER_HINT_SHARE`` of the rows predicted fit no class, a sentence saying so and
+    how to label them ``other``; else None."""
+    fits_none, predicted = entry.get("n_fit_no_class", 0), entry["n_predicted"]
+    if entry.get("other_rule") is not None or fits_none <= OTHER_HINT_SHARE * predicted:
+        return None
+    kind = "class" if entry["source"] == "propagated" else "topic"
+    return (
+        f"{fits_none:,} of the {predicted:,} rows predicted ({fits_none / predicted:.0%}) fit "
+        f"no {kind} and took the closest one all the same; their confidence says how surely "
+        f"that one is the closest, not that it fits. Label them `other` with `--other` "
+        f"(`other=True` in Python)"
+    )
+
+
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
     """(classes, seed code per row): the ``topics`` in their order, then the classes of the
     seed ``labels`` that name no topic; -1 for rows without a seed label."""
@@ -235,13 +259,12 @@ class Labeling(Detector):
         # a class without a topic is predicted from its labeled rows alone
         sources[model.labels_ >= len(classes) - len(seed_classes)] = "propagated"
         sources[codes >= 0] = "given"
-        misfit = np.zeros(n, dtype=bool)
-        if self.other:
-            rule = other_rule(model)
-            categories = run_categories(context) if rule == "topics" else None
-            misfit = fits_no_class(vectors, model, categories)
+        # judged whether or not `other` was asked for: without it the count is a hint
+        rule = other_rule(model)
+        categories = run_categories(context) if rule == "topics" else None
         judged = (codes < 0) & context.with_content  # the rows to label
-        misfit &= judged
+        fits_none = fits_no_class(vectors, model, categories) & judged
+        misfit = fits_none if self.other else np.zeros(n, dtype=bool)
         predicted[misfit] = OTHER
         sources[misfit] = OTHER
         abstained = (model.labels_ < 0) & ~misfit
@@ -258,7 +281,8 @@ class Labeling(Detector):
             "n_given": int((codes >= 0).sum()),
             "n_predicted": int(((codes < 0) & ~abstained & ~misfit).sum()),
             "n_other": int(misfit.sum()),
-            "other_rule": other_rule(model) if self.other else None,
+            "other_rule": rule if self.other else None,
+            "n_fit_no_class": int((fits_none & ~abstained).sum()),
             "n_abstained": int(abstained.sum()),
             "n_empty": int(((codes < 0) & ~judged).sum()),
             "predicted_counts": counts,

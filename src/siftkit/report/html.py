@@ -6,6 +6,7 @@ Every string that comes from the data is escaped.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -200,7 +201,12 @@ def _labels_table(rows: pd.DataFrame) -> pd.DataFrame:
 def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     """The ``labeling`` analysis: where the labels come from, how many of each, how sure,
     and the first rows worth labeling next."""
-    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note, source_note
+    from siftkit.detectors.labeling import (
+        OTHER_MEANINGS,
+        confidence_note,
+        other_hint,
+        source_note,
+    )
     from siftkit.label.next import rows_to_label
 
     rows = audit.rows
@@ -209,6 +215,11 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     rule = entry.get("other_rule")
     if rule in OTHER_MEANINGS:
         meaning += f" <code>other</code>: {escape(OTHER_MEANINGS[rule])}."
+    hint = other_hint(entry)
+    if hint is not None:
+        # the hint's `code` spans, as the rest of the card writes them
+        hint_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(hint))
+        meaning += f" <strong>{hint_html}.</strong>"
     counts = [("given", "n_given"), ("predicted", "n_predicted"), ("abstained", "n_abstained")]
     if rule is not None:  # other was asked for
         counts.append(("other", "n_other"))
