@@ -11,7 +11,7 @@ from labeling_data import TOPIC_WORDS, topic_frame, with_rows
 
 import siftkit
 from siftkit.exceptions import InvalidParameterError, RunFolderError
-from siftkit.label.next import rows_to_label
+from siftkit.label.next import queue_vectors, rows_to_label
 from siftkit.neighbors import KnnGraph
 
 
@@ -75,17 +75,63 @@ def test_a_budget_that_is_not_a_positive_count_is_refused(labeled, budget) -> No
         rows_to_label(labeled, budget)
 
 
-def test_before_labeling_the_cluster_confidence_guides_it(frame) -> None:
+def test_before_labeling_typical_rows_of_unlabeled_groups_come_first(frame) -> None:
     discovered = siftkit.audit(
         frame, text="text", id="id", label="label", encoder="fake", detectors=["clusters"],
         allow_missing_labels=True, use_cache=False, progress=False,
     )  # fmt: skip
     assert "label_confidence" not in discovered.rows
     queue = rows_to_label(discovered, 5)
-    assert len(queue) == 5
+    assert len(queue) == 5 and queue["row_id"].is_unique
     assert not set(frame["id"][frame["label"].notna()]) & set(queue["row_id"])
-    expected = 1 - discovered.rows.set_index("row_id")["cluster_confidence"]
-    assert (queue["priority"].to_numpy() <= expected[queue["row_id"]].to_numpy() + 1e-9).all()
+    assert not set(frame["id"][frame["topic"] == "mixed"]) & set(queue["row_id"])  # atypical
+    assert queue["priority"].between(0, 1, inclusive="right").all()  # a share of the rows
+
+
+def test_labels_from_keywords_alone_take_typical_rows(frame, tmp_path) -> None:
+    keywords = {topic: words[:3] for topic, words in TOPIC_WORDS.items()}
+    run = siftkit.label_rows(frame.drop(columns="label"), text="text", id="id",
+                             keywords=keywords, encoder="fake", progress=False)  # fmt: skip
+    assert run.summary["labeling"]["confidence_calibrated"] is False
+    queue = rows_to_label(run, 3)
+    assert queue["cluster"].nunique() == 3  # one row from each part of the data
+    assert not set(frame["id"][frame["topic"] == "mixed"]) & set(queue["row_id"])
+
+
+def blobs(labeled_rows: list[int]):
+    """A run-like object before labeling: two groups of 5 rows, rows 0-4 around one
+    direction and 5-9 around another, each a centre (rows 0 and 7) and four rows on a ring
+    about it; the rows of ``labeled_rows`` labeled."""
+    vectors = np.zeros((10, 4), dtype=np.float32)
+    vectors[:5, 0], vectors[5:, 1] = 1.0, 1.0
+    ring = 0.3 * np.array([[1, 0], [0, 1], [-1, 0], [0, -1]], dtype=np.float32)
+    vectors[1:5, 2:], vectors[[5, 6, 8, 9], 2:] = ring, ring
+    label = pd.Series([None] * 10, dtype=object)
+    label[labeled_rows] = "a"
+    rows = pd.DataFrame({"row_id": [f"r{i}" for i in range(10)], "label": label,
+                         "cluster_confidence": 1.0, "cluster": [0] * 5 + [1] * 5})  # fmt: skip
+    return SimpleNamespace(rows=rows, summary={"clusters": {}}, embeddings=vectors)
+
+
+def test_the_first_pick_is_the_most_typical_row_where_nothing_is_labeled() -> None:
+    assert list(rows_to_label(blobs([1]), 1)["row_id"]) == ["r7"]  # the centre of the other
+    assert list(rows_to_label(blobs([6]), 1)["row_id"]) == ["r0"]
+
+
+def test_many_rows_are_grouped_by_mini_batches(monkeypatch) -> None:
+    monkeypatch.setattr("siftkit.label.next.MINI_BATCH_ABOVE", 5)
+    assert list(rows_to_label(blobs([1]), 1)["row_id"]) == ["r7"]
+
+
+def test_the_queue_sees_text_rows_as_the_labeling_did(frame) -> None:
+    for words in (True, False):
+        run = siftkit.label_rows(frame.drop(columns="label"), text="text", id="id",
+                                 keywords={t: w[:3] for t, w in TOPIC_WORDS.items()},
+                                 encoder="fake", words=words, progress=False)  # fmt: skip
+        vectors = queue_vectors(run)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        joined = vectors.shape[1] > run.embeddings.shape[1]
+        assert joined is words
 
 
 def test_a_run_without_confidences_is_refused(frame) -> None:
@@ -103,7 +149,8 @@ def synthetic(clusters: list[int], uncertainty: list[float], indices: list[list[
                          "cluster": clusters})  # fmt: skip
     index = np.asarray(indices)
     graph = KnnGraph(index, np.full(index.shape, 0.5, dtype=np.float32), "exact", 1.0)
-    return SimpleNamespace(rows=rows, graph=graph)
+    summary = {"labeling": {"confidence_calibrated": True}}  # enough labels: uncertainty
+    return SimpleNamespace(rows=rows, graph=graph, summary=summary)
 
 
 def ring(n: int, k: int) -> list[list[int]]:

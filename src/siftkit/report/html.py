@@ -207,7 +207,7 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
         other_hint,
         source_note,
     )
-    from siftkit.label.next import rows_to_label
+    from siftkit.label.next import STRATEGY_NOTES, rows_to_label, strategy
 
     rows = audit.rows
     meaning = f"Every row labeled from {escape(source_note(entry))} (<code>predicted_label</code>, "
@@ -232,11 +232,12 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     ]  # fmt: skip
     if len(rows) and audit.graph is not None:
         queue = rows_to_label(audit, REPORT_TO_LABEL)
+        how = STRATEGY_NOTES[strategy(audit)]
         if len(queue):
             parts.append(
-                "<h3>Rows to label next</h3><p class=muted>Uncertain and representative, spread "
-                "over the categories; <code>sift export RUN --queue to_label --budget N</code> "
-                f"lists more.</p>{_table(queue.drop(columns='priority'))}"
+                f"<h3>Rows to label next</h3><p class=muted>{how.capitalize()}; <code>sift "
+                "export RUN --queue to_label --budget N</code> lists more.</p>"
+                f"{_table(queue.drop(columns='priority'))}"
             )
     parts.append("</section>")
     return "".join(parts)
