@@ -106,6 +106,15 @@ def test_cli_prints_the_to_label_queue(labeled_folder):
     assert lines[0].startswith("rank,row_id,") and len(lines) == 3
 
 
+def test_an_empty_to_label_queue_says_why(text_frame, tmp_path):
+    siftkit.audit(text_frame, encoder="fake", id="id", label="label", detectors=["clusters"],
+                  output=tmp_path / "full", progress=False)  # fmt: skip
+    for args in (["-o", str(tmp_path / "next.csv")], []):
+        result = export(str(tmp_path / "full"), "--queue", "to_label", *args)
+        assert result.exit_code == 0, result.output
+        assert "Nothing to label: every row with content has a label already." in result.output
+
+
 def test_budget_applies_to_the_to_label_queue_only(labeled_folder):
     result = export(str(labeled_folder), "--queue", "outliers", "--budget", "5")
     assert result.exit_code == 2

@@ -9,7 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from siftkit.cli.app import console, frame_table, main, print_summary
+from siftkit.cli.app import console, errors, frame_table, main, print_summary
 
 
 @main.command()
@@ -138,10 +138,14 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
         return
     if output is None:
-        click.echo(review_queue(result, queue_name, budget).to_csv(index=False), nl=False)
-        return
-    count = write_queue(result, queue_name, output, budget)
-    console.print(f"Wrote {count} rows to {output}")
+        queue = review_queue(result, queue_name, budget)
+        click.echo(queue.to_csv(index=False), nl=False)
+        count = len(queue)
+    else:
+        count = write_queue(result, queue_name, output, budget)
+        console.print(f"Wrote {count} rows to {output}")
+    if queue_name == "to_label" and count == 0:
+        errors.print("Nothing to label: every row with content has a label already.")
 
 
 @main.command()
