@@ -55,6 +55,7 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
     for topic in KEYWORDS:
         assert f'<td class="">{topic}</td>' in card
     assert "Rows to label next" in card and "<th>rank</th>" in card
+    assert "Labels are still few, so the most typical row of each part" in card  # keywords
     seeded = unlabeled.assign(topic=np.where(np.arange(len(unlabeled)) % 4 == 0,
                                              label(unlabeled, keywords=KEYWORDS)
                                              .rows["predicted_label"], None))  # fmt: skip
@@ -62,6 +63,7 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
     html = (tmp_path / "seeded" / "report.html").read_text(encoding="utf-8")
     assert "Every row labeled from the labeled rows" in html
     assert "calibrated on labeled rows held out from the labeling" in html
+    assert "The rows the labeling is least sure of among the representative ones" in html
     assert '"muted">other</span>' not in html  # other was not asked for
 
 

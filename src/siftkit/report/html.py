@@ -235,7 +235,7 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
         how = STRATEGY_NOTES[strategy(audit)]
         if len(queue):
             parts.append(
-                f"<h3>Rows to label next</h3><p class=muted>{how.capitalize()}; <code>sift "
+                f"<h3>Rows to label next</h3><p class=muted>{how[0].upper() + how[1:]}; <code>sift "
                 "export RUN --queue to_label --budget N</code> lists more.</p>"
                 f"{_table(queue.drop(columns='priority'))}"
             )
