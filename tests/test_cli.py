@@ -336,10 +336,23 @@ def test_label_says_when_many_rows_fit_no_topic(workdir):
     out = " ".join(result.stdout.split())
     n = read_summary(workdir)["labeling"]["n_fit_no_class"]
     assert 15 <= n <= 25
-    assert f"note: {n} of the 61 rows predicted" in out and "with `--other`" in out
+    assert f"note: {n} of the 61 rows predicted" in out
+    assert "`sift label --other` labels them" in out
     result = label("--keywords", "two.yaml", "--other", "--overwrite")
     assert result.exit_code == 0, result.output
     assert "note:" not in result.stdout
+
+
+def test_audit_says_when_many_rows_fit_no_labeled_class(workdir, text_frame):
+    frame = text_frame.copy()
+    frame["label"] = frame["label"].where((frame["label"] != "tech") & (frame.index % 2 == 0))
+    frame.to_csv("data.csv", index=False)  # nobody labeled tech: its 20 rows fit no class
+    result = sift("audit", "data.csv", "-o", "out", "--text", "text", "--encoder", "fake",
+                  "--label", "label", "--allow-missing-labels")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    n = read_summary(workdir)["labeling"]["n_fit_no_class"]
+    assert n >= 15
+    assert f"note: {n} of the" in " ".join(result.stdout.split())
 
 
 def test_label_from_a_partly_labeled_column(workdir, text_frame):

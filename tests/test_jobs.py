@@ -74,7 +74,7 @@ def test_the_report_says_when_many_rows_fit_no_topic(unlabeled, tmp_path):
     html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     card = html[html.index("<h2>Labels") :]
     assert "fit no topic and took the closest one all the same" in card
-    assert "with <code>--other</code>" in card
+    assert "<code>sift label --other</code> labels them" in card
 
 
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):

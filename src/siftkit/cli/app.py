@@ -99,6 +99,13 @@ def print_summary(result: Any) -> None:
             )
         table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
     console.print(table)
+    labeling = summary.get("labeling", {})
+    if labeling.get("status") == "ok":
+        from siftkit.detectors.labeling import other_hint
+
+        hint = other_hint(labeling)
+        if hint is not None:
+            console.print(f"[yellow]note:[/yellow] {hint}.")
     for name in summary.get("analyses", []):
         if summary[name].get("status") != "ok" or not summary[name].get("count"):
             continue

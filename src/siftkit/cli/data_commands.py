@@ -259,12 +259,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     discovered categories); `sift export OUT --queue to_label` then lists the rows worth
     labeling next.
     """
-    from siftkit.detectors.labeling import (
-        OTHER_MEANINGS,
-        confidence_note,
-        other_hint,
-        source_note,
-    )
+    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note, source_note
     from siftkit.exceptions import InvalidParameterError
     from siftkit.jobs import check_label_sources, label_rows
 
@@ -307,6 +302,3 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
             f"confidence {entry['mean_confidence']}{calibration}. Next: sift export "
             f"{params['output']} --queue to_label -o to_label.csv"
         )
-        hint = other_hint(entry)
-        if hint is not None:
-            console.print(f"[yellow]note:[/yellow] {hint}.")

@@ -60,8 +60,8 @@ def other_hint(entry: dict[str, Any]) -> str | None:
     return (
         f"{fits_none:,} of the {predicted:,} rows predicted ({fits_none / predicted:.0%}) fit "
         f"no {kind} and took the closest one all the same; their confidence says how surely "
-        f"that one is the closest, not that it fits. Label them `other` with `--other` "
-        f"(`other=True` in Python)"
+        f"that one is the closest, not that it fits. `sift label --other` labels them "
+        f"`other` (Python: `label_rows(..., other=True)`)"
     )
 
 
