@@ -131,6 +131,11 @@ class Audit:
     def analyses(self) -> list[str]:
         return list(self.summary.get("analyses", []))
 
+    @property
+    def random_state(self) -> int:
+        """The seed the run was made with (0 when its summary does not say)."""
+        return int(self.summary.get("parameters", {}).get("random_state", 0))
+
     @cached_property
     def embeddings(self) -> np.ndarray:
         """(n_rows, n_dims) float32; read from the run folder on first use."""
@@ -159,8 +164,7 @@ class Audit:
         from siftkit.layout import map_2d
 
         clusters = self.rows["cluster"].to_numpy() if "cluster" in self.rows else None
-        seed = int(self.summary.get("parameters", {}).get("random_state", 0))
-        return map_2d(self.embeddings, clusters, method=method, random_state=seed)
+        return map_2d(self.embeddings, clusters, method=method, random_state=self.random_state)
 
     def write_report(self, map_method: str | None = None) -> Path:
         """(Re)write ``report.html`` (and ``map.npy``) in the run folder; returns its path.

@@ -110,7 +110,7 @@ def blobs(labeled_rows: list[int]):
     label[labeled_rows] = "a"
     rows = pd.DataFrame({"row_id": [f"r{i}" for i in range(10)], "label": label,
                          "cluster_confidence": 1.0, "cluster": [0] * 5 + [1] * 5})  # fmt: skip
-    return SimpleNamespace(rows=rows, summary={"clusters": {}}, embeddings=vectors)
+    return SimpleNamespace(rows=rows, summary={"clusters": {}}, embeddings=vectors, random_state=0)
 
 
 def test_the_first_pick_is_the_most_typical_row_where_nothing_is_labeled() -> None:

@@ -175,8 +175,7 @@ def queue_vectors(audit: Any) -> np.ndarray:
     from siftkit.embed.words import WordView
 
     texts = audit.rows["text"].fillna("").astype(str).tolist()
-    seed = int(audit.summary.get("parameters", {}).get("random_state", 0))
-    return WordView(random_state=seed).fit(texts).join(embeddings, texts)
+    return WordView(random_state=audit.random_state).fit(texts).join(embeddings, texts)
 
 
 def _typical_and_spread(
@@ -191,7 +190,7 @@ def _typical_and_spread(
     from sklearn.exceptions import ConvergenceWarning
 
     vectors = queue_vectors(audit)
-    seed = int(audit.summary.get("parameters", {}).get("random_state", 0))
+    seed = audit.random_state
     candidates = np.flatnonzero(available | labeled)
     n_groups = min(int(labeled.sum()) + wanted, MAX_GROUPS, len(candidates))
     groups = np.full(len(vectors), -1, dtype=np.int64)
