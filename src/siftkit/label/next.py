@@ -53,11 +53,11 @@ TYPICAL_SAMPLE = 2000
 MINI_BATCH_ABOVE = 100_000
 
 
-#: How the queue picks under each strategy of :func:`strategy`, in words.
+#: How the queue picks under each strategy of :func:`strategy`, in words (a sentence's start).
 STRATEGY_NOTES = {
-    "typical": "labels are still few, so the most typical row of each part of the data that "
+    "typical": "Labels are still few, so the most typical row of each part of the data that "
     "no label speaks for yet",
-    "uncertain": "the rows the labeling is least sure of among the representative ones, spread "
+    "uncertain": "The rows the labeling is least sure of among the representative ones, spread "
     "over the categories",
 }
 

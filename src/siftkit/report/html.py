@@ -232,11 +232,10 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     ]  # fmt: skip
     if len(rows) and audit.graph is not None:
         queue = rows_to_label(audit, REPORT_TO_LABEL)
-        how = STRATEGY_NOTES[strategy(audit)]
         if len(queue):
             parts.append(
-                f"<h3>Rows to label next</h3><p class=muted>{how[0].upper() + how[1:]}; <code>sift "
-                "export RUN --queue to_label --budget N</code> lists more.</p>"
+                f"<h3>Rows to label next</h3><p class=muted>{STRATEGY_NOTES[strategy(audit)]}; "
+                "<code>sift export RUN --queue to_label --budget N</code> lists more.</p>"
                 f"{_table(queue.drop(columns='priority'))}"
             )
     parts.append("</section>")
