@@ -298,6 +298,13 @@ def test_label_from_keywords_writes_predicted_labels(labeled, workdir, text_fram
     assert summary["labeling"]["parameters"]["keywords"] == "topics.yaml"
 
 
+def test_label_lists_the_most_common_labels_and_counts_the_rest(workdir, keywords, monkeypatch):
+    monkeypatch.setattr("siftkit.cli.data_commands.LABELS_SHOWN", 2)
+    result = label("--keywords", keywords)
+    assert result.exit_code == 0, result.output
+    assert "… 1 more label (`predicted_counts` in out/summary.json)" in result.stdout
+
+
 def test_label_options_reach_the_analysis(workdir, keywords):
     result = label("--keywords", keywords, "--min-confidence", "0.5", "--other", "-q")
     assert result.exit_code == 0, result.output

@@ -12,6 +12,9 @@ from rich.table import Table
 from siftkit._text import counted
 from siftkit.cli.app import console, main, print_summary, short
 
+#: Predicted labels `sift label` lists, the most common first.
+LABELS_SHOWN = 30
+
 
 def _input_options(command: Any) -> Any:
     """The options every command that reads DATA and writes a run folder shares."""
@@ -282,9 +285,14 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         table = Table(title="Predicted labels", title_justify="left")
         table.add_column("label")
         table.add_column("rows", justify="right")
-        for name, count in counts.head(30).items():
+        for name, count in counts.head(LABELS_SHOWN).items():
             table.add_row(short(name, 40), str(count))
         console.print(table)
+        if len(counts) > LABELS_SHOWN:
+            console.print(
+                f"… {counted(len(counts) - LABELS_SHOWN, 'more label')} (`predicted_counts` in "
+                f"{params['output']}/summary.json)"
+            )
         names = entry.get("label_names") or {}
         if entry.get("seed_classes") or names.get("used"):
             console.print(f"Labeled from {source_note(entry)}.")
