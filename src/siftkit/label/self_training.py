@@ -96,6 +96,7 @@ def self_train(
 
     anchors = anchor_similarity(features, seeds, proba.shape[1]) if anchored else None
     rows = np.arange(len(proba))
+    probe = None
     for share in ROUND_SHARES:
         sureness = None
         if anchors is not None:
@@ -105,7 +106,11 @@ def self_train(
         train = codes >= 0
         if len(np.unique(codes[train])) < 2:
             return proba
-        probe = LogisticRegression(C=PROBE_C, max_iter=PROBE_ITERATIONS)
+        # a round's probe starts from the last one's weights when it learns the same classes:
+        # the pseudo-labels grow round by round, the weights move little
+        same = probe is not None and np.array_equal(probe.classes_, np.unique(codes[train]))
+        if not same:
+            probe = LogisticRegression(C=PROBE_C, max_iter=PROBE_ITERATIONS, warm_start=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             # many classes of a few rows each are classes here, not a regression target
