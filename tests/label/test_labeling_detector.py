@@ -160,6 +160,17 @@ def test_other_marks_categories_no_topic_claims_when_they_are_most_rows(topics, 
     assert "fit no topic" in hint and "--other" in hint
 
 
+def test_one_topic_with_other_tells_its_rows_from_the_rest(topics, tmp_path) -> None:
+    one = write(tmp_path / "one.yaml", "boats: [boat, sail, harbor]\n")
+    with pytest.raises(UnreadableDataError, match="or one topic with `--other`"):
+        label(topics, keywords=one)
+    rows, entry = label(topics, keywords=one, other=True)
+    boats = (topics["topic"] == "boats").to_numpy()
+    assert (rows["predicted_label"][boats] == "boats").all()
+    assert (rows["predicted_label"][~boats] == "other").all()
+    assert entry["classes"] == ["boats"] and entry["n_other"] == 40
+
+
 def test_no_hint_when_the_topics_cover_the_rows(topics, keywords) -> None:
     _, entry = label(topics, keywords=keywords)
     assert entry["n_fit_no_class"] <= OTHER_HINT_SHARE * entry["n_predicted"]

@@ -78,3 +78,12 @@ def test_a_topic_without_a_description_says_to_give_a_sentence(tmp_path) -> None
     path = write(tmp_path / "topics.yaml", "sports: A match.\npolitics:\n")
     with pytest.raises(UnreadableDataError, match="'politics' .* give a sentence"):
         read_topics(path, "descriptions")
+
+
+def test_one_topic_when_the_rest_are_told_apart(tmp_path) -> None:
+    path = write(tmp_path / "one.yaml", "sports: [football, match]\n")
+    with pytest.raises(UnreadableDataError, match="or one topic with `--other`"):
+        read_topics(path, "keywords")
+    assert read_topics(path, "keywords", alone=True) == {"sports": ["football", "match"]}
+    with pytest.raises(UnreadableDataError, match="must map a topic to its keywords"):
+        read_topics(write(tmp_path / "none.yaml", ""), "keywords", alone=True)

@@ -179,7 +179,7 @@ class Labeling(Detector):
         if self.keywords is not None and self.descriptions is not None:
             raise InvalidParameterError("Give topics as keywords or as descriptions, not both.")
         if self.topic_source is not None:  # read now: a bad file fails before embedding
-            read_topics(*self.topic_source)
+            read_topics(*self.topic_source, alone=self.other)
 
     @property
     def topic_source(self) -> tuple[str | dict[str, Any], str] | None:
@@ -225,7 +225,7 @@ class Labeling(Detector):
         prototypes, classes, source = None, None, "propagated"
         if self.topic_source is not None:
             given, kind = self.topic_source
-            topics = read_topics(given, kind)
+            topics = read_topics(given, kind, alone=self.other)
             classes = np.array(list(topics), dtype=object)
             prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
                                     for texts in topics.values()])  # fmt: skip

@@ -30,10 +30,13 @@ def _parse(path: Path) -> Any:
     return yaml.safe_load(text)
 
 
-def read_topics(source: str | Path | Mapping[Any, Any], kind: str) -> dict[str, list[str]]:
+def read_topics(
+    source: str | Path | Mapping[Any, Any], kind: str, alone: bool = False
+) -> dict[str, list[str]]:
     """Topics from a YAML or JSON file, or a mapping, of topic -> list of keywords
     (``kind="keywords"``) or topic -> one sentence (``kind="descriptions"``). Returns topic ->
-    list of texts."""
+    list of texts. At least two topics, or one when the rows that fit no topic are told
+    apart (``alone``: the labeling marks them ``other``)."""
     example = (
         "sports: [football, match, league]"
         if kind == "keywords"
@@ -53,10 +56,18 @@ def read_topics(source: str | Path | Mapping[Any, Any], kind: str) -> dict[str, 
                 f"Could not read {where} ({type(exc).__name__}: "
                 f"{str(exc).splitlines()[0]}). Expected a mapping such as `{example}`."
             ) from exc
-    if not isinstance(parsed, dict) or len(parsed) < 2:
+    if not isinstance(parsed, dict) or len(parsed) < (1 if alone else 2):
+        least = "a topic to its" if alone else "at least two topics to their"
+        single = isinstance(parsed, dict) and len(parsed) == 1
         raise UnreadableDataError(
-            f"{where[0].upper()}{where[1:]} must map at least two topics to their {kind}, "
-            f"one per line, such as `{example}`."
+            f"{where[0].upper()}{where[1:]} must map {least} {kind}, one per line, such as "
+            f"`{example}`"
+            + (
+                "; or one topic with `--other` (other=True), which labels the rows that do "
+                "not fit it 'other'."
+                if single
+                else "."
+            )
         )
     topics: dict[str, list[str]] = {}
     for name, value in parsed.items():
