@@ -169,6 +169,22 @@ def test_one_topic_with_other_tells_its_rows_from_the_rest(topics, tmp_path) -> 
     assert (rows["predicted_label"][boats] == "boats").all()
     assert (rows["predicted_label"][~boats] == "other").all()
     assert entry["classes"] == ["boats"] and entry["n_other"] == 40
+    # a row is as sure of the verdict as its neighbours share it: here they all do
+    assert rows["label_confidence"].min() > 0.999 and entry["mean_confidence"] > 0.999
+
+
+def test_one_topic_rows_between_it_and_the_rest_are_less_sure(topics, tmp_path) -> None:
+    one = write(tmp_path / "one.yaml", "boats: [boat, sail, harbor]\n")
+    rng = np.random.default_rng(4)
+    between = [f"{a} {b}" for a, b in zip(texts(TOPIC_WORDS["boats"], 6, rng, 3),
+                                          texts(TOPIC_WORDS["space"], 6, rng, 3), strict=True)]
+    frame = with_rows(topics, between, "between")
+    rows, entry = label(frame, keywords=one, other=True)
+    confidence = rows["label_confidence"].to_numpy()
+    is_between = (frame["topic"] == "between").to_numpy()
+    assert confidence.min() >= 0.0 and confidence.max() <= 1.0
+    assert confidence[is_between].max() < confidence[~is_between].min()
+    assert entry["mean_confidence"] == round(confidence.mean(), 4)
 
 
 def test_no_hint_when_the_topics_cover_the_rows(topics, keywords) -> None:

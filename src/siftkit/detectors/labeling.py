@@ -23,7 +23,7 @@ from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
 from siftkit.label.topics import read_topics
-from siftkit.label.transductive import MIN_CALIBRATION_ROWS
+from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
 OTHER = "other"
 
@@ -270,6 +270,13 @@ class Labeling(Detector):
         abstained = (model.labels_ < 0) & ~misfit
         predicted[abstained] = None
         sources[abstained] = "abstained"
+        confidence = model.confidence_.astype(np.float64)
+        if len(classes) == 1 and self.other and graph.k:
+            # one topic leaves one class to choose from: the choice is the topic or `other`,
+            # and a row is as sure of it as its neighbours share it
+            verdict = misfit.astype(np.int64)
+            agreement = neighbor_agreement(graph.indices, graph.similarities, verdict)
+            confidence[judged] = agreement[judged]
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
                       strict=True)}  # fmt: skip
@@ -286,7 +293,7 @@ class Labeling(Detector):
             "n_abstained": int(abstained.sum()),
             "n_empty": int(((codes < 0) & ~judged).sum()),
             "predicted_counts": counts,
-            "mean_confidence": round(float(model.confidence_[judged].mean()), 4)
+            "mean_confidence": round(float(confidence[judged].mean()), 4)
             if judged.any() else None,
             "confidence_calibrated": model.calibrated_,
             "method": model.method_,
@@ -297,7 +304,7 @@ class Labeling(Detector):
         return Result(
             columns={
                 "predicted_label": predicted,
-                "label_confidence": model.confidence_.astype(np.float64),
+                "label_confidence": confidence,
                 "label_source": sources,
             },
             summary=summary,
