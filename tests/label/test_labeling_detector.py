@@ -176,8 +176,8 @@ def test_one_topic_with_other_tells_its_rows_from_the_rest(topics, tmp_path) -> 
 def test_one_topic_rows_between_it_and_the_rest_are_less_sure(topics, tmp_path) -> None:
     one = write(tmp_path / "one.yaml", "boats: [boat, sail, harbor]\n")
     rng = np.random.default_rng(4)
-    between = [f"{a} {b}" for a, b in zip(texts(TOPIC_WORDS["boats"], 6, rng, 3),
-                                          texts(TOPIC_WORDS["space"], 6, rng, 3), strict=True)]
+    boats, space = texts(TOPIC_WORDS["boats"], 6, rng, 3), texts(TOPIC_WORDS["space"], 6, rng, 3)
+    between = [f"{a} {b}" for a, b in zip(boats, space, strict=True)]
     frame = with_rows(topics, between, "between")
     rows, entry = label(frame, keywords=one, other=True)
     confidence = rows["label_confidence"].to_numpy()
