@@ -17,7 +17,7 @@ from labeling_data import (
 )
 
 import siftkit
-from siftkit.detectors.labeling import OTHER_HINT_SHARE, Labeling, other_hint
+from siftkit.detectors.labeling import OTHER_HINT_SHARE, Labeling, confidence_note, other_hint
 from siftkit.exceptions import InvalidParameterError, UnreadableDataError
 
 
@@ -171,6 +171,7 @@ def test_one_topic_with_other_tells_its_rows_from_the_rest(topics, tmp_path) -> 
     assert entry["classes"] == ["boats"] and entry["n_other"] == 40
     # a row is as sure of the verdict as its neighbours share it: here they all do
     assert rows["label_confidence"].min() > 0.999 and entry["mean_confidence"] > 0.999
+    assert confidence_note(entry).startswith("one topic: the share of a row's neighbours")
 
 
 def test_one_topic_rows_between_it_and_the_rest_are_less_sure(topics, tmp_path) -> None:

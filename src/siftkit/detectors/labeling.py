@@ -105,6 +105,8 @@ def confidence_note(entry: dict[str, Any]) -> str:
     """How ``label_confidence`` was made, in words, for the ``labeling`` summary ``entry``."""
     if entry["confidence_calibrated"]:
         return "calibrated on labeled rows held out from the labeling"
+    if len(entry["classes"]) == 1 and entry.get("other_rule"):
+        return "one topic: the share of a row's neighbours given the same verdict, it or other"
     if entry["source"] != "propagated":
         return (
             "not calibrated, which takes labeled rows to hold out: how surely a row keeps its "
