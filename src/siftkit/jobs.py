@@ -99,7 +99,7 @@ def label_rows(
     seed_labels_file : row id -> label for the seed rows: a CSV with the columns
         ``row_id,label`` or a dict; ids are the ``id`` column's, else row positions from 0.
     min_confidence : rows less confident than this get no label (abstain).
-    other : label rows that fit no topic or class ``other``.
+    other : label rows that fit no topic or class ``other`` (with it, one topic is enough).
     label_names : with seed labels and text rows, read the classes' names as keywords:
         ``"auto"`` when they fit the labeled rows better than chance (a permutation test,
         :mod:`siftkit.label.names`), ``"always"``, or ``"never"``.

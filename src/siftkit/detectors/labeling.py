@@ -130,10 +130,14 @@ class Labeling(Detector):
 
     Parameters
     ----------
-    keywords : a YAML/JSON file, or a dict, mapping each topic to a few keywords.
-    descriptions : a YAML/JSON file, or a dict, mapping each topic to a sentence describing it.
+    keywords : a YAML/JSON file, or a dict, mapping each topic to a few keywords (at least
+        two topics, or one with ``other``).
+    descriptions : a YAML/JSON file, or a dict, mapping each topic to a sentence describing it
+        (likewise).
     min_confidence : rows less confident than this get no label (``abstained``).
-    other : give rows that fit no topic the label "other" instead of the closest topic.
+    other : give rows that fit no topic the label "other" instead of the closest topic. With
+        one topic and no seed class beside it, a row's confidence is the share of its
+        neighbours given the same verdict, the topic or "other".
     use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
         unlabeled (with topics, a label naming no topic adds a class, its labeled rows'
         mean standing for the topic vector); ``"never"`` ignores labels.
