@@ -72,3 +72,29 @@ def test_a_tables_rows_come_with_their_values(tmp_path) -> None:
     like = more_like_these(run, [0], top=3)
     assert list(like.columns[:3]) == ["row_id", "similarity_score", "values"]
     assert like["values"].str.startswith("size=").all()
+
+
+def test_a_row_near_every_example_outranks_one_near_a_single_example(monkeypatch) -> None:
+    # examples 0, 1, 2; row 3 is linked to all three, row 4 to example 0 alone; rows 5 and 6
+    # hang off examples 1 and 2. One walk from all the examples at once ranks row 4 first
+    # (its one link carries a third of the mass to a row of degree 1); the power mean of the
+    # examples' walks asks for nearness to most of them.
+    import numpy as np
+    import scipy.sparse as sp
+
+    from siftkit.label import more_like
+    from siftkit.label.diffusion import normalize, spread
+
+    edges = np.array([(0, 3), (1, 3), (2, 3), (0, 4), (1, 5), (2, 6), (5, 6)])
+    rows, cols = np.r_[edges[:, 0], edges[:, 1]], np.r_[edges[:, 1], edges[:, 0]]
+    weights = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(7, 7))
+    degree = np.asarray(weights.sum(axis=1)).ravel()
+    seeds = np.array([0, 1, 2])
+    score = more_like._closeness(normalize(weights), degree, seeds)
+    assert score[3] > score[4]
+    start = np.zeros((7, 1))
+    start[seeds] = 1.0 / len(seeds)
+    one_walk = spread(normalize(weights), start, more_like.RESTART)[:, 0] / np.sqrt(degree)
+    assert one_walk[4] > one_walk[3]
+    monkeypatch.setattr(more_like, "EXAMPLES_PER_WALK", 2)  # the examples in two batches
+    np.testing.assert_allclose(more_like._closeness(normalize(weights), degree, seeds), score)

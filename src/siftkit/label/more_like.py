@@ -1,10 +1,15 @@
 """More like these: rank every row by how likely it belongs with a few example rows.
 
-Personalised PageRank from the examples over the kNN graph ("Local Graph Clustering with
-Noisy Labels"): the walk restarts at the examples, so rows reached by many short paths from
-them score high. The walk's probability is divided by the row's degree, as in local graph
+Personalised PageRank from each example over the kNN graph ("Local Graph Clustering with
+Noisy Labels"): the walk restarts at the example, so rows reached by many short paths from it
+score high. The walk's probability is divided by the row's degree, as in local graph
 clustering, so a hub is not ranked high just for being connected to everything (with the
 symmetric normalisation used here, that is the diffused mass over the root of the degree).
+Each example's walk is scaled to its highest row, so every example counts alike, and a row's
+score is the power mean of its closeness to the examples with exponent ``AGREEMENT_POWER``:
+below 1 it asks a row to be near most examples, not very near one (measured in
+docs/labeling.md: higher average precision than one walk from all the examples at once, on
+text, images and digits).
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ from siftkit.results import CONTENT_COLUMNS
 
 #: Probability that the walk goes on rather than restarting at the examples.
 RESTART = 0.85
+#: Exponent of the power mean over the examples' walks (1: the plain mean; toward 0: the
+#: geometric mean, a row must be near every example).
+AGREEMENT_POWER = 0.25
+#: Examples walked at once (the walks take rows x this many floats).
+EXAMPLES_PER_WALK = 32
 
 
 def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) -> pd.DataFrame:
@@ -43,10 +53,7 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
     graph = audit.graph
     weights = knn_weights(graph.indices, graph.similarities)
     degree = np.asarray(weights.sum(axis=1)).ravel()
-    start = np.zeros((len(rows), 1))
-    start[seeds, 0] = 1.0 / len(seeds)
-    mass = spread(normalize(weights), start, alpha=RESTART)[:, 0]
-    score = mass / np.sqrt(np.maximum(degree, 1e-12))
+    score = _closeness(normalize(weights), degree, seeds)
     score[seeds] = -np.inf
     if "is_empty" in rows:  # a row without content is like nothing
         score[rows["is_empty"].to_numpy(dtype=bool)] = -np.inf
@@ -61,3 +68,19 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
         if column in rows:
             out[column] = rows[column].to_numpy()[order]
     return out
+
+
+def _closeness(normalized: Any, degree: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """(n_rows,) the power mean, over the ``seeds`` (row positions), of each row's walk from
+    that seed over the ``normalized`` graph divided by the root of its ``degree``, each walk
+    scaled to its highest row."""
+    root = np.sqrt(np.maximum(degree, 1e-12))[:, None]
+    total = np.zeros(len(degree))
+    for first in range(0, len(seeds), EXAMPLES_PER_WALK):
+        batch = seeds[first : first + EXAMPLES_PER_WALK]
+        start = np.zeros((len(degree), len(batch)))
+        start[batch, np.arange(len(batch))] = 1.0
+        walks = np.clip(spread(normalized, start, alpha=RESTART), 0.0, None) / root
+        walks /= np.maximum(walks.max(axis=0, keepdims=True), np.finfo(np.float64).tiny)
+        total += (walks**AGREEMENT_POWER).sum(axis=1)
+    return (total / len(seeds)) ** (1.0 / AGREEMENT_POWER)
