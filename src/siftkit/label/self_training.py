@@ -104,12 +104,12 @@ def self_train(
             sureness = proba[rows, predicted] * anchors[rows, predicted]
         codes = confident_rows(proba, seeds, share, sureness)
         train = codes >= 0
-        if len(np.unique(codes[train])) < 2:
+        classes = np.unique(codes[train])
+        if len(classes) < 2:
             return proba
         # a round's probe starts from the last one's weights when it learns the same classes:
         # the pseudo-labels grow round by round, the weights move little
-        same = probe is not None and np.array_equal(probe.classes_, np.unique(codes[train]))
-        if not same:
+        if probe is None or not np.array_equal(probe.classes_, classes):
             probe = LogisticRegression(C=PROBE_C, max_iter=PROBE_ITERATIONS, warm_start=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
