@@ -186,6 +186,12 @@ def test_one_topic_rows_between_it_and_the_rest_are_less_sure(topics, tmp_path) 
     assert confidence.min() >= 0.0 and confidence.max() <= 1.0
     assert confidence[is_between].max() < confidence[~is_between].min()
     assert entry["mean_confidence"] == round(confidence.mean(), 4)
+    # the threshold reads that confidence: the rows between abstain, the rest keep theirs
+    threshold = float(confidence[~is_between].min())
+    rows, entry = label(frame, keywords=one, other=True, min_confidence=threshold)
+    abstained = (rows["label_source"] == "abstained").to_numpy()
+    assert (abstained == is_between).all() and rows["predicted_label"][abstained].isna().all()
+    assert entry["n_abstained"] == is_between.sum() and entry["n_other"] == 40
 
 
 def test_no_hint_when_the_topics_cover_the_rows(topics, keywords) -> None:

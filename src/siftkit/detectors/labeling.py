@@ -137,7 +137,8 @@ class Labeling(Detector):
     min_confidence : rows less confident than this get no label (``abstained``).
     other : give rows that fit no topic the label "other" instead of the closest topic. With
         one topic and no seed class beside it, a row's confidence is the share of its
-        neighbours given the same verdict, the topic or "other".
+        neighbours given the same verdict, the topic or "other", and ``min_confidence``
+        reads it.
     use_labels : ``"auto"`` takes a label column's labeled rows as seeds when some rows are
         unlabeled (with topics, a label naming no topic adds a class, its labeled rows'
         mean standing for the topic vector); ``"never"`` ignores labels.
@@ -271,18 +272,20 @@ class Labeling(Detector):
         judged = (codes < 0) & context.with_content  # the rows to label
         fits_none = fits_no_class(vectors, model, categories) & judged
         misfit = fits_none if self.other else np.zeros(n, dtype=bool)
-        predicted[misfit] = OTHER
-        sources[misfit] = OTHER
         abstained = (model.labels_ < 0) & ~misfit
-        predicted[abstained] = None
-        sources[abstained] = "abstained"
         confidence = model.confidence_.astype(np.float64)
         if len(classes) == 1 and self.other and graph.k:
             # one topic leaves one class to choose from: the choice is the topic or `other`,
-            # and a row is as sure of it as its neighbours share it
+            # a row is as sure of it as its neighbours share it, and abstains by that
             verdict = misfit.astype(np.int64)
             agreement = neighbor_agreement(graph.indices, graph.similarities, verdict)
             confidence[judged] = agreement[judged]
+            abstained |= judged & (confidence < self.min_confidence)
+            misfit &= ~abstained
+        predicted[misfit] = OTHER
+        sources[misfit] = OTHER
+        predicted[abstained] = None
+        sources[abstained] = "abstained"
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
                       strict=True)}  # fmt: skip
