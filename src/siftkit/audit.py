@@ -18,6 +18,7 @@ from siftkit import __version__
 from siftkit.data import Dataset, content_hashes, load
 from siftkit.data.schema import as_dates, as_numbers, is_date_column
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
+from siftkit.detectors.words import joined_rows_computed
 from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
 from siftkit.embed.base import Encoder, l2_normalize
 from siftkit.execution import Executor
@@ -198,7 +199,10 @@ def audit(
         "timings": timings,
         "versions": _versions(),
     }
-    result = Audit(rows=rows, summary=summary, embeddings=vectors, graph=graph)
+    result = Audit(
+        rows=rows, summary=summary, embeddings=vectors, graph=graph,
+        rows_with_words=joined_rows_computed(context),
+    )  # fmt: skip
     if output is not None:
         from siftkit.report import render_report
 

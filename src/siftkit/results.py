@@ -106,6 +106,9 @@ class Audit:
     rows : DataFrame with one row per input row (contract columns).
     summary : dict, as in ``summary.json``.
     path : the run folder it was saved to or opened from, if any.
+    rows_with_words : the embeddings joined with their texts' words, as the run's analyses
+        saw them (:mod:`siftkit.detectors.words`), when they joined them; kept in memory
+        only, so None for a run opened from its folder.
     """
 
     def __init__(
@@ -115,6 +118,7 @@ class Audit:
         embeddings: np.ndarray | None = None,
         graph: KnnGraph | None = None,
         path: Path | None = None,
+        rows_with_words: np.ndarray | None = None,
     ) -> None:
         self.rows = rows
         self.summary = summary
@@ -122,6 +126,7 @@ class Audit:
         self._graph = graph
         self._map: np.ndarray | None = None
         self.path = path
+        self.rows_with_words = rows_with_words
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""

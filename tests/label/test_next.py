@@ -132,6 +132,16 @@ def test_the_queue_sees_text_rows_as_the_labeling_did(frame) -> None:
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
         joined = vectors.shape[1] > run.embeddings.shape[1]
         assert joined is words
+        assert (vectors is run.rows_with_words) is words  # the run's own, not fitted again
+
+
+def test_a_run_opened_from_its_folder_joins_its_rows_with_words_again(frame, tmp_path) -> None:
+    run = siftkit.label_rows(frame.drop(columns="label"), text="text", id="id",
+                             keywords={t: w[:3] for t, w in TOPIC_WORDS.items()},
+                             encoder="fake", output=tmp_path / "run", progress=False)  # fmt: skip
+    opened = siftkit.open(tmp_path / "run")
+    assert opened.rows_with_words is None
+    assert np.allclose(queue_vectors(opened), run.rows_with_words, atol=1e-6)
 
 
 def test_a_run_without_confidences_is_refused(frame) -> None:

@@ -68,6 +68,10 @@ class Context:
             self._shared[name] = compute()
         return self._shared[name]
 
+    def computed(self, name: str) -> Any:
+        """The shared result ``name`` if some detector computed it in this run, else None."""
+        return self._shared.get(name)
+
     def __post_init__(self) -> None:
         for array in (self.embeddings, self.row_ids, self.content_hashes):
             array.setflags(write=False)

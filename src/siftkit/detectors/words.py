@@ -36,6 +36,11 @@ def rows_with_words(context: Context) -> np.ndarray:
     return context.shared_result(JOINED_ROWS, lambda: view.join(context.embeddings, context.texts))
 
 
+def joined_rows_computed(context: Context) -> np.ndarray | None:
+    """:func:`rows_with_words` when an analysis of the run joined them, else None."""
+    return context.computed(JOINED_ROWS)
+
+
 def graph_with_words(context: Context) -> KnnGraph:
     """The kNN graph of :func:`rows_with_words` (as many neighbours as the run's graph);
     the run's graph for a run without a text column, or with a single row (no neighbours)."""

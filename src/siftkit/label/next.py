@@ -164,14 +164,16 @@ def _uncertain_and_representative(
 
 def queue_vectors(audit: Any) -> np.ndarray:
     """The run's rows as its labeling (or, before any, its categories) saw them, unit rows:
-    a text run's embeddings joined with its texts' words when the analysis joined them
-    (:mod:`siftkit.embed.words`, fitted again on the run's texts with its seed), else its
-    embeddings."""
+    a text run's embeddings joined with its texts' words when the analysis joined them (as
+    the run kept them in memory; for a run opened from its folder, :mod:`siftkit.embed.words`
+    fitted again on the run's texts with its seed), else its embeddings."""
     embeddings = np.asarray(audit.embeddings, dtype=np.float32)
     ran = [entry for entry in (audit.summary.get(name) or {} for name in ("labeling", "clusters"))
            if entry.get("status") == "ok"]  # fmt: skip
     if not ran or not ran[0].get("words_joined") or "text" not in audit.rows:
         return l2_normalize(embeddings)
+    if audit.rows_with_words is not None:
+        return audit.rows_with_words
     from siftkit.embed.words import WordView
 
     texts = audit.rows["text"].fillna("").astype(str).tolist()
