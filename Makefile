@@ -37,6 +37,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.discovery
 	$(PY) -m benchmarks.labeling
 	$(PY) -m benchmarks.more_like
+	$(PY) -m benchmarks.topic_presence
 	$(PY) -m benchmarks.explorer_load
 
 # the explorer's front end: npm packages bundled into src/siftkit/web/static/app.js (committed)

@@ -4,8 +4,10 @@ WordNet comes from Debian's ``wordnet-base`` and Fashion-MNIST from ``dataset-fa
 ``ensure_debian_package`` installs them when missing (benchmarks only, never tests).
 
     python -m benchmarks.datasets --demo examples/wordnet_nouns.csv
+    python -m benchmarks.datasets --common-words src/siftkit/label/common_words.txt
 
-rebuilds the bundled demo file.
+rebuild the bundled demo file and the common words keyword topics are tested against
+(:mod:`siftkit.label.presence`).
 """
 
 from __future__ import annotations
@@ -102,6 +104,41 @@ def demo_sample(per_category: int = 200, seed: int = 0) -> pd.DataFrame:
     return sample.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
+#: The common words: this many nouns and verbs of WordNet with the most senses.
+COMMON_NOUNS, COMMON_VERBS = 600, 400
+
+COMMON_WORDS_HEADER = """\
+# Common English words: the {nouns} nouns and {verbs} verbs of WordNet 3.0 with the most senses
+# (single words of three letters or more), most senses first. Written by
+# `python -m benchmarks.datasets --common-words`. From WordNet 3.0, Copyright 2006 by Princeton
+# University, under the WordNet 3.0 license (examples/WORDNET_LICENSE in the siftkit sources):
+# THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO
+# REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED.
+"""
+
+
+def most_senses(index: Path, n_words: int) -> list[str]:
+    """The ``n_words`` lemmas of a WordNet index file with the most senses (single words of
+    letters only, three or more; ties in file order)."""
+    ensure_debian_package("wordnet-base", index)
+    counts = []
+    with index.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("  "):  # licence header
+                continue
+            lemma, _, senses = line.split()[:3]
+            if lemma.isalpha() and len(lemma) >= 3:
+                counts.append((lemma, int(senses)))
+    return [lemma for lemma, _ in sorted(counts, key=lambda c: -c[1])[:n_words]]
+
+
+def common_words() -> list[str]:
+    """WordNet's most polysemous nouns, then verbs not among them."""
+    nouns = most_senses(WORDNET_NOUNS.with_name("index.noun"), COMMON_NOUNS)
+    verbs = most_senses(WORDNET_VERBS.with_name("index.verb"), COMMON_VERBS + COMMON_NOUNS)
+    return nouns + [v for v in verbs if v not in set(nouns)][:COMMON_VERBS]
+
+
 def _read_idx(path: Path) -> np.ndarray:
     with gzip.open(path, "rb") as handle:
         data = handle.read()
@@ -124,7 +161,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demo", type=Path, help="write the demo CSV here")
     parser.add_argument("--per-category", type=int, default=200)
+    parser.add_argument("--common-words", type=Path, help="write the common words here")
     args = parser.parse_args()
+    if args.common_words:
+        words = common_words()
+        header = COMMON_WORDS_HEADER.format(nouns=COMMON_NOUNS, verbs=COMMON_VERBS)
+        args.common_words.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+        print(f"wrote {len(words)} words to {args.common_words}")
     if args.demo:
         frame = demo_sample(args.per_category, seed=0).rename(columns={"synset": "id"})
         frame.to_csv(args.demo, index=False)

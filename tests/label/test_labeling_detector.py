@@ -17,7 +17,13 @@ from labeling_data import (
 )
 
 import siftkit
-from siftkit.detectors.labeling import OTHER_HINT_SHARE, Labeling, confidence_note, other_hint
+from siftkit.detectors.labeling import (
+    OTHER_HINT_SHARE,
+    Labeling,
+    confidence_note,
+    labeling_notes,
+    other_hint,
+)
 from siftkit.exceptions import InvalidParameterError, UnreadableDataError
 
 
@@ -192,6 +198,40 @@ def test_one_topic_rows_between_it_and_the_rest_are_less_sure(topics, tmp_path) 
     abstained = (rows["label_source"] == "abstained").to_numpy()
     assert (abstained == is_between).all() and rows["predicted_label"][abstained].isna().all()
     assert entry["n_abstained"] == is_between.sum() and entry["n_other"] == 40
+
+
+def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(
+    topics, tmp_path
+) -> None:
+    music = " ".join(MUSIC_WORDS[:3])
+    one = write(tmp_path / "one.yaml", f"music: [{music.replace(' ', ', ')}]\n")
+    rows, entry = label(topics, keywords=one, other=True)
+    assert entry["absent_topics"] == ["music"] and entry["topic_presence"]["music"] < 0.02
+    assert (rows["predicted_label"] == "other").all() and entry["n_other"] == len(topics)
+    assert entry["n_absent_topic_rows"] == len(topics)
+    (note,) = labeling_notes(entry)
+    assert note.startswith("`music` may not be in the data: its keywords come no nearer")
+    assert "labeled `other`" in note
+
+    mixed = KEYWORDS_YAML + f"music: [{music.replace(' ', ', ')}]\n"
+    path = write(tmp_path / "mixed.yaml", mixed)
+    rows, entry = label(topics, keywords=path)
+    assert entry["absent_topics"] == ["music"]
+    assert set(entry["topic_presence"]) == {"cats", "boats", "space", "music"}
+    assert min(entry["topic_presence"][t] for t in ("cats", "boats", "space")) > 0.5
+    took = int((rows["predicted_label"] == "music").sum())
+    assert entry["n_absent_topic_rows"] == took
+    assert f"{took:,} rows took it as their closest topic" in labeling_notes(entry)[0]
+    assert "`sift label --other` labels them `other`" in labeling_notes(entry)[0]
+    with_other, entry = label(topics, keywords=path, other=True)
+    assert not (with_other["predicted_label"] == "music").any()
+    kept = (rows["predicted_label"] != "music").to_numpy()
+    assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
+
+
+def test_descriptions_are_not_tested_for_presence(topics, tmp_path) -> None:
+    _, entry = label(topics, descriptions=write(tmp_path / "d.yaml", DESCRIPTIONS_YAML))
+    assert entry["topic_presence"] is None and entry["absent_topics"] == []
 
 
 def test_no_hint_when_the_topics_cover_the_rows(topics, keywords) -> None:

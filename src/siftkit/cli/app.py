@@ -101,10 +101,9 @@ def print_summary(result: Any) -> None:
     console.print(table)
     labeling = summary.get("labeling", {})
     if labeling.get("status") == "ok":
-        from siftkit.detectors.labeling import other_hint
+        from siftkit.detectors.labeling import labeling_notes
 
-        hint = other_hint(labeling)
-        if hint is not None:
+        for hint in labeling_notes(labeling):
             console.print(f"[yellow]note:[/yellow] {hint}.")
     for name in summary.get("analyses", []):
         if summary[name].get("status") != "ok" or not summary[name].get("count"):

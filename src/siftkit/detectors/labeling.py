@@ -22,6 +22,7 @@ from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
+from siftkit.label.presence import ABSENT_BELOW, topic_presence
 from siftkit.label.topics import read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
@@ -63,6 +64,39 @@ def other_hint(entry: dict[str, Any]) -> str | None:
         f"that one is the closest, not that it fits. `sift label --other` labels them "
         f"`other` (Python: `label_rows(..., other=True)`)"
     )
+
+
+def absent_hint(entry: dict[str, Any]) -> str | None:
+    """For the ``labeling`` summary ``entry``: a sentence naming the keyword topics the data
+    may not hold (:mod:`siftkit.label.presence`) and what became of their rows; else None."""
+    absent = entry.get("absent_topics") or []
+    if not absent:
+        return None
+    presence, rows = entry["topic_presence"], entry["n_absent_topic_rows"]
+    one = len(absent) == 1
+    if one:
+        share = f"{presence[absent[0]]:.0%} of random word sets"
+        named = f"`{absent[0]}`"
+    else:
+        share = "the share in brackets of random word sets"
+        named = ", ".join(f"`{topic}` ({presence[topic]:.0%})" for topic in absent)
+    it, its = ("it", "its") if one else ("them", "their")
+    note = (
+        f"{named} may not be in the data: {its} keywords come no nearer the rows than random "
+        f"common words do (nearer than {share}; a topic the data holds beats nearly all)"
+    )
+    if entry.get("other_rule") is not None:
+        return note + f"; the {rows:,} rows closest to {it} are labeled `other`"
+    return note + (
+        f". {rows:,} rows took {it} as their closest topic all the same; `sift label --other` "
+        "labels them `other` (Python: `label_rows(..., other=True)`)"
+    )
+
+
+def labeling_notes(entry: dict[str, Any]) -> list[str]:
+    """The hints a run's ``labeling`` summary ``entry`` calls for, as sentences: topics the
+    data may not hold (:func:`absent_hint`), rows that fit no class (:func:`other_hint`)."""
+    return [note for note in (absent_hint(entry), other_hint(entry)) if note is not None]
 
 
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -230,12 +264,18 @@ class Labeling(Detector):
         if view is not None:
             vectors, graph = rows_with_words(context), graph_with_words(context)
         prototypes, classes, source = None, None, "propagated"
+        presence = None  # each keyword topic's presence in the data
         if self.topic_source is not None:
             given, kind = self.topic_source
             topics = read_topics(given, kind, alone=self.other)
             classes = np.array(list(topics), dtype=object)
             prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
                                     for texts in topics.values()])  # fmt: skip
+            if kind == "keywords":
+                presence = topic_presence(
+                    context.embeddings, prototypes, [len(t) for t in topics.values()],
+                    context.encode_texts, context.random_state,
+                )  # fmt: skip
             if view is not None:
                 prototypes = view.join(prototypes, [" ".join(t) for t in topics.values()])
             source = kind
@@ -271,7 +311,10 @@ class Labeling(Detector):
         categories = run_categories(context) if rule == "topics" else None
         judged = (codes < 0) & context.with_content  # the rows to label
         fits_none = fits_no_class(vectors, model, categories) & judged
-        misfit = fits_none if self.other else np.zeros(n, dtype=bool)
+        absent = [] if presence is None else np.flatnonzero(presence < ABSENT_BELOW)
+        # rows closest to a topic the data does not hold fit no class either
+        absent_rows = judged & np.isin(model.labels_, absent)
+        misfit = fits_none | absent_rows if self.other else np.zeros(n, dtype=bool)
         abstained = (model.labels_ < 0) & ~misfit
         confidence = model.confidence_.astype(np.float64)
         if len(classes) == 1 and self.other and graph.k:
@@ -299,6 +342,10 @@ class Labeling(Detector):
             "n_other": int(misfit.sum()),
             "other_rule": rule if self.other else None,
             "n_fit_no_class": int((fits_none & ~abstained).sum()),
+            "topic_presence": None if presence is None
+            else {str(c): round(float(p), 3) for c, p in zip(classes, presence, strict=False)},
+            "absent_topics": [str(classes[c]) for c in absent],
+            "n_absent_topic_rows": int((absent_rows & ~abstained).sum()),
             "n_abstained": int(abstained.sum()),
             "n_empty": int(((codes < 0) & ~judged).sum()),
             "predicted_counts": counts,

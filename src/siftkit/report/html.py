@@ -204,7 +204,7 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     from siftkit.detectors.labeling import (
         OTHER_MEANINGS,
         confidence_note,
-        other_hint,
+        labeling_notes,
         source_note,
     )
     from siftkit.label.next import STRATEGY_NOTES, rows_to_label, strategy
@@ -215,8 +215,7 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     rule = entry.get("other_rule")
     if rule in OTHER_MEANINGS:
         meaning += f" <code>other</code>: {escape(OTHER_MEANINGS[rule])}."
-    hint = other_hint(entry)
-    if hint is not None:
+    for hint in labeling_notes(entry):
         # the hint's `code` spans, as the rest of the card writes them
         hint_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(hint))
         meaning += f" <strong>{hint_html}.</strong>"
