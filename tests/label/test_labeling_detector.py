@@ -23,6 +23,7 @@ from siftkit.detectors.labeling import (
     confidence_note,
     labeling_notes,
     other_hint,
+    other_meaning,
 )
 from siftkit.exceptions import InvalidParameterError, UnreadableDataError
 
@@ -201,7 +202,7 @@ def test_one_topic_rows_between_it_and_the_rest_are_less_sure(topics, tmp_path) 
 
 
 def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(
-    topics, tmp_path
+    topics, keywords, tmp_path
 ) -> None:
     music = " ".join(MUSIC_WORDS[:3])
     one = write(tmp_path / "one.yaml", f"music: [{music.replace(' ', ', ')}]\n")
@@ -212,6 +213,9 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     (note,) = labeling_notes(entry)
     assert note.startswith("`music` may not be in the data: its keywords come no nearer")
     assert "labeled `other`" in note
+    assert other_meaning(entry).endswith(
+        "the rows closest to a keyword topic the data may not hold"
+    )
 
     mixed = KEYWORDS_YAML + f"music: [{music.replace(' ', ', ')}]\n"
     path = write(tmp_path / "mixed.yaml", mixed)
@@ -225,6 +229,9 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     assert "`sift label --other` labels them `other`" in labeling_notes(entry)[0]
     with_other, entry = label(topics, keywords=path, other=True)
     assert not (with_other["predicted_label"] == "music").any()
+    _, plain = label(topics, keywords=keywords, other=True)
+    assert "keyword topic" not in other_meaning(plain)
+    assert other_meaning({"other_rule": None}) is None
     kept = (rows["predicted_label"] != "music").to_numpy()
     assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
 

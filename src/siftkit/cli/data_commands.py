@@ -262,7 +262,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     discovered categories); `sift export OUT --queue to_label` then lists the rows worth
     labeling next.
     """
-    from siftkit.detectors.labeling import OTHER_MEANINGS, confidence_note, source_note
+    from siftkit.detectors.labeling import confidence_note, other_meaning, source_note
     from siftkit.exceptions import InvalidParameterError
     from siftkit.jobs import check_label_sources, label_rows
 
@@ -301,8 +301,8 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         calibration = ""
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = f" ({confidence_note(entry)})"
-        rule = entry.get("other_rule")
-        other = f" ('other': {OTHER_MEANINGS[rule]})" if rule in OTHER_MEANINGS else ""
+        meaning = other_meaning(entry)
+        other = f" ('other': {meaning})" if meaning is not None else ""
         empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "

@@ -42,6 +42,15 @@ OTHER_MEANINGS = {
 }
 
 
+def other_meaning(entry: dict[str, Any]) -> str | None:
+    """What ``other`` means in the run of the ``labeling`` summary ``entry``, in words (None
+    when ``other`` was not asked for)."""
+    meaning = OTHER_MEANINGS.get(entry.get("other_rule") or "")
+    if meaning is not None and entry.get("absent_topics"):
+        meaning += "; and the rows closest to a keyword topic the data may not hold"
+    return meaning
+
+
 #: Labeled without ``other``, a run says how many rows fit no class when they are more than
 #: this share of the rows predicted. Where the classes cover the data the rules mark a few
 #: percent at most (the far tail of each class's own rows; 1 of 2,000 rows on the bundled

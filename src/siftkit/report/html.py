@@ -202,9 +202,9 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     """The ``labeling`` analysis: where the labels come from, how many of each, how sure,
     and the first rows worth labeling next."""
     from siftkit.detectors.labeling import (
-        OTHER_MEANINGS,
         confidence_note,
         labeling_notes,
+        other_meaning,
         source_note,
     )
     from siftkit.label.next import STRATEGY_NOTES, rows_to_label, strategy
@@ -213,8 +213,9 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     meaning = f"Every row labeled from {escape(source_note(entry))} (<code>predicted_label</code>, "
     meaning += f"<code>label_confidence</code>: {escape(confidence_note(entry))})."
     rule = entry.get("other_rule")
-    if rule in OTHER_MEANINGS:
-        meaning += f" <code>other</code>: {escape(OTHER_MEANINGS[rule])}."
+    other = other_meaning(entry)
+    if other is not None:
+        meaning += f" <code>other</code>: {escape(other)}."
     for hint in labeling_notes(entry):
         # the hint's `code` spans, as the rest of the card writes them
         hint_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(hint))
