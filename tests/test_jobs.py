@@ -77,6 +77,18 @@ def test_the_report_says_when_many_rows_fit_no_topic(unlabeled, tmp_path):
     assert "<code>sift label --other</code> labels them" in card
 
 
+def test_the_report_names_a_topic_the_data_may_not_hold(unlabeled, tmp_path):
+    topics = {**KEYWORDS, "space": ["starship", "nebula", "quasar"]}
+    run = label(unlabeled, keywords=topics, other=True, output=tmp_path / "run")
+    assert run.summary["labeling"]["absent_topics"] == ["space"]
+    assert not (run.rows["predicted_label"] == "space").any()
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    card = html[html.index("<h2>Labels") :]
+    card = card[: card.index("</section>")]
+    assert "<code>space</code> may not be in the data" in card
+    assert "the rows closest to a keyword topic the data may not hold" in card
+
+
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):
     path = tmp_path / "topics.json"
     path.write_text(json.dumps(KEYWORDS), encoding="utf-8")
