@@ -25,7 +25,7 @@ from siftkit.detectors.labeling import (
     other_hint,
     other_meaning,
 )
-from siftkit.exceptions import InvalidParameterError, UnreadableDataError
+from siftkit.exceptions import DetectorFailedWarning, InvalidParameterError, UnreadableDataError
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +234,24 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     assert other_meaning({"other_rule": None}) is None
     kept = (rows["predicted_label"] != "music").to_numpy()
     assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
+
+
+def test_topics_whose_words_the_encoder_does_not_know_are_left_out(topics) -> None:
+    def run(keywords):  # noqa: ANN001, ANN202
+        return siftkit.audit(
+            topics, text="text", id="id", label=False, encoder="tfidf",
+            detectors=[Labeling(keywords=keywords)], progress=False,
+        ).summary["labeling"]  # fmt: skip
+
+    # tfidf knows the rows' words only: "warp" and "nebula" embed to nothing
+    entry = run({"cats": ["cat", "kitten"], "boats": ["boat", "sail"], "far": ["warp", "nebula"]})
+    assert entry["status"] == "ok" and entry["unknown_topics"] == ["far"]
+    assert entry["classes"] == ["cats", "boats"] and "far" not in entry["predicted_counts"]
+    assert "far" not in entry["topic_presence"]
+    assert labeling_notes(entry)[0].startswith("The encoder knows none of the words of `far`")
+    with pytest.warns(DetectorFailedWarning, match="knows none of the words"):
+        failed = run({"far": ["warp", "nebula"], "farther": ["quasar"]})
+    assert failed["status"] == "failed" and "knows none of the words" in failed["error"]
 
 
 def test_descriptions_are_not_tested_for_presence(topics, tmp_path) -> None:

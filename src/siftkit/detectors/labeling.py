@@ -18,6 +18,7 @@ from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
+from siftkit.embed.base import has_content
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
@@ -102,10 +103,25 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
     )
 
 
+def unknown_hint(entry: dict[str, Any]) -> str | None:
+    """For the ``labeling`` summary ``entry``: a sentence naming the topics the encoder knows
+    none of the words of, left out of the labeling; else None."""
+    unknown = entry.get("unknown_topics") or []
+    if not unknown:
+        return None
+    named = ", ".join(f"`{topic}`" for topic in unknown)
+    return (
+        f"The encoder knows none of the words of {named} (the tfidf encoder knows only words "
+        f"the rows use), so no row is labeled with {'it' if len(unknown) == 1 else 'them'}"
+    )
+
+
 def labeling_notes(entry: dict[str, Any]) -> list[str]:
     """The hints a run's ``labeling`` summary ``entry`` calls for, as sentences: topics the
-    data may not hold (:func:`absent_hint`), rows that fit no class (:func:`other_hint`)."""
-    return [note for note in (absent_hint(entry), other_hint(entry)) if note is not None]
+    encoder does not know (:func:`unknown_hint`) or the data may not hold
+    (:func:`absent_hint`), rows that fit no class (:func:`other_hint`)."""
+    hints = (unknown_hint(entry), absent_hint(entry), other_hint(entry))
+    return [note for note in hints if note is not None]
 
 
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -274,12 +290,14 @@ class Labeling(Detector):
             vectors, graph = rows_with_words(context), graph_with_words(context)
         prototypes, classes, source = None, None, "propagated"
         presence = None  # each keyword topic's presence in the data
+        unknown: list[str] = []  # topics none of whose words the encoder knows
         if self.topic_source is not None:
             given, kind = self.topic_source
             topics = read_topics(given, kind, alone=self.other)
-            classes = np.array(list(topics), dtype=object)
             prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
                                     for texts in topics.values()])  # fmt: skip
+            topics, prototypes, unknown = self._known_topics(topics, prototypes, kind)
+            classes = np.array(list(topics), dtype=object)
             if kind == "keywords":
                 presence = topic_presence(
                     context.embeddings, prototypes, [len(t) for t in topics.values()],
@@ -354,6 +372,7 @@ class Labeling(Detector):
             "topic_presence": None if presence is None
             else {str(c): round(float(p), 3) for c, p in zip(classes, presence, strict=False)},
             "absent_topics": [str(classes[c]) for c in absent],
+            "unknown_topics": unknown,
             "n_absent_topic_rows": int((absent_rows & ~abstained).sum()),
             "n_abstained": int(abstained.sum()),
             "n_empty": int(((codes < 0) & ~judged).sum()),
@@ -374,6 +393,25 @@ class Labeling(Detector):
             },
             summary=summary,
         )
+
+    @staticmethod
+    def _known_topics(
+        topics: dict[str, list[str]], embedded: np.ndarray, kind: str
+    ) -> tuple[dict[str, list[str]], np.ndarray, list[str]]:
+        """(the ``topics`` whose ``embedded`` vector is not zero, their vectors, the names of
+        the others): an encoder that knows none of a topic's words (``tfidf`` knows the words
+        of the rows only) embeds it as the zero vector, like nothing the rows hold. Raises
+        when it knows the words of no topic."""
+        known = has_content(embedded)
+        if not known.any():
+            raise InvalidParameterError(
+                f"The encoder knows none of the words of the {kind}: each embeds to nothing "
+                "(the tfidf encoder knows only words the rows use). Give words the rows use, "
+                "or use the default encoder."
+            )
+        unknown = [str(t) for t, k in zip(topics, known, strict=True) if not k]
+        kept = {t: words for (t, words), k in zip(topics.items(), known, strict=True) if k}
+        return kept, embedded[known], unknown
 
     def _with_names(
         self,
