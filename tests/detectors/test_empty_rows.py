@@ -26,6 +26,7 @@ def test_blank_texts_are_flagged_empty_and_get_no_other_verdict(frame_with_blank
     assert sorted(rows.index[rows["is_empty"]]) == BLANK
     assert result.summary["empty_rows"]["count"] == 4
     assert result.summary["encoder"]["n_empty"] == 4
+    assert result.summary["empty_rows"]["n_unknown_words"] == 0  # blank, not unknown
     blank = rows.loc[BLANK]
     # copies of nothing, far from nothing, mislabeled as nothing
     for flag in ("is_duplicate", "is_near_duplicate", "is_outlier", "is_label_error",
@@ -72,3 +73,16 @@ def test_more_like_these_never_lists_empty_rows(frame_with_blanks) -> None:
     ranked = more_like_these(result, ["r0", "r1"], top=None)
     assert not set(ranked["row_id"]) & set(BLANK)
     assert len(ranked) == len(frame_with_blanks) - 2 - len(BLANK)
+
+
+def test_texts_whose_words_the_encoder_does_not_know_are_counted_apart() -> None:
+    rng = np.random.default_rng(0)
+    words = "apple pear plum grape melon lemon lime peach cherry berry".split()
+    texts = [" ".join(rng.choice(words, 4)) for _ in range(1000)]
+    texts[:3] = ["zyzzyva", "quokkas", ""]  # words no other row uses, and a blank
+    frame = pd.DataFrame({"id": range(len(texts)), "text": texts})
+    result = siftkit.audit(frame, text="text", id="id", encoder="tfidf", detectors=["empty_rows"],
+                           progress=False)  # fmt: skip
+    entry = result.summary["empty_rows"]
+    assert list(np.flatnonzero(result.rows["is_empty"])) == [0, 1, 2]
+    assert entry["count"] == 3 and entry["n_unknown_words"] == 2

@@ -87,6 +87,8 @@ def print_summary(result: Any) -> None:
             )
             if entry.get("other_rule"):  # asked for `other`
                 notes += f", {entry['n_other']} other"
+        if status == "ok" and entry.get("n_unknown_words"):
+            notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
         if status == "ok" and "n_groups" in entry:
             notes = counted(entry["n_groups"], "group")
         if status == "ok" and "estimated_noise_rate" in entry:

@@ -3,10 +3,16 @@
 A blank text is embedded as the zero vector (:func:`siftkit.embed.base.has_content`): it sits
 nowhere, so its neighbours are arbitrary. The other analyses give such rows no verdict — no
 category, no predicted label, not an outlier, a duplicate or a label error — and this one says
-why: ``is_empty``.
+why: ``is_empty``. A text that is not blank can embed to nothing too, when the encoder knows
+none of its words: the ``tfidf`` encoder learns its words from the rows and keeps only those
+two rows use (from 1,000 rows), so a one-word text of a rare word is empty to it. The summary
+counts those apart (``n_unknown_words``), since the remedy differs: another encoder, not
+filling the row in.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 
@@ -21,7 +27,8 @@ class EmptyRows(Detector):
 
     def run(self, context: Context) -> Result:
         empty = ~context.with_content
-        return Result(
-            columns={"is_empty": empty},
-            summary={"count": int(empty.sum()), "share": round(float(empty.mean()), 4)},
-        )
+        summary = {"count": int(empty.sum()), "share": round(float(empty.mean()), 4)}
+        if context.texts is not None:
+            written = np.array([bool(str(text).strip()) for text in context.texts])
+            summary["n_unknown_words"] = int((empty & written).sum())
+        return Result(columns={"is_empty": empty}, summary=summary)
