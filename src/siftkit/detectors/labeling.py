@@ -338,7 +338,7 @@ class Labeling(Detector):
         categories = run_categories(context) if rule == "topics" else None
         judged = (codes < 0) & context.with_content  # the rows to label
         fits_none = fits_no_class(vectors, model, categories) & judged
-        absent = [] if presence is None else np.flatnonzero(presence < ABSENT_BELOW)
+        absent = np.flatnonzero(presence < ABSENT_BELOW) if presence is not None else []
         # rows closest to a topic the data does not hold fit no class either
         absent_rows = judged & np.isin(model.labels_, absent)
         misfit = fits_none | absent_rows if self.other else np.zeros(n, dtype=bool)
