@@ -13,7 +13,7 @@ the table shows each topic's presence.
 Baselines: no test at all (every topic present: what keyword labeling does without one), and
 a fixed threshold on the closest rows' mean cosine, the one that errs least over the other two
 sets' topics (a threshold carried from data the user knows to data they do not). And, on the demo
-glosses, the rows a one-topic ``sift label --other`` labels with each absent topic.
+glosses, each topic alone with ``sift label --other``: the rows labeled with it.
 
     python -m benchmarks.topic_presence [--quick]
 """
@@ -66,12 +66,13 @@ def measure(
     """One row per topic: whether the data holds it, its presence and closest cosine."""
     from benchmarks.noise_cases import embed_texts
     from siftkit.embed.base import l2_normalize
-    from siftkit.label.presence import closeness, topic_presence
+    from siftkit.label.presence import RandomTopics, closeness, topic_presence
 
     rows = l2_normalize(embed_texts(texts))
     topics = {**present, **absent}
     vectors = np.vstack([embed_texts(words).mean(axis=0) for words in topics.values()])
-    found = topic_presence(rows, vectors, [len(w) for w in topics.values()], embed_texts)
+    null = RandomTopics(embed_texts, 0)
+    found = topic_presence(rows, vectors, [len(w) for w in topics.values()], null)
     return pd.DataFrame({
         "data": name, "topic": list(topics), "keywords": [", ".join(w) for w in topics.values()],
         "held": [t in present for t in topics], "presence": found,
@@ -79,18 +80,27 @@ def measure(
     })  # fmt: skip
 
 
-def demo_rows_taken(absent: dict[str, list[str]]) -> list[list[str]]:
-    """Rows a one-topic ``--other`` run on the demo glosses labels with each absent topic."""
+def one_topic_runs(topics: dict[str, list[str]], held: bool) -> list[list[str]]:
+    """A one-topic ``--other`` run on the demo glosses per topic: the rows labeled with it,
+    and for a topic the data holds (its name the category's, ``plants`` -> ``noun.plant``),
+    their precision and the category's recall."""
     import siftkit
 
-    frame = pd.read_csv(DEMO_CSV).drop(columns="category")
+    demo = pd.read_csv(DEMO_CSV)
+    frame = demo.drop(columns="category")
     out = []
-    for topic, words in absent.items():
+    for topic, words in topics.items():
         run = siftkit.label_rows(frame, text="definition", id="id", keywords={topic: words},
                                  other=True, progress=False)  # fmt: skip
         entry = run.summary["labeling"]
-        out.append([topic, fmt(entry["topic_presence"][topic]),
-                    str(entry["predicted_counts"].get(topic, 0)), str(len(frame))])  # fmt: skip
+        labeled = (run.rows["predicted_label"] == topic).to_numpy()
+        precision = recall = "-"
+        if held:
+            truth = (demo["category"] == f"noun.{topic.rstrip('s')}").to_numpy()
+            precision = fmt((labeled & truth).sum() / max(labeled.sum(), 1))
+            recall = fmt((labeled & truth).sum() / truth.sum())
+        out.append([topic, "yes" if held else "no", fmt(entry["topic_presence"][topic]),
+                    str(int(labeled.sum())), precision, recall])  # fmt: skip
     return out
 
 
@@ -158,12 +168,14 @@ def main(argv: Sequence[str] | None = None) -> None:
          for r in table.to_dict("records")],
     )  # fmt: skip
     report.section(
-        "Rows an absent topic takes",
+        "One topic and the rest",
         f"The demo glosses ({len(demo):,} rows), `sift label --keywords ONE.yaml --other` with "
-        "one topic the data does not hold: the rows labeled with it (the rest `other`). Before "
-        "the presence test (2026-12-06), `spaceships` took 816.",
+        "one topic: the rows labeled with it (the rest `other`), and for a topic the data "
+        "holds, their precision and the recall of its category. Before the presence test "
+        "(2026-12-06), `spaceships` took 816.",
     )
-    report.table(["topic", "presence", "rows labeled it", "rows"], demo_rows_taken(DEMO_ABSENT))
+    runs = one_topic_runs(DEMO_PRESENT, True) + one_topic_runs(DEMO_ABSENT, False)
+    report.table(["topic", "held", "presence", "rows labeled it", "precision", "recall"], runs)
     report.save()
 
 

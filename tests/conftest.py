@@ -7,11 +7,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from toy_data import FAKE_DIMS
 
 from siftkit.embed import register_encoder
 from siftkit.embed.base import Encoder, l2_normalize
-
-FAKE_DIMS = 64
 
 
 @register_encoder("fake")

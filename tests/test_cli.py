@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from toy_data import named_frame
+from toy_data import FAKE_DIMS, named_frame
 
 from siftkit.cli import main
 
@@ -133,7 +133,7 @@ def test_info(audited):
     out = result.stdout
     assert "input: data.csv" in out
     assert "61 rows" in out and "3 classes" in out
-    assert "encoder: fake (64 dims)" in out
+    assert f"encoder: fake ({FAKE_DIMS} dims)" in out
     assert "k=20" in out
     assert "Run summary" in out
     assert "timings:" in out and "total" in out

@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from toy_data import FAKE_DIMS
 
 import siftkit
 from siftkit.detectors import Detector, Result, available_detectors, register_detector
@@ -143,7 +144,7 @@ def test_summary(run):
     assert summary["versions"]["siftkit"] == siftkit.__version__
     assert {"python", "numpy", "pandas"} <= set(summary["versions"])
     assert summary["encoder"]["id"] == "fake"
-    assert summary["encoder"]["n_dims"] == 64
+    assert summary["encoder"]["n_dims"] == FAKE_DIMS
     assert summary["siftkit_version"] == siftkit.__version__
     assert summary == json.loads(json.dumps(result.summary, default=str))
 
@@ -151,7 +152,7 @@ def test_summary(run):
 def test_embeddings_and_neighbors_files(run):
     frame, result, path = run
     vectors = np.load(path / "embeddings.npy")
-    assert vectors.shape == (len(frame), 64)
+    assert vectors.shape == (len(frame), FAKE_DIMS)
     assert vectors.dtype == np.float32
     np.testing.assert_array_equal(vectors, result.embeddings)
     graph = KnnGraph.load(path / "neighbors.npz")
@@ -258,7 +259,7 @@ def test_open_rejects_non_run_folders(tmp_path):
 def test_unsaved_audit_keeps_everything_in_memory(text_frame):
     result = siftkit.audit(text_frame, encoder="fake")
     assert result.path is None
-    assert result.embeddings.shape == (61, 64)
+    assert result.embeddings.shape == (61, FAKE_DIMS)
     assert result.graph.indices.shape == (61, 20)
 
 

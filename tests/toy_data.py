@@ -11,6 +11,10 @@ import pandas as pd
 
 #: Words of three topics and of a fourth, unrelated one; no two topics share a hash bucket
 #: of the fake encoder, so texts of different topics embed to orthogonal vectors.
+#: Dimensions of the fake text encoder (tests/conftest.py): a word's hash picks one. Enough
+#: that random sets of common words seldom share one with a toy topic's words.
+FAKE_DIMS = 256
+
 TOPIC_WORDS = {
     "cats": "cat kitten purr whiskers meow litter feline tabby".split(),
     "boats": "boat sail harbor anchor hull mast rudder yacht".split(),
@@ -19,7 +23,7 @@ TOPIC_WORDS = {
 MUSIC_WORDS = "violin trumpet harp banjo chord organ lute viola".split()
 
 
-def fake_bucket(word: str, dims: int = 64) -> int:
+def fake_bucket(word: str, dims: int = FAKE_DIMS) -> int:
     """The dimension the fake encoder puts ``word`` in."""
     digest = hashlib.blake2b(word.lower().encode(), digest_size=4).digest()
     return int.from_bytes(digest, "little") % dims

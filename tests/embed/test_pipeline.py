@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from toy_data import FAKE_DIMS
 
 import siftkit
 from siftkit.data import load
@@ -55,7 +56,7 @@ def recording_encoder(fake_encoder: Encoder) -> Encoder:
 def test_vectors_are_normalised_float32(fake_encoder: Encoder, isolated_cache: Path) -> None:
     texts = make_texts(50)
     vectors, stats = embed_dataset(make_dataset(texts), fake_encoder, progress=False)
-    assert vectors.shape == (50, 64)
+    assert vectors.shape == (50, FAKE_DIMS)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
     # row order is kept: each row gets the vector of its own text

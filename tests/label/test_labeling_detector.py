@@ -230,7 +230,8 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     with_other, entry = label(topics, keywords=path, other=True)
     assert not (with_other["predicted_label"] == "music").any()
     _, plain = label(topics, keywords=keywords, other=True)
-    assert "keyword topic" not in other_meaning(plain)
+    assert "may not hold" not in other_meaning(plain)
+    assert "random sets of common words" in other_meaning(plain)
     assert other_meaning({"other_rule": None}) is None
     kept = (rows["predicted_label"] != "music").to_numpy()
     assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
@@ -252,6 +253,25 @@ def test_topics_whose_words_the_encoder_does_not_know_are_left_out(topics) -> No
     with pytest.warns(DetectorFailedWarning, match="knows none of the words"):
         failed = run({"far": ["warp", "nebula"], "farther": ["quasar"]})
     assert failed["status"] == "failed" and "knows none of the words" in failed["error"]
+
+
+def test_rows_no_nearer_their_topic_than_random_words_fit_no_topic(
+    topics, keywords, monkeypatch
+) -> None:
+    # which rows those are is tested with siftkit.label.presence; here, what becomes of them
+    asked = {}
+
+    def unfit(rows, centers, counts, assigned, null):  # noqa: ANN001, ANN202, ARG001
+        asked.update(centers=centers, counts=counts, assigned=assigned)
+        return assigned == 1  # the boats rows
+
+    monkeypatch.setattr("siftkit.detectors.labeling.unfit_rows", unfit)
+    rows, entry = label(topics, keywords=keywords, other=True)
+    boats = (topics["topic"] == "boats").to_numpy()
+    assert (rows["predicted_label"][boats] == "other").all() and entry["n_other"] == boats.sum()
+    assert asked["centers"].shape[0] == 3 and list(asked["counts"]) == [3, 3, 2]
+    _, entry = label(topics, keywords=keywords)
+    assert entry["n_fit_no_class"] == boats.sum() and entry["n_other"] == 0
 
 
 def test_descriptions_are_not_tested_for_presence(topics, tmp_path) -> None:

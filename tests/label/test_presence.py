@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from siftkit.label import presence
-from siftkit.label.presence import ABSENT_BELOW, common_words, topic_presence
+from siftkit.label.presence import (
+    ABSENT_BELOW,
+    NULL_TOPICS,
+    RandomTopics,
+    common_words,
+    topic_presence,
+    unfit_rows,
+)
 
 DIMS = 32
 
@@ -17,6 +24,10 @@ def word_vectors(words) -> np.ndarray:  # noqa: ANN001
     out = np.abs(np.vstack([np.random.default_rng(sum(map(ord, w)) * 31 + len(w)).normal(size=DIMS)
                             for w in words]))  # fmt: skip
     return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def null(random_state: int = 0) -> RandomTopics:
+    return RandomTopics(word_vectors, random_state)
 
 
 def rows_in_a_corner(n: int = 600, seed: int = 0) -> np.ndarray:
@@ -38,7 +49,7 @@ def test_a_topic_the_rows_hold_is_present_and_one_they_do_not_is_absent() -> Non
     rows = rows_in_a_corner()
     held = np.eye(DIMS)[1]  # the centre of a third of the rows
     elsewhere = np.eye(DIMS)[20]  # a direction no row has any of
-    found = topic_presence(rows, np.vstack([held, elsewhere]), [3, 2], word_vectors)
+    found = topic_presence(rows, np.vstack([held, elsewhere]), [3, 2], null())
     assert found[0] > 0.99 and found[1] < ABSENT_BELOW
 
 
@@ -46,19 +57,42 @@ def test_presence_holds_on_a_sample_of_many_rows(monkeypatch) -> None:
     rows = rows_in_a_corner()
     topics = np.vstack([np.eye(DIMS)[2], np.eye(DIMS)[25]])
     monkeypatch.setattr(presence, "MAX_ROWS", 100)
-    found = topic_presence(rows, topics, [1, 1], word_vectors)
+    found = topic_presence(rows, topics, [1, 1], null())
     assert found[0] > 0.99 and found[1] < ABSENT_BELOW
 
 
 def test_empty_rows_are_left_out() -> None:
     rows = np.vstack([rows_in_a_corner(60), np.zeros((500, DIMS), np.float32)])
-    found = topic_presence(rows, np.eye(DIMS)[[0, 30]], [2, 2], word_vectors)
+    found = topic_presence(rows, np.eye(DIMS)[[0, 30]], [2, 2], null())
     assert found[0] > 0.99 and found[1] < ABSENT_BELOW
-    assert (topic_presence(np.zeros((5, DIMS)), np.eye(DIMS)[:1], [1], word_vectors) == 0).all()
+    assert (topic_presence(np.zeros((5, DIMS)), np.eye(DIMS)[:1], [1], null()) == 0).all()
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_same_seed_gives_the_same_presence(seed) -> None:
     rows, topics = rows_in_a_corner(), np.vstack([np.eye(DIMS)[0] + np.eye(DIMS)[9]])
-    first = topic_presence(rows, topics, [2], word_vectors, random_state=seed)
-    assert (first == topic_presence(rows, topics, [2], word_vectors, random_state=seed)).all()
+    first = topic_presence(rows, topics, [2], null(seed))
+    assert (first == topic_presence(rows, topics, [2], null(seed))).all()
+
+
+def test_random_topics_are_means_of_as_many_common_words() -> None:
+    random_topics = null()
+    three = random_topics.of_size(3)
+    assert three.shape == (NULL_TOPICS, DIMS) and random_topics.of_size(3) is three
+    assert np.allclose(np.linalg.norm(three, axis=1), 1.0, atol=1e-5)
+    # a mean of three word vectors is nearer the words' average than any one word is
+    words = random_topics.words
+    assert (three @ words.mean(axis=0)).mean() > (words @ words.mean(axis=0)).mean()
+
+
+def test_a_row_fits_its_topic_when_the_topic_is_nearer_than_random_words_are() -> None:
+    rows = rows_in_a_corner(90)
+    topics = np.eye(DIMS)[:3]
+    own = np.argmax(rows @ topics.T, axis=1)
+    # rows of the first 8 dimensions are near their own centre, far from topic 25
+    assert not unfit_rows(rows, topics, [2, 2, 2], own, null()).any()
+    elsewhere = np.vstack([topics, np.eye(DIMS)[25]])
+    assigned = np.full(len(rows), 3)
+    assigned[:10] = -1  # rows of no topic are never marked
+    unfit = unfit_rows(rows, elsewhere, [2, 2, 2, 1], assigned, null())
+    assert unfit[10:].all() and not unfit[:10].any()

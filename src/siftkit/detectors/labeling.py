@@ -18,12 +18,12 @@ from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
-from siftkit.embed.base import has_content
+from siftkit.embed.base import has_content, l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
-from siftkit.label.presence import ABSENT_BELOW, topic_presence
+from siftkit.label.presence import ABSENT_BELOW, RandomTopics, topic_presence, unfit_rows
 from siftkit.label.topics import read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
@@ -47,7 +47,11 @@ def other_meaning(entry: dict[str, Any]) -> str | None:
     """What ``other`` means in the run of the ``labeling`` summary ``entry``, in words (None
     when ``other`` was not asked for)."""
     meaning = OTHER_MEANINGS.get(entry.get("other_rule") or "")
-    if meaning is not None and entry.get("absent_topics"):
+    if meaning is None:
+        return None
+    if entry.get("topic_presence") is not None:  # keyword topics
+        meaning += "; rows no nearer their keyword topic than most random sets of common words are"
+    if entry.get("absent_topics"):
         meaning += "; and the rows closest to a keyword topic the data may not hold"
     return meaning
 
@@ -122,6 +126,19 @@ def labeling_notes(entry: dict[str, Any]) -> list[str]:
     (:func:`absent_hint`), rows that fit no class (:func:`other_hint`)."""
     hints = (unknown_hint(entry), absent_hint(entry), other_hint(entry))
     return [note for note in hints if note is not None]
+
+
+def seeded_centers(rows: np.ndarray, topics: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """Each topic's vector moved toward its seed rows, as labeling moves it: the unit mean of
+    the ``rows`` (embeddings) ``seeds`` gives topic ``t`` plus the unit ``topics[t]``;
+    (n_topics, n_dims). A bag-of-words encoder places a row that shares no keyword with its
+    topic nowhere near the keywords, but near the rows the topic gathered."""
+    n_topics = len(topics)
+    members = np.flatnonzero((seeds >= 0) & (seeds < n_topics))
+    sums = np.zeros((n_topics, rows.shape[1]))
+    np.add.at(sums, seeds[members], l2_normalize(np.asarray(rows[members], dtype=np.float32)))
+    means = sums / np.maximum(np.bincount(seeds[members], minlength=n_topics), 1)[:, None]
+    return l2_normalize(means + l2_normalize(np.asarray(topics, dtype=np.float64)))
 
 
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -290,6 +307,7 @@ class Labeling(Detector):
             vectors, graph = rows_with_words(context), graph_with_words(context)
         prototypes, classes, source = None, None, "propagated"
         presence = None  # each keyword topic's presence in the data
+        keyword_vectors = None  # each keyword topic's embedding, and how many keywords
         unknown: list[str] = []  # topics none of whose words the encoder knows
         if self.topic_source is not None:
             given, kind = self.topic_source
@@ -299,10 +317,9 @@ class Labeling(Detector):
             topics, prototypes, unknown = self._known_topics(topics, prototypes, kind)
             classes = np.array(list(topics), dtype=object)
             if kind == "keywords":
-                presence = topic_presence(
-                    context.embeddings, prototypes, [len(t) for t in topics.values()],
-                    context.encode_texts, context.random_state,
-                )  # fmt: skip
+                null = RandomTopics(context.encode_texts, context.random_state)
+                keyword_vectors = (prototypes, [len(words) for words in topics.values()])
+                presence = topic_presence(context.embeddings, *keyword_vectors, null)
             if view is not None:
                 prototypes = view.join(prototypes, [" ".join(t) for t in topics.values()])
             source = kind
@@ -338,6 +355,12 @@ class Labeling(Detector):
         categories = run_categories(context) if rule == "topics" else None
         judged = (codes < 0) & context.with_content  # the rows to label
         fits_none = fits_no_class(vectors, model, categories) & judged
+        if keyword_vectors is not None:
+            # a row no nearer its keyword topic than random sets of words are fits none
+            embedded, counts = keyword_vectors
+            centers = seeded_centers(context.embeddings, embedded, model.seeds_)
+            topic_of = np.where(model.labels_ < len(counts), model.labels_, -1)
+            fits_none |= judged & unfit_rows(context.embeddings, centers, counts, topic_of, null)
         absent = np.flatnonzero(presence < ABSENT_BELOW) if presence is not None else []
         # rows closest to a topic the data does not hold fit no class either
         absent_rows = judged & np.isin(model.labels_, absent)
