@@ -107,7 +107,7 @@ def one_topic_runs(topics: dict[str, list[str]], held: bool) -> list[list[str]]:
 def main(argv: Sequence[str] | None = None) -> None:
     from benchmarks.datasets import load_wordnet_verbs, sample_wordnet
     from benchmarks.labeling import category_word
-    from siftkit.label.presence import ABSENT_BELOW, CLOSEST_ROWS, NULL_TOPICS
+    from siftkit.label.presence import ABSENT_BELOW, CLOSEST_ROWS, NULL_TOPICS, ROW_QUANTILE
 
     args = argument_parser(__doc__.splitlines()[0]).parse_args(argv)
     report = Report(
@@ -117,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         details={
             "siftkit": f"`topic_presence`: the mean cosine of a topic's {CLOSEST_ROWS} closest "
             f"rows ranked against {NULL_TOPICS} random sets of as many common words; absent "
-            f"below {ABSENT_BELOW}",
+            f"below {ABSENT_BELOW}; with `--other` a row also fits no topic when its topic is "
+            f"nearer to it than under {ROW_QUANTILE:.0%} of such sets",
             "encoder": "MiniLM (siftkit's default text encoder)",
         },
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siftkit.embed.base import l2_normalize
+from siftkit.embed.base import has_content, l2_normalize
 
 COMMON_WORDS = Path(__file__).parent / "common_words.txt"
 #: The closest rows whose mean similarity to a topic measures how near the data comes to it.
@@ -92,13 +92,13 @@ def topic_presence(
     ``rows`` (n_rows, n_dims) the run's embeddings; ``topics`` (n_topics, n_dims) each topic's
     keywords' mean embedding; ``n_keywords`` how many keywords each has; ``null`` the random
     topics, embedded by the same encoder. Rows without content (zero vectors) are left out."""
-    rows = l2_normalize(np.asarray(rows, dtype=np.float32))
-    rows = rows[np.linalg.norm(rows, axis=1) > 0]
-    if len(rows) > MAX_ROWS:
+    kept = np.flatnonzero(has_content(rows))
+    if len(kept) > MAX_ROWS:
         rng = np.random.default_rng(null.random_state)
-        rows = rows[rng.choice(len(rows), MAX_ROWS, replace=False)]
-    if not len(rows):
+        kept = np.sort(rng.choice(kept, MAX_ROWS, replace=False))
+    if not len(kept):
         return np.zeros(len(topics))
+    rows = l2_normalize(np.asarray(rows[kept], dtype=np.float32))
     near = closeness(rows, l2_normalize(np.asarray(topics, dtype=np.float32)))
     presence = np.zeros(len(topics))
     for count in sorted(set(n_keywords)):
@@ -118,7 +118,6 @@ def unfit_rows(
     """(n_rows,) bool: the rows whose ``assigned`` topic (index into ``topics``; -1 for rows of
     none, never marked) is nearer to them than under ``ROW_QUANTILE`` of the random topics
     of as many words (see the module). Arguments as for :func:`topic_presence`."""
-    rows = l2_normalize(np.asarray(rows, dtype=np.float32))
     topics = l2_normalize(np.asarray(topics, dtype=np.float32))
     counts = np.asarray(n_keywords)
     unfit = np.zeros(len(rows), dtype=bool)
@@ -127,7 +126,8 @@ def unfit_rows(
         members = np.flatnonzero((assigned >= 0) & (counts[np.clip(assigned, 0, None)] == count))
         for start in range(0, len(members), BLOCK_ROWS):
             block = members[start : start + BLOCK_ROWS]
-            own = np.einsum("ij,ij->i", rows[block], topics[assigned[block]])
-            beaten = (rows[block] @ chance.T < own[:, None]).mean(axis=1)
+            unit = l2_normalize(np.asarray(rows[block], dtype=np.float32))
+            own = np.einsum("ij,ij->i", unit, topics[assigned[block]])
+            beaten = (unit @ chance.T < own[:, None]).mean(axis=1)
             unfit[block] = beaten < ROW_QUANTILE
     return unfit
