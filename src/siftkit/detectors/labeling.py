@@ -129,10 +129,11 @@ def labeling_notes(entry: dict[str, Any]) -> list[str]:
 
 
 def seeded_centers(rows: np.ndarray, topics: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """Each topic's vector moved toward its seed rows, as labeling moves it: the unit mean of
-    the ``rows`` (embeddings) ``seeds`` gives topic ``t`` plus the unit ``topics[t]``;
-    (n_topics, n_dims). A bag-of-words encoder places a row that shares no keyword with its
-    topic nowhere near the keywords, but near the rows the topic gathered."""
+    """Each topic's vector moved toward its seed rows: the mean of the unit ``rows``
+    (embeddings) that ``seeds`` gives topic ``t``, plus the unit ``topics[t]``, made unit;
+    (n_topics, n_dims). The more the seeds spread, the shorter their mean and the more the
+    keywords weigh. A bag-of-words encoder places a row that shares no keyword with its topic
+    nowhere near the keywords, but near the rows the topic gathered."""
     n_topics = len(topics)
     members = np.flatnonzero((seeds >= 0) & (seeds < n_topics))
     sums = np.zeros((n_topics, rows.shape[1]))
