@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.embed.base import is_blank
 
 
 @register_detector
@@ -29,6 +30,6 @@ class EmptyRows(Detector):
         empty = ~context.with_content
         summary = {"count": int(empty.sum()), "share": round(float(empty.mean()), 4)}
         if context.texts is not None:
-            written = np.array([bool(str(text).strip()) for text in context.texts])
+            written = ~np.array([is_blank(text) for text in context.texts], dtype=bool)
             summary["n_unknown_words"] = int((empty & written).sum())
         return Result(columns={"is_empty": empty}, summary=summary)

@@ -89,6 +89,12 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+def is_blank(item: Any) -> bool:
+    """Whether ``item`` is a blank text (empty or whitespace only): nothing to embed, so it
+    stays the zero vector (see :func:`has_content`). Items other than texts are never blank."""
+    return isinstance(item, str) and not item.strip()
+
+
 def has_content(vectors: np.ndarray) -> np.ndarray:
     """Per row, whether it has content, (n_rows,) bool: a row without content (a blank text)
     embeds as the zero vector, which says nothing about where the row belongs."""

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from siftkit._progress import progress_bar
-from siftkit.embed.base import Encoder, l2_normalize
+from siftkit.embed.base import Encoder, is_blank, l2_normalize
 from siftkit.embed.cache import EmbeddingCache, content_keys, default_cache_dir
 from siftkit.exceptions import InvalidParameterError
 from siftkit.execution import Executor, get_executor
@@ -74,7 +74,7 @@ def embed_dataset(
     all_items = list(encoder.inputs(dataset))
     # a blank text has nothing to embed: it stays the zero vector (see embed.base.has_content)
     blank = np.fromiter(
-        (isinstance(item, str) and not item.strip() for item in all_items),
+        (is_blank(item) for item in all_items),
         dtype=bool, count=len(all_items),
     )  # fmt: skip
     with_content = np.flatnonzero(~blank)
