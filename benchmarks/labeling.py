@@ -390,11 +390,10 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
     from sklearn.metrics import f1_score
 
     from benchmarks.noise_cases import embed_texts
-    from siftkit.detectors.labeling import seeded_centers
     from siftkit.discover import CategoryDiscovery
     from siftkit.label import TransductiveLabeler
     from siftkit.label.other import fits_no_class
-    from siftkit.label.presence import RandomTopics, unfit_rows
+    from siftkit.label.presence import KeywordTopics
 
     # the run's categories, as `sift label` finds them beside the labels
     discovery = CategoryDiscovery(random_state=0).fit(given.vectors)
@@ -416,9 +415,8 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
         misfit = fits_no_class(l2_normalize(given.vectors), model, categories)
         # and the rows no nearer their topic than random sets of common words (as the
         # labeling analysis marks them)
-        centers = seeded_centers(data.X, embedded, model.seeds_)
-        null = RandomTopics(embed_texts, 0)
-        misfit |= unfit_rows(data.X, centers, [1] * len(words), predicted, null)
+        keyword_topics = KeywordTopics(data.X, embedded, [1] * len(words), embed_texts)
+        misfit |= keyword_topics.unfit(model.seeds_, predicted)
         elapsed = time.perf_counter() - start
         similarity, _ = keyword_similarity(data.X, embedded)
         in_none = truth == other

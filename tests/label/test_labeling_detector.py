@@ -265,7 +265,7 @@ def test_rows_no_nearer_their_topic_than_random_words_fit_no_topic(
         asked.update(centers=centers, counts=counts, assigned=assigned)
         return assigned == 1  # the boats rows
 
-    monkeypatch.setattr("siftkit.detectors.labeling.unfit_rows", unfit)
+    monkeypatch.setattr("siftkit.label.presence.unfit_rows", unfit)
     rows, entry = label(topics, keywords=keywords, other=True)
     boats = (topics["topic"] == "boats").to_numpy()
     assert (rows["predicted_label"][boats] == "other").all() and entry["n_other"] == boats.sum()

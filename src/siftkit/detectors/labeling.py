@@ -18,12 +18,12 @@ from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import run_categories
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
-from siftkit.embed.base import has_content, l2_normalize
+from siftkit.embed.base import has_content
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
-from siftkit.label.presence import ABSENT_BELOW, RandomTopics, topic_presence, unfit_rows
+from siftkit.label.presence import KeywordTopics
 from siftkit.label.topics import read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
@@ -126,20 +126,6 @@ def labeling_notes(entry: dict[str, Any]) -> list[str]:
     (:func:`absent_hint`), rows that fit no class (:func:`other_hint`)."""
     hints = (unknown_hint(entry), absent_hint(entry), other_hint(entry))
     return [note for note in hints if note is not None]
-
-
-def seeded_centers(rows: np.ndarray, topics: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """Each topic's vector moved toward its seed rows: the mean of the unit ``rows``
-    (embeddings) that ``seeds`` gives topic ``t``, plus the unit ``topics[t]``, made unit;
-    (n_topics, n_dims). The more the seeds spread, the shorter their mean and the more the
-    keywords weigh. A bag-of-words encoder places a row that shares no keyword with its topic
-    nowhere near the keywords, but near the rows the topic gathered."""
-    n_topics = len(topics)
-    members = np.flatnonzero((seeds >= 0) & (seeds < n_topics))
-    sums = np.zeros((n_topics, rows.shape[1]))
-    np.add.at(sums, seeds[members], l2_normalize(np.asarray(rows[members], dtype=np.float32)))
-    means = sums / np.maximum(np.bincount(seeds[members], minlength=n_topics), 1)[:, None]
-    return l2_normalize(means + l2_normalize(np.asarray(topics, dtype=np.float64)))
 
 
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -307,8 +293,7 @@ class Labeling(Detector):
         if view is not None:
             vectors, graph = rows_with_words(context), graph_with_words(context)
         prototypes, classes, source = None, None, "propagated"
-        presence = None  # each keyword topic's presence in the data
-        keyword_vectors = None  # each keyword topic's embedding, and how many keywords
+        keyword_topics = None  # keyword topics measured against random words
         unknown: list[str] = []  # topics none of whose words the encoder knows
         if self.topic_source is not None:
             given, kind = self.topic_source
@@ -318,9 +303,10 @@ class Labeling(Detector):
             topics, prototypes, unknown = self._known_topics(topics, prototypes, kind)
             classes = np.array(list(topics), dtype=object)
             if kind == "keywords":
-                null = RandomTopics(context.encode_texts, context.random_state)
-                keyword_vectors = (prototypes, [len(words) for words in topics.values()])
-                presence = topic_presence(context.embeddings, *keyword_vectors, null)
+                keyword_topics = KeywordTopics(
+                    context.embeddings, prototypes, [len(words) for words in topics.values()],
+                    context.encode_texts, context.random_state,
+                )  # fmt: skip
             if view is not None:
                 prototypes = view.join(prototypes, [" ".join(t) for t in topics.values()])
             source = kind
@@ -356,13 +342,11 @@ class Labeling(Detector):
         categories = run_categories(context) if rule == "topics" else None
         judged = (codes < 0) & context.with_content  # the rows to label
         fits_none = fits_no_class(vectors, model, categories) & judged
-        if keyword_vectors is not None:
+        absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
+        if keyword_topics is not None:
             # a row no nearer its keyword topic than random sets of words are fits none
-            embedded, counts = keyword_vectors
-            centers = seeded_centers(context.embeddings, embedded, model.seeds_)
-            topic_of = np.where(model.labels_ < len(counts), model.labels_, -1)
-            fits_none |= judged & unfit_rows(context.embeddings, centers, counts, topic_of, null)
-        absent = np.flatnonzero(presence < ABSENT_BELOW) if presence is not None else []
+            fits_none |= judged & keyword_topics.unfit(model.seeds_, model.labels_)
+            absent = keyword_topics.absent
         # rows closest to a topic the data does not hold fit no class either
         absent_rows = judged & np.isin(model.labels_, absent)
         misfit = fits_none | absent_rows if self.other else np.zeros(n, dtype=bool)
@@ -393,8 +377,9 @@ class Labeling(Detector):
             "n_other": int(misfit.sum()),
             "other_rule": rule if self.other else None,
             "n_fit_no_class": int((fits_none & ~abstained).sum()),
-            "topic_presence": None if presence is None
-            else {str(c): round(float(p), 3) for c, p in zip(classes, presence, strict=False)},
+            "topic_presence": None if keyword_topics is None
+            else {str(c): round(float(p), 3)
+                  for c, p in zip(classes, keyword_topics.presence, strict=False)},
             "absent_topics": [str(classes[c]) for c in absent],
             "unknown_topics": unknown,
             "n_absent_topic_rows": int((absent_rows & ~abstained).sum()),

@@ -108,6 +108,20 @@ def topic_presence(
     return presence
 
 
+def seeded_centers(rows: np.ndarray, topics: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """Each topic's vector moved toward its seed rows: the mean of the unit ``rows``
+    (embeddings) that ``seeds`` gives topic ``t``, plus the unit ``topics[t]``, made unit;
+    (n_topics, n_dims). The more the seeds spread, the shorter their mean and the more the
+    keywords weigh. A bag-of-words encoder places a row that shares no keyword with its topic
+    nowhere near the keywords, but near the rows the topic gathered."""
+    n_topics = len(topics)
+    members = np.flatnonzero((seeds >= 0) & (seeds < n_topics))
+    sums = np.zeros((n_topics, rows.shape[1]))
+    np.add.at(sums, seeds[members], l2_normalize(np.asarray(rows[members], dtype=np.float32)))
+    means = sums / np.maximum(np.bincount(seeds[members], minlength=n_topics), 1)[:, None]
+    return l2_normalize(means + l2_normalize(np.asarray(topics, dtype=np.float64)))
+
+
 def unfit_rows(
     rows: np.ndarray,
     topics: np.ndarray,
@@ -131,3 +145,37 @@ def unfit_rows(
             beaten = (unit @ chance.T < own[:, None]).mean(axis=1)
             unfit[block] = beaten < ROW_QUANTILE
     return unfit
+
+
+class KeywordTopics:
+    """Keyword topics measured against random topics of common words: each topic's presence
+    in ``rows`` and which rows fit the topic they were given (see the module).
+
+    ``rows`` (n_rows, n_dims) the run's embeddings; ``topics`` (n_topics, n_dims) each topic's
+    keywords' mean embedding; ``n_keywords`` how many keywords each has; ``encode_texts``
+    embeds texts as the rows were; ``random_state`` seeds the random topics."""
+
+    def __init__(
+        self,
+        rows: np.ndarray,
+        topics: np.ndarray,
+        n_keywords: Sequence[int],
+        encode_texts: Callable[[Sequence[str]], np.ndarray],
+        random_state: int = 0,
+    ) -> None:
+        self.rows, self.topics, self.n_keywords = rows, topics, list(n_keywords)
+        self.null = RandomTopics(encode_texts, random_state)
+        self.presence = topic_presence(rows, topics, self.n_keywords, self.null)
+
+    @property
+    def absent(self) -> np.ndarray:
+        """The topics (indices) below ``ABSENT_BELOW``."""
+        return np.flatnonzero(self.presence < ABSENT_BELOW)
+
+    def unfit(self, seeds: np.ndarray, assigned: np.ndarray) -> np.ndarray:
+        """(n_rows,) bool: the rows :func:`unfit_rows` marks, each topic's vector moved toward
+        its ``seeds`` (a code per row, as a labeling's ``seeds_``); ``assigned`` codes at or
+        beyond the topics (classes of labeled rows alone) and -1 are never marked."""
+        centers = seeded_centers(self.rows, self.topics, seeds)
+        topic_of = np.where(assigned < len(self.topics), assigned, -1)
+        return unfit_rows(self.rows, centers, self.n_keywords, topic_of, self.null)
