@@ -448,19 +448,28 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
 
 def bench_other_seeded(report: Report, data: Data, given: SiftkitInput, quick: bool) -> None:
     """``OTHER_SHOTS`` labeled rows for each of half the classes (drawn per draw): the rows of
-    the other half fit no class. Against the rule used without labels to hold out (similarity
-    to the class prototype), on the same fits; and with every class labeled, how many rows
-    each rule marks though all fit."""
+    the other half fit no class. siftkit's rule (the categories found without the labels that
+    no class claims, and the rows out of the seeds' reach) against each of its parts and the
+    rule used without labels to hold out (similarity to the class prototype), on the same
+    fits; and with every class labeled, how many rows each rule marks though all fit."""
+    from siftkit.discover import CategoryDiscovery
     from siftkit.label import TransductiveLabeler
-    from siftkit.label.other import far_from_prototype, fits_no_class
+    from siftkit.label.other import far_from_prototype, fits_no_class, unclaimed
 
     vectors = l2_normalize(given.vectors)
+    # the run's categories found without the labels, as `sift label` finds them
+    discovery = CategoryDiscovery(random_state=0).fit(given.vectors)
+    categories = discovery.levels_[discovery.chosen_level_].membership
     rules: dict[str, Callable[[Any], np.ndarray]] = {
-        # out of the seeds' reach (held-out labeled rows); by similarity when a class has
-        # too few labeled rows to hold out (the quick run's small classes)
-        "siftkit: out of the seeds' reach (held-out labeled rows)": (
+        # by similarity rather than reach when a class has too few labeled rows to hold out
+        # (the quick run's small classes)
+        "siftkit: categories no class claims, then out of the seeds' reach": (
+            lambda model: fits_no_class(vectors, model, categories)
+        ),
+        "out of the seeds' reach alone (held-out labeled rows; before 2026-12-06)": (
             lambda model: fits_no_class(vectors, model)
         ),
+        "categories no class claims alone": lambda model: unclaimed(vectors, categories, model),
         "similarity to the class prototype, robust z > 3": (
             lambda model: far_from_prototype(vectors, model)
         ),

@@ -6,7 +6,7 @@ import numpy as np
 
 from siftkit.embed.base import l2_normalize
 from siftkit.label import TransductiveLabeler
-from siftkit.label.other import fits_no_class, other_rule, unclaimed
+from siftkit.label.other import beyond_reach, fits_no_class, other_rule, unclaimed
 
 
 def _blobs(rng: np.random.Generator, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +67,34 @@ def test_with_topics_and_categories_the_categories_no_topic_claims_are_other() -
     other = fits_no_class(vectors, model, categories=truth)
     assert other[truth >= 2].all()
     assert not other[truth < 2].any()
+
+
+def test_with_few_labels_and_categories_a_class_nobody_labeled_is_other() -> None:
+    """Two labeled rows per class leave nothing to hold out (the similarity rule), and when
+    the class nobody labeled holds most rows, the typical row is of no class; the categories
+    found without the labels tell its rows all the same."""
+    rng = np.random.default_rng(7)
+    vectors, truth = _blobs(rng, [30, 30, 120])
+    partial = _seeds(rng, truth, [0, 1], 2)
+    model = TransductiveLabeler().fit(vectors, partial, n_classes=2)
+    assert other_rule(model) == "similarity"
+    judged = partial < 0
+    assert (fits_no_class(vectors, model) & judged)[truth == 2].mean() <= 0.1
+    other = fits_no_class(vectors, model, categories=truth) & judged
+    assert other[truth == 2].all()
+    assert other[(truth < 2) & judged].mean() <= 0.05
+
+
+def test_with_labels_to_hold_out_the_unclaimed_categories_join_the_rows_out_of_reach() -> None:
+    rng = np.random.default_rng(8)
+    vectors, truth = _blobs(rng, [60, 60, 60])
+    partial = _seeds(rng, truth, [0, 1], 5)
+    model = TransductiveLabeler().fit(vectors, partial, n_classes=2)
+    assert other_rule(model) == "reach"
+    split = np.where(truth == 2, 2 + (np.arange(len(truth)) % 2), truth)  # class 2 in two
+    other = fits_no_class(vectors, model, categories=split)
+    assert other[truth == 2].all()
+    assert (other == (beyond_reach(model) | unclaimed(vectors, split, model))).all()
 
 
 def test_every_category_a_topic_names_is_claimed() -> None:

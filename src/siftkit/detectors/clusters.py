@@ -24,6 +24,8 @@ from siftkit.discover.refine import prototypes
 
 #: The run's categories, shared with other analyses (:meth:`Context.shared_result`).
 RUN_CATEGORIES = "run_categories"
+#: The run's categories found without its labels, shared likewise.
+UNLABELED_CATEGORIES = "unlabeled_categories"
 KEYWORDS_IN_NAME = 3
 EXEMPLARS = 3
 
@@ -304,3 +306,19 @@ def run_categories(context: Context) -> np.ndarray:
         return model.levels_[model.chosen_level_].membership
 
     return context.shared_result(RUN_CATEGORIES, discover)
+
+
+def categories_without_labels(context: Context) -> np.ndarray:
+    """Each row's category found without the run's labels, (n_rows,): the run's own
+    (:func:`run_categories`) when it has no labels, else found again as the clusters
+    analysis finds them by default, ignoring the labels. Pinned to a few labeled rows, the
+    categories of known classes take in the rows of classes nobody labeled; found without
+    them, those rows keep categories of their own."""
+    if context.labels is None:
+        return run_categories(context)
+
+    def discover() -> np.ndarray:
+        model = Clusters(use_labels="never").fit(context)
+        return model.levels_[model.chosen_level_].membership
+
+    return context.shared_result(UNLABELED_CATEGORIES, discover)

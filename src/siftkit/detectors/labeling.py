@@ -16,7 +16,7 @@ import numpy as np
 
 from siftkit._validation import Interval, Options
 from siftkit.detectors.base import Context, Detector, Result, register_detector
-from siftkit.detectors.clusters import run_categories
+from siftkit.detectors.clusters import categories_without_labels
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
 from siftkit.embed.base import has_content
 from siftkit.exceptions import InvalidParameterError
@@ -29,17 +29,21 @@ from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
 OTHER = "other"
 
-#: What ``other`` means under each rule of :func:`siftkit.label.other.other_rule`.
+#: What ``other`` means under each rule of :func:`siftkit.label.other.other_rule`: the rows
+#: of categories no class claims (:data:`UNCLAIMED`) ...
+UNCLAIMED = (
+    "the rows of categories no {kind} claims — categories found without the labels; a {kind} "
+    "claims those holding {seeds}, and those whose rows fit it as well as theirs — and "
+)
+FAR_FROM_LABEL = "rows far less like their label than rows typically are"
 OTHER_MEANINGS = {
-    "reach": "rows the labeled rows reach over the neighbour graph less than they reach "
-    "almost every labeled row held out from them",
-    "topics": "the rows of categories no topic claims — a topic claims the categories holding "
-    "the rows most like it, and those whose rows fit it as well as theirs — and rows far less "
-    "like their label than rows typically are",
-    "similarity": "rows far less like their label than rows typically are, which misses rows "
-    "of no class when they are most of the data; with at least "
-    f"{MIN_CALIBRATION_ROWS} labeled rows in every class, the rows those labels' reach over "
-    "the neighbour graph misses",
+    "reach": UNCLAIMED.format(kind="class", seeds="its labeled rows")
+    + "rows the labeled rows reach over the neighbour graph less than they reach almost every "
+    "labeled row held out from them",
+    "topics": UNCLAIMED.format(kind="topic", seeds="the rows most like it") + FAR_FROM_LABEL,
+    "similarity": FAR_FROM_LABEL + ", which misses rows of no class when they are most of "
+    f"the data; with at least {MIN_CALIBRATION_ROWS} labeled rows in every class, also the rows "
+    "of categories no class claims and those the labels' reach over the neighbour graph misses",
 }
 
 
@@ -339,8 +343,10 @@ class Labeling(Detector):
         sources[codes >= 0] = "given"
         # judged whether or not `other` was asked for: without it the count is a hint
         rule = other_rule(model)
-        categories = run_categories(context) if rule == "topics" else None
         judged = (codes < 0) & context.with_content  # the rows to label
+        # categories only where the classes can claim them: one or two labeled rows say too
+        # little about where their class's categories are (docs/labeling.md)
+        categories = categories_without_labels(context) if rule != "similarity" else None
         fits_none = fits_no_class(vectors, model, categories) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
         if keyword_topics is not None:

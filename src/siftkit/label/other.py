@@ -1,23 +1,26 @@
 """Rows that fit none of the classes: the ``other`` label.
 
-With labeled rows to hold out (at least three per class), a row fits no class when the seeds
-reach it over the kNN graph (the walk of the diffusion) less than they reach all but
-``REACH_QUANTILE`` (2%) of the labeled rows, each labeled row held out and reached from the other
-seeds: the held-out rows show how far the walk goes into a labeled class, so a row of a
-labeled class is marked about that often, and rows of a class nobody labeled, where the walk
-from the seeds barely goes, are marked.
+Given the run's categories found without its labels, the rows of a category no class claims
+fit no class: a class (a topic, or the rows labeled with it) claims the categories that hold
+its seeds (the rows most like a topic, or its labeled rows), and those whose rows fit it as
+well as the rows of those categories do, so a category no class reaches holds what none of
+them names (categories tell it better than rows: a category's mean smooths out its rows'
+noise). Found with the labels pinned, the categories of known classes would take in such rows.
+
+Among the other rows, with labeled rows to hold out (at least three per class), a row fits no
+class when the seeds reach it over the kNN graph (the walk of the diffusion) less than they
+reach all but ``REACH_QUANTILE`` (2%) of the labeled rows, each labeled row held out and
+reached from the other seeds: the held-out rows show how far the walk goes into a labeled
+class, so a row of a labeled class is marked about that often, and rows of a class nobody
+labeled, where the walk from the seeds barely goes, are marked.
 
 Otherwise (keywords, descriptions, one or two labels per class) a row fits no class when its
 similarity to its predicted class's prototype (the mean of the rows predicted in that class)
 lies more than ``OTHER_Z`` robust standard deviations below the typical row's. The typical
 row is most rows, so this finds rows of no class when they are few (and marks the far tail of
 a class's own rows, a few percent, where there are none); when they are most of the data the
-typical similarity is theirs and it finds few of them. With topics (keywords, descriptions)
-and the run's categories, the rows of a category no topic claims fit no class too: a topic
-claims the categories that hold its seeds (the rows most like it), and those whose rows fit
-it as well as the rows of those categories do, so a category no topic reaches holds what
-none of them names (categories tell it better than rows: a category's mean smooths out its
-rows' noise). docs/labeling.md gives the measurements.
+typical similarity is theirs and it finds few of them: the categories find them.
+docs/labeling.md gives the measurements.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from siftkit.label.transductive import TransductiveLabeler
 
 #: How many robust standard deviations below the typical similarity a row fits no class.
 OTHER_Z = 3.0
-#: A topic claims the categories holding at least this share of its seeds (its home) ...
+#: A class claims the categories holding at least this share of its seeds (its home) ...
 SEED_SHARE = 0.1
 #: ... and the other categories whose rows fit it as well as all but this share of the rows
 #: at home do (see :func:`unclaimed`).
@@ -50,18 +53,20 @@ def fits_no_class(
     vectors: np.ndarray, model: TransductiveLabeler, categories: np.ndarray | None = None
 ) -> np.ndarray:
     """(n_rows,) bool: the rows of ``vectors`` (n_rows, n_dims; unit rows, as ``model`` was
-    fitted on) that fit none of the fitted ``model``'s classes, as :func:`other_rule` says: by
-    :func:`beyond_reach`; or by :func:`far_from_prototype`, and with topics also the rows of
-    ``categories`` (each row's category, e.g. the run's clusters) that :func:`unclaimed`
-    finds. Labeled rows keep their label whatever this says: callers leave them out."""
-    rule = other_rule(model)
-    if rule == "reach":
-        return beyond_reach(model)
-    if rule == "similarity" or categories is None:
-        return far_from_prototype(vectors, model)
-    # the rows of the categories no topic claims leave first: they would pull the prototypes
+    fitted on) that fit none of the fitted ``model``'s classes: the rows of ``categories``
+    (each row's category found without the labels, e.g. the run's clusters) that no class
+    claims (:func:`unclaimed`), and among the others those that :func:`other_rule` finds, by
+    :func:`beyond_reach` or :func:`far_from_prototype`. Labeled rows keep their label
+    whatever this says: callers leave them out."""
+    # the rows of the categories no class claims leave first: they would pull the prototypes
     # and the typical similarity toward themselves
-    misfit = unclaimed(vectors, categories, model)
+    misfit = (
+        unclaimed(vectors, categories, model)
+        if categories is not None
+        else np.zeros(len(vectors), dtype=bool)
+    )
+    if other_rule(model) == "reach":
+        return misfit | beyond_reach(model)
     return misfit | far_from_prototype(vectors, model, among=~misfit)
 
 
@@ -93,38 +98,39 @@ def far_from_prototype(
 def unclaimed(
     vectors: np.ndarray, categories: np.ndarray, model: TransductiveLabeler
 ) -> np.ndarray:
-    """(n_rows,) bool: the rows of the categories no topic of the fitted ``model`` claims.
+    """(n_rows,) bool: the rows of the categories no class of the fitted ``model`` claims.
     ``categories`` (n_rows,) codes 0..n-1, -1 for rows of none (never marked); ``vectors``
     the unit rows ``model`` was fitted on.
 
-    A topic claims the categories holding at least ``SEED_SHARE`` of its seeds
-    (``model.seeds_``, the rows most like it): its *home*. It claims another category too when
-    that category's rows predicted in the topic (the topic most of its rows are predicted in)
-    fit the topic as well as its home's rows do: their median similarity to the mean of the
-    topic's rows at home is at least the ``FIT_QUANTILE`` quantile of those rows'. A topic
-    whose rows span several categories keeps them all (a category fitting it as well as its
-    own rows); a category its rows only lean toward, among none better, does not."""
+    A class claims the categories holding at least ``SEED_SHARE`` of its seeds
+    (``model.seeds_``: its labeled rows, or the rows most like its topic): its *home*. It
+    claims another category too when that category's rows predicted in the class (the class
+    most of its rows are predicted in) fit the class as well as its home's rows do: their
+    median similarity to the mean of the class's rows at home is at least the
+    ``FIT_QUANTILE`` quantile of those rows'. A class whose rows span several categories
+    keeps them all (a category fitting it as well as its own rows); a category its rows only
+    lean toward, among none better, does not."""
     vectors = np.asarray(vectors)
     assigned = categories >= 0
     if not assigned.any():
         return np.zeros(len(categories), dtype=bool)
-    n_categories, n_topics = int(categories.max()) + 1, model.proba_.shape[1]
+    n_categories, n_classes = int(categories.max()) + 1, model.proba_.shape[1]
     category = np.clip(categories, 0, None)
     seeds = model.seeds_
     seeded = assigned & (seeds >= 0)
-    held = np.zeros((n_categories, n_topics))
+    held = np.zeros((n_categories, n_classes))
     np.add.at(held, (category[seeded], seeds[seeded]), 1.0)
     claimed = ((held > 0) & (held >= SEED_SHARE * held.sum(axis=0))).any(axis=1)
     predicted = model.proba_.argmax(axis=1)
     home = assigned & claimed[category]
-    centers = prototypes(vectors, predicted, n_topics, members=home)
+    centers = prototypes(vectors, predicted, n_classes, members=home)
     fit = np.einsum("ij,ij->i", vectors, centers[predicted].astype(vectors.dtype))
-    floor = np.full(n_topics, np.inf)
-    for topic in np.unique(predicted[home]):
-        floor[topic] = np.quantile(fit[home & (predicted == topic)], FIT_QUANTILE)
+    floor = np.full(n_classes, np.inf)
+    for klass in np.unique(predicted[home]):
+        floor[klass] = np.quantile(fit[home & (predicted == klass)], FIT_QUANTILE)
     present = np.bincount(category[assigned], minlength=n_categories) > 0
     for c in np.flatnonzero(present & ~claimed):
         rows = assigned & (category == c)
-        topic = np.bincount(predicted[rows], minlength=n_topics).argmax()
-        claimed[c] = np.median(fit[rows & (predicted == topic)]) >= floor[topic]
+        klass = np.bincount(predicted[rows], minlength=n_classes).argmax()
+        claimed[c] = np.median(fit[rows & (predicted == klass)]) >= floor[klass]
     return assigned & ~claimed[category]
