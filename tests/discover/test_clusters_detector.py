@@ -8,8 +8,17 @@ import pytest
 from discovery_data import TOPIC_WORDS, fake_bucket, same_partition, topic_frame
 
 import siftkit
-from siftkit.detectors.clusters import Clusters, _unique
+from siftkit.data import encode_labels
+from siftkit.detectors import Context
+from siftkit.detectors.clusters import (
+    Clusters,
+    _unique,
+    categories_without_labels,
+    run_categories,
+)
+from siftkit.embed import l2_normalize
 from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError
+from siftkit.neighbors import build_graph
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +241,26 @@ def test_a_table_s_categories_are_named_by_their_distinctive_columns() -> None:
     # the classes' textbook profiles: one class is rich in proline, one low in colour
     names = " | ".join(c["name"] for c in categories)
     assert "high proline" in names and "low color_intensity" in names
+
+
+def test_categories_without_labels_ignore_a_partly_labeled_column() -> None:
+    """Rows labeled with one class in two places: pinned, the class keeps them in one
+    category; found without the labels, each place is a category of its own."""
+    rng = np.random.default_rng(0)
+    codes = np.repeat([0, 1, 2], 40)
+    vectors = l2_normalize(np.eye(6)[codes] * 5 + rng.normal(scale=0.3, size=(120, 6)))
+    given = np.full(120, None, dtype=object)
+    given[[0, 1, 2, 80, 81, 82]] = "ant"  # in blobs 0 and 2
+    given[[40, 41, 42]] = "bee"
+    context = Context(
+        embeddings=vectors.astype(np.float32),
+        graph=build_graph(vectors.astype(np.float32), k=10),
+        row_ids=np.arange(120),
+        content_hashes=np.arange(120, dtype=np.uint64),
+        labels=encode_labels(pd.Series(given)),
+    )
+    pinned = run_categories(context)
+    assert pinned[0] == pinned[80]  # one category for "ant"
+    found = categories_without_labels(context)
+    assert same_partition(found, codes)
+    assert categories_without_labels(context) is found  # found once per run

@@ -17,6 +17,7 @@ from labeling_data import (
 )
 
 import siftkit
+from siftkit.detectors import labeling as labeling_analysis
 from siftkit.detectors.labeling import (
     OTHER_HINT_SHARE,
     Labeling,
@@ -323,6 +324,21 @@ def test_other_marks_the_categories_no_class_claims_beside_the_rows_out_of_reach
         wrong.append(other[(codes < 2) & pd.isna(given)].mean())
     assert np.mean(found) >= 0.93
     assert np.mean(wrong) <= 0.05
+
+
+def test_the_categories_without_the_labels_are_found_only_for_other(topics, monkeypatch) -> None:
+    """Beside a partly labeled column they cost a second discovery: the count that hints at
+    `other` does without them."""
+    calls = []
+    found = labeling_analysis.categories_without_labels
+    monkeypatch.setattr(labeling_analysis, "categories_without_labels",
+                        lambda context: calls.append(1) or found(context))  # fmt: skip
+    frame = topics.copy()
+    frame["label"] = frame["topic"].where(np.arange(len(frame)) % 4 == 0)  # 5 of each class
+    label(frame, label="label")
+    assert not calls
+    _, entry = label(frame, label="label", other=True)
+    assert calls and entry["other_rule"] == "reach"
 
 
 def test_min_confidence_abstains_on_rows_between_topics(topics, keywords) -> None:

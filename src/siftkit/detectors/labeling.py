@@ -345,8 +345,11 @@ class Labeling(Detector):
         rule = other_rule(model)
         judged = (codes < 0) & context.with_content  # the rows to label
         # categories only where the classes can claim them: one or two labeled rows say too
-        # little about where their class's categories are (docs/labeling.md)
-        categories = categories_without_labels(context) if rule != "similarity" else None
+        # little about where their class's categories are (docs/labeling.md). Beside a partly
+        # labeled column, finding them without its labels costs a second discovery: only for
+        # `other`, not for the count that hints at it
+        claimable = rule != "similarity" and (self.other or context.labels is None)
+        categories = categories_without_labels(context) if claimable else None
         fits_none = fits_no_class(vectors, model, categories) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
         if keyword_topics is not None:
