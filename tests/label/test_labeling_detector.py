@@ -326,6 +326,22 @@ def test_other_marks_the_categories_no_class_claims_beside_the_rows_out_of_reach
     assert np.mean(wrong) <= 0.05
 
 
+def test_numeric_classes_beside_other_are_written_as_text(topics, tmp_path) -> None:
+    frame = topics.copy()
+    seeded = frame["topic"].isin(["cats", "boats"]) & (frame.groupby("topic").cumcount() < 5)
+    frame["label"] = frame["topic"].map({"cats": 1, "boats": 2}).where(seeded)  # 1.0, NaN
+    result = siftkit.audit(
+        frame, text="text", id="id", label="label", encoder="fake", output=tmp_path / "run",
+        detectors=[Labeling(other=True)], allow_missing_labels=True, progress=False,
+    )  # fmt: skip
+    written = pd.read_parquet(tmp_path / "run" / "rows.parquet")["predicted_label"]
+    assert set(written) == {"1", "2", "other"}
+    assert (written[(frame["topic"] == "space").to_numpy()] == "other").all()
+    assert result.summary["labeling"]["predicted_counts"].keys() == {"1", "2", "other"}
+    without, _ = label(frame, label="label")  # no `other`: the classes keep their type
+    assert set(without["predicted_label"]) == {1, 2}
+
+
 def test_the_categories_without_the_labels_are_found_only_for_other(topics, monkeypatch) -> None:
     """Beside a partly labeled column they cost a second discovery: the count that hints at
     `other` does without them."""

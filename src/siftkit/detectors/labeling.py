@@ -336,6 +336,10 @@ class Labeling(Detector):
         ).fit(
             vectors, codes, prototypes=prototypes, n_classes=len(classes), graph=graph,
         )  # fmt: skip
+        if self.other and not all(isinstance(c, str) for c in classes):
+            # classes such as 7 share the column with the word `other`: written as text ("7"),
+            # whether or not a row turns out to be other, so the column's type is the run's
+            classes = np.array([str(c) for c in classes], dtype=object)
         predicted = np.asarray(classes, dtype=object)[np.clip(model.labels_, 0, None)]
         sources = np.full(n, source, dtype=object)
         # a class without a topic is predicted from its labeled rows alone
