@@ -136,3 +136,18 @@ def test_briefs_of_unlabeled_rows_carry_no_label(tmp_path):
                   allow_missing_labels=True, progress=False)  # fmt: skip
     briefs = Explorer(siftkit.open(tmp_path / "run")).briefs([0, 1])
     assert briefs == {"0": "a: size=0", "1": "size=1"}
+
+
+def test_a_rows_missing_numeric_label_is_sent_as_null(tmp_path):
+    """A label column of numbers with gaps is read as floats: its gaps are NaN, which JSON
+    has no word for (a browser refuses the whole row)."""
+    from siftkit.web.server import Explorer
+
+    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
+                          "label": [1, None, 2, None] * 10})  # fmt: skip
+    siftkit.audit(table, output=tmp_path / "run", detectors=["outliers"],
+                  allow_missing_labels=True, progress=False)  # fmt: skip
+    row = Explorer(siftkit.open(tmp_path / "run")).row(1)
+    assert row["fields"]["label"] is None
+    assert "NaN" not in json.dumps(row)
+    assert json.loads(json.dumps(row, allow_nan=False)) == row

@@ -44,8 +44,10 @@ CONFIDENCES = ("label_confidence", "cluster_confidence")
 
 
 def _plain(value: Any) -> Any:
+    """``value`` as JSON can hold it: numpy scalars as Python ones, missing values (NaN
+    among them, which JSON has no word for) as None."""
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return value
