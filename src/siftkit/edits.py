@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from siftkit._validation import did_you_mean
@@ -142,17 +143,45 @@ def cleaned_dataset(audit: Audit) -> pd.DataFrame:
     if relabel.any():
         if label_column not in out:
             out[label_column] = None
-        out[label_column] = out[label_column].astype(object)
-        out.loc[relabel, label_column] = new_label[relabel]
+        out[label_column] = relabelled(out[label_column], relabel, new_label)
     if all(c in audit.rows for c in LABELING_COLUMNS):
         labeling = audit.rows[list(LABELING_COLUMNS)].reset_index(drop=True)
-        labeling["predicted_label"] = labeling["predicted_label"].astype(object)
-        labeling.loc[relabel, "predicted_label"] = new_label[relabel]
+        labeling["predicted_label"] = relabelled(labeling["predicted_label"], relabel, new_label)
         labeling.loc[relabel, "label_source"] = "edited"
         labeling.loc[relabel, "label_confidence"] = 1.0
         for column in LABELING_COLUMNS:
             out[column] = labeling[column].to_numpy()
     return out[action != "drop"].reset_index(drop=True)
+
+
+def relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> pd.Series:
+    """``column`` with ``labels`` (text, as the edit log keeps them) where ``relabel``
+    ((n_rows,) bool) is set, in one type, so the column can be written to Parquet: numbers
+    where the column holds numbers and every new label reads as one ("3" in a column of 3s
+    and 7s), else text (a column of numbers becomes "3", "7"; missing values stay missing)."""
+    new = labels[relabel]
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        numbers = pd.to_numeric(pd.Series(new, dtype=object), errors="coerce")
+        values = numbers.to_numpy(dtype=np.float64)
+        if not np.isnan(values).any():
+            whole = bool((values == np.round(values)).all())
+            dtype = column.dtype if pd.api.types.is_integer_dtype(column) and whole else np.float64
+            out = column.to_numpy(dtype=dtype, copy=True)
+            out[relabel] = values.astype(dtype)
+            return pd.Series(out, index=column.index, name=column.name)
+    out = np.array([_label_text(v) for v in column], dtype=object)
+    out[relabel] = new
+    return pd.Series(out, index=column.index, name=column.name)
+
+
+def _label_text(value: Any) -> str | None:
+    """A label as text: None when missing, ``7`` for the float 7.0 (a column of whole numbers
+    with gaps is read as floats)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value.item() if isinstance(value, np.generic) else value)
 
 
 def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
