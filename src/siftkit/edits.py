@@ -143,10 +143,10 @@ def cleaned_dataset(audit: Audit) -> pd.DataFrame:
     if relabel.any():
         if label_column not in out:
             out[label_column] = None
-        out[label_column] = relabelled(out[label_column], relabel, new_label)
+        out[label_column] = _relabelled(out[label_column], relabel, new_label)
     if all(c in audit.rows for c in LABELING_COLUMNS):
         labeling = audit.rows[list(LABELING_COLUMNS)].reset_index(drop=True)
-        labeling["predicted_label"] = relabelled(labeling["predicted_label"], relabel, new_label)
+        labeling["predicted_label"] = _relabelled(labeling["predicted_label"], relabel, new_label)
         labeling.loc[relabel, "label_source"] = "edited"
         labeling.loc[relabel, "label_confidence"] = 1.0
         for column in LABELING_COLUMNS:
@@ -154,7 +154,7 @@ def cleaned_dataset(audit: Audit) -> pd.DataFrame:
     return out[action != "drop"].reset_index(drop=True)
 
 
-def relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> pd.Series:
+def _relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> pd.Series:
     """``column`` with ``labels`` (text, as the edit log keeps them) where ``relabel``
     ((n_rows,) bool) is set, in one type, so the column can be written to Parquet: numbers
     where the column holds numbers and every new label reads as one ("3" in a column of 3s
@@ -177,7 +177,7 @@ def relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> pd
 def _label_text(value: Any) -> str | None:
     """A label as text: None when missing, ``7`` for the float 7.0 (a column of whole numbers
     with gaps is read as floats)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))

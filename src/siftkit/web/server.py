@@ -48,9 +48,7 @@ def _plain(value: Any) -> Any:
     among them, which JSON has no word for) as None."""
     if isinstance(value, np.generic):
         value = value.item()
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return value
+    return None if pd.api.types.is_scalar(value) and pd.isna(value) else value
 
 
 class Explorer:
