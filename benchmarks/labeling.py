@@ -384,20 +384,26 @@ def bench_verb_names(report: Report, quick: bool) -> None:
     report.table(["labels/class", "method", "macro-F1", "accuracy", "ECE", "names read"], rows)
 
 
+def categories_without_labels(given: SiftkitInput) -> np.ndarray:
+    """Each row's category found without labels, as `sift label` finds them for ``other``
+    (the clusters analysis's defaults, on the rows as siftkit sees them)."""
+    from siftkit.discover import CategoryDiscovery
+
+    discovery = CategoryDiscovery(random_state=0).fit(given.vectors)
+    return discovery.levels_[discovery.chosen_level_].membership
+
+
 def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence[str]) -> None:
     """Keywords for every ``step``-th category only: the other categories' rows fit no topic,
     and ``other`` should say so (it is measured here, no target is set)."""
     from sklearn.metrics import f1_score
 
     from benchmarks.noise_cases import embed_texts
-    from siftkit.discover import CategoryDiscovery
     from siftkit.label import TransductiveLabeler
     from siftkit.label.other import fits_no_class
     from siftkit.label.presence import KeywordTopics
 
-    # the run's categories, as `sift label` finds them beside the labels
-    discovery = CategoryDiscovery(random_state=0).fit(given.vectors)
-    categories = discovery.levels_[discovery.chosen_level_].membership
+    categories = categories_without_labels(given)
     rows = []
     for step in OTHER_STEPS:
         topics = list(range(0, len(names), step))
@@ -452,14 +458,11 @@ def bench_other_seeded(report: Report, data: Data, given: SiftkitInput, quick: b
     no class claims, and the rows out of the seeds' reach) against each of its parts and the
     rule used without labels to hold out (similarity to the class prototype), on the same
     fits; and with every class labeled, how many rows each rule marks though all fit."""
-    from siftkit.discover import CategoryDiscovery
     from siftkit.label import TransductiveLabeler
     from siftkit.label.other import far_from_prototype, fits_no_class, unclaimed
 
     vectors = l2_normalize(given.vectors)
-    # the run's categories found without the labels, as `sift label` finds them
-    discovery = CategoryDiscovery(random_state=0).fit(given.vectors)
-    categories = discovery.levels_[discovery.chosen_level_].membership
+    categories = categories_without_labels(given)
     rules: dict[str, Callable[[Any], np.ndarray]] = {
         # by similarity rather than reach when a class has too few labeled rows to hold out
         # (the quick run's small classes)
