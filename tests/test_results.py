@@ -247,6 +247,23 @@ def test_query_with_duckdb(run):
     assert result.query("select count(*) as n from rows where is_label_error")["n"].iloc[0] >= 1
 
 
+def test_whole_number_labels_with_gaps_read_back_as_whole_numbers(tmp_path):
+    """Labels 1 and 2 beside unlabeled rows are whole numbers in rows.parquet; pandas would
+    read them back as floats (``1.0``), the explorer, queries and exports showing those."""
+    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
+                          "digit": [1.0, None, 2.0, None] * 10})  # fmt: skip
+    table.to_csv(tmp_path / "data.csv", index=False)
+    siftkit.audit(tmp_path / "data.csv", label="digit", output=tmp_path / "run",
+                  detectors=["outliers"], allow_missing_labels=True, progress=False)  # fmt: skip
+    opened = siftkit.open(tmp_path / "run")
+    assert str(opened.rows["label"].dtype) == "Int64"
+    assert opened.rows["label"].iloc[:3].tolist()[::2] == [1, 2]
+    assert opened.rows["label"].isna().sum() == 20
+    answer = opened.query("select label, typeof(label) as kind from rows where label = 2 limit 1")
+    assert answer.to_dict("list") == {"label": [2], "kind": ["BIGINT"]}
+    assert str(opened.rows["outlier_score"].dtype) == "float64"  # other columns as they were
+
+
 def test_open_rejects_non_run_folders(tmp_path):
     with pytest.raises(RunFolderError, match="No run folder"):
         siftkit.open(tmp_path / "missing")

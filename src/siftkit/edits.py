@@ -150,7 +150,7 @@ def cleaned_dataset(audit: Audit) -> pd.DataFrame:
         labeling.loc[relabel, "label_source"] = "edited"
         labeling.loc[relabel, "label_confidence"] = 1.0
         for column in LABELING_COLUMNS:
-            out[column] = labeling[column].to_numpy()
+            out[column] = labeling[column].array
     return out[action != "drop"].reset_index(drop=True)
 
 
@@ -165,10 +165,13 @@ def _relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> p
         values = numbers.to_numpy(dtype=np.float64)
         if not np.isnan(values).any():
             whole = bool((values == np.round(values)).all())
-            dtype = column.dtype if pd.api.types.is_integer_dtype(column) and whole else np.float64
-            out = column.to_numpy(dtype=dtype, copy=True)
-            out[relabel] = values.astype(dtype)
-            return pd.Series(out, index=column.index, name=column.name)
+            if pd.api.types.is_integer_dtype(column) and whole:  # Int64 too (with gaps)
+                out = column.copy()
+                out.iloc[np.flatnonzero(relabel)] = values.astype(np.int64)
+                return out
+            out = column.astype(np.float64)
+            out.iloc[np.flatnonzero(relabel)] = values
+            return out
     out = np.array([_label_text(v) for v in column], dtype=object)
     out[relabel] = new
     return pd.Series(out, index=column.index, name=column.name)

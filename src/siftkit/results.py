@@ -236,6 +236,21 @@ class Audit:
             connection.close()
 
 
+def read_rows(path: Path) -> pd.DataFrame:
+    """``rows.parquet`` as written: a column of whole numbers with missing values (labels
+    ``7`` and ``9`` beside unlabeled rows) reads as pandas' nullable ``Int64``, so ``7``
+    rather than the ``7.0`` of the float column pandas would make of it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    rows = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_integer(field.type) and table.column(field.name).null_count:
+            rows[field.name] = rows[field.name].astype("Int64")
+    return rows
+
+
 def open_run(path: str | Path) -> Audit:
     """Re-open a saved run folder without recomputing anything."""
     path = Path(path)
@@ -252,7 +267,7 @@ def open_run(path: str | Path) -> Audit:
         )
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        rows = pd.read_parquet(rows_path)
+        rows = read_rows(rows_path)
     except (OSError, ValueError) as exc:
         raise RunFolderError(f"Could not read the run folder {str(path)!r}: {exc}.") from exc
     return Audit(rows=rows, summary=summary, path=path)

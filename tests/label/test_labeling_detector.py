@@ -342,6 +342,30 @@ def test_numeric_classes_beside_other_are_written_as_text(topics, tmp_path) -> N
     assert set(without["predicted_label"]) == {1, 2}
 
 
+def test_numeric_classes_with_abstentions_read_back_as_whole_numbers(topics, tmp_path) -> None:
+    """Classes 0, 1, 2 beside abstained rows: the run read back (explorer, queries, the
+    cleaned dataset) shows ``1``, not the ``1.0`` of a float column."""
+    from siftkit.edits import cleaned_dataset
+
+    rng = np.random.default_rng(5)
+    mixed = [" ".join([*rng.choice(TOPIC_WORDS["cats"], 3), *rng.choice(TOPIC_WORDS["boats"], 3)])
+             for _ in range(6)]  # rows between two classes: abstained  # fmt: skip
+    frame = with_rows(topics, mixed, "mixed")
+    classes = {topic: code for code, topic in enumerate(sorted(topics["topic"].unique()))}
+    seeded = frame.groupby("topic").cumcount() < 5
+    frame["label"] = frame["topic"].map(classes).where(seeded & (frame["topic"] != "mixed"))
+    # five labels per class: the confidence is calibrated, the rows between classes near 0.98
+    siftkit.audit(
+        frame, text="text", id="id", label="label", encoder="fake", output=tmp_path / "run",
+        detectors=[Labeling(min_confidence=0.9995)], allow_missing_labels=True, progress=False,
+    )  # fmt: skip
+    run = siftkit.open(tmp_path / "run")
+    predicted = run.rows["predicted_label"]
+    assert (run.rows["label_source"] == "abstained").any() and predicted.isna().any()
+    assert str(predicted.dtype) == "Int64" and set(predicted.dropna()) == set(classes.values())
+    assert str(cleaned_dataset(run)["predicted_label"].dtype) == "Int64"
+
+
 def test_the_categories_without_the_labels_are_found_only_for_other(topics, monkeypatch) -> None:
     """Beside a partly labeled column they cost a second discovery: the count that hints at
     `other` does without them."""
