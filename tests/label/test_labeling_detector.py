@@ -346,6 +346,8 @@ def test_numeric_classes_with_abstentions_read_back_as_whole_numbers(topics, tmp
     """Classes 0, 1, 2 beside abstained rows: the run read back (explorer, queries, the
     cleaned dataset) shows ``1``, not the ``1.0`` of a float column."""
     from siftkit.edits import cleaned_dataset
+    from siftkit.label.more_like import more_like_these
+    from siftkit.label.next import rows_to_label
 
     rng = np.random.default_rng(5)
     mixed = [" ".join([*rng.choice(TOPIC_WORDS["cats"], 3), *rng.choice(TOPIC_WORDS["boats"], 3)])
@@ -364,6 +366,9 @@ def test_numeric_classes_with_abstentions_read_back_as_whole_numbers(topics, tmp
     assert (run.rows["label_source"] == "abstained").any() and predicted.isna().any()
     assert str(predicted.dtype) == "Int64" and set(predicted.dropna()) == set(classes.values())
     assert str(cleaned_dataset(run)["predicted_label"].dtype) == "Int64"
+    ranked = more_like_these(run, run.rows["row_id"].head(2).tolist(), top=None)["predicted_label"]
+    assert str(ranked.dtype) == "Int64" and ranked.isna().any()
+    assert str(rows_to_label(run, 10)["predicted_label"].dtype) == "Int64"
 
 
 def test_the_categories_without_the_labels_are_found_only_for_other(topics, monkeypatch) -> None:

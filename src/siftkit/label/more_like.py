@@ -66,7 +66,7 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
                         "similarity_score": np.clip(score[order] / best, 0.0, 1.0)})  # fmt: skip
     for column in (*CONTENT_COLUMNS, "label", "predicted_label", "cluster_name"):
         if column in rows:
-            out[column] = rows[column].to_numpy()[order]
+            out[column] = rows[column].array[order]  # Int64 with gaps stays whole
     return out
 
 

@@ -116,7 +116,7 @@ def rows_to_label(audit: Any, budget: int) -> pd.DataFrame:
     for column in (*CONTENT_COLUMNS, "predicted_label", "label_confidence", "cluster",
                    "cluster_name"):  # fmt: skip
         if column in rows:
-            out[column] = rows[column].to_numpy()[picked]
+            out[column] = rows[column].array[picked]  # Int64 with gaps stays whole
     out["priority"] = priority
     return out
 
