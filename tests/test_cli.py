@@ -111,13 +111,17 @@ def test_query_flagged_rows(audited):
 
 def test_bad_sql_names_the_columns(audited):
     result = sift("query", "out", "select nope from rows")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     message = result.stderr
-    assert "The SQL failed" in message
+    assert message.startswith("error: The SQL failed")
     assert "nope" in message
     assert "The table is called `rows`" in message
     for column in ("row_id", "text", "label", "is_duplicate", "label_error_score"):
         assert column in message
+    for nothing in ("", "  "):
+        result = sift("query", "out", nothing)
+        assert result.exit_code == 2 and "gives no table" in result.stderr, nothing
+    assert sift("query", "out", "select 1", "--limit", "0").exit_code == 2
     assert "Traceback" not in result.output
 
 
@@ -556,10 +560,10 @@ def test_like_prints_the_closest_rows(labeled):
 
 
 def test_like_writes_a_csv(labeled, workdir):
-    result = sift("like", "out", "r0", "r1", "--top", "3", "-o", "like.csv")
-    assert result.exit_code == 0, result.output
-    assert "Wrote 3 rows to like.csv" in result.stdout
-    written = pd.read_csv(workdir / "like.csv")
+    result = sift("like", "out", "r0", "r1", "--top", "3", "-o", "new/like.csv")
+    assert result.exit_code == 0, result.output  # the folder is made
+    assert "Wrote 3 rows to new/like.csv" in result.stdout
+    written = pd.read_csv(workdir / "new" / "like.csv")
     assert list(written.columns[:2]) == ["row_id", "similarity_score"]
     assert len(written) == 3 and written["similarity_score"].iloc[0] == 1.0
     assert set(written["row_id"]) <= {f"r{i}" for i in range(2, 20)}  # the sport texts
@@ -574,6 +578,12 @@ def test_like_with_integer_row_ids(workdir, keywords, text_frame):
     result = sift("like", "out", "r0")
     assert result.exit_code == 2
     assert "row ids of this run are integers; got 'r0'" in result.stderr
+
+
+def test_like_refuses_a_top_under_one(labeled):
+    for top in ("0", "-3"):
+        result = sift("like", "out", "r0", "--top", top)
+        assert result.exit_code == 2 and "--top" in result.stderr
 
 
 def test_like_names_unknown_row_ids(labeled):

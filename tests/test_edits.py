@@ -129,6 +129,11 @@ def test_export_apply_edits_cli(run, tmp_path):
         main, ["export", str(run.path), "--apply-edits", "--queue", "outliers", "-o", str(out)]
     )
     assert both.exit_code == 2 and "one of them" in both.output
+    json = CliRunner().invoke(
+        main, ["export", str(run.path), "--apply-edits", "-o", str(tmp_path / "clean.json")]
+    )
+    assert json.exit_code == 2 and "ending in .parquet or .csv" in json.output
+    assert not (tmp_path / "clean.json").exists()
 
 
 def test_edited_labels_keep_a_numeric_column_one_type(tmp_path):

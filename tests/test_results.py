@@ -14,7 +14,7 @@ from toy_data import FAKE_DIMS
 import siftkit
 from siftkit.detectors import Detector, Result, available_detectors, register_detector
 from siftkit.detectors import base as detectors_base
-from siftkit.exceptions import DetectorFailedWarning, RunFolderError
+from siftkit.exceptions import DetectorFailedWarning, InvalidParameterError, RunFolderError
 from siftkit.neighbors import KnnGraph
 from siftkit.results import RUN_FILES
 
@@ -271,6 +271,34 @@ def test_open_rejects_non_run_folders(tmp_path):
     (tmp_path / "half" / "rows.parquet").write_bytes(b"x")
     with pytest.raises(RunFolderError, match="lacks summary.json"):
         siftkit.open(tmp_path / "half")
+
+
+def test_a_run_missing_its_graph_or_embeddings_says_so(run, tmp_path):
+    import shutil
+
+    _, _, path = run
+    for name in ("neighbors.npz", "embeddings.npy"):
+        copy = shutil.copytree(path, tmp_path / name)
+        (copy / name).unlink()
+        opened = siftkit.open(copy)
+        with pytest.raises(RunFolderError, match=f"lacks {name}"):
+            _ = opened.graph if name == "neighbors.npz" else opened.embeddings
+
+
+def test_queries_that_fail_or_answer_nothing_say_so(run):
+    opened = siftkit.open(run[2])
+    with pytest.raises(InvalidParameterError, match="The SQL failed.*its columns are: row_id"):
+        opened.query("select nope from rows")
+    with pytest.raises(InvalidParameterError, match="gives no table"):
+        opened.query(" ")
+
+
+def test_mixed_id_types_are_kept_as_text(tmp_path, text_frame):
+    frame = text_frame.copy()
+    frame["id"] = [i if i % 2 else f"r{i}" for i in range(len(frame))]  # JSON Lines may
+    siftkit.audit(frame, encoder="fake", id="id", output=tmp_path / "run", progress=False)
+    ids = siftkit.open(tmp_path / "run").rows["row_id"]
+    assert ids.tolist()[:3] == ["r0", "1", "r2"]
 
 
 def test_unsaved_audit_keeps_everything_in_memory(text_frame):

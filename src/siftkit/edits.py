@@ -212,11 +212,18 @@ def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
 
 
 def write_cleaned(audit: Audit, path: str | Path) -> int:
-    """Write :func:`cleaned_dataset` as Parquet (``.parquet``) or CSV; returns its rows."""
+    """Write :func:`cleaned_dataset` as Parquet (``.parquet``) or CSV (``.csv``); returns its
+    rows. Raises :class:`InvalidParameterError` for another suffix, before any work."""
     path = Path(path)
+    if path.suffix.lower() not in (".parquet", ".csv"):
+        raise InvalidParameterError(
+            f"The cleaned dataset is written as Parquet or CSV: name a file ending in .parquet "
+            f"or .csv, not {path.name!r}."
+        )
     cleaned = cleaned_dataset(audit)
-    with atomic_write(path, "wb" if path.suffix == ".parquet" else "w") as handle:
-        if path.suffix == ".parquet":
+    parquet = path.suffix.lower() == ".parquet"
+    with atomic_write(path, "wb" if parquet else "w") as handle:
+        if parquet:
             cleaned.to_parquet(handle, index=False)
         else:
             cleaned.to_csv(handle, index=False)

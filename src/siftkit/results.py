@@ -19,7 +19,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from siftkit.exceptions import OutputExistsError, RunFolderError
+from siftkit.exceptions import InvalidParameterError, OutputExistsError, RunFolderError
 from siftkit.neighbors import KnnGraph
 
 ROWS_FILE = "rows.parquet"
@@ -41,7 +41,9 @@ def content_column(rows: pd.DataFrame) -> str | None:
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
-    """Write ``path`` through a temporary file in the same folder, renamed on success."""
+    """Write ``path`` through a temporary file in the same folder, renamed on success; the
+    folder is made when it does not exist (``sift export -o reviews/queue.csv``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with tmp.open(mode) as handle:
@@ -146,13 +148,20 @@ class Audit:
         """(n_rows, n_dims) float32; read from the run folder on first use."""
         if self._embeddings is not None:
             return self._embeddings
-        return np.load(self._require_path() / EMBEDDINGS_FILE, mmap_mode="r")
+        return np.load(self._saved(EMBEDDINGS_FILE), mmap_mode="r")
 
     @cached_property
     def graph(self) -> KnnGraph:
         if self._graph is not None:
             return self._graph
-        return KnnGraph.load(self._require_path() / NEIGHBORS_FILE)
+        return KnnGraph.load(self._saved(NEIGHBORS_FILE))
+
+    def _saved(self, name: str) -> Path:
+        """The run folder's file ``name``; raises :class:`RunFolderError` when it is missing."""
+        path = self._require_path() / name
+        if not path.is_file():
+            raise RunFolderError(incomplete_run(self._require_path(), name))
+        return path
 
     @property
     def map(self) -> np.ndarray:
@@ -225,15 +234,36 @@ class Audit:
         return path
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run DuckDB SQL over the rows; the table is called ``rows``."""
+        """Run DuckDB SQL over the rows; the table is called ``rows``. Raises
+        :class:`InvalidParameterError` naming the columns when the SQL fails or gives no
+        table."""
         import duckdb
 
+        columns = f"The table is called `rows`; its columns are: {', '.join(self.rows.columns)}."
         connection = duckdb.connect()
         try:
             connection.register("rows", self.rows)
-            return connection.execute(sql).df()
+            answer = connection.execute(sql)
+        except duckdb.Error as exc:
+            message = str(exc).splitlines()[0]
+            raise InvalidParameterError(f"The SQL failed: {message}. {columns}") from exc
+        else:
+            if answer is None or answer.description is None:  # no statement, or no table
+                raise InvalidParameterError(
+                    f"The SQL {sql!r} gives no table; ask with a select, such as "
+                    f"`select count(*) from rows`. {columns}"
+                )
+            return answer.df()
         finally:
             connection.close()
+
+
+def incomplete_run(path: Path, missing: str) -> str:
+    """The message for a run folder ``path`` that lacks the file ``missing``."""
+    return (
+        f"{str(path)!r} is not a complete siftkit run folder: it lacks {missing}. The audit "
+        "that wrote it may have been interrupted; run `sift audit` again."
+    )
 
 
 def read_rows(path: Path) -> pd.DataFrame:
@@ -261,9 +291,7 @@ def open_run(path: str | Path) -> Audit:
     summary_path, rows_path = path / SUMMARY_FILE, path / ROWS_FILE
     if not summary_path.exists() or not rows_path.exists():
         raise RunFolderError(
-            f"{str(path)!r} is not a complete siftkit run folder: it lacks "
-            f"{SUMMARY_FILE if not summary_path.exists() else ROWS_FILE}. The audit that wrote "
-            "it may have been interrupted; run `sift audit` again."
+            incomplete_run(path, SUMMARY_FILE if not summary_path.exists() else ROWS_FILE)
         )
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))

@@ -15,7 +15,8 @@ from siftkit.cli.app import console, errors, frame_table, main, print_summary
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("row_ids", nargs=-1, required=True)
-@click.option("--top", type=int, default=50, show_default=True, help="Rows to list.")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Rows to list.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="CSV file to write instead.")
 def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> None:
     """Rows of a run most like the given example rows (by row id), best first.
@@ -60,7 +61,7 @@ def _as_row_id(value: str, ids: pd.Series) -> Any:
 )
 @click.option(
     "--limit",
-    type=int,
+    type=click.IntRange(min=1),
     default=50,
     show_default=True,
     help="Rows shown in table format (csv and json print all).",
@@ -70,19 +71,9 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
 
     Example: sift query OUT "select row_id, text from rows where is_label_error"
     """
-    import duckdb
-
     from siftkit.results import open_run
 
-    result = open_run(run)
-    try:
-        frame = result.query(sql)
-    except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
-        raise click.ClickException(
-            f"The SQL failed: {message}. The table is called `rows`; its columns are: "
-            f"{', '.join(result.rows.columns)}."
-        ) from exc
+    frame = open_run(run).query(sql)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":

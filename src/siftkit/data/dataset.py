@@ -117,9 +117,14 @@ class Dataset:
 
     @cached_property
     def row_ids(self) -> pd.Series:
-        if self.schema.id is not None:
-            return self.frame[self.schema.id].reset_index(drop=True).rename("row_id")
-        return pd.Series(np.arange(len(self)), name="row_id")
+        """The id column's values (row positions without one); ids of mixed types (numbers
+        and text, as JSON Lines may hold) as text, for a Parquet column holds one type."""
+        if self.schema.id is None:
+            return pd.Series(np.arange(len(self)), name="row_id")
+        ids = self.frame[self.schema.id].reset_index(drop=True).rename("row_id")
+        if ids.dtype == object and len({type(v) for v in ids}) > 1:
+            ids = ids.map(str)
+        return ids
 
     @cached_property
     def texts(self) -> list[str] | None:
