@@ -401,7 +401,7 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
     from benchmarks.noise_cases import embed_texts
     from siftkit.label import TransductiveLabeler
     from siftkit.label.other import fits_no_class
-    from siftkit.label.presence import KeywordTopics
+    from siftkit.label.presence import TopicPresence
 
     categories = categories_without_labels(given)
     rows = []
@@ -421,8 +421,8 @@ def bench_other(report: Report, data: Data, given: SiftkitInput, names: Sequence
         misfit = fits_no_class(l2_normalize(given.vectors), model, categories)
         # and the rows no nearer their topic than random sets of common words (as the
         # labeling analysis marks them)
-        keyword_topics = KeywordTopics(data.X, embedded, [1] * len(words), embed_texts)
-        misfit |= keyword_topics.unfit(model.seeds_, predicted)
+        measured = TopicPresence.of_keywords(data.X, embedded, [[w] for w in words], embed_texts)
+        misfit |= measured.unfit(model.seeds_, predicted)
         elapsed = time.perf_counter() - start
         similarity, _ = keyword_similarity(data.X, embedded)
         in_none = truth == other

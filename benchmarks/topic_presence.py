@@ -1,19 +1,22 @@
-"""Keyword topics the data does not hold: does siftkit tell them from the topics it holds?
+"""Topics the data does not hold: does siftkit tell them from the topics it holds?
 
-A keyword topic's presence (:mod:`siftkit.label.presence`) ranks how close its closest rows
-come to its keywords against random sets of common words; below 0.02 the topic is taken for
-absent. Three text sets, MiniLM embeddings: the bundled demo glosses (10 WordNet noun
-categories) with a three-keyword topic for each and topics they do not hold; 12,000 WordNet
-noun glosses with each of the 26 categories' names as a one-word topic (the labeling
-benchmark's fixed rule, ``noun.animal`` -> ``animal``); WordNet verb glosses with the 15
-categories' names, six three-keyword verb topics and noun topics verbs do not hold. Some
-"absent" topics are partly there (``crime``: the demo's people include thieves and murderers);
-the table shows each topic's presence.
+A topic's presence (:mod:`siftkit.label.presence`) ranks how close its closest rows come to
+it against topics nobody meant in the same form — a keyword topic against random sets of
+common words, a description against rewordings of itself with random common words in place
+of its words; below 0.02 the topic is taken for absent. Three text sets, MiniLM embeddings:
+the bundled demo glosses (10 WordNet noun categories) with a three-keyword topic and a
+description for each and topics they do not hold; 12,000 WordNet noun glosses with each of
+the 26 categories' names as a one-word topic and in the labeling benchmark's description
+sentence (its fixed rule, ``noun.animal`` -> ``animal``); WordNet verb glosses with the 15
+categories' names (as words, and in a sentence), six three-keyword verb topics and noun
+topics verbs do not hold. Some "absent" topics are partly there (``crime``: the demo's people
+include thieves and murderers); the table shows each topic's presence.
 
-Baselines: no test at all (every topic present: what keyword labeling does without one), and
-a fixed threshold on the closest rows' mean cosine, the one that errs least over the other two
-sets' topics (a threshold carried from data the user knows to data they do not). And, on the demo
-glosses, each topic alone with ``sift label --other``: the rows labeled with it.
+Baselines: no test at all (every topic present: what labeling does without one), and a fixed
+threshold on the closest rows' mean cosine, the one that errs least over the other two sets'
+topics of the same kind (a threshold carried from data the user knows to data they do not).
+And, on the demo glosses, each topic alone with ``sift label --other``: the rows labeled with
+it.
 
     python -m benchmarks.topic_presence [--quick]
 """
@@ -60,38 +63,78 @@ VERB_ABSENT = {
 }  # fmt: skip
 
 
+DEMO_PRESENT_DESCRIBED = {
+    "plants": "Kinds of plants, trees and flowers.", "animal": "Animals, birds and fish.",
+    "food": "Food, dishes and drinks.", "body": "Parts of the body, organs and muscles.",
+    "person": "People, workers and leaders.", "time": "Times, days and periods.",
+    "location": "Places, regions and cities.", "substance": "Substances, chemicals and materials.",
+    "artifact": "Tools, devices and buildings.",
+    "communication": "Language, messages and writing.",
+}  # fmt: skip
+DEMO_ABSENT_DESCRIBED = {
+    "spaceships": "Starships, warp drives and travel through hyperspace.",
+    "football": "Football goals, matches and leagues.", "weather": "Rain, storms and wind.",
+    "emotion": "Emotions such as joy, anger and fear.",
+    "crime": "Crimes such as theft, murder and fraud.",
+    "maths": "Equations, theorems and numbers.", "money": "Money, payments and prices.",
+    "software": "Software, compilers and code.",
+}  # fmt: skip
+#: The verb categories' names in a sentence (the nouns' is the labeling benchmark's).
+VERB_DESCRIPTION = "A dictionary definition of a verb of {word}."
+VERB_ABSENT_DESCRIBED = {
+    "spaceships": "Starships, warp drives and travel through hyperspace.",
+    "furniture": "Chairs, tables and sofas.", "software": "Software, compilers and code.",
+    "dinosaurs": "Dinosaurs, fossils and reptiles.",
+    "colors": "Colors such as red, blue and green.",
+    "planets": "Planets, galaxies and orbits.",
+}  # fmt: skip
+
+
 def measure(
-    name: str, texts: Sequence[str], present: dict[str, list[str]], absent: dict[str, list[str]]
+    name: str,
+    texts: Sequence[str],
+    present: dict[str, list[str]],
+    absent: dict[str, list[str]],
+    kind: str = "keywords",
 ) -> pd.DataFrame:
-    """One row per topic: whether the data holds it, its presence and closest cosine."""
+    """One row per topic (``kind``: keywords, or descriptions, each a list of one sentence):
+    whether the data holds it, its presence and closest cosine."""
     from benchmarks.noise_cases import embed_texts
     from siftkit.embed.base import l2_normalize
-    from siftkit.label.presence import RandomTopics, closeness, topic_presence
+    from siftkit.label.presence import TopicPresence, closeness
 
     rows = l2_normalize(embed_texts(texts))
     topics = {**present, **absent}
-    vectors = np.vstack([embed_texts(words).mean(axis=0) for words in topics.values()])
-    null = RandomTopics(embed_texts, 0)
-    found = topic_presence(rows, vectors, [len(w) for w in topics.values()], null)
+    vectors = np.vstack([embed_texts(given).mean(axis=0) for given in topics.values()])
+    test = TopicPresence.of_keywords if kind == "keywords" else TopicPresence.of_descriptions
+    found = test(rows, vectors, list(topics.values()), embed_texts).presence
     return pd.DataFrame({
-        "data": name, "topic": list(topics), "keywords": [", ".join(w) for w in topics.values()],
+        "data": name, "kind": kind, "topic": list(topics),
+        "given": [", ".join(given) for given in topics.values()],
         "held": [t in present for t in topics], "presence": found,
         "cosine": closeness(rows, l2_normalize(vectors.astype(np.float32))),
     })  # fmt: skip
 
 
-def one_topic_runs(topics: dict[str, list[str]], held: bool) -> list[list[str]]:
-    """A one-topic ``--other`` run on the demo glosses per topic: the rows labeled with it,
-    and for a topic the data holds (its name the category's, ``plants`` -> ``noun.plant``),
-    their precision and the category's recall."""
+def described(topics: dict[str, str]) -> dict[str, list[str]]:
+    """Descriptions as :func:`measure` takes them: each topic's list of sentences."""
+    return {topic: [sentence] for topic, sentence in topics.items()}
+
+
+def one_topic_runs(topics: dict[str, list[str]], held: bool, kind: str) -> list[list[str]]:
+    """A one-topic ``--other`` run on the demo glosses per topic (``kind``: keywords, or
+    descriptions, each a list of one sentence): the rows labeled with it, and for a topic the
+    data holds (its name the category's, ``plants`` -> ``noun.plant``), their precision and
+    the category's recall."""
     import siftkit
 
     demo = pd.read_csv(DEMO_CSV)
     frame = demo.drop(columns="category")
     out = []
-    for topic, words in topics.items():
-        run = siftkit.label_rows(frame, text="definition", id="id", keywords={topic: words},
-                                 other=True, progress=False)  # fmt: skip
+    for topic, given in topics.items():
+        topic_given = {topic: given if kind == "keywords" else given[0]}
+        run = siftkit.label_rows(frame, text="definition", id="id", other=True, progress=False,
+                                 **{kind: topic_given})  # fmt: skip
         entry = run.summary["labeling"]
         labeled = (run.rows["predicted_label"] == topic).to_numpy()
         precision = recall = "-"
@@ -99,84 +142,110 @@ def one_topic_runs(topics: dict[str, list[str]], held: bool) -> list[list[str]]:
             truth = (demo["category"] == f"noun.{topic.rstrip('s')}").to_numpy()
             precision = fmt((labeled & truth).sum() / max(labeled.sum(), 1))
             recall = fmt((labeled & truth).sum() / truth.sum())
-        out.append([topic, "yes" if held else "no", fmt(entry["topic_presence"][topic]),
+        out.append([kind, topic, "yes" if held else "no", fmt(entry["topic_presence"][topic]),
                     str(int(labeled.sum())), precision, recall])  # fmt: skip
     return out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     from benchmarks.datasets import load_wordnet_verbs, sample_wordnet
-    from benchmarks.labeling import category_word
-    from siftkit.label.presence import ABSENT_BELOW, CLOSEST_ROWS, NULL_TOPICS, ROW_QUANTILE
+    from benchmarks.labeling import DESCRIPTION, category_word
+    from siftkit.label.presence import (
+        ABSENT_BELOW,
+        CLOSEST_ROWS,
+        DESCRIPTION_ROW_QUANTILE,
+        NULL_REWORDINGS,
+        NULL_TOPICS,
+        ROW_QUANTILE,
+    )
 
     args = argument_parser(__doc__.splitlines()[0]).parse_args(argv)
     report = Report(
         NAME,
-        "Keyword topics the data does not hold: siftkit vs baselines",
+        "Topics the data does not hold: siftkit vs baselines",
         quick=args.quick,
         details={
             "siftkit": f"`topic_presence`: the mean cosine of a topic's {CLOSEST_ROWS} closest "
-            f"rows ranked against {NULL_TOPICS} random sets of as many common words; absent "
-            f"below {ABSENT_BELOW}; with `--other` a row also fits no topic when its topic is "
-            f"nearer to it than under {ROW_QUANTILE:.0%} of such sets",
+            f"rows ranked against {NULL_TOPICS} random sets of as many common words (a keyword "
+            f"topic) or {NULL_REWORDINGS} rewordings of it with random common words in place "
+            f"of its words (a description); absent below {ABSENT_BELOW}; with `--other` a row "
+            f"also fits no topic when its topic is nearer to it than under {ROW_QUANTILE:.0%} "
+            f"of those ({DESCRIPTION_ROW_QUANTILE:.0%} for a description)",
             "encoder": "MiniLM (siftkit's default text encoder)",
         },
     )
     demo = pd.read_csv(DEMO_CSV)
     nouns = sample_wordnet(QUICK_NOUN_ROWS if args.quick else NOUN_ROWS, 0)
-    noun_topics = {category_word(c): [category_word(c)] for c in sorted(nouns["category"].unique())}
+    noun_words = [category_word(c) for c in sorted(nouns["category"].unique())]
     verbs = load_wordnet_verbs()
     verbs = verbs.sample(n=QUICK_VERB_ROWS if args.quick else VERB_ROWS, random_state=0)
-    verb_topics = {category_word(c): [category_word(c)] for c in sorted(verbs["category"].unique())}
-    verb_present = {**{f"{t} (name)": w for t, w in verb_topics.items()}, **VERB_PRESENT}
+    verb_words = [category_word(c) for c in sorted(verbs["category"].unique())]
+    verb_present = {**{f"{w} (name)": [w] for w in verb_words}, **VERB_PRESENT}
+    noun_described = {w: DESCRIPTION.format(article="an" if w[0] in "aeiou" else "a", word=w)
+                      for w in noun_words}  # fmt: skip
+    verb_described = {w: VERB_DESCRIPTION.format(word=w) for w in verb_words}
+    texts = {"demo glosses": demo["definition"].tolist(),
+             "WordNet nouns": nouns["definition"].tolist(),
+             "WordNet verbs": verbs["definition"].tolist()}  # fmt: skip
     table = pd.concat([
-        measure("demo glosses", demo["definition"].tolist(), DEMO_PRESENT, DEMO_ABSENT),
-        measure("WordNet nouns", nouns["definition"].tolist(), noun_topics, {}),
-        measure("WordNet verbs", verbs["definition"].tolist(), verb_present, VERB_ABSENT),
+        measure("demo glosses", texts["demo glosses"], DEMO_PRESENT, DEMO_ABSENT),
+        measure("WordNet nouns", texts["WordNet nouns"], {w: [w] for w in noun_words}, {}),
+        measure("WordNet verbs", texts["WordNet verbs"], verb_present, VERB_ABSENT),
+        measure("demo glosses", texts["demo glosses"], described(DEMO_PRESENT_DESCRIBED),
+                described(DEMO_ABSENT_DESCRIBED), "descriptions"),
+        measure("WordNet nouns", texts["WordNet nouns"], described(noun_described), {},
+                "descriptions"),
+        measure("WordNet verbs", texts["WordNet verbs"], described(verb_described),
+                described(VERB_ABSENT_DESCRIBED), "descriptions"),
     ], ignore_index=True)  # fmt: skip
     table["siftkit: absent"] = table["presence"] < ABSENT_BELOW
-    # a fixed cosine threshold, the one that errs least over the other data sets' topics
-    # (what a user could carry from one data set to the next)
+    # a fixed cosine threshold, the one that errs least over the other data sets' topics of
+    # the same kind (what a user could carry from one data set to the next)
     chosen = {}
-    for data in table["data"].unique():
-        others = table[table["data"] != data]
+    for (kind, data), _ in table.groupby(["kind", "data"], sort=False):
+        others = table[(table["kind"] == kind) & (table["data"] != data)]
         candidates = np.unique(others["cosine"])
         errors = [((others["cosine"] < c) == others["held"]).sum() for c in candidates]
-        chosen[data] = float(candidates[int(np.argmin(errors))])
-    table["cosine threshold: absent"] = table["cosine"] < table["data"].map(chosen)
+        chosen[kind, data] = float(candidates[int(np.argmin(errors))])
+    threshold = table.apply(lambda r: chosen[r["kind"], r["data"]], axis=1)
+    table["cosine threshold: absent"] = table["cosine"] < threshold
     methods = {"siftkit": "siftkit: absent",
                "cosine threshold from the other sets": "cosine threshold: absent"}  # fmt: skip
     summary = []
-    for data, part in table.groupby("data", sort=False):
+    for (kind, data), part in table.groupby(["kind", "data"], sort=False):
         held, missing = part[part["held"]], part[~part["held"]]
         for method, column in methods.items():
-            summary.append([data, method, f"{int(held[column].sum())} of {len(held)}",
+            summary.append([kind, data, method, f"{int(held[column].sum())} of {len(held)}",
                             f"{int(missing[column].sum())} of {len(missing)}"])  # fmt: skip
-        summary[-1][1] += f" ({chosen[data]:.3f})"
-        summary.append([data, "no test", f"0 of {len(held)}", f"0 of {len(missing)}"])
+        summary[-1][2] += f" ({chosen[kind, data]:.3f})"
+        summary.append([kind, data, "no test", f"0 of {len(held)}", f"0 of {len(missing)}"])
     report.section(
         "Topics taken for absent",
         "Held: topics the data holds (flagged: false alarms); not held: topics it does not.",
     )
-    report.table(["data", "method", "held topics flagged absent", "topics not held flagged"],
-                 summary)  # fmt: skip
+    report.table(["topics as", "data", "method", "held topics flagged absent",
+                  "topics not held flagged"], summary)  # fmt: skip
     report.section("Every topic")
     report.table(
-        ["data", "topic", "keywords", "held", "presence", "siftkit: absent",
+        ["topics as", "data", "topic", "given", "held", "presence", "siftkit: absent",
          f"mean cosine of the {CLOSEST_ROWS} closest rows"],
-        [[r["data"], r["topic"], r["keywords"], "yes" if r["held"] else "no",
+        [[r["kind"], r["data"], r["topic"], r["given"], "yes" if r["held"] else "no",
           fmt(r["presence"]), "absent" if r["siftkit: absent"] else "", fmt(r["cosine"])]
          for r in table.to_dict("records")],
     )  # fmt: skip
     report.section(
         "One topic and the rest",
-        f"The demo glosses ({len(demo):,} rows), `sift label --keywords ONE.yaml --other` with "
-        "one topic: the rows labeled with it (the rest `other`), and for a topic the data "
-        "holds, their precision and the recall of its category. Before the presence test "
-        "(2026-12-06), `spaceships` took 816.",
+        f"The demo glosses ({len(demo):,} rows), `sift label --keywords ONE.yaml --other` (or "
+        "`--descriptions`) with one topic: the rows labeled with it (the rest `other`), and "
+        "for a topic the data holds, their precision and the recall of its category. Before "
+        "the presence test (2026-12-06), the keyword topic `spaceships` took 816.",
     )
-    runs = one_topic_runs(DEMO_PRESENT, True) + one_topic_runs(DEMO_ABSENT, False)
-    report.table(["topic", "held", "presence", "rows labeled it", "precision", "recall"], runs)
+    runs = [*one_topic_runs(DEMO_PRESENT, True, "keywords"),
+            *one_topic_runs(DEMO_ABSENT, False, "keywords"),
+            *one_topic_runs(described(DEMO_PRESENT_DESCRIBED), True, "descriptions"),
+            *one_topic_runs(described(DEMO_ABSENT_DESCRIBED), False, "descriptions")]  # fmt: skip
+    report.table(["topics as", "topic", "held", "presence", "rows labeled it", "precision",
+                  "recall"], runs)  # fmt: skip
     report.save()
 
 

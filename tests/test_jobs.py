@@ -86,7 +86,7 @@ def test_the_report_names_a_topic_the_data_may_not_hold(unlabeled, tmp_path):
     card = html[html.index("<h2>Labels") :]
     card = card[: card.index("</section>")]
     assert "<code>space</code> may not be in the data" in card
-    assert "the rows closest to a keyword topic the data may not hold" in card
+    assert "the rows closest to a topic the data may not hold" in card
 
 
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):

@@ -214,9 +214,7 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     (note,) = labeling_notes(entry)
     assert note.startswith("`music` may not be in the data: its keywords come no nearer")
     assert "labeled `other`" in note
-    assert other_meaning(entry).endswith(
-        "the rows closest to a keyword topic the data may not hold"
-    )
+    assert other_meaning(entry).endswith("the rows closest to a topic the data may not hold")
 
     mixed = KEYWORDS_YAML + f"music: [{music.replace(' ', ', ')}]\n"
     path = write(tmp_path / "mixed.yaml", mixed)
@@ -236,6 +234,25 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     assert other_meaning({"other_rule": None}) is None
     kept = (rows["predicted_label"] != "music").to_numpy()
     assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
+
+
+def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(
+    topics, tmp_path
+) -> None:
+    """Descriptions are measured against rewordings of themselves (random common words in
+    place of theirs): a sentence about music beside rows about cats, boats and space."""
+    music = f"music: a {MUSIC_WORDS[0]} and a {MUSIC_WORDS[1]} and a {MUSIC_WORDS[2]}\n"
+    path = write(tmp_path / "descriptions.yaml", DESCRIPTIONS_YAML + music)
+    rows, entry = label(topics, descriptions=path)
+    assert entry["absent_topics"] == ["music"]
+    assert min(entry["topic_presence"][t] for t in ("cats", "boats", "space")) > 0.5
+    note = next(n for n in labeling_notes(entry) if n.startswith("`music`"))
+    assert "its descriptions come no nearer the rows than rewordings of their description" in note
+    with_other, entry = label(topics, descriptions=path, other=True)
+    assert not (with_other["predicted_label"] == "music").any()
+    assert "rewordings of their description with random common words" in other_meaning(entry)
+    kept = (rows["predicted_label"] != "music").to_numpy()
+    assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).mean() > 0.9
 
 
 def test_topics_whose_words_the_encoder_does_not_know_are_left_out(topics) -> None:
@@ -262,22 +279,19 @@ def test_rows_no_nearer_their_topic_than_random_words_fit_no_topic(
     # which rows those are is tested with siftkit.label.presence; here, what becomes of them
     asked = {}
 
-    def unfit(rows, centers, counts, assigned, null):  # noqa: ANN001, ANN202, ARG001
-        asked.update(centers=centers, counts=counts, assigned=assigned)
+    def unfit(rows, centers, nulls, assigned, quantile):  # noqa: ANN001, ANN202, ARG001
+        asked.update(centers=centers, nulls=nulls, assigned=assigned)
         return assigned == 1  # the boats rows
 
     monkeypatch.setattr("siftkit.label.presence.unfit_rows", unfit)
     rows, entry = label(topics, keywords=keywords, other=True)
     boats = (topics["topic"] == "boats").to_numpy()
     assert (rows["predicted_label"][boats] == "other").all() and entry["n_other"] == boats.sum()
-    assert asked["centers"].shape[0] == 3 and list(asked["counts"]) == [3, 3, 2]
+    # each topic against random sets of as many words as it has keywords (3, 3, 2)
+    assert asked["centers"].shape[0] == 3 and len(asked["nulls"]) == 3
+    assert asked["nulls"][0] is asked["nulls"][1] and asked["nulls"][2] is not asked["nulls"][0]
     _, entry = label(topics, keywords=keywords)
     assert entry["n_fit_no_class"] == boats.sum() and entry["n_other"] == 0
-
-
-def test_descriptions_are_not_tested_for_presence(topics, tmp_path) -> None:
-    _, entry = label(topics, descriptions=write(tmp_path / "d.yaml", DESCRIPTIONS_YAML))
-    assert entry["topic_presence"] is None and entry["absent_topics"] == []
 
 
 def test_no_hint_when_the_topics_cover_the_rows(topics, keywords) -> None:

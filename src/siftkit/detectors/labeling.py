@@ -23,7 +23,7 @@ from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
-from siftkit.label.presence import KeywordTopics
+from siftkit.label.presence import TopicPresence
 from siftkit.label.topics import read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
@@ -47,16 +47,23 @@ OTHER_MEANINGS = {
 }
 
 
+#: What a run's topics were measured against (:mod:`siftkit.label.presence`), by their source.
+CHANCE_TOPICS = {
+    "keywords": "random sets of common words",
+    "descriptions": "rewordings of their description with random common words",
+}
+
+
 def other_meaning(entry: dict[str, Any]) -> str | None:
     """What ``other`` means in the run of the ``labeling`` summary ``entry``, in words (None
     when ``other`` was not asked for)."""
     meaning = OTHER_MEANINGS.get(entry.get("other_rule") or "")
     if meaning is None:
         return None
-    if entry.get("topic_presence") is not None:  # keyword topics
-        meaning += "; rows no nearer their keyword topic than most random sets of common words are"
+    if entry.get("topic_presence") is not None:  # topics measured against chance
+        meaning += f"; rows no nearer their topic than most {CHANCE_TOPICS[entry['source']]} are"
     if entry.get("absent_topics"):
-        meaning += "; and the rows closest to a keyword topic the data may not hold"
+        meaning += "; and the rows closest to a topic the data may not hold"
     return meaning
 
 
@@ -85,23 +92,25 @@ def other_hint(entry: dict[str, Any]) -> str | None:
 
 
 def absent_hint(entry: dict[str, Any]) -> str | None:
-    """For the ``labeling`` summary ``entry``: a sentence naming the keyword topics the data
+    """For the ``labeling`` summary ``entry``: a sentence naming the topics the data
     may not hold (:mod:`siftkit.label.presence`) and what became of their rows; else None."""
     absent = entry.get("absent_topics") or []
     if not absent:
         return None
     presence, rows = entry["topic_presence"], entry["n_absent_topic_rows"]
     one = len(absent) == 1
+    chance = CHANCE_TOPICS[entry["source"]]
     if one:
-        share = f"{presence[absent[0]]:.0%} of random word sets"
+        share = f"{presence[absent[0]]:.0%} of them"
         named = f"`{absent[0]}`"
     else:
-        share = "the share in brackets of random word sets"
+        share = "the share in brackets of them"
         named = ", ".join(f"`{topic}` ({presence[topic]:.0%})" for topic in absent)
     it, its = ("it", "its") if one else ("them", "their")
+    given = "keywords" if entry["source"] == "keywords" else "descriptions"
     note = (
-        f"{named} may not be in the data: {its} keywords come no nearer the rows than random "
-        f"common words do (nearer than {share}; a topic the data holds beats nearly all)"
+        f"{named} may not be in the data: {its} {given} come no nearer the rows than "
+        f"{chance} do (nearer than {share}; a topic the data holds beats nearly all)"
     )
     if entry.get("other_rule") is not None:
         return note + f"; the {rows:,} rows closest to {it} are labeled `other`"
@@ -297,7 +306,7 @@ class Labeling(Detector):
         if view is not None:
             vectors, graph = rows_with_words(context), graph_with_words(context)
         prototypes, classes, source = None, None, "propagated"
-        keyword_topics = None  # keyword topics measured against random words
+        measured = None  # the topics measured against topics nobody meant
         unknown: list[str] = []  # topics none of whose words the encoder knows
         if self.topic_source is not None:
             given, kind = self.topic_source
@@ -306,11 +315,10 @@ class Labeling(Detector):
                                     for texts in topics.values()])  # fmt: skip
             topics, prototypes, unknown = self._known_topics(topics, prototypes, kind)
             classes = np.array(list(topics), dtype=object)
-            if kind == "keywords":
-                keyword_topics = KeywordTopics(
-                    context.embeddings, prototypes, [len(words) for words in topics.values()],
-                    context.encode_texts, context.random_state,
-                )  # fmt: skip
+            measure = (TopicPresence.of_keywords if kind == "keywords"
+                       else TopicPresence.of_descriptions)  # fmt: skip
+            measured = measure(context.embeddings, prototypes, list(topics.values()),
+                               context.encode_texts, context.random_state)  # fmt: skip
             if view is not None:
                 prototypes = view.join(prototypes, [" ".join(t) for t in topics.values()])
             source = kind
@@ -356,10 +364,10 @@ class Labeling(Detector):
         categories = categories_without_labels(context) if claimable else None
         fits_none = fits_no_class(vectors, model, categories) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
-        if keyword_topics is not None:
-            # a row no nearer its keyword topic than random sets of words are fits none
-            fits_none |= judged & keyword_topics.unfit(model.seeds_, model.labels_)
-            absent = keyword_topics.absent
+        if measured is not None:
+            # a row no nearer its topic than topics nobody meant are fits none
+            fits_none |= judged & measured.unfit(model.seeds_, model.labels_)
+            absent = measured.absent
         # rows closest to a topic the data does not hold fit no class either
         absent_rows = judged & np.isin(model.labels_, absent)
         misfit = fits_none | absent_rows if self.other else np.zeros(n, dtype=bool)
@@ -390,9 +398,9 @@ class Labeling(Detector):
             "n_other": int(misfit.sum()),
             "other_rule": rule if self.other else None,
             "n_fit_no_class": int((fits_none & ~abstained).sum()),
-            "topic_presence": None if keyword_topics is None
+            "topic_presence": None if measured is None
             else {str(c): round(float(p), 3)
-                  for c, p in zip(classes, keyword_topics.presence, strict=False)},
+                  for c, p in zip(classes, measured.presence, strict=False)},
             "absent_topics": [str(classes[c]) for c in absent],
             "unknown_topics": unknown,
             "n_absent_topic_rows": int((absent_rows & ~abstained).sum()),
