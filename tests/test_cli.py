@@ -548,6 +548,17 @@ def test_label_with_a_bad_keywords_file_fails_before_running(workdir):
     assert not (workdir / "out").exists()
 
 
+def test_label_exits_with_an_error_when_the_labeling_fails(workdir):
+    (workdir / "topics.yaml").write_text("far: [warp]\nfarther: [quasar]\n", encoding="utf-8")
+    result = sift("label", "data.csv", "-o", "out", "--text", "text", "--encoder", "tfidf",
+                  "--keywords", "topics.yaml")  # fmt: skip
+    assert result.exit_code == 2
+    assert "error: The labeling failed: InvalidParameterError: The encoder knows none" in (
+        result.stderr
+    )
+    assert "Labeled" not in result.stdout
+
+
 def test_like_prints_the_closest_rows(labeled):
     result = sift("like", "out", "r0", "r1", "--top", "3")
     assert result.exit_code == 0, result.output

@@ -171,6 +171,15 @@ def test_label_refuses_bad_seed_files(unlabeled, tmp_path):
         label(unlabeled, seed_labels_file=wrong)
     with pytest.raises(UnreadableDataError, match="not in the data"):
         label(unlabeled, seed_labels_file={"nope": "sport", "r1": "food"})
+    twice = tmp_path / "twice.csv"
+    pd.DataFrame(
+        {
+            "row_id": ["r0", "r20", "r0", "r40", "r40"],
+            "label": ["sport", "food", "tech", "tech", "tech"],
+        }
+    ).to_csv(twice, index=False)
+    with pytest.raises(UnreadableDataError, match=r"1 row ids .* two or more labels.*\['r0'\]"):
+        label(unlabeled, seed_labels_file=twice)
 
 
 def test_a_bad_keywords_dict_is_refused_before_embedding(unlabeled):

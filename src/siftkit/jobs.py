@@ -214,7 +214,15 @@ def _labels_from_file(seeds: str | Path | Mapping[Any, Any], dataset: Dataset) -
             raise UnreadableDataError(
                 f"{path} must have the columns row_id,label (got {', '.join(table.columns)})."
             )
-        lookup = dict(zip(table["row_id"].astype(str), table["label"], strict=True))
+        table["row_id"] = table["row_id"].astype(str)
+        labels_per_id = table.drop_duplicates().groupby("row_id")["label"].nunique(dropna=False)
+        conflicting = labels_per_id.index[labels_per_id > 1].tolist()
+        if conflicting:
+            raise UnreadableDataError(
+                f"{len(conflicting)} row ids of {path} are given two or more labels (e.g. "
+                f"{conflicting[:3]}); keep one label per row id."
+            )
+        lookup = dict(zip(table["row_id"], table["label"], strict=True))
     row_ids = dataset.row_ids.astype(str)
     unknown = set(lookup) - set(row_ids)
     if unknown:

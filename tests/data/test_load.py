@@ -462,3 +462,10 @@ def test_whole_number_labels_stay_whole_when_some_cells_are_empty(tmp_path):
     assert labels.decode(labels.codes).tolist() == [7, None, 3, 7]
     fractions = load(pd.DataFrame({"x": [1.0, 2.0], "y": [0.5, 1.0]}), label="y").labels
     assert fractions.classes.tolist() == [0.5, 1.0]
+
+
+def test_spaces_around_a_text_label_make_no_class_of_their_own(tmp_path):
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": ["cat", "cat ", " dog", None]})
+    labels = load(frame, label="y").labels
+    assert labels.classes.tolist() == ["cat", "dog"]
+    assert labels.decode(labels.codes).tolist() == ["cat", "cat", "dog", None]

@@ -256,10 +256,10 @@ def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_r
 
 
 def test_topics_whose_words_the_encoder_does_not_know_are_left_out(topics) -> None:
-    def run(keywords):  # noqa: ANN001, ANN202
+    def run(keywords, other=False):  # noqa: ANN001, ANN202
         return siftkit.audit(
             topics, text="text", id="id", label=False, encoder="tfidf",
-            detectors=[Labeling(keywords=keywords)], progress=False,
+            detectors=[Labeling(keywords=keywords, other=other)], progress=False,
         ).summary["labeling"]  # fmt: skip
 
     # tfidf knows the rows' words only: "warp" and "nebula" embed to nothing
@@ -271,6 +271,12 @@ def test_topics_whose_words_the_encoder_does_not_know_are_left_out(topics) -> No
     with pytest.warns(DetectorFailedWarning, match="knows none of the words"):
         failed = run({"far": ["warp", "nebula"], "farther": ["quasar"]})
     assert failed["status"] == "failed" and "knows none of the words" in failed["error"]
+    # one known topic left: every row would take it, unless `other` tells its rows apart
+    with pytest.warns(DetectorFailedWarning, match="knows the words of one topic only, `cats`"):
+        failed = run({"cats": ["cat", "kitten"], "far": ["warp", "nebula"]})
+    assert "`--other`" in failed["error"]
+    alone = run({"cats": ["cat", "kitten"], "far": ["warp", "nebula"]}, other=True)
+    assert alone["status"] == "ok" and set(alone["predicted_counts"]) == {"cats", "other"}
 
 
 def test_rows_no_nearer_their_topic_than_random_words_fit_no_topic(

@@ -278,8 +278,12 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         seed_labels_file=seed_labels_file, min_confidence=min_confidence, other=other,
         label_names=label_names, words=not no_words, **arguments,
     )  # fmt: skip
-    _print_run(result, params["output"], params["quiet"], "Labeled")
     entry = result.summary.get("labeling", {})
+    if entry.get("status") == "failed":  # the analysis the command is for
+        raise InvalidParameterError(
+            f"The labeling failed: {entry['error']} ({params['output']}/ holds the other analyses)."
+        )
+    _print_run(result, params["output"], params["quiet"], "Labeled")
     if entry.get("status") == "ok" and not params["quiet"]:
         counts = pd.Series(entry["predicted_counts"]).sort_values(ascending=False)
         table = Table(title="Predicted labels", title_justify="left")

@@ -77,9 +77,13 @@ def _whole_numbers(values: np.ndarray) -> bool:
 
 
 def encode_labels(values: pd.Series) -> Labels:
-    """Factorise labels, keeping classes sorted so codes are stable across runs."""
+    """Factorise labels, keeping classes sorted so codes are stable across runs; text labels
+    lose the spaces around them."""
     missing = _is_missing_label(values)
     present = values[~missing]
+    if present.dtype == object or pd.api.types.is_string_dtype(present.dtype):
+        # "cat " is "cat": spaces around a label are how a cell was typed, not another class
+        present = present.map(lambda v: v.strip() if isinstance(v, str) else v)
     kinds = {type(v) for v in present.iloc[:1000]}
     if len(kinds) > 1 and not all(issubclass(k, int | float | np.number) for k in kinds):
         present = present.astype(str)  # mixed strings and numbers: compare as text

@@ -313,7 +313,9 @@ class Labeling(Detector):
             topics = read_topics(given, kind, alone=self.other)
             prototypes = np.vstack([context.encode_texts(texts).mean(axis=0)
                                     for texts in topics.values()])  # fmt: skip
-            topics, prototypes, unknown = self._known_topics(topics, prototypes, kind)
+            topics, prototypes, unknown = self._known_topics(
+                topics, prototypes, kind, alone=self.other or self._seeds(context)
+            )
             classes = np.array(list(topics), dtype=object)
             measure = (TopicPresence.of_keywords if kind == "keywords"
                        else TopicPresence.of_descriptions)  # fmt: skip
@@ -426,12 +428,13 @@ class Labeling(Detector):
 
     @staticmethod
     def _known_topics(
-        topics: dict[str, list[str]], embedded: np.ndarray, kind: str
+        topics: dict[str, list[str]], embedded: np.ndarray, kind: str, alone: bool
     ) -> tuple[dict[str, list[str]], np.ndarray, list[str]]:
         """(the ``topics`` whose ``embedded`` vector is not zero, their vectors, the names of
         the others): an encoder that knows none of a topic's words (``tfidf`` knows the words
         of the rows only) embeds it as the zero vector, like nothing the rows hold. Raises
-        when it knows the words of no topic."""
+        when it knows the words of no topic, or of one only and a topic may not stand
+        ``alone`` (without `other` or seed classes beside it, every row would take it)."""
         known = has_content(embedded)
         if not known.any():
             raise InvalidParameterError(
@@ -441,6 +444,13 @@ class Labeling(Detector):
             )
         unknown = [str(t) for t, k in zip(topics, known, strict=True) if not k]
         kept = {t: words for (t, words), k in zip(topics.items(), known, strict=True) if k}
+        if len(kept) == 1 and unknown and not alone:
+            raise InvalidParameterError(
+                f"The encoder knows the words of one topic only, `{next(iter(kept))}` (none of "
+                f"{', '.join(f'`{t}`' for t in unknown)}), and one topic leaves nothing to "
+                "choose: every row would take it. Give words the rows use (the tfidf encoder "
+                "knows only those), or `--other` to tell that topic's rows from the rest."
+            )
         return kept, embedded[known], unknown
 
     def _with_names(
