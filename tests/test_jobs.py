@@ -125,6 +125,8 @@ def test_label_from_a_seed_labels_mapping(unlabeled):
         ({"seed_labels": "topic", "seed_labels_file": {"r0": "sport"}}, "not both"),
         ({"seed_labels": "topic", "label": "label"}, "label or seed labels, not both"),
         ({"keywords": KEYWORDS, "detectors": ["outliers"]}, "call siftkit.audit"),
+        ({"keywords": ["sport", "food"]}, "keywords takes a YAML or JSON file, or a dict"),
+        ({"seed_labels": {"r0": "sport"}}, "a dict of row id -> label goes to seed_labels_file"),
     ],
     ids=[
         "no-source",
@@ -132,6 +134,8 @@ def test_label_from_a_seed_labels_mapping(unlabeled):
         "two-seed-sources",
         "label-and-seeds",
         "detectors",
+        "keywords-as-a-list",
+        "seed-labels-as-a-dict",
     ],  # fmt: skip
 )
 def test_label_refuses_contradictory_arguments(unlabeled, kwargs, message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from typing import ClassVar
 
 import numpy as np
@@ -178,6 +179,9 @@ def test_report_is_self_contained_html(run):
         assert section in html, section
     assert "<script" not in html.lower()
     assert "http://" not in html and "https://" not in html
+    # the cards' numbers in words, shares in percent
+    assert re.search(r"<b>\d+\.\d%</b><span class=\"muted\">estimated noise rate</span>", html)
+    assert "n groups" not in html and "n conflicting copies" not in html
 
 
 def test_report_tables_give_running_text_room_and_scroll_when_wide(run):

@@ -185,6 +185,18 @@ def check_label_sources(
             "Nothing to label from: give --keywords, --descriptions, --seed-labels COLUMN or "
             "--seed-labels-file FILE."
         )
+    for name, topics in (("keywords", keywords), ("descriptions", descriptions)):
+        if topics is not None and not isinstance(topics, str | Path | Mapping):
+            raise InvalidParameterError(
+                f"{name} takes a YAML or JSON file, or a dict of topic -> "
+                f"{'keywords' if name == 'keywords' else 'sentence'}; got a "
+                f"{type(topics).__name__}."
+            )
+    if isinstance(seed_labels, Mapping):
+        raise InvalidParameterError(
+            "seed_labels takes the name of a column, or one label per row (None where "
+            "unlabeled); a dict of row id -> label goes to seed_labels_file."
+        )
 
 
 def _audit_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -393,9 +393,18 @@ def test_explicit_numeric_label_column(mixed_frame):
 
 def test_non_unique_id_like_column_is_not_inferred_as_id():
     frame = pd.DataFrame({"id": [1, 1, 2, 3], "text": TEXTS[:4]})
-    dataset = load(frame)
+    with pytest.warns(ColumnInferenceWarning, match="'id' is named like row ids but repeats"):
+        dataset = load(frame)
     assert dataset.schema.id is None
     assert dataset.row_ids.tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("role", ["label", "id", "split"])
+def test_one_column_in_two_roles_is_refused(role):
+    frame = pd.DataFrame({"text": TEXTS[:4], "other": ["a", "b", "c", "d"]})
+    with pytest.raises(InvalidParameterError, match="'text' is given as both the") as error:
+        load(frame, text="text", **{role: "text"})
+    assert f"the {role}" in str(error.value) and "the text" in str(error.value)
 
 
 def test_two_free_text_columns_warn_and_pick_one():

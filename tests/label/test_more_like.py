@@ -65,6 +65,15 @@ def test_unknown_row_ids_are_named(run) -> None:
         more_like_these(run, [])
 
 
+def test_an_empty_example_is_refused_and_empty_rows_are_never_listed(topics) -> None:
+    frame = pd.concat([topics, pd.DataFrame({"id": ["blank"], "text": [" "], "topic": ["cats"]})])
+    run = siftkit.audit(frame, text="text", id="id", label=False, encoder="fake",
+                        detectors=["empty_rows"], progress=False)  # fmt: skip
+    with pytest.raises(InvalidParameterError, match=r"like nothing \(is_empty\): blank\."):
+        more_like_these(run, ["t0", "blank"])
+    assert "blank" not in set(more_like_these(run, ["t0"], top=None)["row_id"])
+
+
 def test_a_tables_rows_come_with_their_values(tmp_path) -> None:
     table = pd.DataFrame({"size": [float(i % 5) for i in range(40)],
                           "colour": ["red", "blue"] * 20})  # fmt: skip

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit._validation import did_you_mean
-from siftkit.exceptions import ColumnInferenceWarning, ColumnNotFoundError
+from siftkit.exceptions import ColumnInferenceWarning, ColumnNotFoundError, InvalidParameterError
 
 ID_NAMES = ("id", "row_id", "_id", "uuid", "uid", "guid", "key", "idx", "index")
 LABEL_NAMES = (
@@ -209,8 +209,19 @@ def infer_schema(
     frame : DataFrame of shape (n_rows, n_columns)
     id, text, label, split : column names the user gave, or None to infer.
     """
-    for role, name in (("id", id), ("text", text), ("label", label), ("split", split)):
+    given = {"id": id, "text": text, "label": label, "split": split}
+    for role, name in given.items():
         _check_named(frame, role, name)
+    roles: dict[str, list[str]] = {}
+    for role, name in given.items():
+        if name is not None:
+            roles.setdefault(name, []).append(role)
+    for name, named in roles.items():
+        if len(named) > 1:
+            raise InvalidParameterError(
+                f"The column {name!r} is given as both the {named[0]} and the {named[1]} "
+                "column; a column plays one part."
+            )
     columns = [str(c) for c in frame.columns]
     taken = {c for c in (id, text, label, split) if c is not None}
 
@@ -221,6 +232,14 @@ def infer_schema(
         guess = free(_by_name(columns, ID_NAMES))
         if guess is not None and frame[guess].is_unique:
             id = guess
+        elif guess is not None:
+            warnings.warn(
+                f"The column {guess!r} is named like row ids but repeats values, so rows are "
+                "numbered by position instead (row_id 0, 1, …). Pass --id NAME to use it "
+                "anyway (repeated ids are then an error).",
+                ColumnInferenceWarning,
+                stacklevel=3,
+            )
     if label is None:
         label = free(_by_name(columns, LABEL_NAMES))
     if split is None:

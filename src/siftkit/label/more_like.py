@@ -50,13 +50,20 @@ def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) ->
             f"ids look like: {example}."
         )
     seeds = position.get_indexer(wanted)
+    empty = rows["is_empty"].to_numpy(dtype=bool) if "is_empty" in rows else None
+    if empty is not None and empty[seeds].any():
+        named = ", ".join(str(r) for r in np.asarray(wanted, dtype=object)[empty[seeds]][:5])
+        raise InvalidParameterError(
+            f"Rows without content are like nothing (is_empty): {named}. Give example rows "
+            "with content."
+        )
     graph = audit.graph
     weights = knn_weights(graph.indices, graph.similarities)
     degree = np.asarray(weights.sum(axis=1)).ravel()
     score = _closeness(normalize(weights), degree, seeds)
     score[seeds] = -np.inf
-    if "is_empty" in rows:  # a row without content is like nothing
-        score[rows["is_empty"].to_numpy(dtype=bool)] = -np.inf
+    if empty is not None:  # a row without content is like nothing
+        score[empty] = -np.inf
     order = np.argsort(-score, kind="stable")
     order = order[np.isfinite(score[order])]
     if top is not None:

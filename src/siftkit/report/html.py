@@ -45,7 +45,16 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
         "Exact duplicates", "is_duplicate", None,
         "Rows identical to an earlier row after normalising case, Unicode and whitespace.",
     ),
+    "labeling": ("Labels", "is_labeling", None, ""),
 }  # fmt: skip
+#: The numbers an analysis's card shows beside its flagged rows: summary key -> (caption,
+#: whether it is a share of the rows, shown in percent).
+CARD_STATS = {
+    "n_groups": ("groups", False),
+    "share": ("of the rows", True),
+    "estimated_noise_rate": ("estimated noise rate", True),
+    "n_conflicting_copies": ("copies with conflicting labels", False),
+}
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;
@@ -256,7 +265,9 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: 
             + _stat("rows without a category", entry["n_unassigned"])
             + f"</div>{_table(_categories_table(entry, rows))}</section>"
         )
-    title, flag, score, meaning = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
+    title, flag, score, meaning = ISSUE_CARDS.get(
+        name, (name.replace("_", " ").capitalize(), f"is_{name}", None, "")
+    )
     status = entry.get("status", "ok")
     parts = [f'<section class="card"><h2>{escape(title)} ']
     parts.append(f'<span class="status-{escape(status)}">· {escape(status)}</span></h2>')
@@ -267,9 +278,9 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: 
     else:
         parts.append(f'<p class="muted">{escape(meaning)}</p><div class="stats">')
         parts.append(_stat("rows flagged", entry.get("count", 0)))
-        for key in ("n_groups", "share", "estimated_noise_rate", "n_conflicting_copies"):
+        for key, (caption, share) in CARD_STATS.items():
             if key in entry:
-                parts.append(_stat(key.replace("_", " "), entry[key]))
+                parts.append(_stat(caption, f"{entry[key]:.1%}" if share else entry[key]))
         if "estimated_noise_rate_interval" in entry:
             low, high = entry["estimated_noise_rate_interval"]
             parts.append(_stat("noise rate, 95% interval", f"{low:.1%} – {high:.1%}"))
