@@ -145,12 +145,20 @@ def test_tabular_identical_rows_get_identical_vectors() -> None:
 
 
 def test_tabular_missing_category_is_its_own_value() -> None:
-    frame = pd.DataFrame({"kind": ["a", None, "a", None, "b", "b"]})
+    frame = pd.DataFrame({"kind": ["a", None, "a", None, "b", "b"], "size": [1, 2, 1, 2, 3, 3]})
     vectors = embed(frame, "tabular")
     assert_unit_or_zero(vectors)
     np.testing.assert_array_equal(vectors[1], vectors[3])
     assert not np.allclose(vectors[1], vectors[0])
     assert not np.allclose(vectors[1], vectors[4])
+
+
+def test_tabular_a_row_without_any_value_embeds_to_nothing() -> None:
+    frame = pd.DataFrame({"size": [1.0, np.nan, 3.0, np.inf, 2.0],
+                          "kind": ["a", None, "b", None, None]})  # fmt: skip
+    norms = np.linalg.norm(embed(frame, "tabular"), axis=1)
+    assert norms[1] == norms[3] == 0.0  # inf is no value either
+    assert (norms[[0, 2, 4]] > 0).all()  # a missing category beside a number is a value
 
 
 def test_tabular_rows_along_one_line_from_the_centre_are_told_apart() -> None:

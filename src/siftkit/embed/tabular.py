@@ -115,7 +115,20 @@ class TabularEncoder(Encoder):
             raise NotFittedError("TabularEncoder is not fitted yet; call fit(dataset) first.")
         features = self._transform(items)
         offset = np.full((len(features), 1), self.offset_, dtype=np.float32)
-        return np.hstack([features, offset])
+        vectors = np.hstack([features, offset])
+        vectors[self._blank(items)] = 0.0  # no value at all: nothing to embed, an empty row
+        return vectors
+
+    def _blank(self, items: Sequence[int]) -> np.ndarray:
+        """Per row of ``items``, whether every feature column is missing (inf counts as
+        missing, as for imputation)."""
+        frame = self.frame_.iloc[list(items)]
+        blank = np.ones(len(frame), dtype=bool)
+        if self.numeric_:
+            blank &= self._numeric(frame).isna().all(axis=1).to_numpy()
+        for name in self.categorical_:
+            blank &= frame[name].isna().to_numpy()
+        return blank
 
     def _transform(self, items: Sequence[int]) -> np.ndarray:
         rows = self._prepare(self.frame_.iloc[list(items)])

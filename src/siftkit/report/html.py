@@ -37,8 +37,9 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
     "clusters": ("Categories", "is_clusters", None, ""),
     "empty_rows": (
         "Empty rows", "is_empty", None,
-        "Rows with nothing to embed (a blank text, or one the encoder knows none of the words "
-        "of: the tfidf encoder keeps only words two rows use): they get no category, label or "
+        "Rows with nothing to embed (a blank text, one the encoder knows none of the words "
+        "of — the tfidf encoder keeps only words two rows use —, or a table row without any "
+        "value): they get no category, label or "
         "other verdict. Fill them in, drop them, or embed them with another encoder.",
     ),
     "duplicates": (
