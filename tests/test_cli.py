@@ -222,8 +222,8 @@ def test_discover_accepts_a_number_or_a_range(workdir, hint, recorded):
     assert entry["parameters"]["n_clusters"] == recorded
 
 
-@pytest.mark.parametrize("hint", ["abc", "-3", "3-x"])
-def test_discover_refuses_a_hint_that_is_not_a_number(workdir, hint):
+@pytest.mark.parametrize("hint", ["abc", "-3", "3-x", "5-2", "0"])
+def test_discover_refuses_a_hint_that_is_not_a_number_of_categories(workdir, hint):
     result = discover("--n-clusters", hint)
     assert result.exit_code == 2
     assert "Usage:" in result.stderr
@@ -231,12 +231,16 @@ def test_discover_refuses_a_hint_that_is_not_a_number(workdir, hint):
     assert not (workdir / "out").exists()
 
 
-@pytest.mark.parametrize("hint", ["5-2", "0"])
-def test_discover_refuses_an_impossible_hint_before_running(workdir, hint):
-    result = discover("--n-clusters", hint)
-    assert result.exit_code == 2
-    assert "error:" in result.stderr and "n_clusters" in result.stderr
-    assert not (workdir / "out").exists()
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--min-confidence", "1.5"), ("--resolution", "0"), ("--min-cluster-size", "0"),
+     ("-k", "0")],
+)  # fmt: skip
+def test_discover_refuses_out_of_range_options_by_their_names(workdir, option, value):
+    result = discover(option, value)
+    assert result.exit_code == 2 and "Usage:" in result.stderr
+    assert option in result.stderr and "range" in result.stderr
+    assert "parameter of" not in result.stderr  # the option's name, not the class's
 
 
 def test_discover_refuses_a_missing_vocabulary_before_running(workdir):

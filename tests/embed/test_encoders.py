@@ -20,6 +20,7 @@ from siftkit.embed import (
 from siftkit.exceptions import (
     DataFileNotFoundError,
     EmbeddingsError,
+    EmptyDatasetError,
     NotFittedError,
     UnknownPluginError,
 )
@@ -151,6 +152,12 @@ def test_tabular_missing_category_is_its_own_value() -> None:
     np.testing.assert_array_equal(vectors[1], vectors[3])
     assert not np.allclose(vectors[1], vectors[0])
     assert not np.allclose(vectors[1], vectors[4])
+
+
+def test_tabular_on_text_alone_names_the_text_column() -> None:
+    dataset = load(pd.DataFrame({"definition": ["a small dog", "a large cat", "a red car"]}))
+    with pytest.raises(EmptyDatasetError, match="its text column 'definition' is embedded by"):
+        get_encoder("tabular").fit(dataset)
 
 
 def test_tabular_a_row_without_any_value_embeds_to_nothing() -> None:

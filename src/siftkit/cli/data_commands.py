@@ -39,7 +39,7 @@ def _input_options(command: Any) -> Any:
             "--encoder", help="Encoder name: minilm (text default), tfidf, tabular, vectors."
         ),
         click.option(
-            "-k", "--neighbors", "k", type=int, default=20, show_default=True,
+            "-k", "--neighbors", "k", type=click.IntRange(min=1), default=20, show_default=True,
             help="Neighbours per row in the shared kNN graph.",
         ),
         click.option(
@@ -112,15 +112,17 @@ def _cluster_hint(value: str | None) -> int | tuple[int, int] | None:
     if value is None:
         return None
     try:
-        if "-" in value:
-            low, high = (int(part) for part in value.split("-", 1))
-            return low, high
-        return int(value)
+        hint = (tuple(int(part) for part in value.split("-", 1)) if "-" in value.strip("-")
+                else (int(value),))  # fmt: skip
     except ValueError:
+        hint = ()
+    if not hint or hint[0] < 1 or hint[-1] < hint[0]:
         raise click.BadParameter(
-            f"expected a number such as 20 or a range such as 10-30; got {value!r}",
+            f"expected a number of categories such as 20, or a range such as 10-30 (low at "
+            f"least 1, high at least low); got {value!r}",
             param_hint="--n-clusters",
-        ) from None
+        )
+    return hint[0] if len(hint) == 1 else (hint[0], hint[1])
 
 
 @main.command()
@@ -131,21 +133,21 @@ def _cluster_hint(value: str | None) -> int | tuple[int, int] | None:
 )
 @click.option(
     "--resolution",
-    type=float,
+    type=click.FloatRange(min=0.0, min_open=True),
     default=0.5,
     show_default=True,
     help="Granularity when no hint is given: higher finds more, smaller categories.",
 )
 @click.option(
     "--min-cluster-size",
-    type=int,
+    type=click.IntRange(min=1),
     default=5,
     show_default=True,
     help="Smaller groups join their neighbours' category.",
 )
 @click.option(
     "--min-confidence",
-    type=float,
+    type=click.FloatRange(0.0, 1.0),
     default=0.0,
     show_default=True,
     help="Rows less confident than this get category -1 (0: every row gets one).",
@@ -234,7 +236,7 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
 )
 @click.option(
     "--min-confidence",
-    type=float,
+    type=click.FloatRange(0.0, 1.0),
     default=0.0,
     show_default=True,
     help="Rows less confident than this get no label (abstain).",

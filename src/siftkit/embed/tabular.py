@@ -72,6 +72,15 @@ class TabularEncoder(Encoder):
                 ),
                 self.categorical_,
             ))  # fmt: skip
+        if not self.numeric_ and not self.categorical_:
+            text = dataset.schema.text
+            raise EmptyDatasetError(
+                "The tabular encoder embeds numeric and categorical columns, and this data has "
+                "none"
+                + (f": its text column {text!r} is embedded by a text encoder (minilm, the "
+                   "default, or tfidf)." if text is not None
+                   else "; pass precomputed embeddings with --embeddings.")
+            )  # fmt: skip
         if not parts:
             columns = ", ".join(self.numeric_) or "none"
             raise EmptyDatasetError(
