@@ -79,6 +79,11 @@ def test_empty_string(minilm: MiniLMEncoder) -> None:
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_a_text_of_unknown_tokens_alone_embeds_to_nothing(minilm: MiniLMEncoder) -> None:
+    vectors = embed(minilm, ["😀😀🎉🔥", "♪♫", "a dog 😀", "日本語"])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), [0.0, 0.0, 1.0, 1.0], atol=1e-5)
+
+
 def test_non_ascii_text(minilm: MiniLMEncoder) -> None:
     texts = [
         "Café crème brûlée à la française",

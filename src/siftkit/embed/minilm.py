@@ -66,7 +66,8 @@ class MiniLMEncoder(Encoder):
 
     @property
     def cache_key(self) -> str:
-        return f"minilm-l6-int8-{_model_file()[1]}-t{MAX_TOKENS}"
+        # "-u": texts of unknown tokens alone are zero vectors (cached vectors before were not)
+        return f"minilm-l6-int8-{_model_file()[1]}-t{MAX_TOKENS}-u"
 
     @cached_property
     def tokenizer(self) -> Any:
@@ -102,4 +103,18 @@ class MiniLMEncoder(Encoder):
         (hidden,) = self.session.run(["last_hidden_state"], feeds)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        # a text of tokens the vocabulary lacks alone (emoji, symbols) says nothing the model
+        # knows: the zero vector, an empty row, as the tfidf encoder makes of unknown words
+        pooled[[self._unknown_only(e.ids) for e in encodings]] = 0.0
         return l2_normalize(pooled)
+
+    @cached_property
+    def _markers(self) -> tuple[int, set[int]]:
+        """The [UNK] token's id, and those of the tokens that frame every text."""
+        ids = self.tokenizer.token_to_id
+        return ids("[UNK]"), {ids("[CLS]"), ids("[SEP]"), ids("[PAD]")}
+
+    def _unknown_only(self, ids: Sequence[int]) -> bool:
+        unknown, framing = self._markers
+        words = [i for i in ids if i not in framing]
+        return bool(words) and all(i == unknown for i in words)
