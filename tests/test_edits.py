@@ -61,6 +61,18 @@ def test_bad_actions_are_refused(run):
         log.record(["nope"], "drop")
 
 
+def test_a_suggestion_cannot_be_taken_for_a_row_given_no_label(tmp_path, text_frame):
+    frame = text_frame.copy()
+    frame.loc[frame["id"] == "r3", "label"] = None
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    siftkit.audit(tmp_path / "data.csv", encoder="fake", id="id", output=tmp_path / "run",
+                  detectors=["label_errors"], allow_missing_labels=True)  # fmt: skip
+    log = EditLog(siftkit.open(tmp_path / "run"))
+    with pytest.raises(InvalidParameterError, match=r"without a suggested label .*: r3\."):
+        log.record(["r3", "r4"], "accept_suggestion")
+    assert log.history().empty
+
+
 def test_cleaned_dataset_applies_edits_to_the_original_rows(run, text_frame):
     log = EditLog(run)
     log.record(["r3"], "drop")

@@ -78,6 +78,12 @@ class EditLog:
                     "This run has no suggested labels (label errors did not run)."
                 )
             labels = [rows.at[r, "suggested_label"] for r in wanted]
+            none = [r for r, label in zip(wanted, labels, strict=True) if pd.isna(label)]
+            if none:
+                raise InvalidParameterError(
+                    f"Rows without a suggested label (rows given none, which label errors "
+                    f"leave alone): {', '.join(none[:5])}. Set their label instead."
+                )
         else:
             labels = [label if action == "set_label" else None] * len(wanted)
         return self._append(wanted, action, labels, undoes=None)

@@ -271,8 +271,11 @@ def test_allow_missing_labels(frame_missing_labels):
     assert not unlabeled["is_label_error"].any()
     assert (unlabeled["label_error_score"] == 0.0).all()
     assert unlabeled["label"].isna().all()
-    # the unlabeled rows still get a suggestion from their neighbours
-    assert unlabeled["suggested_label"].notna().all()
+    # no label, no mend to suggest: their label is the labeling analysis's prediction
+    assert unlabeled["suggested_label"].isna().all()
+    assert (unlabeled["suggestion_confidence"] == 0.0).all()
+    assert unlabeled["predicted_label"].notna().all()
+    assert (unlabeled["label_source"] == "propagated").all()
 
 
 def test_single_class(text_frame):

@@ -169,7 +169,9 @@ def check_contract(
         assert all((groups == g).sum() >= 2 for g in used)  # a group has 2+ rows
     if "suggested_label" in columns:
         allowed = set(context.labels.classes.tolist())
-        assert set(columns["suggested_label"].tolist()) <= allowed
+        labeled = ~context.labels.missing
+        assert set(columns["suggested_label"][labeled].tolist()) <= allowed
+        assert all(s is None for s in columns["suggested_label"][~labeled])  # nothing to mend
 
 
 def test_contract(detector_cls: type[Detector], case_name: str) -> None:

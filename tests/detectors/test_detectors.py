@@ -317,8 +317,9 @@ def test_unlabeled_rows_get_score_zero_and_no_flag() -> None:
     summary, columns = run(context, "label_errors")
     np.testing.assert_array_equal(columns["label_error_score"][missing], 0.0)
     assert not columns["is_label_error"][missing].any()
-    # they still get a suggestion: the label of their cluster
-    assert [columns["suggested_label"][i] for i in missing] == ["ant", "bee", "bee", "cat"]
+    # no label, nothing to mend: no suggestion (the labeling analysis predicts their label)
+    assert [columns["suggested_label"][i] for i in missing] == [None] * 4
+    np.testing.assert_array_equal(columns["suggestion_confidence"][missing], 0.0)
     assert np.flatnonzero(columns["is_label_error"]).tolist() == [wrong]
     assert summary["n_unlabeled"] == 4
 

@@ -283,9 +283,10 @@ class LabelErrors(Detector):
         upper = estimate.interval(z=FLAG_LIMIT_STANDARD_ERRORS)[1]
         limit = int(np.ceil(upper * (judgeable & ~off_topic).sum()))
         mislabeled = _highest(candidates & ~off_topic, score, limit)
-        # a row without content suggests its own label (if it has one), with confidence 0
-        suggested = np.where(content | (codes < 0), stats.best, codes)
-        confidence = np.where(content, stats.best_p, 0.0)
+        # a row without content suggests its own label, with confidence 0; a row without a
+        # label has no label to mend: none (the labeling analysis predicts one for it)
+        suggested = np.where(codes < 0, -1, np.where(content, stats.best, codes))
+        confidence = np.where(content & (codes >= 0), stats.best_p, 0.0)
 
         conflict_group, group_label, group_share = self._conflicting_copies(
             context, stats, np.where(labeled, codes, -1)
