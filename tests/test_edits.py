@@ -37,6 +37,18 @@ def test_actions_are_logged_with_timestamps_and_batches(run):
     assert log.current().set_index("row_id").at["r0", "label"] == "sport"
 
 
+def test_the_same_run_again_keeps_its_edits_and_a_different_one_drops_them(run, tmp_path):
+    EditLog(run).record(["r1"], "drop")
+    data = tmp_path / "data.csv"
+    siftkit.audit(data, encoder="fake", id="id", output=run.path)  # the same run: kept
+    assert (run.path / EDITS_FILE).exists()
+    pd.read_csv(data).head(40).to_csv(tmp_path / "fewer.csv", index=False)
+    siftkit.audit(tmp_path / "fewer.csv", encoder="fake", id="id", output=run.path,
+                  overwrite=True)  # fmt: skip
+    assert not (run.path / EDITS_FILE).exists()  # they named rows of the replaced run
+    assert EditLog(siftkit.open(run.path)).current().empty
+
+
 def test_undo_takes_back_the_latest_batch_and_keeps_the_log(run):
     log = EditLog(run)
     log.record(["r1", "r2"], "drop")

@@ -21,9 +21,8 @@ import pandas as pd
 
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import InvalidParameterError, RunFolderError
-from siftkit.results import Audit, atomic_write
+from siftkit.results import EDITS_FILE, Audit, atomic_write
 
-EDITS_FILE = "edits.parquet"
 ACTIONS = ("accept_suggestion", "set_label", "mark_fine", "drop")
 COLUMNS = ("edit_id", "batch", "timestamp", "row_id", "action", "label", "undoes")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -29,6 +30,9 @@ NEIGHBORS_FILE = "neighbors.npz"
 REPORT_FILE = "report.html"
 MAP_FILE = "map.npy"
 RUN_FILES = (ROWS_FILE, SUMMARY_FILE, EMBEDDINGS_FILE, NEIGHBORS_FILE, MAP_FILE, REPORT_FILE)
+#: The explorer's edits of the run's rows (:mod:`siftkit.edits`): a run replaced by a
+#: different one loses them, as they name rows of the old run.
+EDITS_FILE = "edits.parquet"
 #: The columns of ``rows.parquet`` that say what a row holds, for people: its text, or a
 #: table's values (``column=value, …``).
 CONTENT_COLUMNS = ("text", "values")
@@ -44,7 +48,7 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write ``path`` through a temporary file in the same folder, renamed on success; the
     folder is made when it does not exist (``sift export -o reviews/queue.csv``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
         with tmp.open(mode) as handle:
             yield handle
@@ -65,6 +69,16 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def saved_fingerprint(path: Path) -> str | None:
+    """The fingerprint of the run saved in the folder ``path``; None when it holds none."""
+    try:
+        saved = json.loads((path / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    fingerprint = saved.get("run", {}).get("fingerprint") if isinstance(saved, dict) else None
+    return fingerprint if isinstance(fingerprint, str) else None
+
+
 def check_output_folder(path: Path, run_fingerprint: str, overwrite: bool) -> None:
     """Refuse to write over anything but a run of the same data with the same parameters.
 
@@ -80,13 +94,8 @@ def check_output_folder(path: Path, run_fingerprint: str, overwrite: bool) -> No
     contents = [p.name for p in path.iterdir() if not p.name.startswith(".")]
     if not contents:
         return
-    summary_path = path / SUMMARY_FILE
-    if summary_path.exists():
-        try:
-            previous = json.loads(summary_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            previous = {}
-        if previous.get("run", {}).get("fingerprint") == run_fingerprint:
+    if (path / SUMMARY_FILE).exists():
+        if saved_fingerprint(path) == run_fingerprint:
             return  # the same run again: replacing it loses nothing
         raise OutputExistsError(
             f"The folder {str(path)!r} already holds a different siftkit run (other data or "
@@ -217,7 +226,11 @@ class Audit:
         :func:`check_output_folder`).
         """
         path = Path(path)
-        check_output_folder(path, self.summary.get("run", {}).get("fingerprint", ""), overwrite)
+        fingerprint = self.summary.get("run", {}).get("fingerprint", "")
+        check_output_folder(path, fingerprint, overwrite)
+        replaced = saved_fingerprint(path)
+        if replaced is not None and replaced != fingerprint:
+            (path / EDITS_FILE).unlink(missing_ok=True)  # edits of the replaced run's rows
         path.mkdir(parents=True, exist_ok=True)
         if self._map is None:  # computed for this run, never read from what the folder held
             self._map = self._compute_map("clusters")

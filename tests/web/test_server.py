@@ -85,6 +85,61 @@ def test_edits_are_saved_and_undone(served):
     assert status == 400
 
 
+def raw_post(server, path: str, payload: bytes, length: str | None = None):
+    """POST ``payload`` as it is (not JSON-encoded), with ``length`` as its Content-Length."""
+    port = server.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("POST", path, skip_host=True)
+    connection.putheader("Host", f"127.0.0.1:{port}")
+    connection.putheader("Content-Length", length if length is not None else str(len(payload)))
+    connection.endheaders(payload)
+    response = connection.getresponse()
+    status, data = response.status, response.read()
+    connection.close()
+    return status, json.loads(data)
+
+
+def test_malformed_edits_are_refused_with_a_reason(served):
+    server, run = served
+    for body, reason in [
+        ([1, 2], "JSON object"), (None, "JSON object"), ("drop", "JSON object"),
+        ({"rows": "12", "action": "drop"}, "list of positions"),
+        ({"rows": [1.9], "action": "drop"}, "list of positions"),
+        ({"rows": [True], "action": "drop"}, "list of positions"),
+        ({"rows": ["1"], "action": "drop"}, "list of positions"),
+        ({"rows": [-1], "action": "drop"}, "list of positions"),
+        ({"rows": [1]}, "action by name"),
+        ({"rows": [1], "action": "set_label", "label": ["x"]}, "text or a number"),
+        ({"rows": [1], "action": "set_label", "label": {"a": 1}}, "text or a number"),
+    ]:  # fmt: skip
+        status, answer = raw_post(server, "/api/edits", json.dumps(body).encode())
+        assert status == 400 and reason in answer["error"], (body, answer)
+    assert raw_post(server, "/api/edits", b'{"rows": [1e400], "action": "drop"}')[0] == 400
+    assert raw_post(server, "/api/edits", b"{not json")[1] == {"error": "The body must be JSON."}
+    assert raw_post(server, "/api/edits", b"{}", length="abc")[0] == 400
+    assert raw_post(server, "/api/edits", b"{}", length="-1")[0] == 400
+    assert not (run / "edits.parquet").exists()  # nothing was recorded
+    status, _ = raw_post(server, "/api/edits?from=map", b'{"rows": [1], "action": "drop"}')
+    assert status == 200  # a query string does not hide the route
+
+
+def test_edits_sent_at_once_are_each_kept_in_a_batch_of_their_own(served):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server, run = served
+
+    def mark(i: int) -> int:
+        status, body = request(server, "POST", "/api/edits", {"rows": [i], "action": "mark_fine"})
+        assert status == 200, body
+        return json.loads(body)["batch"]
+
+    with ThreadPoolExecutor(8) as pool:
+        batches = list(pool.map(mark, range(16)))
+    assert sorted(batches) == list(range(16))
+    log = pd.read_parquet(run / "edits.parquet")
+    assert sorted(log["batch"]) == list(range(16)) and log["row_id"].nunique() == 16
+
+
 def test_after_sift_label_the_map_shows_the_predicted_labels_and_their_confidence(label_served):
     from siftkit.web.server import Explorer
 
@@ -124,7 +179,8 @@ def test_briefs_give_listed_rows_their_label_and_text(served):
     assert briefs["0"].startswith("sport: ") and len(briefs["0"]) <= 90
     assert request(server, "GET", "/api/briefs?rows=0,999")[0] == 404
     too_many = ",".join(["0"] * 201)
-    assert request(server, "GET", f"/api/briefs?rows={too_many}")[0] == 404
+    status, body = request(server, "GET", f"/api/briefs?rows={too_many}")
+    assert status == 400 and b"at most 200 rows" in body
 
 
 def test_briefs_of_unlabeled_rows_carry_no_label(tmp_path):

@@ -10,6 +10,8 @@ path outside it can be named) and reads or writes nothing outside the run folder
 from __future__ import annotations
 
 import json
+import math
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,6 +53,13 @@ def _plain(value: Any) -> Any:
     return None if pd.api.types.is_scalar(value) and pd.isna(value) else value
 
 
+def _is_label(value: Any) -> bool:
+    """Whether a JSON value can be a label: text, or a finite number (not true or false)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 class Explorer:
     """What the app shows of one run, prepared once."""
 
@@ -58,6 +67,8 @@ class Explorer:
         self.run = run
         self.rows = run.rows
         self.edits = EditLog(run)
+        # requests are served on threads: one edit or undo at a time reads and writes the log
+        self._editing = threading.Lock()
         self.keys = self.rows["row_id"].astype(str).to_numpy()
         self.content = content_column(self.rows)  # the column saying what a row holds
         label = self._label_column()
@@ -135,7 +146,9 @@ class Explorer:
     def briefs(self, indices: list[int]) -> dict[str, str]:
         """Each row of ``indices`` (at most ``BRIEF_ROWS``) in one short line: its label and
         what it holds (text or a table's values), else its id; keyed by position."""
-        if len(indices) > BRIEF_ROWS or any(not 0 <= i < len(self.rows) for i in indices):
+        if len(indices) > BRIEF_ROWS:
+            raise SiftError(f"Ask for at most {BRIEF_ROWS} rows at a time.")
+        if any(not 0 <= i < len(self.rows) for i in indices):
             raise KeyError(indices)
         out = {}
         for i in indices:
@@ -150,13 +163,31 @@ class Explorer:
         hits = self.rows[self.content].astype(str).str.contains(query, case=False, regex=False)
         return np.flatnonzero(hits.to_numpy())[:SEARCH_LIMIT].tolist()
 
-    def edit(self, body: dict[str, Any]) -> dict[str, Any]:
-        indices = [int(i) for i in body.get("rows", [])]
-        if not indices or any(not 0 <= i < len(self.keys) for i in indices):
-            raise SiftError("Give the rows to edit as positions in the run.")
-        batch = self.edits.record([self.keys[i] for i in indices], str(body.get("action")),
-                                  body.get("label"))  # fmt: skip
-        return {"batch": batch, "edits": self.current_edits()}
+    def edit(self, body: Any) -> dict[str, Any]:
+        """Record the edit ``body`` asks for: ``{"rows": [positions], "action": name,
+        "label": text or number}``; raises :class:`SiftError` for any other shape."""
+        if not isinstance(body, dict):
+            raise SiftError('Send a JSON object: {"rows": [positions], "action": "drop"}.')
+        indices, action, label = body.get("rows"), body.get("action"), body.get("label")
+        if (not isinstance(indices, list) or not indices
+                or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices)
+                or any(not 0 <= i < len(self.keys) for i in indices)):  # fmt: skip
+            raise SiftError(
+                f"Give the rows to edit as a list of positions in the run (0 to "
+                f"{len(self.keys) - 1})."
+            )
+        if not isinstance(action, str):
+            raise SiftError('Give the edit\'s action by name, such as "drop".')
+        if label is not None and not _is_label(label):
+            raise SiftError("A label is text or a number.")
+        with self._editing:
+            batch = self.edits.record([self.keys[i] for i in indices], action, label)
+            return {"batch": batch, "edits": self.current_edits()}
+
+    def undo(self) -> dict[str, Any]:
+        """Take back the latest batch of edits."""
+        with self._editing:
+            return {"undone": self.edits.undo(), "edits": self.current_edits()}
 
     def current_edits(self) -> dict[str, Any]:
         current = self.edits.current()
@@ -223,6 +254,8 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
                     return self._json({"indices": explorer.search(query)})
                 if route == "/api/edits":
                     return self._json({"edits": explorer.current_edits()})
+            except SiftError as exc:
+                return self._error(HTTPStatus.BAD_REQUEST, str(exc))
             except (KeyError, ValueError):
                 return self._error(HTTPStatus.NOT_FOUND, "No such row.")
             self._error(HTTPStatus.NOT_FOUND, "Not found.")
@@ -230,18 +263,22 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802
             if not self._trusted():
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
+            given = self.headers.get("Content-Length") or "0"
+            if not given.isdigit():
+                return self._error(HTTPStatus.BAD_REQUEST, "Content-Length must be a count.")
+            if int(given) > MAX_BODY:
                 return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Body too large.")
+            route = urlparse(self.path).path
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if self.path == "/api/edits":
+                body = json.loads(self.rfile.read(int(given)) or b"{}")
+                if route == "/api/edits":
                     return self._json(explorer.edit(body))
-                if self.path == "/api/undo":
-                    batch = explorer.edits.undo()
-                    return self._json({"undone": batch, "edits": explorer.current_edits()})
-            except (SiftError, ValueError, TypeError) as exc:
+                if route == "/api/undo":
+                    return self._json(explorer.undo())
+            except SiftError as exc:
                 return self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            except ValueError:  # not JSON
+                return self._error(HTTPStatus.BAD_REQUEST, "The body must be JSON.")
             self._error(HTTPStatus.NOT_FOUND, "Not found.")
 
         def _static(self, name: str) -> None:
