@@ -563,6 +563,13 @@ def test_label_exits_with_an_error_when_the_labeling_fails(workdir):
     assert "Labeled" not in result.stdout
 
 
+def test_label_with_topics_and_no_text_is_an_error(workdir, keywords):
+    pd.DataFrame({"size": [float(i % 7) for i in range(30)]}).to_csv("table.csv", index=False)
+    result = sift("label", "table.csv", "-o", "out", "--keywords", keywords)
+    assert result.exit_code == 2
+    assert "error: Nothing was labeled: keywords need a text encoder" in result.stderr
+
+
 def test_like_prints_the_closest_rows(labeled):
     result = sift("like", "out", "r0", "r1", "--top", "3")
     assert result.exit_code == 0, result.output

@@ -58,8 +58,21 @@ def test_unknown_queue_suggests_the_closest(run_folder):
 
 def test_queue_of_an_analysis_that_did_not_run(text_frame, tmp_path):
     siftkit.audit(text_frame, encoder="fake", label=False, output=tmp_path / "r", progress=False)
-    with pytest.raises(RunFolderError, match="--label COLUMN"):
+    with pytest.raises(RunFolderError, match=r"was skipped \(.*\).*--label COLUMN"):
         review_queue(siftkit.open(tmp_path / "r"), "label_errors")
+    siftkit.discover_categories(text_frame, encoder="fake", output=tmp_path / "d",
+                                progress=False)  # fmt: skip
+    with pytest.raises(
+        RunFolderError,
+        match=r"did not check outliers \(its analyses: "
+        r"empty_rows, clusters; .*`sift audit` checks it",
+    ):
+        review_queue(siftkit.open(tmp_path / "d"), "outliers")
+    # nor does its report's map promise rings around rows nothing flagged
+    html = (tmp_path / "d" / "report.html").read_text(encoding="utf-8")
+    assert "Map of the data" in html and "ringed" not in html
+    audited = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "rows flagged as outliers are ringed" in audited  # no labels: no label errors
 
 
 # --- to_label: the rows worth labeling next -------------------------------------------------

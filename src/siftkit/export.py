@@ -63,11 +63,7 @@ def review_queue(audit: Audit, name: str, budget: int | None = None) -> pd.DataF
     flags, score, wanted = QUEUES[name]
     present = [f for f in flags if f in audit.rows]
     if not present:
-        raise RunFolderError(
-            f"This run has no {name} results (no column {flags[0]!r}); the analysis was "
-            "skipped or not run. See `sift info` for why, and re-run `sift audit` with what "
-            "it needs (for label errors: --label COLUMN)."
-        )
+        raise RunFolderError(_no_queue(audit, name))
     rows = audit.rows
     flagged = np.logical_or.reduce([rows[f].to_numpy() for f in present])
     queue = rows[flagged]
@@ -78,6 +74,29 @@ def review_queue(audit: Audit, name: str, budget: int | None = None) -> pd.DataF
     if name == "label_errors":
         out.insert(1, "action", _issue_kind(queue))
     return out.sort_values(score, ascending=False, kind="stable").reset_index(drop=True)
+
+
+#: The analysis whose flags fill each queue.
+QUEUE_ANALYSES = {"label_errors": "label_errors", "off_topic": "label_errors",
+                  "outliers": "outliers", "near_duplicates": "near_duplicates"}  # fmt: skip
+
+
+def _no_queue(audit: Audit, name: str) -> str:
+    """Why the run has no rows for the queue ``name``, and what gives it some."""
+    analysis = QUEUE_ANALYSES[name]
+    entry = audit.summary.get(analysis)
+    if not isinstance(entry, dict):  # `sift discover` and `sift label` run their own
+        ran = ", ".join(audit.analyses) or "none"
+        return (
+            f"This run did not check {analysis.replace('_', ' ')} (its analyses: {ran}; "
+            f"`sift discover` and `sift label` run only theirs). `sift audit` checks it."
+        )
+    why = entry.get("reason") or entry.get("error") or "see `sift info`"
+    fix = " (label errors need labels: --label COLUMN)" if analysis == "label_errors" else ""
+    return (
+        f"This run has no {name} results: the {analysis.replace('_', ' ')} analysis was "
+        f"{entry.get('status', 'not run')} ({why}). Re-run `sift audit` with what it needs{fix}."
+    )
 
 
 def write_queue(audit: Audit, name: str, path: str | Path, budget: int | None = None) -> int:

@@ -15,7 +15,12 @@ from sample_texts import LABELS, TEXTS
 import siftkit
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.dataset import VALUES_MAX_CHARS
-from siftkit.exceptions import ColumnInferenceWarning, InvalidParameterError, MissingLabelsError
+from siftkit.exceptions import (
+    ColumnInferenceWarning,
+    InvalidParameterError,
+    MissingLabelsError,
+    UnreadableDataError,
+)
 
 IDS = ["a", "b", "c", "d", "e", "f"]
 
@@ -478,3 +483,20 @@ def test_spaces_around_a_text_label_make_no_class_of_their_own(tmp_path):
     labels = load(frame, label="y").labels
     assert labels.classes.tolist() == ["cat", "dog"]
     assert labels.decode(labels.codes).tolist() == ["cat", "cat", "dog", None]
+
+
+def test_labels_given_as_a_series_follow_its_index(small_frame):
+    frame = small_frame.drop(columns="label").set_index(pd.Index([10, 11, 12, 13, 14, 15]))
+    labels = pd.Series(LABELS, index=frame.index)[::-1]  # the same index, another order
+    dataset = load(frame, label=labels)
+    assert dataset.labels.decode(dataset.labels.codes).tolist() == LABELS
+    with pytest.raises(MissingLabelsError, match="index is not the data's"):
+        load(frame, label=pd.Series(LABELS))  # positions 0-5, not the frame's 10-15
+    # beside a file or an array a Series has no index to follow: read in order
+    assert load(np.eye(6), label=pd.Series(LABELS, index=range(6, 12))).labels.n_classes == 3
+
+
+def test_two_columns_of_one_name_are_refused(small_frame):
+    frame = pd.concat([small_frame, small_frame[["text"]]], axis=1)
+    with pytest.raises(UnreadableDataError, match="more than one column named 'text'"):
+        load(frame)

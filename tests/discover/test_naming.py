@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from siftkit.discover import naming, partial_labels
-from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
 
 CAT_TEXTS = [
     "the cat sleeps on the warm sofa",
@@ -122,6 +122,19 @@ def test_read_vocabulary_skips_blank_lines_comments_and_repeats(tmp_path) -> Non
 def test_read_vocabulary_missing_file(tmp_path) -> None:
     with pytest.raises(DataFileNotFoundError, match="nope.txt.*does not exist"):
         naming.read_vocabulary(tmp_path / "nope.txt")
+    with pytest.raises(UnreadableDataError, match="is a folder"):
+        naming.read_vocabulary(tmp_path)
+    with pytest.raises(InvalidParameterError, match="give its path"):
+        naming.read_vocabulary(["cats", "boats"])
+
+
+def test_read_vocabulary_reads_utf8_only_and_drops_a_byte_order_mark(tmp_path) -> None:
+    path = tmp_path / "names.txt"
+    path.write_bytes("animal\nfood\n".encode("utf-8-sig"))
+    assert naming.read_vocabulary(path) == ["animal", "food"]
+    path.write_bytes("café\nthé\n".encode("latin-1"))
+    with pytest.raises(UnreadableDataError, match="is not UTF-8 text .* save it as UTF-8"):
+        naming.read_vocabulary(path)
 
 
 @pytest.mark.parametrize("content", ["", "\n\n", "# only a comment\n   \n"])

@@ -58,6 +58,13 @@ def test_repeated_examples_count_once(run) -> None:
     pd.testing.assert_frame_equal(once, twice)
 
 
+def test_one_row_id_is_one_example_and_top_is_a_count(run) -> None:
+    pd.testing.assert_frame_equal(more_like_these(run, "t41"), more_like_these(run, ["t41"]))
+    for top in (0, 2.5, True):
+        with pytest.raises(InvalidParameterError, match="top is a number of rows"):
+            more_like_these(run, ["t41"], top=top)
+
+
 def test_unknown_row_ids_are_named(run) -> None:
     with pytest.raises(InvalidParameterError, match=r"not in this run: nope, 999\. .*t0, t1"):
         more_like_these(run, ["t0", "nope", 999])

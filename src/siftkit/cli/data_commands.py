@@ -285,6 +285,11 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         raise InvalidParameterError(
             f"The labeling failed: {entry['error']} ({params['output']}/ holds the other analyses)."
         )
+    if entry.get("status") == "skipped" and (keywords or descriptions):  # topics need texts
+        raise InvalidParameterError(
+            f"Nothing was labeled: {entry['reason']}. Name the text column with --text, or "
+            "label from seed labels."
+        )
     _print_run(result, params["output"], params["quiet"], "Labeled")
     if entry.get("status") == "ok" and not params["quiet"]:
         counts = pd.Series(entry["predicted_counts"]).sort_values(ascending=False)

@@ -25,6 +25,7 @@ from siftkit.exceptions import (
     InvalidParameterError,
     MissingLabelsError,
     SingleClassError,
+    UnreadableDataError,
 )
 
 ArrayLike = Any
@@ -286,6 +287,20 @@ def _cell_key(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
 
+def _aligned(labels: pd.Series, index: pd.Index) -> pd.Series:
+    """Labels given as a Series beside a DataFrame, in the frame's row order: by their index
+    when it holds the frame's (in any order); raises when it is another index."""
+    if labels.index.equals(index):
+        return labels
+    if labels.index.is_unique and index.is_unique and set(labels.index) == set(index):
+        return labels.reindex(index)
+    raise MissingLabelsError(
+        "The labels are a Series whose index is not the data's, so which row each label "
+        "belongs to is unclear. Pass a Series on the data's index, or the labels in the "
+        "data's row order as a list or array (labels.to_numpy())."
+    )
+
+
 def load(
     data: Any,
     *,
@@ -324,8 +339,16 @@ def load(
         frame = pd.DataFrame(index=pd.RangeIndex(len(features)))
     else:
         frame = to_frame(data)
+    if isinstance(label, pd.Series) and isinstance(data, pd.DataFrame):
+        label = _aligned(label, frame.index)
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
+    repeated = sorted(set(frame.columns[frame.columns.duplicated()]))
+    if repeated:
+        raise UnreadableDataError(
+            f"The data from {source} has more than one column named "
+            f"{', '.join(repr(c) for c in repeated)}; rename them so each name is one column."
+        )
 
     label_values = None
     label_column = label if isinstance(label, str) or label is None else None

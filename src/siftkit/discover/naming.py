@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from siftkit.data.dataset import Labels
 from siftkit.data.schema import as_numbers, is_date_column
-from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
 
 
 def _onehot(membership: np.ndarray, n_categories: int) -> sp.csr_matrix:
@@ -222,12 +222,26 @@ def exemplars(
 
 def read_vocabulary(path: str | Path) -> list[str]:
     """Candidate names, one per line (blank lines and lines starting with # ignored)."""
+    if not isinstance(path, str | Path):
+        raise InvalidParameterError(
+            f"The vocabulary is a text file of one term per line: give its path (got a "
+            f"{type(path).__name__})."
+        )
     file = Path(path)
+    if file.is_dir():
+        raise UnreadableDataError(f"The vocabulary {str(path)!r} is a folder, not a text file.")
     if not file.is_file():
         raise DataFileNotFoundError(
-            f"Vocabulary file {path!r} does not exist (expected one term per line)."
+            f"Vocabulary file {str(path)!r} does not exist (expected one term per line)."
         )
-    terms = [line.strip() for line in file.read_text(encoding="utf-8").splitlines()]
+    try:  # utf-8-sig: a byte-order mark is not part of the first term
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableDataError(
+            f"Vocabulary file {str(path)!r} is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); save it as UTF-8."
+        ) from exc
+    terms = [line.strip() for line in text.splitlines()]
     terms = list(dict.fromkeys(t for t in terms if t and not t.startswith("#")))
     if not terms:
         raise UnreadableDataError(

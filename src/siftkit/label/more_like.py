@@ -33,12 +33,18 @@ AGREEMENT_POWER = 0.25
 EXAMPLES_PER_WALK = 32
 
 
-def more_like_these(audit: Any, row_ids: Sequence[Any], top: int | None = 50) -> pd.DataFrame:
+def more_like_these(audit: Any, row_ids: Sequence[Any] | Any, top: int | None = 50) -> pd.DataFrame:
     """Rows of ``audit`` (an :class:`~siftkit.results.Audit` or a run folder opened with
-    ``siftkit.open``) ranked by closeness to the rows ``row_ids``; the examples themselves
-    are left out, and so are empty rows. Columns: ``row_id``, ``similarity_score`` (1 = the
-    closest row), and ``text`` (or a table's ``values``), ``label``, ``predicted_label``,
-    ``cluster_name`` when the run has them."""
+    ``siftkit.open``) ranked by closeness to the rows ``row_ids`` (or the one row id); the
+    examples themselves are left out, and so are empty rows; the first ``top`` (all: None).
+    Columns: ``row_id``, ``similarity_score`` (1 = the closest row), and ``text`` (or a
+    table's ``values``), ``label``, ``predicted_label``, ``cluster_name`` when the run has
+    them."""
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int | np.integer)
+                            or top < 1):  # fmt: skip
+        raise InvalidParameterError(f"top is a number of rows, at least 1 (or None); got {top!r}.")
+    if isinstance(row_ids, str | int | np.integer):  # one id, not the characters of one
+        row_ids = [row_ids]
     rows = audit.rows
     position = pd.Index(rows["row_id"])
     wanted = list(dict.fromkeys(row_ids))

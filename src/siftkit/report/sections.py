@@ -119,7 +119,10 @@ def data_map(coords: np.ndarray, rows: pd.DataFrame, names: dict[int, str]) -> s
         shown = np.sort(np.random.default_rng(0).choice(n, MAP_POINTS, replace=False))
     clusters = rows["cluster"].to_numpy() if "cluster" in rows else np.zeros(n, dtype=int)
     flagged = np.zeros(n, dtype=bool)
-    for flag in ("is_label_error", "is_off_topic", "is_outlier"):
+    ringed = {"is_label_error": "label errors", "is_off_topic": "off-topic",
+              "is_outlier": "outliers"}  # fmt: skip
+    checked = [name for flag, name in ringed.items() if flag in rows]
+    for flag in ringed:
         if flag in rows:
             flagged |= rows[flag].to_numpy(dtype=bool)
     size = MAP_SIZE
@@ -136,11 +139,12 @@ def data_map(coords: np.ndarray, rows: pd.DataFrame, names: dict[int, str]) -> s
         for c in range(min(len(PALETTE), int(clusters.max()) + 1 if n else 0))
     )
     note = f"{len(shown):,} of {n:,} rows drawn. " if len(shown) < n else ""
+    rings = (f"; rows flagged as {' or '.join(checked)} are ringed" if checked
+             else "")  # fmt: skip
     return (
         '<section class="card"><h2>Map of the data</h2><p class="muted">'
-        f"{note}Each point is a row, coloured by category (the ten largest; the rest grey); "
-        "rows flagged as label errors, off-topic or outliers are ringed. Nearby points are "
-        "similar rows; categories sit in discs of their own.</p>"
+        f"{note}Each point is a row, coloured by category (the ten largest; the rest grey)"
+        f"{rings}. Nearby points are similar rows; categories sit in discs of their own.</p>"
         f'<svg viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img" '
         f'aria-label="map of the rows">{"".join(points)}</svg>'
         f'<div class="legend">{legend}</div></section>'
