@@ -76,9 +76,12 @@ def test_a_hint_never_merges_blobs_the_graph_keeps_apart(six_blobs) -> None:
 
 def test_no_category_is_smaller_than_min_cluster_size() -> None:
     X, _ = blobs(seed=1)
-    for hint in (None, (8, 10), 12):
+    for hint in (None, (8, 10), 12, 40):
         model = CategoryDiscovery(n_clusters=hint, min_cluster_size=8).fit(X)
         assert np.bincount(model.labels_).min() >= 8, hint
+    for resolution in (5.0, 50.0):  # fine enough to cut every category into crumbs
+        model = CategoryDiscovery(resolution=resolution, min_cluster_size=8).fit(X)
+        assert np.bincount(model.labels_).min() >= 8, resolution
 
 
 @pytest.mark.parametrize(

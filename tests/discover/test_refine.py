@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from siftkit.discover.refine import (
     absorb_small,
     confidence,
+    fold_small,
     merge_undersized,
     prototypes,
     refine_by_prototypes,
@@ -52,6 +53,22 @@ def test_absorb_small_never_dissolves_known_classes_or_moves_pinned_rows() -> No
     pinned[9] = 3
     out = absorb_small(membership, indices, min_size=3, pinned=pinned, keep=1)
     assert out[9] == 3  # a pinned row does not move
+
+
+def test_crumbs_among_crumbs_fold_into_each_other_until_full_size() -> None:
+    """At a fine resolution every category may be a crumb, none a home to join: they fold
+    into the category they share the most edges with, smallest first, so the folds chain."""
+    membership = np.array([0, 0, 1, 1, 2, 3, 3, 3])
+    indices = np.array([[1, 2], [0, 3], [3, 0], [2, 1], [5, 6], [6, 4], [7, 5], [5, 6]])
+    out = absorb_small(membership, indices, min_size=3)
+    assert out.tolist() == [0, 0, 0, 0, 1, 1, 1, 1]  # 0+1 (4 rows), 2 into 3
+    assert np.bincount(out).min() >= 3
+    # a known class, a category of pinned rows and one linked to nothing are never folded
+    assert fold_small(membership, indices, 3, keep=1)[:2].tolist() == [0, 0]
+    pinned = np.array([-1, -1, -1, -1, 2, -1, -1, -1])
+    assert fold_small(membership, indices, 3, pinned=pinned)[4] == 2
+    alone = np.array([[0, 0], [1, 1]])
+    assert fold_small(np.array([0, 1]), alone, 3).tolist() == [0, 1]
 
 
 def test_prototypes_are_unit_mean_vectors() -> None:

@@ -332,8 +332,8 @@ class CategoryDiscovery:
                 membership = regroup_novel(membership, novel, unlabeled, n_known)
             membership = merge_undersized(membership, adjacency, n_known, self.min_new_share)
 
-        def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:
-            return absorb_small(raw, indices, self.min_cluster_size, pinned, keep=n_known)
+        def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:  # a finer level's
+            return absorb_small(raw, indices, self.min_cluster_size, pinned, n_known, fold=False)
 
         coarse = [(resolution * f, finder.group(membership, resolution * f)[membership])
                   for f in factors if f < 1]  # fmt: skip

@@ -38,10 +38,15 @@ def absorb_small(
     min_size: int,
     pinned: np.ndarray | None = None,
     keep: int = 0,
+    fold: bool = True,
 ) -> np.ndarray:
     """Dissolve categories smaller than ``min_size`` (never pinned ones, codes below
     ``keep``): their rows join the category most of their neighbours are in, repeatedly,
-    so every row ends in a category."""
+    so every row ends in a category. With ``fold``, small categories whose rows have no
+    neighbour in a category of full size (all are small, at a fine resolution) then fold
+    into the category they share the most kNN edges with, smallest first
+    (:func:`fold_small`); without, they stay (a finer level of the tree, whose pieces too
+    small rejoin their category)."""
     membership = membership.copy()
     for _ in range(MAX_ITERATIONS):
         sizes = np.bincount(membership, minlength=membership.max() + 1)
@@ -54,9 +59,62 @@ def absorb_small(
         shares = neighbor_shares(indices[loose], membership, len(sizes))
         shares[:, small] = 0.0
         has_home = shares.max(axis=1) > 0
+        if not has_home.any():
+            break
         rows = np.flatnonzero(loose)[has_home]
         membership[rows] = shares[has_home].argmax(axis=1)
+    if fold:
+        membership = fold_small(membership, indices, min_size, keep, pinned)
     return renumber(membership, keep)
+
+
+def fold_small(
+    membership: np.ndarray,
+    indices: np.ndarray,
+    min_size: int,
+    keep: int = 0,
+    pinned: np.ndarray | None = None,
+) -> np.ndarray:
+    """``membership`` with each category under ``min_size`` rows (codes from ``keep`` on,
+    holding no ``pinned`` row) folded into the category its rows share the most kNN edges
+    with, smallest first; the folded category grows, so a chain of crumbs ends in one
+    category of full size. A category linked to no other stays."""
+    sizes = np.bincount(membership, minlength=membership.max() + 1).astype(np.float64)
+    foldable = (sizes > 0) & (sizes < min_size) & (np.arange(len(sizes)) >= keep)
+    if pinned is not None:
+        foldable[membership[pinned >= 0]] = False
+    small = np.flatnonzero(foldable)
+    if not len(small) or not indices.shape[1]:
+        return membership
+    n_categories = len(sizes)
+    edges = sp.csr_matrix(
+        (np.ones(indices.size), (np.repeat(membership, indices.shape[1]),
+                                 membership[indices.ravel()])),
+        shape=(n_categories, n_categories),
+    )  # fmt: skip
+    parent = np.arange(n_categories)
+
+    def root(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return int(c)
+
+    for c in small[np.argsort(sizes[small], kind="stable")]:
+        own = root(c)
+        if not foldable[own] or sizes[own] >= min_size:
+            continue  # folded into a known, pinned or full category, or grown to full size
+        linked = edges.getrow(c)
+        weights: dict[int, float] = {}
+        for other, weight in zip(linked.indices, linked.data, strict=True):
+            target = root(int(other))
+            if target != own:
+                weights[target] = weights.get(target, 0.0) + weight
+        if weights:
+            into = max(weights, key=lambda t: (weights[t], -t))
+            parent[own] = into
+            sizes[into] += sizes[own]
+    return np.array([root(c) for c in range(n_categories)])[membership]
 
 
 def membership_matrix(
