@@ -126,5 +126,9 @@ class ColumnInferenceWarning(SiftWarning):
     """A column's role was guessed in a way the user may want to override."""
 
 
+class HintNotMetWarning(SiftWarning):
+    """Category discovery found far from the number of categories it was asked for."""
+
+
 class DetectorFailedWarning(SiftWarning):
     """A detector raised an error; it is recorded in the summary and the others still ran."""

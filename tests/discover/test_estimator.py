@@ -8,7 +8,12 @@ from discovery_data import blobs, nested_blobs, same_partition
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
 from siftkit.discover import CategoryDiscovery, partial_labels
-from siftkit.exceptions import InvalidParameterError, NotFittedError, ShrunkNeighborsWarning
+from siftkit.exceptions import (
+    HintNotMetWarning,
+    InvalidParameterError,
+    NotFittedError,
+    ShrunkNeighborsWarning,
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +74,20 @@ def test_an_int_hint_steers_to_more_categories(six_blobs) -> None:
 
 def test_a_hint_never_merges_blobs_the_graph_keeps_apart(six_blobs) -> None:
     X, truth = six_blobs
-    model = CategoryDiscovery(n_clusters=(2, 4)).fit(X)
+    with pytest.warns(HintNotMetWarning, match="Asked for 2-4 categories, found 6"):
+        model = CategoryDiscovery(n_clusters=(2, 4)).fit(X)
     assert model.n_clusters_ == 6  # the closest it can get; merging would mix blobs
     assert v_measure_score(truth, model.labels_) > 0.99
 
 
 def test_no_category_is_smaller_than_min_cluster_size() -> None:
     X, _ = blobs(seed=1)
-    for hint in (None, (8, 10), 12, 40):
+    for hint in (None, (8, 10), 12):
         model = CategoryDiscovery(n_clusters=hint, min_cluster_size=8).fit(X)
         assert np.bincount(model.labels_).min() >= 8, hint
+    with pytest.warns(HintNotMetWarning, match="Asked for about 40 categories, found"):
+        model = CategoryDiscovery(n_clusters=40, min_cluster_size=8).fit(X)
+    assert np.bincount(model.labels_).min() >= 8
     for resolution in (5.0, 50.0):  # fine enough to cut every category into crumbs
         model = CategoryDiscovery(resolution=resolution, min_cluster_size=8).fit(X)
         assert np.bincount(model.labels_).min() >= 8, resolution

@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,7 +51,7 @@ from siftkit.discover.refine import (
     within_share,
 )
 from siftkit.embed.base import has_content, l2_normalize
-from siftkit.exceptions import InvalidParameterError, NotFittedError
+from siftkit.exceptions import HintNotMetWarning, InvalidParameterError, NotFittedError
 from siftkit.neighbors import KnnGraph, build_graph
 
 #: Refine by prototypes when fewer kNN edges than this stay inside categories.
@@ -341,7 +342,28 @@ class CategoryDiscovery:
         levels = build_levels(membership, resolution, coarse, fine, min_size=self.min_cluster_size)
         chosen = next(i for i, level in enumerate(levels) if level.membership is membership)
         self.levels_ = renumber_levels(levels, keys, chosen, n_known, counted=~empty)
-        return self._finish(vectors, indices, similarities, chosen, resolution, share, refined)
+        self._finish(vectors, indices, similarities, chosen, resolution, share, refined)
+        if hint is not None:
+            self._check_hint_met(hint)
+        return self
+
+    def _check_hint_met(self, hint: tuple[int, int] | int) -> None:
+        """Warn when the categories found are far from the hint: outside its range, or more
+        than a third away from its number."""
+        found = self.n_clusters_
+        low, high = (hint, hint) if isinstance(hint, int) else hint
+        if isinstance(hint, int):
+            low, high = int(np.ceil(hint * 2 / 3)), int(hint * 4 / 3)
+        if low <= found <= high:
+            return
+        asked = f"about {hint}" if isinstance(hint, int) else f"{hint[0]}-{hint[1]}"
+        warnings.warn(
+            f"Asked for {asked} categories, found {found}, the nearest any resolution tried "
+            f"gives: categories keep at least {self.min_cluster_size} rows (min_cluster_size), "
+            "and groups the neighbour graph keeps apart are never joined.",
+            HintNotMetWarning,
+            stacklevel=3,
+        )
 
     def _novel_apart(
         self,
