@@ -446,3 +446,13 @@ def test_report_neighbours_of_unlabeled_rows_carry_no_label(tmp_path):
                      recall=1.0)  # fmt: skip
     shown = _with_neighbours(rows.iloc[[0, 1]], rows, graph)["nearest neighbours"].tolist()
     assert shown == ["c d | e f", "x: a b | e f"]
+
+
+def test_embeddings_given_as_a_list_of_lists(text_frame):
+    vectors = np.random.default_rng(0).normal(size=(len(text_frame), 6))
+    as_list = siftkit.audit(text_frame, embeddings=vectors.tolist(), detectors=["outliers"],
+                            progress=False)  # fmt: skip
+    as_array = siftkit.audit(text_frame, embeddings=vectors, detectors=["outliers"],
+                             progress=False)  # fmt: skip
+    assert as_list.summary["run"] == as_array.summary["run"]
+    np.testing.assert_allclose(as_list.rows["outlier_score"], as_array.rows["outlier_score"])

@@ -40,7 +40,7 @@ def _run_fingerprint(dataset: Dataset, parameters: dict[str, Any], embeddings: A
     digest = hashlib.blake2b(digest_size=16)
     digest.update(dataset.fingerprint.encode())
     digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
-    if isinstance(embeddings, np.ndarray):
+    if embeddings is not None and not isinstance(embeddings, str | Path):  # an array(-like)
         digest.update(hashlib.blake2b(np.ascontiguousarray(embeddings).tobytes()).digest())
     elif embeddings is not None:
         stat = Path(embeddings).stat()

@@ -185,8 +185,9 @@ def check_label_sources(
         raise InvalidParameterError("Give --seed-labels or --seed-labels-file, not both.")
     if all(x is None for x in (keywords, descriptions, seed_labels, seed_labels_file)):
         raise InvalidParameterError(
-            "Nothing to label from: give --keywords, --descriptions, --seed-labels COLUMN or "
-            "--seed-labels-file FILE."
+            "Nothing to label from: give keywords, descriptions, seed labels (a column) or a "
+            "seed labels file (sift label: --keywords, --descriptions, --seed-labels COLUMN, "
+            "--seed-labels-file FILE)."
         )
     for name, topics in (("keywords", keywords), ("descriptions", descriptions)):
         if topics is not None and not isinstance(topics, str | Path | Mapping):

@@ -219,6 +219,30 @@ def test_neither_labels_nor_prototypes_is_refused(separated) -> None:
         TransductiveLabeler().fit(X, np.full(len(X), -1))
 
 
+def test_malformed_input_is_refused_with_what_is_wrong(separated) -> None:
+    X, truth = separated
+    y = first_rows(truth, 2)
+    fit = TransductiveLabeler().fit
+    cases = [
+        (lambda: fit(X[0], y), r"shape \(n_rows, n_dims\)"),
+        (lambda: fit(X, y[:-1]), "one code per row of X"),
+        (lambda: fit(X, np.where(y >= 0, "cat", None)), "Labels such as 'cat'"),
+        (lambda: fit(X, np.where(y >= 0, y + 0.5, -1)), "whole numbers"),
+        (lambda: fit(X, np.where(y >= 0, y, -3)), "-1 \\(unlabeled\\) or from 0 up"),
+        (lambda: fit(X, prototypes=np.eye(4, 3)), "as wide as X's rows"),
+        (lambda: fit(X, y, n_classes=2), r"must cover every code in y"),
+    ]  # fmt: skip
+    for call, message in cases:
+        with pytest.raises(InvalidParameterError, match=message):
+            call()
+    # a row of NaN is a row without content; NaN in y is an unlabeled row
+    X_nan, y_nan = X.copy(), y.astype(float)
+    X_nan[5] = np.nan
+    y_nan[y_nan < 0] = np.nan
+    model = fit(X_nan, y_nan)
+    assert model.labels_[5] == -1 and (model.labels_[np.arange(len(X)) != 5] >= 0).all()
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("alpha", 1.0), ("alpha", -0.1), ("pooling", 2), ("n_neighbors", 0),

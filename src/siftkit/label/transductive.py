@@ -127,6 +127,69 @@ def neighbor_agreement(
     return (weights * same).sum(axis=1) / weights.sum(axis=1)
 
 
+def _checked_input(
+    X: Any, y: Any, prototypes: Any, n_classes: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+    """(unit rows, class codes, prototypes, number of classes) of what ``fit`` was given,
+    checked: rows a 2-D array of numbers (a row of NaN or inf has no content), codes whole
+    numbers from -1 (unlabeled) up, one per row, prototypes one row per class of the rows'
+    width. Raises :class:`InvalidParameterError` saying what is wrong."""
+    try:
+        vectors = np.array(X, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"X must be an array of numbers: {exc}.") from exc
+    if vectors.ndim != 2 or not len(vectors):
+        raise InvalidParameterError(
+            f"X must have shape (n_rows, n_dims) with at least 1 row; got {vectors.shape}."
+        )
+    vectors[~np.isfinite(vectors).all(axis=1)] = 0.0  # NaN or inf: a row without content
+    vectors = l2_normalize(vectors)
+    n = len(vectors)
+    if y is None:
+        given = np.full(n, -1, dtype=np.int64)
+    else:
+        codes = np.asarray(y)
+        if codes.shape != (n,):
+            raise InvalidParameterError(
+                f"y must hold one code per row of X ({n}); got {codes.shape}."
+            )
+        if (
+            not np.issubdtype(codes.dtype, np.number)
+            or not (
+                np.isnan(codes.astype(float))
+                | (codes.astype(float) == np.round(codes.astype(float)))
+            ).all()
+        ):
+            raise InvalidParameterError(
+                "y holds class codes: whole numbers 0, 1, … and -1 (or NaN) for unlabeled rows. "
+                "Labels such as 'cat' go through siftkit.label_rows, or encode them first."
+            )
+        given = np.where(np.isnan(codes.astype(float)), -1, codes).astype(np.int64)
+        if (given < -1).any():
+            raise InvalidParameterError("y's codes are -1 (unlabeled) or from 0 up.")
+    if prototypes is not None:
+        prototypes = np.asarray(prototypes, dtype=np.float32)
+        if prototypes.ndim != 2 or prototypes.shape[1] != vectors.shape[1]:
+            raise InvalidParameterError(
+                f"prototypes must have one row per class as wide as X's rows "
+                f"({vectors.shape[1]}); got {prototypes.shape}."
+            )
+    if prototypes is None and not (given >= 0).any():
+        raise InvalidParameterError(
+            "Nothing to label from: give some labeled rows, or class prototypes "
+            "(keywords or descriptions)."
+        )
+    least = max(int(given.max()) + 1, 0 if prototypes is None else len(prototypes))
+    if n_classes is None:
+        n_classes = least
+    elif n_classes < least:
+        raise InvalidParameterError(
+            f"n_classes ({n_classes}) must cover every code in y and every prototype "
+            f"(at least {least})."
+        )
+    return vectors, given, prototypes, int(n_classes)
+
+
 class TransductiveLabeler:
     """Predict a class for every row from partial labels and/or class prototypes.
 
@@ -232,16 +295,8 @@ class TransductiveLabeler:
         ``categories``: each row's category to pool labels in (found when None); both
         serve the given metric, a learned metric's graph and categories are built anew."""
         validate_params(type(self).__name__, self.get_params(), self.parameter_constraints)
-        vectors = l2_normalize(np.asarray(X, dtype=np.float32))
+        vectors, given, prototypes, n_classes = _checked_input(X, y, prototypes, n_classes)
         n = len(vectors)
-        given = np.full(n, -1, dtype=np.int64) if y is None else np.asarray(y, dtype=np.int64)
-        if prototypes is None and not (given >= 0).any():
-            raise InvalidParameterError(
-                "Nothing to label from: give some labeled rows, or class prototypes "
-                "(keywords or descriptions)."
-            )
-        if n_classes is None:
-            n_classes = len(prototypes) if prototypes is not None else int(given.max()) + 1
         # a row without content (the zero vector) seeds nothing and gets no label
         content = has_content(vectors)
         codes = np.where(content, given, -1)
