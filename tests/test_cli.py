@@ -531,7 +531,7 @@ def test_a_missing_seed_labels_file_is_refused(workdir):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "Nothing to label from: give --keywords"),
+        ((), "Nothing to label from: give keywords"),
         (("--keywords", "t.yaml", "--descriptions", "t.yaml"), "--keywords or --descriptions"),
         (("--seed-labels", "label", "--seed-labels-file", "s.csv"), "not both"),
     ],
