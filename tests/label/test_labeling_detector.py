@@ -247,7 +247,7 @@ def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_r
     assert entry["absent_topics"] == ["music"]
     assert min(entry["topic_presence"][t] for t in ("cats", "boats", "space")) > 0.5
     note = next(n for n in labeling_notes(entry) if n.startswith("`music`"))
-    assert "its descriptions come no nearer the rows than rewordings of their description" in note
+    assert "its description comes no nearer the rows than rewordings of it with random" in note
     with_other, entry = label(topics, descriptions=path, other=True)
     assert not (with_other["predicted_label"] == "music").any()
     assert "rewordings of their description with random common words" in other_meaning(entry)

@@ -99,7 +99,6 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
         return None
     presence, rows = entry["topic_presence"], entry["n_absent_topic_rows"]
     one = len(absent) == 1
-    chance = CHANCE_TOPICS[entry["source"]]
     if one:
         share = f"{presence[absent[0]]:.0%} of them"
         named = f"`{absent[0]}`"
@@ -107,10 +106,16 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
         share = "the share in brackets of them"
         named = ", ".join(f"`{topic}` ({presence[topic]:.0%})" for topic in absent)
     it, its = ("it", "its") if one else ("them", "their")
-    given = "keywords" if entry["source"] == "keywords" else "descriptions"
+    if entry["source"] == "keywords":
+        given = f"{its} keywords come no nearer the rows than random sets of common words do"
+    else:
+        given = (
+            f"{its} description{'s' * (not one)} come{'s' * one} no nearer the rows than "
+            f"rewordings of {it} with random common words do"
+        )
     note = (
-        f"{named} may not be in the data: {its} {given} come no nearer the rows than "
-        f"{chance} do (nearer than {share}; a topic the data holds beats nearly all)"
+        f"{named} may not be in the data: {given} (nearer than {share}; a topic the data holds "
+        "beats nearly all)"
     )
     if entry.get("other_rule") is not None:
         return note + f"; the {rows:,} rows closest to {it} are labeled `other`"
