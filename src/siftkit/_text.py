@@ -1,8 +1,12 @@
-"""Text shown to people in tables, lists and lines: one line, cut to a width."""
+"""Text shown to people in tables, lists and lines (one line, cut to a width), and text read
+from files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from siftkit.exceptions import UnreadableDataError
 
 
 def one_line(value: Any, width: int) -> str:
@@ -16,3 +20,14 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun`` in the number it takes: "1 group", "3 groups", "1 category"
     (``plural`` where adding "s" does not make it)."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def read_utf8(path: Path, fix: str) -> str:
+    """The text of the file ``path`` (a byte-order mark dropped); raises
+    :class:`UnreadableDataError` naming the bad byte and ``fix`` when it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableDataError(
+            f"Could not read {str(path)!r} as UTF-8 text ({exc.reason} at byte {exc.start}). {fix}"
+        ) from exc

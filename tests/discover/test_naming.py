@@ -133,7 +133,7 @@ def test_read_vocabulary_reads_utf8_only_and_drops_a_byte_order_mark(tmp_path) -
     path.write_bytes("animal\nfood\n".encode("utf-8-sig"))
     assert naming.read_vocabulary(path) == ["animal", "food"]
     path.write_bytes("café\nthé\n".encode("latin-1"))
-    with pytest.raises(UnreadableDataError, match="is not UTF-8 text .* save it as UTF-8"):
+    with pytest.raises(UnreadableDataError, match="as UTF-8 text .* Save the vocabulary as UTF-8"):
         naming.read_vocabulary(path)
 
 

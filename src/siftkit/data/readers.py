@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siftkit._text import read_utf8
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
@@ -159,13 +160,7 @@ def read_text_folder(folder: Path) -> pd.DataFrame:
     for file in files:
         relative = file.relative_to(folder)
         label = relative.parts[0] if len(relative.parts) > 1 else None
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise UnreadableDataError(
-                f"Could not read {str(file)!r} as UTF-8 text ({exc.reason} at byte "
-                f"{exc.start}). Convert the file to UTF-8 or remove it from the folder."
-            ) from exc
+        text = read_utf8(file, "Convert the file to UTF-8 or remove it from the folder.")
         rows.append({"path": str(relative), "text": text, "label": label})
     frame = pd.DataFrame(rows)
     if frame["label"].isna().all():

@@ -50,7 +50,7 @@ from siftkit.discover.refine import (
     refine_by_prototypes,
     within_share,
 )
-from siftkit.embed.base import has_content, l2_normalize
+from siftkit.embed.base import has_content, unit_rows
 from siftkit.exceptions import HintNotMetWarning, InvalidParameterError, NotFittedError
 from siftkit.neighbors import KnnGraph, build_graph
 
@@ -270,13 +270,7 @@ class CategoryDiscovery:
         categories are numbered (largest first; default: row position).
         """
         hint = self._check()
-        vectors = np.array(X, dtype=np.float32)
-        if vectors.ndim != 2 or len(vectors) < 1:
-            raise InvalidParameterError(
-                f"X must have shape (n_rows, n_dims) with at least 1 row; got {vectors.shape}."
-            )
-        vectors[~np.isfinite(vectors).all(axis=1)] = 0.0  # NaN or inf: a row without content
-        vectors = l2_normalize(vectors)
+        vectors = unit_rows(X)
         n = len(vectors)
         if graph is None:
             graph = build_graph(vectors, k=self.n_neighbors, random_state=self.random_state)

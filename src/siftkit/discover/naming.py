@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from siftkit._text import read_utf8
 from siftkit.data.dataset import Labels
 from siftkit.data.schema import as_numbers, is_date_column
 from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
@@ -234,13 +235,7 @@ def read_vocabulary(path: str | Path) -> list[str]:
         raise DataFileNotFoundError(
             f"Vocabulary file {str(path)!r} does not exist (expected one term per line)."
         )
-    try:  # utf-8-sig: a byte-order mark is not part of the first term
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableDataError(
-            f"Vocabulary file {str(path)!r} is not UTF-8 text ({exc.reason} at byte "
-            f"{exc.start}); save it as UTF-8."
-        ) from exc
+    text = read_utf8(file, "Save the vocabulary as UTF-8 text.")
     terms = [line.strip() for line in text.splitlines()]
     terms = list(dict.fromkeys(t for t in terms if t and not t.startswith("#")))
     if not terms:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from siftkit._validation import did_you_mean
-from siftkit.exceptions import UnknownPluginError
+from siftkit.exceptions import InvalidParameterError, UnknownPluginError
 
 
 class Encoder(ABC):
@@ -99,3 +99,19 @@ def has_content(vectors: np.ndarray) -> np.ndarray:
     """Per row, whether it has content, (n_rows,) bool: a row without content (a blank text)
     embeds as the zero vector, which says nothing about where the row belongs."""
     return np.any(np.asarray(vectors) != 0, axis=1)
+
+
+def unit_rows(X: Any) -> np.ndarray:
+    """``X`` (n_rows, n_dims) as unit float32 rows, checked: an array of numbers, 2-D with at
+    least one row; a row holding NaN or inf becomes the zero vector, a row without content.
+    Raises :class:`InvalidParameterError` saying what is wrong."""
+    try:
+        vectors = np.array(X, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"X must be an array of numbers: {exc}.") from exc
+    if vectors.ndim != 2 or len(vectors) < 1:
+        raise InvalidParameterError(
+            f"X must have shape (n_rows, n_dims) with at least 1 row; got {vectors.shape}."
+        )
+    vectors[~np.isfinite(vectors).all(axis=1)] = 0.0
+    return l2_normalize(vectors)

@@ -48,7 +48,7 @@ import numpy as np
 from siftkit._validation import Interval, Options, validate_params
 from siftkit.detectors.linear_probe import fit_temperature, softmax
 from siftkit.discover.refine import neighbor_shares, prototypes, within_share
-from siftkit.embed.base import has_content, l2_normalize
+from siftkit.embed.base import has_content, l2_normalize, unit_rows
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import ALPHA, affinity, spread
 from siftkit.label.metric import enough_to_learn, within_class_whitening
@@ -134,16 +134,7 @@ def _checked_input(
     checked: rows a 2-D array of numbers (a row of NaN or inf has no content), codes whole
     numbers from -1 (unlabeled) up, one per row, prototypes one row per class of the rows'
     width. Raises :class:`InvalidParameterError` saying what is wrong."""
-    try:
-        vectors = np.array(X, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"X must be an array of numbers: {exc}.") from exc
-    if vectors.ndim != 2 or not len(vectors):
-        raise InvalidParameterError(
-            f"X must have shape (n_rows, n_dims) with at least 1 row; got {vectors.shape}."
-        )
-    vectors[~np.isfinite(vectors).all(axis=1)] = 0.0  # NaN or inf: a row without content
-    vectors = l2_normalize(vectors)
+    vectors = unit_rows(X)
     n = len(vectors)
     if y is None:
         given = np.full(n, -1, dtype=np.int64)
