@@ -10,7 +10,7 @@ measured against topics nobody meant, in the topic's own form:
   (:class:`RandomTopics`);
 - a description (a sentence) against the same sentence with its words replaced by random
   common words, the small words that make it a sentence kept ("Starships, warp drives and
-  travel through hyperspace" -> "Flush, proves walk and infection through derivation"):
+  travel through hyperspace" -> "Flush, prove walk and infection through derivation"):
   a sentence sits apart from a set of words whatever the data, a reworded sentence does not
   (:class:`Rewordings`).
 
