@@ -53,7 +53,8 @@ def discover_categories(
 
     Parameters
     ----------
-    n_clusters : a hint: about this many categories, or a (low, high) range.
+    n_clusters : a hint: about this many categories, or a (low, high) range (also as text,
+        as the command line takes it: "20", "10-30").
     resolution : granularity when no hint is given: higher finds more, smaller categories.
     min_cluster_size : smaller groups join their neighbours' category.
     min_confidence : rows less confident than this get category -1 (0: every row gets one).

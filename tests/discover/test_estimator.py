@@ -94,12 +94,18 @@ def test_no_category_is_smaller_than_min_cluster_size() -> None:
 
 
 @pytest.mark.parametrize(
-    "n_clusters", [0, -3, (5, 2), (0, 4), (1, 2, 3), (1.5, 3), "x", "3-5", True, 2.5]
+    "n_clusters", [0, -3, (5, 2), (0, 4), (1, 2, 3), (1.5, 3), "x", "3-x", "5-2", True, 2.5]
 )
 def test_invalid_n_clusters_is_refused(six_blobs, n_clusters) -> None:
     X, _ = six_blobs
     with pytest.raises(InvalidParameterError, match="n_clusters"):
         CategoryDiscovery(n_clusters=n_clusters).fit(X)
+
+
+def test_a_hint_as_text_is_the_command_lines_and_taken(six_blobs) -> None:
+    X, _ = six_blobs
+    assert CategoryDiscovery(n_clusters="6").fit(X).n_clusters_ == 6
+    assert CategoryDiscovery(n_clusters=" 4-8 ").fit(X).n_clusters_ == 6
 
 
 @pytest.mark.parametrize(

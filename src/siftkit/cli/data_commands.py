@@ -109,20 +109,13 @@ def audit(data: Path, detectors: str | None, allow_missing_labels: bool, **param
 
 
 def _cluster_hint(value: str | None) -> int | tuple[int, int] | None:
-    if value is None:
-        return None
+    from siftkit.discover.estimator import check_cluster_hint
+    from siftkit.exceptions import InvalidParameterError
+
     try:
-        hint = (tuple(int(part) for part in value.split("-", 1)) if "-" in value.strip("-")
-                else (int(value),))  # fmt: skip
-    except ValueError:
-        hint = ()
-    if not hint or hint[0] < 1 or hint[-1] < hint[0]:
-        raise click.BadParameter(
-            f"expected a number of categories such as 20, or a range such as 10-30 (low at "
-            f"least 1, high at least low); got {value!r}",
-            param_hint="--n-clusters",
-        )
-    return hint[0] if len(hint) == 1 else (hint[0], hint[1])
+        return check_cluster_hint(value)
+    except InvalidParameterError as exc:
+        raise click.BadParameter(str(exc), param_hint="--n-clusters") from None
 
 
 @main.command()

@@ -70,7 +70,7 @@ class Clusters(Detector):
     requires = ("embeddings", "graph")
     columns = ("cluster", "cluster_name", "cluster_confidence", "subcluster")
     parameter_constraints = {
-        "n_clusters": [type(None), Interval(int, 1, None), tuple, list],
+        "n_clusters": [type(None), Interval(int, 1, None), tuple, list, str],
         "resolution": [Interval(float, 0.0, None, open_low=True)],
         "min_cluster_size": [Interval(int, 1, None)],
         "min_confidence": [Interval(float, 0.0, 1.0)],
@@ -104,7 +104,9 @@ class Clusters(Detector):
         self.words = words
 
     def _hint(self) -> int | tuple[int, int] | None:
-        return tuple(self.n_clusters) if isinstance(self.n_clusters, list) else self.n_clusters
+        return check_cluster_hint(
+            tuple(self.n_clusters) if isinstance(self.n_clusters, list) else self.n_clusters
+        )
 
     def check_params(self) -> None:
         super().check_params()

@@ -61,13 +61,24 @@ KMEANS_ITERATIONS = 100
 
 
 def check_cluster_hint(n_clusters: Any) -> tuple[int, int] | int | None:
-    """``n_clusters`` validated: None, a positive int, or a (low, high) range of ints."""
+    """``n_clusters`` validated: None, a positive int, or a (low, high) range of ints; also
+    as text, as the command line gives it (``"20"``, ``"10-30"``)."""
     if n_clusters is None:
         return None
+    given = n_clusters
+    if isinstance(n_clusters, str):
+        parts = n_clusters.strip().split("-", 1) if "-" in n_clusters.strip().strip("-") else [
+            n_clusters.strip()]  # fmt: skip
+        try:
+            n_clusters = tuple(int(part) for part in parts)
+        except ValueError:
+            pass  # refused below, as given
+        else:
+            n_clusters = n_clusters[0] if len(n_clusters) == 1 else n_clusters
     if isinstance(n_clusters, int | np.integer) and not isinstance(n_clusters, bool):
         if n_clusters < 1:
             raise InvalidParameterError(
-                f"The 'n_clusters' parameter must be at least 1; got {n_clusters}."
+                f"The number of categories (n_clusters) is at least 1; got {given!r}."
             )
         return int(n_clusters)
     if (
@@ -78,8 +89,9 @@ def check_cluster_hint(n_clusters: Any) -> tuple[int, int] | int | None:
     ):
         return int(n_clusters[0]), int(n_clusters[1])
     raise InvalidParameterError(
-        "The 'n_clusters' parameter must be None (estimate it), a positive int (a hint) or "
-        f"a (low, high) range of ints with 1 <= low <= high; got {n_clusters!r}."
+        "The number of categories (n_clusters) is None (estimate it), a number such as 20 (a "
+        'hint) or a range such as (10, 30) or "10-30" with 1 <= low <= high; got '
+        f"{given!r}."
     )
 
 
