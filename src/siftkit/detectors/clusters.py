@@ -198,14 +198,16 @@ class Clusters(Detector):
         known: np.ndarray | None,
     ) -> tuple[list[str], list[list[str]], list[tuple[str | None, float]] | None]:
         """Per category: its name, its keywords (text; for a table, its distinctive columns)
-        and its majority label (labels)."""
+        and its majority label (labels found apart from the categories; with ``known``
+        classes pinned, a known category's labeled rows all carry its class and a new one
+        holds none, so there is none to tell)."""
         if context.features is not None:
             words = naming.distinctive_columns(context.features, membership, n)
         else:
             words = naming.category_keywords(terms, membership, n)
         majority = (
             naming.majority_labels(context.labels, membership, n)
-            if context.labels is not None
+            if context.labels is not None and known is None
             else None
         )
         names = []
