@@ -363,10 +363,13 @@ class CategoryDiscovery:
         if low <= found <= high:
             return
         asked = f"about {hint}" if isinstance(hint, int) else f"{hint[0]}-{hint[1]}"
+        pinned = "" if self.classes_ is None else (
+            f"; with labels, the {len(self.classes_)} known classes stay whole and only the rows "
+            "that fit none form new categories")  # fmt: skip
         warnings.warn(
             f"Asked for {asked} categories, found {found}, the nearest any resolution tried "
             f"gives: categories keep at least {self.min_cluster_size} rows (min_cluster_size), "
-            "and groups the neighbour graph keeps apart are never joined.",
+            f"and groups the neighbour graph keeps apart are never joined{pinned}.",
             HintNotMetWarning,
             stacklevel=3,
         )
