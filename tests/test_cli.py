@@ -109,6 +109,13 @@ def test_query_flagged_rows(audited):
     assert {"row_id": "r5", "suggested_label": "sport"} in records
 
 
+def test_a_query_of_many_columns_says_how_to_read_them(audited):
+    result = sift("query", "out", "select * from rows limit 3")
+    assert result.exit_code == 0, result.output
+    assert "columns are more than 80 characters show well" in " ".join(result.stdout.split())
+    assert "show well" not in sift("query", "out", "select row_id from rows").stdout
+
+
 def test_bad_sql_names_the_columns(audited):
     result = sift("query", "out", "select nope from rows")
     assert result.exit_code == 2

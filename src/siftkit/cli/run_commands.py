@@ -48,6 +48,11 @@ def _as_row_id(value: str, ids: pd.Series) -> Any:
     return value
 
 
+#: Characters a column of a query's table needs to be read; more columns than the terminal
+#: holds at this width get a note.
+MIN_COLUMN_WIDTH = 8
+
+
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.argument("sql")
@@ -82,6 +87,11 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
         console.print(frame_table(frame.head(limit)))
         if len(frame) > limit:
             console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
+        if len(frame.columns) * MIN_COLUMN_WIDTH > console.width:
+            console.print(
+                f"{len(frame.columns)} columns are more than {console.width} characters show "
+                "well: select fewer, or use --format csv"
+            )
 
 
 @main.command()
