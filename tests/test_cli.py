@@ -220,6 +220,12 @@ def test_discover_writes_a_run_folder_with_categories(workdir):
         assert category["name"] in out
 
 
+def test_discover_quiet_prints_only_where(workdir):
+    result = discover("-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines() == ["Results: out/  ·  report: out/report.html"]
+
+
 @pytest.mark.parametrize(("hint", "recorded"), [("3-5", [3, 5]), ("4", 4)])
 def test_discover_accepts_a_number_or_a_range(workdir, hint, recorded):
     result = discover("--n-clusters", hint)

@@ -76,6 +76,15 @@ def test_rows_one_per_input_row_in_input_order(run):
         assert column in rows.columns, column
 
 
+def test_a_split_column_is_kept_for_reading_results_per_split(text_frame):
+    frame = text_frame.assign(split=["train", "test"] * 30 + ["train"])
+    result = siftkit.audit(frame, encoder="fake", split="split", detectors=["outliers"],
+                           progress=False)  # fmt: skip
+    assert result.rows["split"].tolist() == frame["split"].tolist()
+    answer = result.query("select split, count(*) as n from rows group by 1 order by 1")
+    assert answer.to_dict("list") == {"split": ["test", "train"], "n": [30, 31]}
+
+
 def test_row_id_is_position_without_an_id_column(tmp_path, text_frame):
     frame = text_frame.drop(columns="id").iloc[::-1]
     siftkit.audit(frame, encoder="fake", output=tmp_path / "run")

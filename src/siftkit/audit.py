@@ -168,6 +168,8 @@ def audit(
         rows["values"] = dataset.values.to_numpy()
     if labels is not None:
         rows["label"] = labels.decode(labels.codes)
+    if dataset.split is not None:  # to read the results per split
+        rows["split"] = dataset.split.to_numpy()
     for name, values in outcome.columns.items():
         rows[name] = values
     timings["total"] = round(time.perf_counter() - start, 4)

@@ -126,6 +126,10 @@ class ColumnInferenceWarning(SiftWarning):
     """A column's role was guessed in a way the user may want to override."""
 
 
+class CacheUnavailableWarning(SiftWarning):
+    """The embedding cache folder cannot be written; embedding goes on without it."""
+
+
 class HintNotMetWarning(SiftWarning):
     """Category discovery found far from the number of categories it was asked for."""
 

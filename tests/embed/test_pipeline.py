@@ -235,6 +235,21 @@ def test_explicit_cache_dir(fake_encoder: Encoder, tmp_path: Path, isolated_cach
     assert stats.n_embedded == 0
 
 
+def test_a_cache_folder_that_cannot_be_written_warns_and_embeds_all_the_same(
+    fake_encoder: Encoder, tmp_path: Path
+) -> None:
+    from siftkit.exceptions import CacheUnavailableWarning
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    texts = make_texts(12)
+    with pytest.warns(CacheUnavailableWarning, match="cannot be written .* --no-cache") as seen:
+        vectors, stats = embed_dataset(make_dataset(texts), fake_encoder, cache_dir=blocked,
+                                       progress=False)  # fmt: skip
+    assert len(seen) == 1 and stats.n_embedded == 12 and vectors.shape == (12, FAKE_DIMS)
+    assert blocked.read_text() == "not a folder"
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "corrupted", "wrong_arrays"])
 def test_damaged_shard_is_a_cache_miss(
     fake_encoder: Encoder, isolated_cache: Path, damage: str

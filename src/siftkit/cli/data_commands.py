@@ -171,7 +171,8 @@ def discover(data: Path, n_clusters: str | None, resolution: float, min_cluster_
         vocabulary=vocabulary, words=not no_words, **_input_arguments(params),
     )  # fmt: skip
     _print_run(result, params["output"], params["quiet"], "Clustered")
-    _print_categories(result.summary.get("clusters", {}))
+    if not params["quiet"]:
+        _print_categories(result.summary.get("clusters", {}))
 
 
 def _print_categories(entry: dict[str, Any], top: int = 30) -> None:

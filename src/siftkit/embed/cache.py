@@ -7,15 +7,19 @@ so an interrupted run keeps what it finished and the next run embeds only the re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import uuid
+import warnings
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+
+from siftkit.exceptions import CacheUnavailableWarning
 
 CACHE_ENV = "SIFTKIT_CACHE_DIR"
 KEY_BYTES = 16
@@ -55,6 +59,7 @@ class EmbeddingCache:
         self._pending_keys: list[np.ndarray] = []
         self._pending_vectors: list[np.ndarray] = []
         self._n_pending = 0
+        self._unwritable = False
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(found, vectors)``: a boolean mask of shape (n,) and the found vectors."""
@@ -92,17 +97,32 @@ class EmbeddingCache:
             self.flush()
 
     def flush(self) -> None:
-        """Write pending vectors as one shard (atomically)."""
-        if not self._n_pending:
+        """Write pending vectors as one shard (atomically). A folder that cannot be written
+        (a file in its place, no permission, a read-only disk) is only a cache that keeps
+        nothing: one :class:`CacheUnavailableWarning`, then no more writes."""
+        if not self._n_pending or self._unwritable:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         name = f"shard-{uuid.uuid4().hex}.npz"
         tmp = self.folder / f".{name}.tmp"
-        with tmp.open("wb") as handle:
-            np.savez(
-                handle,
-                keys=np.concatenate(self._pending_keys),
-                vectors=np.concatenate(self._pending_vectors),
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as handle:
+                np.savez(
+                    handle,
+                    keys=np.concatenate(self._pending_keys),
+                    vectors=np.concatenate(self._pending_vectors),
+                )
+            os.replace(tmp, self.folder / name)
+        except OSError as exc:
+            self._unwritable = True
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            warnings.warn(
+                f"The embedding cache folder {str(self.folder)!r} cannot be written "
+                f"({type(exc).__name__}: {exc.strerror or exc}); embedding goes on without "
+                "caching. Set SIFTKIT_CACHE_DIR (or --cache-dir) to a writable folder, or "
+                "pass --no-cache.",
+                CacheUnavailableWarning,
+                stacklevel=2,
             )
-        os.replace(tmp, self.folder / name)
         self._pending_keys, self._pending_vectors, self._n_pending = [], [], 0
