@@ -465,3 +465,32 @@ def test_embeddings_given_as_a_list_of_lists(text_frame):
                              progress=False)  # fmt: skip
     assert as_list.summary["run"] == as_array.summary["run"]
     np.testing.assert_allclose(as_list.rows["outlier_score"], as_array.rows["outlier_score"])
+
+
+def test_progress_names_each_stage_after_embedding(text_frame, monkeypatch):
+    """Building the graph and the analyses run without steps to count: a bar over the stages
+    says which one runs, so a long audit does not look hung."""
+    from contextlib import contextmanager
+
+    from siftkit import _progress
+
+    bars, stages = [], []
+
+    class Drawn:
+        def update(self, task, completed, description):  # noqa: ANN001, ANN202, ARG002
+            stages.append((completed, description))
+
+        def advance(self, task, n):  # noqa: ANN001, ANN202
+            pass
+
+    @contextmanager
+    def drawn(total, description, enabled):  # noqa: ANN001, ANN202
+        bars.append((description, total, enabled))
+        yield Drawn(), 0
+
+    monkeypatch.setattr(_progress, "_bar", drawn)
+    siftkit.audit(text_frame, encoder="fake", detectors=["outliers", "duplicates"],
+                  progress=True, use_cache=False)  # fmt: skip
+    assert bars[-1] == ("Analysing", 3, True)
+    assert stages == [(0, "Analysing: neighbours"), (1, "Analysing: outliers"),
+                      (2, "Analysing: duplicates")]  # fmt: skip

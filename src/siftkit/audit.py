@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit import __version__
+from siftkit._progress import stage_bar
 from siftkit.data import Dataset, content_hashes, load
 from siftkit.data.schema import as_dates, as_numbers, is_date_column
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
@@ -143,22 +144,24 @@ def audit(
             encode_texts = _text_encoding(encoder)
     timings["embed"] = round(time.perf_counter() - step, 4)
 
-    step = time.perf_counter()
-    graph = build_graph(vectors, k=k, random_state=random_state)
-    timings["neighbors"] = round(time.perf_counter() - step, 4)
+    with stage_bar(["neighbours", *(d.name for d in resolved)], progress) as begin:
+        begin("neighbours")
+        step = time.perf_counter()
+        graph = build_graph(vectors, k=k, random_state=random_state)
+        timings["neighbors"] = round(time.perf_counter() - step, 4)
 
-    context = Context(
-        embeddings=vectors,
-        graph=graph,
-        row_ids=dataset.row_ids.to_numpy(),
-        content_hashes=content_hashes(dataset, vectors),
-        labels=labels,
-        texts=dataset.texts,
-        random_state=random_state,
-        encode_texts=encode_texts,
-        features=_table_features(dataset),
-    )
-    outcome = run_detectors(context, resolved)
+        context = Context(
+            embeddings=vectors,
+            graph=graph,
+            row_ids=dataset.row_ids.to_numpy(),
+            content_hashes=content_hashes(dataset, vectors),
+            labels=labels,
+            texts=dataset.texts,
+            random_state=random_state,
+            encode_texts=encode_texts,
+            features=_table_features(dataset),
+        )
+        outcome = run_detectors(context, resolved, on_start=begin)
     timings.update(outcome.timings)
 
     rows = pd.DataFrame({"row_id": dataset.row_ids.to_numpy()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,9 +52,13 @@ def check_result(detector: Detector, result: Result, n_rows: int) -> None:
 
 
 def run_detectors(
-    context: Context, detectors: Sequence[Detector], *, raise_errors: bool = False
+    context: Context,
+    detectors: Sequence[Detector],
+    *,
+    raise_errors: bool = False,
+    on_start: Callable[[str], None] | None = None,
 ) -> DetectorRun:
-    """Run each detector on ``context``.
+    """Run each detector on ``context``; ``on_start(name)`` is told as each begins.
 
     A detector that cannot run is ``skipped`` with its reason; one that raises is
     ``failed`` with the error (and a :class:`DetectorFailedWarning`), and the others go on.
@@ -62,6 +66,8 @@ def run_detectors(
     """
     run = DetectorRun()
     for detector in detectors:
+        if on_start is not None:
+            on_start(detector.name)
         detector.check_params()
         entry: dict[str, Any] = {"parameters": detector.get_params()}
         reason = detector.skip_reason(context)
