@@ -94,7 +94,8 @@ class TabularEncoder(Encoder):
         # a typical row's length, from an even sample (never all rows transformed at once);
         # at least 1, so that rows all alike still get a direction
         sample = np.linspace(0, len(dataset.frame) - 1, min(len(dataset.frame), OFFSET_SAMPLE))
-        lengths = np.square(self._transform(np.unique(sample.astype(int)))).sum(axis=1)
+        rows = self.frame_.iloc[np.unique(sample.astype(int))]
+        lengths = np.square(self._transform(self._prepare(rows))).sum(axis=1)
         self.offset_ = max(float(np.sqrt(lengths.mean())), 1.0)
         return self
 
@@ -122,23 +123,24 @@ class TabularEncoder(Encoder):
     def embed_batch(self, items: Sequence[int]) -> np.ndarray:
         if not hasattr(self, "transformer_"):
             raise NotFittedError("TabularEncoder is not fitted yet; call fit(dataset) first.")
-        features = self._transform(items)
+        frame = self.frame_.iloc[list(items)]
+        prepared = self._prepare(frame)
+        features = self._transform(prepared)
         offset = np.full((len(features), 1), self.offset_, dtype=np.float32)
         vectors = np.hstack([features, offset])
-        vectors[self._blank(items)] = 0.0  # no value at all: nothing to embed, an empty row
+        vectors[self._blank(frame, prepared)] = 0.0  # no value at all: an empty row
         return vectors
 
-    def _blank(self, items: Sequence[int]) -> np.ndarray:
-        """Per row of ``items``, whether every feature column is missing (inf counts as
-        missing, as for imputation)."""
-        frame = self.frame_.iloc[list(items)]
+    def _blank(self, frame: Any, prepared: Any) -> np.ndarray:
+        """Per row of ``frame`` (``prepared`` its :meth:`_prepare`), whether every feature
+        column is missing (inf counts as missing, as for imputation)."""
         blank = np.ones(len(frame), dtype=bool)
         if self.numeric_:
-            blank &= self._numeric(frame).isna().all(axis=1).to_numpy()
+            blank &= prepared[self.numeric_].isna().all(axis=1).to_numpy()
         for name in self.categorical_:
             blank &= frame[name].isna().to_numpy()
         return blank
 
-    def _transform(self, items: Sequence[int]) -> np.ndarray:
-        rows = self._prepare(self.frame_.iloc[list(items)])
-        return np.asarray(self.transformer_.transform(rows), dtype=np.float32)
+    def _transform(self, prepared: Any) -> np.ndarray:
+        """The scaled and one-hot features of rows made ready by :meth:`_prepare`."""
+        return np.asarray(self.transformer_.transform(prepared), dtype=np.float32)
