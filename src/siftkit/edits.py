@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit._validation import did_you_mean
+from siftkit.data.dataset import whole_numbers
 from siftkit.exceptions import InvalidParameterError, RunFolderError
 from siftkit.results import EDITS_FILE, Audit, atomic_write
 
@@ -169,8 +170,7 @@ def _relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> p
         numbers = pd.to_numeric(pd.Series(new, dtype=object), errors="coerce")
         values = numbers.to_numpy(dtype=np.float64)
         if not np.isnan(values).any():
-            whole = bool((values == np.round(values)).all())
-            if pd.api.types.is_integer_dtype(column) and whole:  # Int64 too (with gaps)
+            if pd.api.types.is_integer_dtype(column) and whole_numbers(values):  # Int64 too
                 out = column.copy()
                 out.iloc[np.flatnonzero(relabel)] = values.astype(np.int64)
                 return out

@@ -73,7 +73,8 @@ def _is_missing_label(values: pd.Series) -> np.ndarray:
     return missing
 
 
-def _whole_numbers(values: np.ndarray) -> bool:
+def whole_numbers(values: np.ndarray) -> bool:
+    """Whether every one of ``values`` (floats) is a finite whole number."""
     return bool(np.isfinite(values).all() and (values == np.round(values)).all())
 
 
@@ -88,7 +89,7 @@ def encode_labels(values: pd.Series) -> Labels:
     kinds = {type(v) for v in present.iloc[:1000]}
     if len(kinds) > 1 and not all(issubclass(k, int | float | np.number) for k in kinds):
         present = present.astype(str)  # mixed strings and numbers: compare as text
-    elif pd.api.types.is_float_dtype(present.dtype) and _whole_numbers(present.to_numpy()):
+    elif pd.api.types.is_float_dtype(present.dtype) and whole_numbers(present.to_numpy()):
         # whole numbers read as floats because some cells are empty (pandas has no NaN in
         # an integer column): classes 7, not 7.0
         present = present.astype(np.int64)
