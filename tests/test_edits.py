@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from toy_data import audited_digit_table
 
 import siftkit
 from siftkit.cli import main
@@ -164,12 +165,7 @@ def test_edited_labels_keep_a_numeric_column_one_type(tmp_path):
     """The edit log keeps labels as text: "3" in a column of numbers (floats, where some rows
     have none) goes back as the number, and a label that is no number turns the column to
     text, so the cleaned dataset can be written to Parquet."""
-    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
-                          "digit": [1.0, None, 2.0, None] * 10})  # fmt: skip
-    table.to_csv(tmp_path / "data.csv", index=False)
-    siftkit.audit(tmp_path / "data.csv", label="digit", output=tmp_path / "run",
-                  detectors=["outliers"], allow_missing_labels=True, progress=False)  # fmt: skip
-    run = siftkit.open(tmp_path / "run")
+    run = audited_digit_table(tmp_path)
     EditLog(run).record(["1"], "set_label", "3")
     cleaned = cleaned_dataset(run)
     assert cleaned["digit"].dtype == "float64" and cleaned["digit"].iloc[1] == 3.0

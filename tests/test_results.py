@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
-from toy_data import FAKE_DIMS
+from toy_data import FAKE_DIMS, audited_digit_table
 
 import siftkit
 from siftkit.detectors import Detector, Result, available_detectors, register_detector
@@ -263,12 +263,7 @@ def test_query_with_duckdb(run):
 def test_whole_number_labels_with_gaps_read_back_as_whole_numbers(tmp_path):
     """Labels 1 and 2 beside unlabeled rows are whole numbers in rows.parquet; pandas would
     read them back as floats (``1.0``), the explorer, queries and exports showing those."""
-    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
-                          "digit": [1.0, None, 2.0, None] * 10})  # fmt: skip
-    table.to_csv(tmp_path / "data.csv", index=False)
-    siftkit.audit(tmp_path / "data.csv", label="digit", output=tmp_path / "run",
-                  detectors=["outliers"], allow_missing_labels=True, progress=False)  # fmt: skip
-    opened = siftkit.open(tmp_path / "run")
+    opened = audited_digit_table(tmp_path)
     assert str(opened.rows["label"].dtype) == "Int64"
     assert opened.rows["label"].iloc[:3].tolist()[::2] == [1, 2]
     assert opened.rows["label"].isna().sum() == 20

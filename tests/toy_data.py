@@ -87,3 +87,17 @@ def topic_frame(per_topic: int = 20, words_per_text: int = 5, seed: int = 0) -> 
     )  # fmt: skip
     frame.insert(0, "id", [f"t{i}" for i in range(len(frame))])
     return frame
+
+
+def audited_digit_table(folder):  # noqa: ANN001, ANN201
+    """A saved run of a CSV table (``folder/data.csv``, 40 rows) whose label column
+    ``digit`` holds whole numbers, 1 and 2, on every other row and nothing elsewhere (pandas
+    reads it as floats); the run re-opened."""
+    import siftkit
+
+    table = pd.DataFrame({"size": [float(i % 7) for i in range(40)],
+                          "digit": [1.0, None, 2.0, None] * 10})  # fmt: skip
+    table.to_csv(folder / "data.csv", index=False)
+    siftkit.audit(folder / "data.csv", label="digit", output=folder / "run",
+                  detectors=["outliers"], allow_missing_labels=True, progress=False)  # fmt: skip
+    return siftkit.open(folder / "run")
