@@ -357,9 +357,9 @@ class CategoryDiscovery:
         """Warn when the categories found are far from the hint: outside its range, or more
         than a third away from its number."""
         found = self.n_clusters_
-        low, high = (hint, hint) if isinstance(hint, int) else hint
-        if isinstance(hint, int):
-            low, high = int(np.ceil(hint * 2 / 3)), int(hint * 4 / 3)
+        low, high = (
+            (int(np.ceil(hint * 2 / 3)), int(hint * 4 / 3)) if isinstance(hint, int) else hint
+        )
         if low <= found <= high:
             return
         asked = f"about {hint}" if isinstance(hint, int) else f"{hint[0]}-{hint[1]}"
