@@ -25,7 +25,6 @@ from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
 from siftkit.detectors.labeling import Labeling
-from siftkit.discover.naming import read_vocabulary
 from siftkit.exceptions import (
     ColumnNotFoundError,
     DataFileNotFoundError,
@@ -63,11 +62,10 @@ def discover_categories(
         the embeddings alone.
     options : ``siftkit.audit``'s keyword arguments (not ``detectors``).
     """
-    if vocabulary is not None:
-        read_vocabulary(vocabulary)  # a file it can read, before anything else
     detector = Clusters(
         n_clusters=n_clusters, resolution=resolution, min_cluster_size=min_cluster_size,
-        min_confidence=min_confidence, vocabulary=None if vocabulary is None else str(vocabulary),
+        min_confidence=min_confidence,
+        vocabulary=str(vocabulary) if isinstance(vocabulary, Path) else vocabulary,
         words=words,
     )  # fmt: skip
     return audit(

@@ -109,11 +109,12 @@ class Clusters(Detector):
         )
 
     def check_params(self) -> None:
-        super().check_params()
-        # a bad range or a missing vocabulary fails before anything is embedded
-        check_cluster_hint(self._hint())
+        # a vocabulary it cannot read (missing, not UTF-8, not a file's path) and a bad range
+        # fail before anything is embedded, in their own words
         if self.vocabulary is not None:
             naming.read_vocabulary(self.vocabulary)
+        super().check_params()
+        check_cluster_hint(self._hint())
 
     def _estimator(self, context: Context) -> CategoryDiscovery:
         return CategoryDiscovery(

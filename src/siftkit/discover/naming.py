@@ -225,7 +225,7 @@ def read_vocabulary(path: str | Path) -> list[str]:
     """Candidate names, one per line (blank lines and lines starting with # ignored)."""
     if not isinstance(path, str | Path):
         raise InvalidParameterError(
-            f"The vocabulary is a text file of one term per line: give its path (got a "
+            f"The 'vocabulary' is a text file of one term per line: give its path (got a "
             f"{type(path).__name__})."
         )
     file = Path(path)
