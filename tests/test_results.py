@@ -17,6 +17,7 @@ from siftkit.detectors import Detector, Result, available_detectors, register_de
 from siftkit.detectors import base as detectors_base
 from siftkit.exceptions import DetectorFailedWarning, InvalidParameterError, RunFolderError
 from siftkit.neighbors import KnnGraph
+from siftkit.report.html import top_examples
 from siftkit.results import RUN_FILES
 
 ANALYSES = {
@@ -191,6 +192,24 @@ def test_report_is_self_contained_html(run):
     # the cards' numbers in words, shares in percent
     assert re.search(r"<b>\d+\.\d%</b><span class=\"muted\">estimated noise rate</span>", html)
     assert "n groups" not in html and "n conflicting copies" not in html
+
+
+def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_them_first(run):
+    _, _, path = run
+    summary = json.loads((path / "summary.json").read_text())
+    near = summary["near_duplicates"]
+    assert near["exact_copies"] == summary["duplicates"]["count"] == 1  # r30, a copy of r60
+    html = (path / "report.html").read_text(encoding="utf-8")
+    more = near["count"] - 1
+    assert f"<td>1 exact, {more} more near</td>" in html
+    assert '<b>1</b><span class="muted">of them exact copies</span>' in html
+    rows = pd.DataFrame({
+        "row_id": ["a", "b", "c"], "text": ["x", "y", "z"],
+        "is_near_duplicate": [True, True, True], "is_duplicate": [True, False, False],
+        "near_duplicate_score": [1.0, 0.97, 0.99],
+    })  # fmt: skip
+    shown = top_examples(rows, "is_near_duplicate", "near_duplicate_score")
+    assert shown["row_id"].tolist() == ["c", "b", "a"]
 
 
 def test_report_tables_give_running_text_room_and_scroll_when_wide(run):

@@ -95,7 +95,7 @@ def test_near_duplicate_chain_is_one_group() -> None:
     assert (groups[singletons] == -1).all()
     flagged = columns["is_near_duplicate"]
     assert np.flatnonzero(flagged).tolist() == [1, 2, 11]  # all but each group's first row
-    assert summary["count"] == 3 and summary["n_groups"] == 2
+    assert summary["count"] == 3 and summary["n_groups"] == 2 and summary["exact_copies"] == 0
     assert summary["largest_group"] == 3 and summary["rows_in_groups"] == 5
     score = columns["near_duplicate_score"]
     assert (score[[0, 1, 2, 10, 11]] >= 0.95).all()
@@ -128,6 +128,7 @@ def test_exact_copies_grouped_beyond_k() -> None:
     assert columns["is_near_duplicate"].sum() == 29
     assert not columns["is_near_duplicate"][10]
     assert summary["largest_group"] == 30
+    assert summary["count"] == summary["exact_copies"] == 29
     np.testing.assert_allclose(columns["near_duplicate_score"][10:40], 1.0, atol=1e-6)
 
 

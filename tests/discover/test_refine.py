@@ -169,3 +169,16 @@ def test_merge_undersized_prefers_a_new_category_to_a_known_one() -> None:
     adjacency = block_adjacency(membership, {(3, 0): 0.9, (3, 2): 0.1, (4, 1): 0.5})
     out = merge_undersized(membership, adjacency, n_known=2, share=0.5)
     assert out.tolist() == np.repeat([0, 1, 2, 2, 1], [20, 20, 20, 5, 4]).tolist()
+
+
+def test_merge_undersized_keeps_small_new_categories_when_known_classes_vary_in_size() -> None:
+    # known classes of 60, 60 and 8 rows: a new category of 10 rows is under half their median
+    # (30) yet larger than a known class, so a class of its own; with known classes of 60, 60
+    # and 60 rows it is a mode and joins the new category it is linked with
+    links = {(4, 3): 0.5}
+    varied = np.repeat([0, 1, 2, 3, 4], [60, 60, 8, 40, 10])
+    out = merge_undersized(varied, block_adjacency(varied, links), n_known=3, share=0.5)
+    assert out.tolist() == varied.tolist()
+    even = np.repeat([0, 1, 2, 3, 4], [60, 60, 60, 40, 10])
+    out = merge_undersized(even, block_adjacency(even, links), n_known=3, share=0.5)
+    assert out.tolist() == np.repeat([0, 1, 2, 3], [60, 60, 60, 50]).tolist()

@@ -91,6 +91,8 @@ def print_summary(result: Any) -> None:
             notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
         if status == "ok" and "n_groups" in entry:
             notes = counted(entry["n_groups"], "group")
+            if entry.get("exact_copies"):
+                notes += f", {entry['exact_copies']} of the flagged rows exact copies"
         if status == "ok" and "estimated_noise_rate" in entry:
             interval = entry.get("estimated_noise_rate_interval")
             spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""

@@ -113,7 +113,9 @@ class NearDuplicates(Detector):
     """Rows closer to a neighbour than both an absolute and a data-relative cut form groups
     (exact duplicates join them too). ``is_near_duplicate`` flags every group member but
     the first row, i.e. the copies one could drop; ``near_duplicate_score`` is the row's
-    highest similarity to any neighbour, clipped to [0, 1].
+    highest similarity to any neighbour, clipped to [0, 1]. The summary's ``count`` takes in
+    the exact copies (flagged by ``duplicates`` too); ``exact_copies`` says how many of the
+    flagged rows they are.
 
     Parameters
     ----------
@@ -160,6 +162,7 @@ class NearDuplicates(Detector):
             },
             summary={
                 "count": int(flagged.sum()),
+                "exact_copies": int((flagged & copies).sum()),
                 "n_groups": int(groups.max() + 1),
                 "similarity_cut": round(cut, 4),
                 "rows_in_groups": int((groups >= 0).sum()),

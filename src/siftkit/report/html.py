@@ -52,6 +52,7 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
 #: whether it is a share of the rows, shown in percent).
 CARD_STATS = {
     "n_groups": ("groups", False),
+    "exact_copies": ("of them exact copies", False),
     "share": ("of the rows", True),
     "estimated_noise_rate": ("estimated noise rate", True),
     "n_conflicting_copies": ("copies with conflicting labels", False),
@@ -124,10 +125,13 @@ def _stat(label: str, value: Any) -> str:
 
 
 def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -> pd.DataFrame:
-    """The ``n`` flagged rows with the highest score, with the columns worth reading."""
+    """The ``n`` flagged rows with the highest score, with the columns worth reading; for near
+    duplicates, those that are not exact copies first (the exact ones have their own list)."""
     flagged = rows[rows[flag]] if flag in rows else rows.iloc[0:0]
     if score is not None and score in flagged:
         flagged = flagged.sort_values(score, ascending=False, kind="stable")
+    if flag == "is_near_duplicate" and "is_duplicate" in flagged:
+        flagged = flagged.sort_values("is_duplicate", kind="stable")
     wanted = ["row_id", content_column(rows), "label", score]
     if flag == "is_label_error":
         wanted += ["suggested_label", "suggestion_confidence"]

@@ -52,8 +52,11 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
         lines.append(_row(f"classes ({len(sizes)})", shown + more))
     duplicates = summary.get("duplicates", {})
     if duplicates.get("status") == "ok":
-        near = summary.get("near_duplicates", {}).get("count", "n/a")
-        lines.append(_row("duplicates", f"{duplicates.get('count', 0):,} exact, {near} near"))
+        near = summary.get("near_duplicates", {})
+        found = f"{duplicates.get('count', 0):,} exact"
+        if "count" in near:
+            found += f", {near['count'] - near.get('exact_copies', 0):,} more near"
+        lines.append(_row("duplicates", found))
     embedded = encoder.get("id", "")
     if encoder.get("n_dims"):
         embedded += f" ({encoder['n_dims']} dimensions)"
