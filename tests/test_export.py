@@ -149,3 +149,15 @@ def test_to_label_needs_labeling_or_discovery(text_frame, tmp_path):
         review_queue(siftkit.open(tmp_path / "r"), "to_label")
     result = export(str(tmp_path / "r"), "--queue", "to_label")
     assert result.exit_code == 2 and "run `sift label`" in result.output
+
+
+def test_a_label_error_that_is_also_an_outlier_is_to_inspect_not_relabel(run_folder):
+    result = siftkit.open(run_folder)
+    rows = result.rows.set_index("row_id")
+    flagged = rows.index[rows.is_label_error | rows.is_off_topic]
+    plain = next(r for r in flagged if not rows.loc[r, "is_off_topic"])
+    rows.loc[plain, "is_outlier"] = True  # as a noise row far from every other would be
+    result.rows = rows.reset_index()
+    queue = review_queue(result, "label_errors").set_index("row_id")
+    assert queue.loc[plain, "action"] == "inspect (outlier)"
+    assert (queue.drop(index=plain).action != "inspect (outlier)").all()

@@ -31,10 +31,14 @@ QUEUES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
 
 
 def _issue_kind(rows: pd.DataFrame) -> pd.Series:
-    """What a label-error queue row needs: relabel, drop (off-topic), or reconcile copies."""
+    """What a label-error queue row needs: relabel, drop (off-topic), reconcile copies, or a
+    look first where it is also an outlier (far from every row, so its suggestion is a guess:
+    noise and corrupt rows land there as often as mislabeled ones)."""
     kind = pd.Series("relabel", index=rows.index)
     if "label_conflict_group" in rows:
         kind[rows["label_conflict_group"] >= 0] = "reconcile copies"
+    if "is_outlier" in rows:
+        kind[rows["is_outlier"]] = "inspect (outlier)"
     if "is_off_topic" in rows:
         kind[rows["is_off_topic"]] = "drop (off-topic)"
     return kind
