@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 import siftkit
 from siftkit.cli import main
+from siftkit.edits import EditLog
 from siftkit.exceptions import RunFolderError
 from siftkit.export import review_queue
 
@@ -161,3 +162,35 @@ def test_a_label_error_that_is_also_an_outlier_is_to_inspect_not_relabel(run_fol
     queue = review_queue(result, "label_errors").set_index("row_id")
     assert queue.loc[plain, "action"] == "inspect (outlier)"
     assert (queue.drop(index=plain).action != "inspect (outlier)").all()
+
+
+def test_rows_reviewed_in_the_explorer_leave_the_queues(run_folder):
+
+    result = siftkit.open(run_folder)
+    before = review_queue(result, "label_errors")
+    first = before["row_id"].iloc[0]  # r5, the planted mislabeled row
+    log = EditLog(result)
+    log.record([first], "mark_fine")
+    assert first not in set(review_queue(result, "label_errors")["row_id"])
+    log.undo()  # taken back: the row is in the queue again
+    assert review_queue(result, "label_errors")["row_id"].tolist() == before["row_id"].tolist()
+    log.record([first], "accept_suggestion")
+    assert set(review_queue(result, "label_errors")["row_id"]) == set(before["row_id"]) - {first}
+    kept = review_queue(result, "label_errors", include_reviewed=True)
+    assert kept["row_id"].tolist() == before["row_id"].tolist()
+    # the CLI says so, and `sift info` counts the edits in force
+    printed = export(str(run_folder), "--queue", "label_errors")
+    assert printed.exit_code == 0 and first not in printed.stdout
+    assert "the 1 rows reviewed in the explorer" in printed.stderr
+    assert first in export(str(run_folder), "--queue", "label_errors",
+                           "--include-reviewed").stdout  # fmt: skip
+    info = CliRunner().invoke(main, ["info", str(run_folder)])
+    assert "edits in the explorer: 1 rows (1 accept suggestion)" in info.output
+
+
+def test_to_label_picks_other_rows_than_those_labeled_in_the_explorer(labeled_folder):
+    labeled = siftkit.open(labeled_folder)
+    picked = review_queue(labeled, "to_label", budget=3)["row_id"].tolist()
+    EditLog(labeled).record(picked[:2], "set_label", "sport")
+    again = review_queue(labeled, "to_label", budget=3)["row_id"].tolist()
+    assert len(again) == 3 and not set(picked[:2]) & set(again)

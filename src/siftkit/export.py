@@ -49,16 +49,23 @@ DEFAULT_BUDGET = 100
 QUEUE_NAMES = (*QUEUES, "to_label")
 
 
-def review_queue(audit: Audit, name: str, budget: int | None = None) -> pd.DataFrame:
+def review_queue(
+    audit: Audit, name: str, budget: int | None = None, include_reviewed: bool = False
+) -> pd.DataFrame:
     """The rows flagged by analysis ``name``, sorted by its score, highest first; for
     ``to_label``, the ``budget`` rows worth labeling next (default ``DEFAULT_BUDGET``).
+    Rows already reviewed in the explorer (an edit in force in ``edits.parquet``) are left
+    out unless ``include_reviewed``.
 
     Raises :class:`RunFolderError` when the run has no such analysis or it did not run.
     """
+    from siftkit.edits import reviewed
+
+    done = np.zeros(len(audit.rows), dtype=bool) if include_reviewed else reviewed(audit)
     if name == "to_label":
         from siftkit.label.next import rows_to_label
 
-        return rows_to_label(audit, DEFAULT_BUDGET if budget is None else budget)
+        return rows_to_label(audit, DEFAULT_BUDGET if budget is None else budget, skip=done)
     if name not in QUEUES:
         raise RunFolderError(
             f"No review queue named {name!r}.{did_you_mean(name, QUEUE_NAMES, '--queue')} "
@@ -70,7 +77,7 @@ def review_queue(audit: Audit, name: str, budget: int | None = None) -> pd.DataF
         raise RunFolderError(_no_queue(audit, name))
     rows = audit.rows
     flagged = np.logical_or.reduce([rows[f].to_numpy() for f in present])
-    queue = rows[flagged]
+    queue = rows[flagged & ~done]
     content = content_column(rows)
     columns = ["row_id"] + ([content] if content is not None else [])
     columns += [c for c in wanted if c in rows]
@@ -103,9 +110,15 @@ def _no_queue(audit: Audit, name: str) -> str:
     )
 
 
-def write_queue(audit: Audit, name: str, path: str | Path, budget: int | None = None) -> int:
+def write_queue(
+    audit: Audit,
+    name: str,
+    path: str | Path,
+    budget: int | None = None,
+    include_reviewed: bool = False,
+) -> int:
     """Write :func:`review_queue` as CSV (atomically); returns the number of rows."""
-    queue = review_queue(audit, name, budget)
+    queue = review_queue(audit, name, budget, include_reviewed)
     with atomic_write(Path(path), "w") as handle:
         queue.to_csv(handle, index=False)
     return len(queue)

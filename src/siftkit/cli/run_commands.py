@@ -114,14 +114,20 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     help="File to write: CSV for a queue; .parquet or .csv for --apply-edits.",
 )
 @click.option("--budget", type=int, help="Rows in the to_label queue (default 100).")
+@click.option(
+    "--include-reviewed",
+    is_flag=True,
+    help="Keep in a queue the rows already reviewed in the explorer (left out by default).",
+)
 def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | None,
-           budget: int | None) -> None:  # fmt: skip
+           budget: int | None, include_reviewed: bool) -> None:  # fmt: skip
     """Export a review queue: the flagged rows of one analysis, worst first, as CSV; the
     rows worth labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
 
     Examples: sift export OUT --queue label_errors -o relabel.csv;
     sift export OUT --apply-edits -o clean.parquet
     """
+    from siftkit.edits import reviewed
     from siftkit.export import review_queue, write_queue
     from siftkit.results import open_run
 
@@ -139,12 +145,18 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
         return
     if output is None:
-        queue = review_queue(result, queue_name, budget)
+        queue = review_queue(result, queue_name, budget, include_reviewed)
         click.echo(queue.to_csv(index=False), nl=False)
         count = len(queue)
     else:
-        count = write_queue(result, queue_name, output, budget)
+        count = write_queue(result, queue_name, output, budget, include_reviewed)
         console.print(f"Wrote {count} rows to {output}")
+    left_out = 0 if include_reviewed else int(reviewed(result).sum())
+    if left_out:
+        errors.print(
+            f"note: the {left_out} rows reviewed in the explorer (relabelled, dropped or marked "
+            "fine) are left out; --include-reviewed keeps them."
+        )
     if queue_name == "to_label" and count == 0:
         errors.print("Nothing to label: every row with content has a label already.")
 
@@ -198,7 +210,8 @@ def serve(run: Path, port: int) -> None:
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 def info(run: Path) -> None:
-    """Describe a run folder: its input, encoder, graph, analyses and timings."""
+    """Describe a run folder: its input, encoder, graph, analyses, edits and timings."""
+    from siftkit.edits import edit_counts
     from siftkit.results import open_run
 
     result = open_run(run)
@@ -214,5 +227,10 @@ def info(run: Path) -> None:
                   f"k={summary['neighbors']['k']} {summary['neighbors']['method']}, recall "
                   f"{summary['neighbors']['recall_at_k']}")  # fmt: skip
     print_summary(result)
+    edits = edit_counts(result)
+    if edits:
+        done = ", ".join(f"{n} {action.replace('_', ' ')}" for action, n in edits.items())
+        console.print(f"edits in the explorer: {sum(edits.values())} rows ({done}); "
+                      "`sift export --apply-edits` applies them, the queues leave them out")  # fmt: skip
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("timings", {}).items())
     console.print(f"timings: {timings}")

@@ -86,8 +86,9 @@ def _allocation(sizes: np.ndarray, budget: int) -> np.ndarray:
     return np.minimum(quota, sizes)
 
 
-def rows_to_label(audit: Any, budget: int) -> pd.DataFrame:
-    """The ``budget`` rows of a run worth labeling next, best first (see the module)."""
+def rows_to_label(audit: Any, budget: int, skip: np.ndarray | None = None) -> pd.DataFrame:
+    """The ``budget`` rows of a run worth labeling next, best first (see the module); rows
+    where ``skip`` (n_rows,) is true are not picked (reviewed in the explorer already)."""
     if not isinstance(budget, int | np.integer) or budget < 1:
         raise InvalidParameterError(
             f"The budget must be a positive number of rows; got {budget!r}."
@@ -106,6 +107,8 @@ def rows_to_label(audit: Any, budget: int) -> pd.DataFrame:
     available = ~labeled
     if "is_empty" in rows:
         available &= ~rows["is_empty"].to_numpy(dtype=bool)
+    if skip is not None:
+        available &= ~skip
     wanted = min(budget, int(available.sum()))
     if strategy(audit) == "uncertain":
         picked, priority = _uncertain_and_representative(audit, available, wanted)
