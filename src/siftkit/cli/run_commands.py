@@ -230,7 +230,9 @@ def info(run: Path) -> None:
     edits = edit_counts(result)
     if edits:
         done = ", ".join(f"{n} {action.replace('_', ' ')}" for action, n in edits.items())
-        console.print(f"edits in the explorer: {sum(edits.values())} rows ({done}); "
-                      "`sift export --apply-edits` applies them, the queues leave them out")  # fmt: skip
+        console.print(
+            f"edits in the explorer: {sum(edits.values())} rows ({done}); "
+            "`sift export --apply-edits` applies them, the queues leave them out"
+        )
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in summary.get("timings", {}).items())
     console.print(f"timings: {timings}")
