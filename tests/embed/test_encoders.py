@@ -83,6 +83,26 @@ def test_tfidf_tiny_vocabulary(texts: list[str]) -> None:
         assert len({v.tobytes() for v in vectors}) > 1
 
 
+def test_tfidf_on_few_rows_keeps_every_similarity_between_them() -> None:
+    # three definitions sharing no word: a truncated SVD to two dimensions made two of them
+    # identical (near duplicates at 1.000); their own span keeps them apart
+    texts = [
+        "a sensory receptor that responds to heat and cold",
+        "the place designated as the end (as of a race or journey)",
+        "a port in southwestern Alabama on Mobile Bay",
+    ]
+    vectors = embed(pd.DataFrame({"text": texts}), "tfidf", text="text")
+    np.testing.assert_allclose(vectors @ vectors.T, np.eye(3), atol=1e-5)
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(400)]
+    many = [" ".join(rng.choice(words, size=6)) for _ in range(120)]
+    encoder = get_encoder("tfidf").fit_texts(many)
+    raw = encoder.vectorizer_.transform(many).toarray()
+    got = encoder.embed_batch(many)
+    assert got.shape == (120, 120)
+    np.testing.assert_allclose(got @ got.T, raw @ raw.T, atol=1e-5)
+
+
 def test_tfidf_deterministic() -> None:
     rng = np.random.default_rng(1)
     words = "red green blue cyan magenta yellow black white".split()

@@ -1,4 +1,10 @@
-"""TF-IDF + truncated SVD (LSA): a text encoder that needs no model at all."""
+"""TF-IDF + truncated SVD (LSA): a text encoder that needs no model at all.
+
+Where the rows (or the vocabulary) are no more than the dimensions asked for, nothing needs
+to be cut: the rows are projected onto the space they span, which keeps every similarity
+between them exactly (a truncated SVD would drop its weakest direction, and with it the words
+only one row uses: of three short definitions, two came out identical).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,8 @@ class TfidfSvdEncoder(Encoder):
 
     Parameters
     ----------
-    n_components : output dimensions (fewer when the vocabulary is smaller).
+    n_components : output dimensions (with no more rows or words than this, as many as
+        the rows span: see the module).
     random_state : seed of the randomized SVD.
     """
 
@@ -46,10 +53,11 @@ class TfidfSvdEncoder(Encoder):
         except ValueError:  # no word of 2+ characters (e.g. "a", "?"): use characters
             self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), **options)
             matrix = self.vectorizer_.fit_transform(texts)
-        n_components = min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
-        self.svd_ = None
-        if n_components >= 2:
-            self.svd_ = TruncatedSVD(n_components=n_components, random_state=self.random_state)
+        self.svd_, self.span_ = None, None
+        if min(matrix.shape) <= self.n_components:
+            self.span_ = _RowSpan(matrix)
+        else:
+            self.svd_ = TruncatedSVD(self.n_components, random_state=self.random_state)
             self.svd_.fit(matrix)
         return self
 
@@ -60,6 +68,23 @@ class TfidfSvdEncoder(Encoder):
         if not hasattr(self, "vectorizer_"):
             raise NotFittedError("TfidfSvdEncoder is not fitted yet; call fit(dataset) first.")
         matrix = self.vectorizer_.transform(list(items))
-        if self.svd_ is None:  # a vocabulary of one or two words: keep the raw weights
-            return matrix.toarray().astype(np.float32)
-        return self.svd_.transform(matrix).astype(np.float32)
+        reduce = self.svd_ if self.svd_ is not None else self.span_
+        return reduce.transform(matrix).astype(np.float32)
+
+
+class _RowSpan:
+    """Coordinates in an orthonormal basis of the space the fitted rows span: for a matrix
+    ``M`` (n_rows, n_words) with ``M Mᵀ = U Λ Uᵀ``, the basis is ``Mᵀ U Λ^(-1/2)``, so a row
+    ``x`` maps to ``x Mᵀ U Λ^(-1/2)`` — inner products among the fitted rows kept exactly,
+    computed from sparse products and an (n_rows, n_rows) eigenproblem."""
+
+    def __init__(self, matrix: Any) -> None:
+        gram = np.asarray((matrix @ matrix.T).todense(), dtype=np.float64)
+        values, vectors = np.linalg.eigh(gram)
+        kept = values > max(values.max(initial=0.0), 1e-12) * 1e-9
+        self.rows = matrix
+        self.scale = vectors[:, kept] / np.sqrt(values[kept]) if kept.any() else np.zeros(
+            (matrix.shape[0], 1))  # fmt: skip
+
+    def transform(self, matrix: Any) -> np.ndarray:
+        return np.asarray((matrix @ self.rows.T) @ self.scale)
