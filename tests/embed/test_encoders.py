@@ -219,6 +219,29 @@ def test_tabular_rows_far_out_are_outliers() -> None:
     assert run.rows["is_outlier"][:5].all()
 
 
+def test_tabular_mostly_constant_column_does_not_blow_tiny_differences_up() -> None:
+    """A column 0 on every row but the copies, where it is 0.001: standardised by the tiny
+    spread those copies alone give it, a copy lay far from its source (cosine 0.3) and was an
+    outlier; scaled by its largest deviation it differs from its source as much as a one-hot
+    column would (as the digits' copies do there, it is then a near duplicate)."""
+    import siftkit
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(400, 40)), columns=[f"c{i}" for i in range(40)])
+    frame["flat"] = 0.0
+    copies = frame.iloc[:4].assign(flat=0.001)
+    table = pd.concat([frame, copies], ignore_index=True)
+    vectors = embed(table, "tabular")
+    similarity = (vectors[:4] * vectors[400:]).sum(axis=1)
+    assert (similarity > 0.98).all(), similarity
+    run = siftkit.audit(table, detectors=["outliers"], progress=False)
+    assert not run.rows["is_outlier"][400:].any()
+    # rows far off in a mostly constant column still lie apart from the rest
+    frame["flat"] = np.where(np.arange(400) < 3, 50.0, 0.0)
+    vectors = embed(frame, "tabular")
+    assert float(vectors[0] @ vectors[3]) < 0.9
+
+
 def test_tabular_unfitted_raises() -> None:
     with pytest.raises(NotFittedError):
         get_encoder("tabular").embed_batch([0])

@@ -21,13 +21,34 @@ from siftkit.embed.base import Encoder, register_encoder
 from siftkit.exceptions import EmptyDatasetError, NotFittedError
 
 MISSING = "__missing__"
+#: A numeric column is mostly constant when it holds one value on all rows but this share at
+#: most at either end (see :func:`scale_mostly_constant`).
+RARE_SHARE = 0.01
+
+
+def scale_mostly_constant(values: np.ndarray, scaler: Any) -> None:
+    """Set a fitted ``StandardScaler`` (fitted on ``values``, (n_rows, n_columns)) to map the
+    common value of each mostly constant column (``RARE_SHARE``) to 0 and its other values to
+    at most 1 in size, as a one-hot column's would, rather than standardise them: a column 0 on
+    every row but six, where it is 0.001, has a standard deviation of 0.00006, so those six
+    rows lay 17 units out and a copy of a row differing there by 0.001 was an outlier rather
+    than a near duplicate."""
+    values = np.asarray(values, dtype=np.float64)
+    if not len(values):
+        return
+    low, high = np.quantile(values, [RARE_SHARE, 1.0 - RARE_SHARE], axis=0)
+    deviation = np.abs(values - low).max(axis=0)
+    mostly = (low == high) & (deviation > 0)
+    scaler.mean_[mostly] = low[mostly]
+    scaler.scale_[mostly] = deviation[mostly]
 #: Rows a typical row's length is measured on, at most (evenly spaced).
 OFFSET_SAMPLE = 10_000
 
 
 @register_encoder("tabular")
 class TabularEncoder(Encoder):
-    """Numeric columns (dates as days): median-imputed, standardised, plus a missing-value
+    """Numeric columns (dates as days): median-imputed, standardised (a mostly constant one
+    scaled by its largest deviation: :func:`scale_mostly_constant`), plus a missing-value
     indicator.
     Categorical columns: one-hot over the ``max_categories`` most frequent values (the rest
     share one column; a missing value is a category of its own).
@@ -89,7 +110,11 @@ class TabularEncoder(Encoder):
                 "pass precomputed embeddings with --embeddings."
             )
         self.transformer_ = ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
-        self.transformer_.fit(self._prepare(dataset.frame))
+        prepared = self._prepare(dataset.frame)
+        self.transformer_.fit(prepared)
+        if usable:
+            imputer, scaler = self.transformer_.named_transformers_["numeric"].steps
+            scale_mostly_constant(imputer[1].transform(prepared[usable]), scaler[1])
         self.frame_ = dataset.frame
         # a typical row's length, from an even sample (never all rows transformed at once);
         # at least 1, so that rows all alike still get a direction
