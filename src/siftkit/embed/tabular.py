@@ -24,6 +24,8 @@ MISSING = "__missing__"
 #: A numeric column is mostly constant when it holds one value on all rows but this share at
 #: most at either end (see :func:`scale_mostly_constant`).
 RARE_SHARE = 0.01
+#: Rows a typical row's length is measured on, at most (evenly spaced).
+OFFSET_SAMPLE = 10_000
 
 
 def scale_mostly_constant(values: np.ndarray, scaler: Any) -> None:
@@ -41,8 +43,6 @@ def scale_mostly_constant(values: np.ndarray, scaler: Any) -> None:
     mostly = (low == high) & (deviation > 0)
     scaler.mean_[mostly] = low[mostly]
     scaler.scale_[mostly] = deviation[mostly]
-#: Rows a typical row's length is measured on, at most (evenly spaced).
-OFFSET_SAMPLE = 10_000
 
 
 @register_encoder("tabular")
