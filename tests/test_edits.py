@@ -10,7 +10,7 @@ from toy_data import audited_digit_table
 import siftkit
 from siftkit.cli import main
 from siftkit.edits import EDITS_FILE, EditLog, cleaned_dataset
-from siftkit.exceptions import InvalidParameterError
+from siftkit.exceptions import InvalidParameterError, RunFolderError
 
 
 @pytest.fixture
@@ -48,6 +48,41 @@ def test_the_same_run_again_keeps_its_edits_and_a_different_one_drops_them(run, 
                   overwrite=True)  # fmt: skip
     assert not (run.path / EDITS_FILE).exists()  # they named rows of the replaced run
     assert EditLog(siftkit.open(run.path)).current().empty
+
+
+def test_a_log_opened_before_the_folder_was_written_over_refuses_edits(run, tmp_path):
+    stale = EditLog(run)  # as an explorer started before the --overwrite holds it
+    pd.read_csv(tmp_path / "data.csv").head(40).to_csv(tmp_path / "fewer.csv", index=False)
+    siftkit.audit(tmp_path / "fewer.csv", encoder="fake", id="id", output=run.path,
+                  overwrite=True)  # fmt: skip
+    with pytest.raises(RunFolderError, match="now holds another run"):
+        stale.record(["r1"], "drop")
+    with pytest.raises(RunFolderError, match="now holds another run"):
+        stale.undo()
+    assert not (run.path / EDITS_FILE).exists()
+    EditLog(siftkit.open(run.path)).record(["r1"], "drop")  # opened again: fine
+
+
+def _record_many(path: str, start: int) -> None:
+    log = EditLog(siftkit.open(path))
+    for i in range(start, start + 12):
+        log.record([f"r{i}"], "mark_fine")
+
+
+def test_processes_editing_one_run_at_once_keep_every_edit(run):
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(3) as pool:  # two explorers on one run, and a script
+        list(pool.map(_record_many, [str(run.path)] * 3, [0, 12, 24]))
+    history = EditLog(run).history()
+    assert len(history) == 36 and history["batch"].is_unique and history["edit_id"].is_unique
+    assert set(history["row_id"]) == {f"r{i}" for i in range(36)}
+
+
+def test_a_set_label_loses_the_spaces_around_it(run):
+    log = EditLog(run)
+    log.record(["r0"], "set_label", "  sport ")
+    assert log.current().set_index("row_id").at["r0", "label"] == "sport"
 
 
 def test_undo_takes_back_the_latest_batch_and_keeps_the_log(run):

@@ -7,11 +7,20 @@ dataset applies the effective edits: relabelled rows get their new label, droppe
 
 Actions: ``accept_suggestion`` (take the run's ``suggested_label``), ``set_label``,
 ``mark_fine`` (looked at, nothing to change) and ``drop``.
+
+Writers take turns: each edit or undo reads, extends and replaces the log holding a lock on
+the run folder (``flock``; threads and processes alike, two explorers on one run included),
+and a log is read in one piece, so a reader never meets half of a replacement. An edit is
+refused once the folder holds another run than the one the log was opened for (written over
+with ``--overwrite``): its rows are not the ones the edit names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +31,12 @@ import pandas as pd
 from siftkit._validation import did_you_mean
 from siftkit.data.dataset import whole_numbers
 from siftkit.exceptions import InvalidParameterError, RunFolderError
-from siftkit.results import EDITS_FILE, Audit, atomic_write
+from siftkit.results import EDITS_FILE, Audit, atomic_write, saved_fingerprint
+
+try:
+    import fcntl
+except ImportError:  # Windows: one writer at a time is up to the user
+    fcntl = None
 
 ACTIONS = ("accept_suggestion", "set_label", "mark_fine", "drop")
 COLUMNS = ("edit_id", "batch", "timestamp", "row_id", "action", "label", "undoes")
@@ -45,12 +59,34 @@ class EditLog:
             raise RunFolderError("Edits belong to a saved run: save the audit first.")
         self.audit = audit
         self.path = Path(audit.path) / EDITS_FILE
+        self.fingerprint = saved_fingerprint(Path(audit.path))
 
     def history(self) -> pd.DataFrame:
         """Every recorded edit and undo, oldest first."""
-        if not self.path.exists():
+        try:
+            data = self.path.read_bytes()  # in one piece: it may be replaced meanwhile
+        except FileNotFoundError:
             return _empty()
-        return pd.read_parquet(self.path)
+        return pd.read_parquet(io.BytesIO(data))
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the run folder's lock (one writer at a time) and check it still holds the
+        run this log was opened for."""
+        folder = self.path.parent
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if saved_fingerprint(folder) != self.fingerprint:
+                raise RunFolderError(
+                    f"The folder {str(folder)!r} now holds another run than the one opened "
+                    "(written over since): its rows are not the ones this edit names. Open "
+                    "the run again (restart `sift serve`) to edit it."
+                )
+            yield
+        finally:
+            os.close(handle)  # releases the lock
 
     def _write(self, log: pd.DataFrame) -> None:
         with atomic_write(self.path) as handle:
@@ -65,6 +101,8 @@ class EditLog:
             )
         if action == "set_label" and (label is None or not str(label).strip()):
             raise InvalidParameterError("The set_label action needs a label.")
+        if isinstance(label, str):
+            label = label.strip()  # as labels are read: `cat ` is `cat`
         rows = self.audit.rows.set_index(self.audit.rows["row_id"].astype(str))
         wanted = [str(r) for r in dict.fromkeys(row_ids)]
         unknown = [r for r in wanted if r not in rows.index]
@@ -91,6 +129,12 @@ class EditLog:
     def _append(
         self, row_ids: list[str], action: str, labels: list[Any], undoes: int | None
     ) -> int:
+        with self._turn():
+            return self._append_held(row_ids, action, labels, undoes)
+
+    def _append_held(
+        self, row_ids: list[str], action: str, labels: list[Any], undoes: int | None
+    ) -> int:
         log = self.history()
         batch = int(log["batch"].max()) + 1 if len(log) else 0
         first = int(log["edit_id"].max()) + 1 if len(log) else 0
@@ -109,15 +153,16 @@ class EditLog:
 
     def undo(self) -> int | None:
         """Take back the latest batch not yet undone; returns its id (None: nothing left)."""
-        log = self.history()
-        undone = self._undone(log)
-        live = log[(log["action"] != "undo") & ~log["batch"].isin(undone)]
-        if not len(live):
-            return None
-        batch = int(live["batch"].max())
-        rows = live.loc[live["batch"] == batch, "row_id"].tolist()
-        self._append(rows, "undo", [None] * len(rows), undoes=batch)
-        return batch
+        with self._turn():
+            log = self.history()
+            undone = self._undone(log)
+            live = log[(log["action"] != "undo") & ~log["batch"].isin(undone)]
+            if not len(live):
+                return None
+            batch = int(live["batch"].max())
+            rows = live.loc[live["batch"] == batch, "row_id"].tolist()
+            self._append_held(rows, "undo", [None] * len(rows), undoes=batch)
+            return batch
 
     def current(self) -> pd.DataFrame:
         """Per edited row, the action in force (the latest not undone): columns ``row_id``,

@@ -25,8 +25,9 @@ def _missing(reason: str) -> None:
 
 
 @contextmanager
-def _browse(server):
-    """A headless Chromium page on the explorer ``server``, once the app is ready."""
+def _browse(server, *flags: str):
+    """A headless Chromium page on the explorer ``server``, once the app is ready; ``flags``:
+    more command-line switches of the browser."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -35,7 +36,7 @@ def _browse(server):
         _missing("Debian's chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--use-gl=swiftshader"]
+            executable_path=CHROMIUM, args=["--no-sandbox", "--use-gl=swiftshader", *flags]
         )
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
@@ -72,7 +73,7 @@ def test_filter_inspect_accept_undo(page):
     assert log["label"].iloc[0] == rows.at[inspected, "suggested_label"]
     page.click("#undo")
     page.wait_for_function("!document.querySelector('#edit-state')")
-    assert "Undid batch 0" in page.inner_text("#status")
+    assert "(batch 0)" in page.inner_text("#status")
     assert list(pd.read_parquet(run / "edits.parquet")["action"]) == ["accept_suggestion", "undo"]
 
 
@@ -130,3 +131,37 @@ def test_a_run_without_labels_offers_no_label_filter(unlabeled_served):
         assert page.is_hidden("#label-filter") and page.is_hidden("#accept")
         colours = page.locator("#colour-by option:not([hidden])").all_inner_texts()
         assert "label" not in colours and "category" in colours
+
+
+def test_the_row_acted_on_is_the_row_shown_when_answers_arrive_out_of_order(page):
+    page, run = page
+    page.wait_for_selector("#row-list li >> nth=1")
+    first, second = (int(page.get_attribute(f"#row-list li >> nth={k}", "data-index"))
+                     for k in (0, 1))  # fmt: skip
+    # the server answers for the first row late, after the second was clicked
+    page.evaluate(
+        """(slow) => { const fetchNow = window.fetch;
+        window.fetch = (url, options) => String(url).endsWith(`/api/row/${slow}`)
+          ? new Promise((done) => setTimeout(done, 800)).then(() => fetchNow(url, options))
+          : fetchNow(url, options); }""",
+        first,
+    )
+    page.click("#row-list li >> nth=0")
+    page.click("#row-list li >> nth=1")
+    page.wait_for_timeout(1500)
+    rows = pd.read_parquet(run / "rows.parquet")
+    assert page.inner_text("#inspector h3") == f"Row {rows['row_id'].iloc[second]}"
+    page.click("#drop")
+    page.wait_for_selector("#edit-state")
+    last = pd.read_parquet(run / "edits.parquet").iloc[-1]  # the run is the module's
+    assert (last["row_id"], last["action"]) == (rows["row_id"].iloc[second], "drop")
+
+
+def test_without_webgl_everything_but_the_map_works(demo_served):
+    server, run = demo_served
+    with _browse(server, "--disable-webgl") as page:
+        assert "needs WebGL" in page.inner_text("#map-box")
+        assert "2,000 of 2,000 rows" in page.inner_text("#rows-count")
+        page.click("#row-list li >> nth=0")
+        page.wait_for_selector("#inspector h3")
+        assert page.inner_text("#inspector h3").startswith("Row ")

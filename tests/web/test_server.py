@@ -140,6 +140,16 @@ def test_edits_sent_at_once_are_each_kept_in_a_batch_of_their_own(served):
     assert sorted(log["batch"]) == list(range(16)) and log["row_id"].nunique() == 16
 
 
+def test_an_explorer_of_a_folder_written_over_since_refuses_edits(served, text_frame):
+    server, run = served
+    siftkit.audit(text_frame.head(40), encoder="fake", id="id", output=run, overwrite=True,
+                  progress=False)  # fmt: skip
+    status, body = request(server, "POST", "/api/edits", {"rows": [2], "action": "drop"})
+    assert status == 409 and "now holds another run" in json.loads(body)["error"]
+    assert request(server, "POST", "/api/undo", {})[0] == 409
+    assert not (run / "edits.parquet").exists()
+
+
 def test_after_sift_label_the_map_shows_the_predicted_labels_and_their_confidence(label_served):
     from siftkit.web.server import Explorer
 

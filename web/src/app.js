@@ -218,9 +218,19 @@ function table(fields) {
   return element;
 }
 
+let inspecting = 0; // the latest row asked for: an earlier answer arriving late is dropped
+
 async function inspect(index) {
-  state.current = index;
-  const row = await api(`/api/row/${index}`);
+  const ticket = ++inspecting;
+  let row;
+  try {
+    row = await api(`/api/row/${index}`);
+  } catch (error) {
+    if (ticket === inspecting) $("status").textContent = `Row ${index}: ${error.message}`;
+    return;
+  }
+  if (ticket !== inspecting) return;
+  state.current = index; // the actions act on the row shown, never on one still loading
   const box = $("inspector");
   box.textContent = "";
   const title = document.createElement("h3");
@@ -246,7 +256,8 @@ async function inspect(index) {
   const list = document.createElement("ol");
   for (const n of row.neighbours) {
     const item = document.createElement("li");
-    item.textContent = `${n.similarity.toFixed(3)}  ${n.label ?? ""}  ${(n.text ?? n.values ?? n.row_id) + ""}`;
+    const label = n.label ?? n.predicted_label ?? "";
+    item.textContent = `${n.similarity.toFixed(3)}  ${label}  ${(n.text ?? n.values ?? n.row_id) + ""}`;
     item.addEventListener("click", () => inspect(n.index));
     list.appendChild(item);
   }
@@ -278,7 +289,9 @@ async function main() {
   state.points = points;
   state.edits = edits.edits;
   $("source").textContent = meta.source || "";
-  for (const flag of meta.flags) option($("issue-filter"), flag, flag.replace("is_", ""));
+  for (const flag of meta.flags) {
+    option($("issue-filter"), flag, flag.replace("is_", "").replaceAll("_", " "));
+  }
   for (const c of meta.categories) option($("cluster-filter"), c.id, `${c.id}: ${c.name} (${c.size})`);
   (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
   // what a run has nothing for is not offered: no labels, no suggestions to accept
@@ -305,16 +318,32 @@ async function main() {
   });
   $("accept").addEventListener("click", () => act("accept_suggestion"));
   $("set-label").addEventListener("click", () => act("set_label"));
+  $("new-label").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") act("set_label");
+  });
   $("mark-fine").addEventListener("click", () => act("mark_fine"));
   $("drop").addEventListener("click", () => act("drop"));
   $("undo").addEventListener("click", async () => {
-    const result = await api("/api/undo", {});
-    state.edits = result.edits;
-    $("status").textContent = result.undone === null ? "Nothing to undo." : `Undid batch ${result.undone}.`;
+    try {
+      const result = await api("/api/undo", {});
+      state.edits = result.edits;
+      $("status").textContent = result.undone === null ? "Nothing to undo."
+        : `Undid the run's latest edit (batch ${result.undone}), whichever tab made it.`;
+    } catch (error) {
+      $("status").textContent = error.message;
+      return;
+    }
     refresh();
     if (state.current !== null) inspect(state.current);
   });
-  setupMap();
+  try {
+    setupMap();
+  } catch (error) { // no WebGL: everything but the map still works
+    regl = null;
+    $("map-box").textContent = "The map needs WebGL, which this browser does not offer; the " +
+      "filters, the list, the inspector and the edits work without it.";
+    $("map-box").className = "muted no-map";
+  }
   refresh();
   document.body.dataset.ready = "true";
 }

@@ -188,12 +188,13 @@ def serve(run: Path, port: int) -> None:
 
     Serves on 127.0.0.1 only. Stop with Ctrl-C.
     """
+    from siftkit.exceptions import InvalidParameterError
     from siftkit.web import make_server
 
     try:
         server = make_server(run, port)
     except OSError as exc:
-        raise click.ClickException(
+        raise InvalidParameterError(
             f"Could not listen on 127.0.0.1:{port} ({exc.strerror}); try another --port."
         ) from exc
     console.print(

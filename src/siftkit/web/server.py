@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +22,7 @@ import pandas as pd
 
 from siftkit._text import one_line
 from siftkit.edits import EditLog
-from siftkit.exceptions import SiftError
+from siftkit.exceptions import RunFolderError, SiftError
 from siftkit.results import Audit, content_column, open_run
 
 HOST = "127.0.0.1"
@@ -66,9 +65,7 @@ class Explorer:
     def __init__(self, run: Audit) -> None:
         self.run = run
         self.rows = run.rows
-        self.edits = EditLog(run)
-        # requests are served on threads: one edit or undo at a time reads and writes the log
-        self._editing = threading.Lock()
+        self.edits = EditLog(run)  # edits and undos take turns on the run folder's lock
         self.keys = self.rows["row_id"].astype(str).to_numpy()
         self.content = content_column(self.rows)  # the column saying what a row holds
         label = self._label_column()
@@ -180,14 +177,12 @@ class Explorer:
             raise SiftError('Give the edit\'s action by name, such as "drop".')
         if label is not None and not _is_label(label):
             raise SiftError("A label is text or a number.")
-        with self._editing:
-            batch = self.edits.record([self.keys[i] for i in indices], action, label)
-            return {"batch": batch, "edits": self.current_edits()}
+        batch = self.edits.record([self.keys[i] for i in indices], action, label)
+        return {"batch": batch, "edits": self.current_edits()}
 
     def undo(self) -> dict[str, Any]:
         """Take back the latest batch of edits."""
-        with self._editing:
-            return {"undone": self.edits.undo(), "edits": self.current_edits()}
+        return {"undone": self.edits.undo(), "edits": self.current_edits()}
 
     def current_edits(self) -> dict[str, Any]:
         current = self.edits.current()
@@ -258,7 +253,13 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
                 return self._error(HTTPStatus.BAD_REQUEST, str(exc))
             except (KeyError, ValueError):
                 return self._error(HTTPStatus.NOT_FOUND, "No such row.")
+            except Exception as exc:  # every request gets an answer
+                return self._failed(exc)
             self._error(HTTPStatus.NOT_FOUND, "Not found.")
+
+        def _failed(self, exc: Exception) -> None:
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR,
+                        f"The server failed: {type(exc).__name__}: {exc}")  # fmt: skip
 
         def do_POST(self) -> None:  # noqa: N802
             if not self._trusted():
@@ -275,10 +276,14 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
                     return self._json(explorer.edit(body))
                 if route == "/api/undo":
                     return self._json(explorer.undo())
+            except RunFolderError as exc:  # the folder holds another run now
+                return self._error(HTTPStatus.CONFLICT, str(exc))
             except SiftError as exc:
                 return self._error(HTTPStatus.BAD_REQUEST, str(exc))
             except ValueError:  # not JSON
                 return self._error(HTTPStatus.BAD_REQUEST, "The body must be JSON.")
+            except Exception as exc:  # every request gets an answer
+                return self._failed(exc)
             self._error(HTTPStatus.NOT_FOUND, "Not found.")
 
         def _static(self, name: str) -> None:
