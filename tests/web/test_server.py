@@ -60,7 +60,7 @@ def test_requests_for_another_host_are_refused(served):
 
 
 def test_row_inspector_and_search(served):
-    server, _ = served
+    server, run = served
     status, row = request(server, "GET", "/api/row/0")
     row = json.loads(row)
     assert status == 200 and len(row["neighbours"]) == 10
@@ -69,6 +69,9 @@ def test_row_inspector_and_search(served):
     assert request(server, "GET", "/api/row/abc")[0] == 404
     hits = json.loads(request(server, "GET", "/api/search?q=football")[1])["indices"]
     assert hits and all(isinstance(i, int) for i in hits)
+    rows = pd.read_parquet(run / "rows.parquet")
+    by_id = json.loads(request(server, "GET", "/api/search?q=R7")[1])["indices"]
+    assert by_id == rows.index[rows["row_id"] == "r7"].tolist()  # an id finds its row
 
 
 def test_edits_are_saved_and_undone(served):
@@ -79,6 +82,12 @@ def test_edits_are_saved_and_undone(served):
     assert list(log["action"]) == ["drop", "drop"]
     status, body = request(server, "POST", "/api/undo", {})
     assert status == 200 and json.loads(body) == {"undone": 0, "edits": {}}
+    rows = pd.read_parquet(run / "rows.parquet")
+    flagged = int(rows.index[rows["is_label_error"]][0])
+    plain = int(rows.index[~rows["is_label_error"] & (rows["suggested_label"] == rows["label"])][0])
+    status, body = request(server, "POST", "/api/edits",
+                           {"rows": [flagged, plain], "action": "accept_suggestion"})  # fmt: skip
+    assert status == 200 and json.loads(body)["changed"] == 1  # the other already had it
     status, body = request(server, "POST", "/api/edits", {"rows": [0], "action": "explode"})
     assert status == 400 and b"explode" in body
     status, _ = request(server, "POST", "/api/edits", {"rows": [5000], "action": "drop"})

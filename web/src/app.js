@@ -177,7 +177,7 @@ function refresh() {
     const item = document.createElement("li");
     item.dataset.index = i;
     const edit = state.edits[i];
-    item.textContent = `#${i}` + (edit ? ` [${edit.action}]` : "");
+    item.textContent = `#${i}` + (edit ? ` [${edit.action}${edit.label ? `: ${edit.label}` : ""}]` : "");
     item.addEventListener("click", () => inspect(i));
     list.appendChild(item);
   }
@@ -274,7 +274,9 @@ async function act(action) {
   try {
     const result = await api("/api/edits", body);
     state.edits = result.edits;
-    $("status").textContent = `${action} on ${rows.length} row(s) saved.`;
+    const labels = action === "set_label" || action === "accept_suggestion"
+      ? `, ${result.changed} label(s) changed` : "";
+    $("status").textContent = `${action.replace("_", " ")} on ${rows.length} row(s) saved${labels}.`;
     refresh();
     if (state.current !== null) inspect(state.current);
   } catch (error) {
@@ -293,6 +295,11 @@ async function main() {
     option($("issue-filter"), flag, flag.replace("is_", "").replaceAll("_", " "));
   }
   for (const c of meta.categories) option($("cluster-filter"), c.id, `${c.id}: ${c.name} (${c.size})`);
+  if (!meta.categories.length) {  // no categories found in this run
+    $("cluster-filter").parentElement.hidden = true;
+    $("colour-by").querySelector("option[value=cluster]").hidden = true;
+    $("colour-by").value = points.label_names ? "label" : "score";
+  }
   (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
   // what a run has nothing for is not offered: no labels, no suggestions to accept
   if (!points.label_names) {

@@ -29,7 +29,8 @@ HOST = "127.0.0.1"
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8"}  # fmt: skip
-MAX_BODY = 1 << 20
+#: Bytes an edit request may hold: the positions of about two million rows.
+MAX_BODY = 16 << 20
 SEARCH_LIMIT = 100_000
 #: Rows one request for short lines may ask for, and the characters of each line.
 BRIEF_ROWS, BRIEF_CHARS = 200, 90
@@ -155,9 +156,13 @@ class Explorer:
         return out
 
     def search(self, query: str) -> list[int]:
-        if self.content is None or not query.strip():
+        """Rows whose text (or values) holds ``query``, or whose id is it, case aside."""
+        if not query.strip():
             return []
-        hits = self.rows[self.content].astype(str).str.contains(query, case=False, regex=False)
+        hits = pd.Series(self.keys).str.lower() == query.strip().lower()
+        if self.content is not None:
+            held = self.rows[self.content].astype(str).str.contains(query, case=False, regex=False)
+            hits |= held.to_numpy()
         return np.flatnonzero(hits.to_numpy())[:SEARCH_LIMIT].tolist()
 
     def edit(self, body: Any) -> dict[str, Any]:
@@ -177,8 +182,25 @@ class Explorer:
             raise SiftError('Give the edit\'s action by name, such as "drop".')
         if label is not None and not _is_label(label):
             raise SiftError("A label is text or a number.")
+        before = self._labels([self.keys[i] for i in indices])
         batch = self.edits.record([self.keys[i] for i in indices], action, label)
-        return {"batch": batch, "edits": self.current_edits()}
+        after = self._labels([self.keys[i] for i in indices])
+        changed = sum(a is not None and a != b for a, b in zip(after, before, strict=True))
+        return {"batch": batch, "edits": self.current_edits(), "changed": changed}
+
+    def _labels(self, keys: list[str]) -> list[str | None]:
+        """Each row's label as its edits in force leave it, as text (None: none)."""
+        current = self.edits.current().set_index("row_id")
+        label = self._label_column()
+        out = []
+        for key in keys:
+            if key in current.index and current.at[key, "action"] in ("set_label",
+                                                                      "accept_suggestion"):
+                out.append(str(current.at[key, "label"]))
+            else:
+                given = self.rows[label].iloc[self.position[key]] if label else None
+                out.append(None if given is None or pd.isna(given) else str(given))
+        return out
 
     def undo(self) -> dict[str, Any]:
         """Take back the latest batch of edits."""
@@ -268,7 +290,11 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
             if not given.isdigit():
                 return self._error(HTTPStatus.BAD_REQUEST, "Content-Length must be a count.")
             if int(given) > MAX_BODY:
-                return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Body too large.")
+                return self._error(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "Too many rows for one edit: narrow the selection (filters) and edit it in "
+                    "parts.",
+                )
             route = urlparse(self.path).path
             try:
                 body = json.loads(self.rfile.read(int(given)) or b"{}")
