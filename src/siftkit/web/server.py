@@ -194,8 +194,10 @@ class Explorer:
         label = self._label_column()
         out = []
         for key in keys:
-            if key in current.index and current.at[key, "action"] in ("set_label",
-                                                                      "accept_suggestion"):
+            if key in current.index and current.at[key, "action"] in (
+                "set_label",
+                "accept_suggestion",
+            ):
                 out.append(str(current.at[key, "label"]))
             else:
                 given = self.rows[label].iloc[self.position[key]] if label else None
