@@ -226,3 +226,14 @@ def test_a_rows_missing_numeric_label_is_sent_as_null(tmp_path):
     assert row["fields"]["label"] is None
     assert "NaN" not in json.dumps(row)
     assert json.loads(json.dumps(row, allow_nan=False)) == row
+
+
+def test_an_empty_row_is_shown_without_neighbours(tmp_path, text_frame):
+    from siftkit.web.server import Explorer
+
+    frame = text_frame.copy()
+    frame.loc[3, "text"] = "   "
+    siftkit.audit(frame, encoder="fake", id="id", output=tmp_path / "run", progress=False)
+    explorer = Explorer(siftkit.open(tmp_path / "run"))
+    assert explorer.row(3)["neighbours"] == []
+    assert len(explorer.row(4)["neighbours"]) == 10

@@ -35,7 +35,8 @@ function colourOf(i) {
   if (by === "label" && p.label) return p.label[i] >= 0 ? PALETTE[p.label[i] % 10] : GREY;
   if (by === "score") {
     const name = $("score-name").value || state.meta.scores[0];
-    const s = name ? p.scores[name][i] : 0;
+    const raw = name ? p.scores[name][i] : 0;
+    const s = name && name.endsWith("_confidence") ? 1 - raw : raw; // red: worth a look
     return [0.85 * s + 0.1, 0.3 * (1 - s) + 0.2, 0.6 * (1 - s) + 0.2];
   }
   const c = p.cluster ? p.cluster[i] : 0;
@@ -143,13 +144,28 @@ function pick(event) {
   if (best >= 0) inspect(best);
 }
 
+// the rows outside the selection, drawn small and pale behind it, so a filter keeps its context
+function context() {
+  const p = state.points;
+  if (state.selection.length === p.x.length) return null;
+  const chosen = new Uint8Array(p.x.length);
+  for (const i of state.selection) chosen[i] = 1;
+  const position = [];
+  for (let i = 0; i < p.x.length; i++) if (!chosen[i]) position.push(p.x[i], p.y[i]);
+  const count = position.length / 2;
+  return { position: new Float32Array(position), count,
+    colour: new Float32Array(count * 3).fill(0.8), size: new Float32Array(count).fill(2.5 * devicePixelRatio) };
+}
+
 function render() {
   if (!regl || !state.points) return;
   const rows = state.selection;
   const position = new Float32Array(rows.length * 2);
   const colour = new Float32Array(rows.length * 3);
   const size = new Float32Array(rows.length);
-  const base = Math.max(2, Math.min(6, 3 * Math.sqrt(state.view.zoom))) * devicePixelRatio;
+  // a few rows picked out by a filter are drawn larger, to be found at a glance
+  const few = rows.length < state.points.x.length && rows.length <= 500 ? 2 : 1;
+  const base = few * Math.max(2, Math.min(6, 3 * Math.sqrt(state.view.zoom))) * devicePixelRatio;
   rows.forEach((i, k) => {
     position[2 * k] = state.points.x[i];
     position[2 * k + 1] = state.points.y[i];
@@ -159,6 +175,10 @@ function render() {
   });
   regl.poll();
   regl.clear({ color: [0.984, 0.988, 0.992, 1] });
+  const behind = context();
+  if (behind && behind.count) {
+    drawPoints({ ...behind, view: [state.view.x, state.view.y, state.view.zoom], squash: squash() });
+  }
   if (rows.length) {
     drawPoints({ position, colour, size, count: rows.length,
       view: [state.view.x, state.view.y, state.view.zoom], squash: squash() });
@@ -251,7 +271,8 @@ async function inspect(index) {
   }
   box.appendChild(table(row.fields));
   const heading = document.createElement("h3");
-  heading.textContent = "Nearest neighbours";
+  heading.textContent = row.neighbours.length ? "Nearest neighbours"
+    : "No neighbours: the row has nothing to compare (empty)";
   box.appendChild(heading);
   const list = document.createElement("ol");
   for (const n of row.neighbours) {

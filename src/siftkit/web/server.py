@@ -126,7 +126,9 @@ class Explorer:
         record = self.rows.iloc[index]
         fields = {c: _plain(record[c]) for c in self.rows.columns if not c.startswith("is_")}
         graph = self.run.graph
-        neighbours = [
+        # a row without content has arbitrary neighbours (similarity 0): none are shown
+        empty = "is_empty" in self.rows and bool(record["is_empty"])
+        neighbours = [] if empty else [
             {"index": int(j), "similarity": round(float(s), 4),
              **{c: _plain(self.rows.iloc[int(j)][c]) for c in SHOWN if c in self.rows}}
             for j, s in zip(graph.indices[index, :10], graph.similarities[index, :10],
