@@ -181,7 +181,9 @@ def test_rows_reviewed_in_the_explorer_leave_the_queues(run_folder):
     # the CLI says so, and `sift info` counts the edits in force
     printed = export(str(run_folder), "--queue", "label_errors")
     assert printed.exit_code == 0 and first not in printed.stdout
-    assert "the 1 rows reviewed in the explorer" in printed.stderr
+    assert "note: 1 rows of this queue were reviewed in the explorer" in printed.stderr
+    outliers = export(str(run_folder), "--queue", "near_duplicates")  # none reviewed there
+    assert outliers.exit_code == 0 and "note:" not in outliers.stderr
     assert first in export(str(run_folder), "--queue", "label_errors",
                            "--include-reviewed").stdout  # fmt: skip
     info = CliRunner().invoke(main, ["info", str(run_folder)])

@@ -115,10 +115,7 @@ def audit(
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    no_label = label is False
-    dataset = load(data, text=text, label=None if no_label else label, id=id, split=split)
-    if no_label and dataset.schema.label is not None:
-        dataset = dataset.without_labels()
+    dataset = load(data, text=text, label=label, id=id, split=split)
     labels = (
         dataset.require_labels(allow_missing=allow_missing_labels)
         if dataset.labels is not None

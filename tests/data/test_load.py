@@ -442,6 +442,14 @@ def test_labels_given_as_a_list_override_the_label_column(small_frame):
     assert dataset.labels.decode(dataset.labels.codes).tolist() == given
 
 
+def test_label_false_ignores_the_label_column(small_frame):
+    assert load(small_frame).schema.label == "label"
+    for data in (small_frame, load(small_frame)):
+        dataset = load(data, label=False)
+        assert dataset.schema.label is None and dataset.labels is None
+        assert "label" in dataset.frame  # the column stays, read as no role
+
+
 def test_label_array_of_the_wrong_length(small_frame):
     with pytest.raises(MissingLabelsError, match="Got 3 labels for 6 rows"):
         load(small_frame, label=np.array(["a", "b", "a"]))

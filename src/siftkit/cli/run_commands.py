@@ -151,14 +151,26 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
     else:
         count = write_queue(result, queue_name, output, budget, include_reviewed)
         console.print(f"Wrote {count} rows to {output}")
-    left_out = 0 if include_reviewed else int(reviewed(result).sum())
-    if left_out:
-        errors.print(
-            f"note: the {left_out} rows reviewed in the explorer (relabelled, dropped or marked "
-            "fine) are left out; --include-reviewed keeps them."
-        )
     if queue_name == "to_label" and count == 0:
         errors.print("Nothing to label: every row with content has a label already.")
+    if not include_reviewed and reviewed(result).any():
+        _note_reviewed(result, queue_name, count)
+
+
+def _note_reviewed(result: Any, queue_name: str, count: int) -> None:
+    """Say on standard error how many rows of the queue the explorer's edits left out."""
+    from siftkit.export import review_queue
+
+    if queue_name == "to_label":
+        errors.print("note: rows reviewed in the explorer are not proposed; --include-reviewed "
+                     "lets them be.")  # fmt: skip
+        return
+    left_out = len(review_queue(result, queue_name, include_reviewed=True)) - count
+    if left_out:
+        errors.print(
+            f"note: {left_out} rows of this queue were reviewed in the explorer (relabelled, "
+            "dropped or marked fine) and are left out; --include-reviewed keeps them."
+        )
 
 
 @main.command()

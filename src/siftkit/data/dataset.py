@@ -306,7 +306,7 @@ def load(
     data: Any,
     *,
     text: str | None = None,
-    label: str | ArrayLike | None = None,
+    label: str | ArrayLike | bool | None = None,
     id: str | None = None,
     split: str | None = None,
 ) -> Dataset:
@@ -319,15 +319,20 @@ def load(
         loaded before, used as it is (roles given again must be its own; ``label`` may
         replace its labels by an array).
     text, id, split : column names; inferred when None.
-    label : a column name, or an array-like of shape (n_rows,) holding the labels.
+    label : a column name, or an array-like of shape (n_rows,) holding the labels; False:
+        no labels, whatever column looks like one (CLI ``--no-label``).
 
     Raises
     ------
     DataFileNotFoundError, UnreadableDataError, ColumnNotFoundError, EmptyDatasetError,
     EmptyTextError, DuplicateIdError
     """
+    no_label = label is False
+    if no_label:
+        label = None
     if isinstance(data, Dataset):
-        return _reloaded(data, text=text, label=label, id=id, split=split)
+        dataset = _reloaded(data, text=text, label=label, id=id, split=split)
+        return dataset.without_labels() if no_label and dataset.labels is not None else dataset
     source = "in-memory " + type(data).__name__
     features = None
     if isinstance(data, str | Path):
@@ -372,7 +377,7 @@ def load(
     )
     _check_ids(dataset)
     _check_text(dataset)
-    return dataset
+    return dataset.without_labels() if no_label and schema.label is not None else dataset
 
 
 def _reloaded(dataset: Dataset, *, label: Any, **roles: str | None) -> Dataset:
