@@ -322,6 +322,9 @@ async function main() {
     $("colour-by").value = points.label_names ? "label" : "score";
   }
   (points.label_names || []).forEach((name, code) => option($("label-filter"), code, name));
+  // rows without a category (below --min-confidence, empty) or a label (abstained) can be picked
+  if (points.cluster && points.cluster.includes(-1)) option($("cluster-filter"), -1, "none");
+  if (points.label && points.label.includes(-1)) option($("label-filter"), -1, "none");
   // what a run has nothing for is not offered: no labels, no suggestions to accept
   if (!points.label_names) {
     $("label-filter").parentElement.hidden = true;
