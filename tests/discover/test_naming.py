@@ -39,8 +39,28 @@ def test_keywords_count_each_category_as_one_document() -> None:
     texts = [*CAT_TEXTS, *BOAT_TEXTS, "the cat watches the boat", "the boat carries a cat"]
     membership = np.array([0, 0, 0, 0, 1, 1, 1, 1, -1, -1])
     words = naming.keywords(texts, membership, 2, top=8)
-    assert "sleeps" in words[0]
-    assert "sleeps" not in words[1] and "cat" not in words[1]
+    assert "sleeps" in " ".join(words[0])  # alone or in "cat sleeps"
+    assert "sleeps" not in " ".join(words[1]) and "cat" not in words[1]
+
+
+def test_keywords_are_phrases_of_the_texts_common_in_the_category_and_not_repeated() -> None:
+    texts = [
+        *(f"humor in the court, case {i}" for i in range(10)),  # no phrase "humor court"
+        *(f"spoken language of region {i}" for i in range(10)),
+        "cn rd ths cn rd ths cn rd ths",  # one text repeating its words, then another
+        "u cn rd ths cn rd ths",
+        *(f"a dog named rex {i}" for i in range(138)),
+    ]
+    membership = np.repeat([0, 1, 2], [10, 10, 140])
+    words = naming.keywords(texts, membership, 3, top=3)
+    assert "humor court" not in words[0] and {"humor", "court"} <= set(words[0])
+    for terms in words:  # no term only repeats words shown before it
+        shown: set[str] = set()
+        for term in terms:
+            assert not set(term.split()) <= shown, terms
+            shown |= set(term.split())
+    assert not {"cn", "rd", "ths"} & set(" ".join(words[2]).split())  # 2 of 140 texts
+    assert "dog" in " ".join(words[2])
 
 
 def test_keywords_without_a_repeated_word_are_empty() -> None:

@@ -4,7 +4,11 @@
   one document; a term weighs ``tf(term, category) · log(1 + A / f(term))``, where ``A``
   is the average number of words per category and ``f`` the term's count over all of them —
   times ``log(1 + n / c(term))``, ``c`` being the number of the ``n`` categories that use
-  it, so words every category uses ("used", "having") do not name any of them.
+  it, so words every category uses ("used", "having") do not name any of them. A term counts
+  once per text (a word a few texts repeat does not name a category), it must occur in
+  ``MIN_ROW_SHARE`` of the category's texts when any term does, a two-word phrase is two
+  words next to each other in a text (never two words a stop word stood between), and a
+  term whose words an earlier one already shows is skipped.
 - **Distinctive columns** (tables without text): the columns whose mean in the category is
   furthest from their mean over all rows, in standard deviations (``high alcohol``, ``low
   hue``), and the categorical values (or missing values) most over-represented there,
@@ -38,16 +42,35 @@ def _onehot(membership: np.ndarray, n_categories: int) -> sp.csr_matrix:
     )
 
 
+#: A name's terms occur in at least this share of the category's texts (when any term does).
+MIN_ROW_SHARE = 0.02
+_TOKEN = r"(?u)\b[^\W\d_][\w-]+\b"
+
+
+def _terms_of(text: str) -> list[str]:
+    """The words of ``text`` that are not stop words, and each two such words next to each
+    other in it, lower case."""
+    import re
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    tokens = re.findall(_TOKEN, text.lower())
+    kept = [t not in ENGLISH_STOP_WORDS for t in tokens]
+    words = [t for t, keep in zip(tokens, kept, strict=True) if keep]
+    pairs = [f"{a} {b}" for a, b, ka, kb in zip(tokens, tokens[1:], kept, kept[1:], strict=False)
+             if ka and kb]  # fmt: skip
+    return words + pairs
+
+
 def term_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray] | None:
-    """Per text, the count of each word and two-word phrase that occurs in at least two
-    texts (stop words left out): (counts (n_texts, n_terms), terms); None when no term does.
-    Counted once, they serve every partition of the same texts."""
+    """Per text, whether it holds each word and two-word phrase (:func:`_terms_of`) that
+    occurs in at least two texts: (0/1 counts (n_texts, n_terms), terms); None when no term
+    does. Counted once, they serve every partition of the same texts."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = CountVectorizer(
-        stop_words="english", ngram_range=(1, 2), min_df=2, max_features=100_000,
-        token_pattern=r"(?u)\b[^\W\d_][\w-]+\b",
-    )  # fmt: skip
+        analyzer=_terms_of, min_df=2, max_features=100_000, binary=True
+    )
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # no term occurs twice: nothing distinctive to say
@@ -65,7 +88,9 @@ def category_keywords(
     if terms is None:
         return [[] for _ in range(n_categories)]
     counts, names = terms
-    per_category = (_onehot(membership, n_categories) @ counts).tocsr().astype(np.float64)
+    onehot = _onehot(membership, n_categories)
+    per_category = (onehot @ counts).tocsr().astype(np.float64)  # texts holding each term
+    texts = np.asarray(onehot.sum(axis=1)).ravel()
     words = np.asarray(per_category.sum(axis=1)).ravel()
     frequency = np.asarray(per_category.sum(axis=0)).ravel()
     average_words = words.mean()
@@ -76,10 +101,29 @@ def category_keywords(
     weights = (tf @ sp.diags(idf)).tocsr()
     out = []
     for c in range(n_categories):
-        row = weights.getrow(c)
-        order = np.argsort(-row.data)[:top]
-        out.append([str(names[row.indices[i]]) for i in order])
+        row, held = weights.getrow(c), per_category.getrow(c)
+        common = held.data >= MIN_ROW_SHARE * texts[c]
+        usable = np.flatnonzero(common) if common.any() else np.arange(len(row.data))
+        out.append(_unrepeated([str(names[row.indices[i]]) for i in
+                                usable[np.argsort(-row.data[usable], kind="stable")]], top))
     return out
+
+
+def _unrepeated(terms: list[str], top: int) -> list[str]:
+    """The first ``top`` of ``terms`` (best first), each skipped whose words the ones kept
+    before it already show ("language spoken" after "language" and "spoken"; "spoken" after
+    "language spoken")."""
+    kept: list[str] = []
+    shown: set[str] = set()
+    for term in terms:
+        words = set(term.split())
+        if words <= shown:
+            continue
+        kept.append(term)
+        shown |= words
+        if len(kept) == top:
+            break
+    return kept
 
 
 def keywords(
