@@ -163,3 +163,15 @@ def test_read_vocabulary_without_terms(tmp_path, content) -> None:
     path.write_text(content)
     with pytest.raises(UnreadableDataError, match="holds no terms"):
         naming.read_vocabulary(path)
+
+
+def test_vocabulary_names_give_each_category_its_own_term_where_one_nearly_as_close_is_free():
+    def unit(*angles: float) -> np.ndarray:
+        return np.array([[np.cos(a), np.sin(a)] for a in angles])
+
+    terms = unit(0.0, 0.6, 1.5)  # "plants", "food", "people"
+    # both categories are closest to "plants"; the second is nearly as close to "food"
+    assert naming.vocabulary_names(unit(0.0, 0.28), terms).tolist() == [0, 1]
+    # a term far less close is not taken: the two share "plants"
+    assert naming.vocabulary_names(unit(0.0, 0.05), terms[[0, 2]]).tolist() == [0, 0]
+    assert naming.vocabulary_names(np.zeros((0, 2)), terms).tolist() == []

@@ -239,10 +239,9 @@ class Clusters(Detector):
         if vocabulary is not None:
             terms = context.encode_texts(vocabulary)
             matches = naming.vocabulary_matches(centers, terms, vocabulary)
-            names = _unique([
-                names[c] if model.classes_ is not None and c < len(model.classes_)
-                else matches[c][0][0] for c in range(n)
-            ])  # fmt: skip
+            known = 0 if model.classes_ is None else len(model.classes_)  # named by their class
+            named = naming.vocabulary_names(centers[known:], terms)
+            names = _unique(names[:known] + [vocabulary[j] for j in named])
         typical = naming.exemplars(context.embeddings, chosen, centers, EXEMPLARS)
         sizes = np.bincount(chosen, minlength=n)
         categories = []

@@ -15,7 +15,8 @@
   measured alike on their 0/1 indicator (``colour = red``, ``price missing``).
 - **Majority label** (labeled rows): the commonest label and its share (purity).
 - **Vocabulary** ("Vocabulary-free Image Classification"): the candidate terms, embedded
-  by the run's encoder, closest to each category's prototype.
+  by the run's encoder, closest to each category's prototype; each category named by a term of
+  its own where one nearly as close is free (:func:`vocabulary_names`).
 - **Exemplars**: the rows closest to the prototype.
 """
 
@@ -251,6 +252,26 @@ def vocabulary_matches(
     return [
         [(str(terms[j]), float(similarity[c, j])) for j in order[c]] for c in range(len(centers))
     ]
+
+
+#: A category takes a vocabulary term other than its closest, so that no two share one, only
+#: when that term's cosine similarity is at most this much below the closest's.
+VOCABULARY_MARGIN = 0.05
+
+
+def vocabulary_names(centers: np.ndarray, term_vectors: np.ndarray) -> np.ndarray:
+    """Per category (prototype in ``centers``), the position of the vocabulary term naming
+    it: one term per category where the vocabulary allows (the one-to-one assignment of most
+    total similarity), unless that term is more than ``VOCABULARY_MARGIN`` less similar than
+    the category's closest, which it then takes (two categories may share a name)."""
+    from scipy.optimize import linear_sum_assignment
+
+    similarity = centers @ term_vectors.T
+    chosen = similarity.argmax(axis=1)
+    rows, cols = linear_sum_assignment(-similarity)
+    close = similarity[rows, cols] >= similarity[rows, chosen[rows]] - VOCABULARY_MARGIN
+    chosen[rows[close]] = cols[close]
+    return chosen
 
 
 def exemplars(
