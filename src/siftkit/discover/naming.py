@@ -69,9 +69,7 @@ def term_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray] | None
     does. Counted once, they serve every partition of the same texts."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vectorizer = CountVectorizer(
-        analyzer=_terms_of, min_df=2, max_features=100_000, binary=True
-    )
+    vectorizer = CountVectorizer(analyzer=_terms_of, min_df=2, max_features=100_000, binary=True)
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # no term occurs twice: nothing distinctive to say
@@ -105,8 +103,15 @@ def category_keywords(
         row, held = weights.getrow(c), per_category.getrow(c)
         common = held.data >= MIN_ROW_SHARE * texts[c]
         usable = np.flatnonzero(common) if common.any() else np.arange(len(row.data))
-        out.append(_unrepeated([str(names[row.indices[i]]) for i in
-                                usable[np.argsort(-row.data[usable], kind="stable")]], top))
+        out.append(
+            _unrepeated(
+                [
+                    str(names[row.indices[i]])
+                    for i in usable[np.argsort(-row.data[usable], kind="stable")]
+                ],
+                top,
+            )
+        )
     return out
 
 
