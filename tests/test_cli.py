@@ -365,7 +365,7 @@ def test_label_says_when_many_rows_fit_no_topic(workdir):
     n = read_summary(workdir)["labeling"]["n_fit_no_class"]
     assert 15 <= n <= 25
     assert f"note: {n} of the 61 rows predicted" in out
-    assert "`sift label --other` labels them" in out
+    assert "`sift label DATA --other` labels them" in out
     result = label("--keywords", "two.yaml", "--other", "--overwrite")
     assert result.exit_code == 0, result.output
     assert "note:" not in result.stdout

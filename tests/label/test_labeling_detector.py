@@ -225,7 +225,7 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     took = int((rows["predicted_label"] == "music").sum())
     assert entry["n_absent_topic_rows"] == took
     assert f"{took:,} rows took it as their closest topic" in labeling_notes(entry)[0]
-    assert "`sift label --other` labels them `other`" in labeling_notes(entry)[0]
+    assert "`sift label DATA --other` labels them `other`" in labeling_notes(entry)[0]
     with_other, entry = label(topics, keywords=path, other=True)
     assert not (with_other["predicted_label"] == "music").any()
     _, plain = label(topics, keywords=keywords, other=True)

@@ -83,11 +83,12 @@ def other_hint(entry: dict[str, Any]) -> str | None:
     if entry.get("other_rule") is not None or fits_none <= OTHER_HINT_SHARE * predicted:
         return None
     kind = "class" if entry["source"] == "propagated" else "topic"
+    seeds = " --seed-labels COLUMN" if kind == "class" else ""  # the partly labeled column
     return (
         f"{fits_none:,} of the {predicted:,} rows predicted ({fits_none / predicted:.0%}) fit "
         f"no {kind} and took the closest one all the same; their confidence says how surely "
-        f"that one is the closest, not that it fits. `sift label --other` labels them "
-        f"`other` (Python: `label_rows(..., other=True)`)"
+        f"that one is the closest, not that it fits. `sift label DATA{seeds} --other` labels "
+        f"them `other` (Python: `label_rows(..., other=True)`)"
     )
 
 
@@ -120,7 +121,7 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
     if entry.get("other_rule") is not None:
         return note + f"; the {rows:,} rows closest to {it} are labeled `other`"
     return note + (
-        f". {rows:,} rows took {it} as their closest topic all the same; `sift label --other` "
+        f". {rows:,} rows took {it} as their closest topic all the same; `sift label DATA --other` "
         "labels them `other` (Python: `label_rows(..., other=True)`)"
     )
 
