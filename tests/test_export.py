@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 import siftkit
 from siftkit.cli import main
+from siftkit.cli.app import analysis_notes
 from siftkit.edits import EditLog
 from siftkit.exceptions import RunFolderError
 from siftkit.export import review_queue
@@ -196,3 +197,26 @@ def test_to_label_picks_other_rows_than_those_labeled_in_the_explorer(labeled_fo
     EditLog(labeled).record(picked[:2], "set_label", "sport")
     again = review_queue(labeled, "to_label", budget=3)["row_id"].tolist()
     assert len(again) == 3 and not set(picked[:2]) & set(again)
+
+
+def test_a_label_error_with_an_unsure_suggestion_is_to_inspect(run_folder):
+    result = siftkit.open(run_folder)
+    rows = result.rows.set_index("row_id")
+    rows.loc["r5", "suggestion_confidence"] = 0.3  # the model barely prefers its suggestion
+    result.rows = rows.reset_index()
+    queue = review_queue(result, "label_errors").set_index("row_id")
+    assert queue.loc["r5", "action"] == "inspect (unsure suggestion)"
+
+
+def test_the_summary_line_names_the_commonest_flip(text_frame, tmp_path):
+    frame = text_frame.copy()
+    food = frame.index[frame["label"] == "food"][:6]
+    frame.loc[food, "label"] = "tech"  # a systematic flip: food rows filed under tech
+    summary = siftkit.audit(frame, encoder="fake", id="id", progress=False).summary
+    top = summary["label_errors"]["top_flips"][0]
+    assert (top["given"], top["true"]) == ("tech", "food"), summary["label_errors"]
+    notes = analysis_notes(summary["label_errors"])
+    assert notes.endswith(f"; most flipped: tech → food ({top['share']:.0%} of tech)")
+    clean = text_frame.assign(label=text_frame["label"].where(text_frame["id"] != "r5", "sport"))
+    entry = siftkit.audit(clean, encoder="fake", id="id", progress=False).summary["label_errors"]
+    assert "most flipped" not in analysis_notes(entry)  # no class 5% flipped

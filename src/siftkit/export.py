@@ -30,11 +30,19 @@ QUEUES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+#: A flagged row whose suggested label is less likely than this is to be looked at, not
+#: relabeled as suggested.
+UNSURE_BELOW = 0.5
+
+
 def _issue_kind(rows: pd.DataFrame) -> pd.Series:
     """What a label-error queue row needs: relabel, drop (off-topic), reconcile copies, or a
-    look first where it is also an outlier (far from every row, so its suggestion is a guess:
-    noise and corrupt rows land there as often as mislabeled ones)."""
+    look first where its suggestion is unsure (``UNSURE_BELOW``) or it is also an outlier (far
+    from every row, so its suggestion is a guess: noise and corrupt rows land there as often
+    as mislabeled ones)."""
     kind = pd.Series("relabel", index=rows.index)
+    if "suggestion_confidence" in rows:
+        kind[rows["suggestion_confidence"] < UNSURE_BELOW] = "inspect (unsure suggestion)"
     if "label_conflict_group" in rows:
         kind[rows["label_conflict_group"] >= 0] = "reconcile copies"
     if "is_outlier" in rows:

@@ -17,6 +17,10 @@ from siftkit.exceptions import SiftError, SiftWarning
 from siftkit.report.html import ISSUE_CARDS, top_examples
 from siftkit.results import CONTENT_COLUMNS
 
+#: The summary line of label errors names the commonest flip when at least this share of its
+#: class is estimated to carry it.
+TOP_FLIP_SHARE = 0.05
+
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -65,6 +69,44 @@ def short(value: Any, width: int) -> str:
     return one_line(value, width)
 
 
+def analysis_notes(entry: dict[str, Any]) -> str:
+    """What the summary table says of one analysis beside its count (its summary
+    ``entry``): why it did not run, or its main numbers."""
+    status = entry.get("status", "")
+    notes = entry.get("reason") or entry.get("error") or ""
+    if status == "ok" and "n_clusters" in entry:
+        notes = counted(entry["n_clusters"], "category", "categories")
+        if entry.get("semi_supervised"):
+            notes += f", {entry['n_new']} new"
+    if status == "ok" and "n_predicted" in entry:
+        notes = (
+            f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
+            f"{entry['n_abstained']} abstained"
+        )
+        if entry.get("other_rule"):  # asked for `other`
+            notes += f", {entry['n_other']} other"
+    if status == "ok" and entry.get("n_unknown_words"):
+        notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
+    if status == "ok" and "n_groups" in entry:
+        notes = counted(entry["n_groups"], "group")
+        if entry.get("exact_copies"):
+            notes += f", {entry['exact_copies']} of the flagged rows exact copies"
+    if status == "ok" and "estimated_noise_rate" in entry:
+        interval = entry.get("estimated_noise_rate_interval")
+        spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""
+        notes = (
+            f"est. noise {entry['estimated_noise_rate']:.1%}{spread}; "
+            f"{entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
+            "copies"
+        )
+        flips = [f for f in entry.get("top_flips", []) if f["share"] >= TOP_FLIP_SHARE]
+        if flips:
+            top = flips[0]
+            notes += (f"; most flipped: {top['given']} → {top['true']} ({top['share']:.0%} "
+                      f"of {top['given']})")  # fmt: skip
+    return notes
+
+
 def print_summary(result: Any) -> None:
     """Counts per issue, then the top examples of each."""
     summary = result.summary
@@ -75,32 +117,7 @@ def print_summary(result: Any) -> None:
         entry = summary[name]
         status = entry.get("status", "")
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
-        notes = entry.get("reason") or entry.get("error") or ""
-        if status == "ok" and "n_clusters" in entry:
-            notes = counted(entry["n_clusters"], "category", "categories")
-            if entry.get("semi_supervised"):
-                notes += f", {entry['n_new']} new"
-        if status == "ok" and "n_predicted" in entry:
-            notes = (
-                f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
-                f"{entry['n_abstained']} abstained"
-            )
-            if entry.get("other_rule"):  # asked for `other`
-                notes += f", {entry['n_other']} other"
-        if status == "ok" and entry.get("n_unknown_words"):
-            notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
-        if status == "ok" and "n_groups" in entry:
-            notes = counted(entry["n_groups"], "group")
-            if entry.get("exact_copies"):
-                notes += f", {entry['exact_copies']} of the flagged rows exact copies"
-        if status == "ok" and "estimated_noise_rate" in entry:
-            interval = entry.get("estimated_noise_rate_interval")
-            spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""
-            notes = (
-                f"est. noise {entry['estimated_noise_rate']:.1%}{spread}; "
-                f"{entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
-                "copies"
-            )
+        notes = analysis_notes(entry)
         table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
     console.print(table)
     labeling = summary.get("labeling", {})
