@@ -214,7 +214,7 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     (note,) = labeling_notes(entry)
     assert note.startswith("`music` may not be in the data: its keywords come no nearer")
     assert "labeled `other`" in note
-    assert other_meaning(entry).endswith("the rows closest to a topic the data may not hold")
+    assert other_meaning(entry).endswith("(4) its closest topic is one the data may not hold")
 
     mixed = KEYWORDS_YAML + f"music: [{music.replace(' ', ', ')}]\n"
     path = write(tmp_path / "mixed.yaml", mixed)

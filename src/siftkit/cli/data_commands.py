@@ -307,11 +307,12 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
             calibration = f" ({confidence_note(entry)})"
         meaning = other_meaning(entry)
-        other = f" ('other': {meaning})" if meaning is not None else ""
         empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
         console.print(
             f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
-            f"{entry['n_abstained']} abstained{empty}, {entry['n_other']} other{other}; mean "
-            f"confidence {entry['mean_confidence']}{calibration}. Next: sift export "
-            f"{params['output']} --queue to_label -o to_label.csv"
+            f"{entry['n_abstained']} abstained{empty}, {entry['n_other']} other; mean "
+            f"confidence {entry['mean_confidence']}{calibration}."
         )
+        if meaning is not None:
+            console.print(f"Other: {meaning}.")
+        console.print(f"Next: sift export {params['output']} --queue to_label -o to_label.csv")

@@ -29,21 +29,22 @@ from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
 OTHER = "other"
 
-#: What ``other`` means under each rule of :func:`siftkit.label.other.other_rule`: the rows
-#: of categories no class claims (:data:`UNCLAIMED`) ...
-UNCLAIMED = (
-    "the rows of categories no {kind} claims — categories found without the labels; a {kind} "
-    "claims those holding {seeds}, and those whose rows fit it as well as theirs — and "
-)
-FAR_FROM_LABEL = "rows far less like their label than rows typically are"
+#: Why a row is ``other`` under each rule of :func:`siftkit.label.other.other_rule`, as
+#: reasons any of which is enough.
+UNCLAIMED = "its category (found without the labels) is one no {kind} claims"
+FAR_FROM_LABEL = "it is far less like its label than rows typically are"
 OTHER_MEANINGS = {
-    "reach": UNCLAIMED.format(kind="class", seeds="its labeled rows")
-    + "rows the labeled rows reach over the neighbour graph less than they reach almost every "
-    "labeled row held out from them",
-    "topics": UNCLAIMED.format(kind="topic", seeds="the rows most like it") + FAR_FROM_LABEL,
-    "similarity": FAR_FROM_LABEL + ", which misses rows of no class when they are most of "
-    f"the data; with at least {MIN_CALIBRATION_ROWS} labeled rows in every class, also the rows "
-    "of categories no class claims and those the labels' reach over the neighbour graph misses",
+    "reach": [
+        UNCLAIMED.format(kind="class"),
+        "the labeled rows reach it over the neighbour graph less than they reach almost "
+        "every labeled row held out from them",
+    ],
+    "topics": [UNCLAIMED.format(kind="topic"), FAR_FROM_LABEL],
+    "similarity": [
+        FAR_FROM_LABEL + " (with fewer than "
+        f"{MIN_CALIBRATION_ROWS} labeled rows in some class nothing more can be told: rows of "
+        "no class go unmarked when they are most of the data)"
+    ],
 }
 
 
@@ -56,15 +57,20 @@ CHANCE_TOPICS = {
 
 def other_meaning(entry: dict[str, Any]) -> str | None:
     """What ``other`` means in the run of the ``labeling`` summary ``entry``, in words (None
-    when ``other`` was not asked for)."""
-    meaning = OTHER_MEANINGS.get(entry.get("other_rule") or "")
-    if meaning is None:
+    when ``other`` was not asked for): "a row is `other` when …", its reasons numbered."""
+    reasons = list(OTHER_MEANINGS.get(entry.get("other_rule") or "", []))
+    if not reasons:
         return None
     if entry.get("topic_presence") is not None:  # topics measured against chance
-        meaning += f"; rows no nearer their topic than most {CHANCE_TOPICS[entry['source']]} are"
+        reasons.append(
+            f"it is no nearer its topic than most {CHANCE_TOPICS[entry['source']]} are"
+        )
     if entry.get("absent_topics"):
-        meaning += "; and the rows closest to a topic the data may not hold"
-    return meaning
+        reasons.append("its closest topic is one the data may not hold")
+    if len(reasons) == 1:
+        return f"a row is `other` when {reasons[0]}"
+    listed = " ".join(f"({i}) {reason}" for i, reason in enumerate(reasons, 1))
+    return f"a row is `other` when any of these holds: {listed}"
 
 
 #: Labeled without ``other``, a run says how many rows fit no class when they are more than

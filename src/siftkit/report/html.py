@@ -230,7 +230,8 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     rule = entry.get("other_rule")
     other = other_meaning(entry)
     if other is not None:
-        meaning += f" <code>other</code>: {escape(other)}."
+        other_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(other))
+        meaning += f" {other_html[0].upper()}{other_html[1:]}."
     for hint in labeling_notes(entry):
         # the hint's `code` spans, as the rest of the card writes them
         hint_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(hint))
