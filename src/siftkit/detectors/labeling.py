@@ -62,9 +62,7 @@ def other_meaning(entry: dict[str, Any]) -> str | None:
     if not reasons:
         return None
     if entry.get("topic_presence") is not None:  # topics measured against chance
-        reasons.append(
-            f"it is no nearer its topic than most {CHANCE_TOPICS[entry['source']]} are"
-        )
+        reasons.append(f"it is no nearer its topic than most {CHANCE_TOPICS[entry['source']]} are")
     if entry.get("absent_topics"):
         reasons.append("its closest topic is one the data may not hold")
     if len(reasons) == 1:
