@@ -212,6 +212,22 @@ def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_the
     assert shown["row_id"].tolist() == ["c", "b", "a"]
 
 
+def test_report_shows_the_tree_of_categories_down_to_the_chosen_level(tmp_path):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    frame = pd.DataFrame(digits.data[:600], columns=[f"p{i}" for i in range(64)])
+    run = siftkit.discover_categories(frame, output=tmp_path / "run", progress=False)
+    hierarchy = run.summary["clusters"]["hierarchy"]
+    chosen = next(i for i, level in enumerate(hierarchy) if level["chosen"])
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert chosen >= 1 and "<h3>Tree</h3>" in html
+    tree = html[html.index('<ul class="tree">') :]
+    for category in hierarchy[chosen]["categories"]:  # every chosen category, as a leaf
+        assert f"<li>{category['id']}: " in tree
+    assert tree.count("<li>") == sum(level["n_categories"] for level in hierarchy[: chosen + 1])
+
+
 def test_report_tables_give_running_text_room_and_scroll_when_wide(run):
     _, _, path = run
     html = (path / "report.html").read_text(encoding="utf-8")

@@ -66,7 +66,7 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:0 0 8px}
 .muted{color:#5b6475}.card{background:#fff;border:1px solid #dde1e8;border-radius:8px;
 padding:16px 20px;margin:16px 0}
 .stats{display:flex;flex-wrap:wrap;gap:12px}.stat{background:#eef1f6;border-radius:6px;
-padding:8px 14px}.stat b{display:block;font-size:20px}
+padding:8px 14px}.stat b{display:block;font-size:20px}.tree,.tree ul{margin:2px 0;padding-left:18px}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;
 padding:5px 8px;border-bottom:1px solid #e6e9ef;vertical-align:top}th{color:#5b6475;
 font-weight:600}td.text{min-width:200px;max-width:560px;overflow-wrap:break-word}td:first-child{white-space:nowrap}
@@ -139,6 +139,35 @@ def top_examples(rows: pd.DataFrame, flag: str, score: str | None, n: int = 8) -
         wanted.append("duplicate_group")
     columns = [c for c in wanted if c is not None and c in flagged.columns]
     return flagged[columns].head(n)
+
+
+def _tree(hierarchy: list[dict[str, Any]]) -> str:
+    """The tree of categories down to the chosen level, as nested lists: each category with
+    its size and the categories of the next level it holds (the finer levels are in the
+    summary)."""
+    chosen = next((i for i, level in enumerate(hierarchy) if level.get("chosen")), None)
+    if chosen is None or chosen == 0:
+        return ""
+
+    def items(depth: int, parent: int | None) -> str:
+        level = hierarchy[depth]
+        out = []
+        for c in level["categories"]:
+            if parent is not None and c["parent"] != parent:
+                continue
+            label = f'{escape(str(c["name"]))} <span class="muted">({c["size"]:,})</span>'
+            if depth == chosen:
+                out.append(f"<li>{c['id']}: {label}</li>")
+            else:
+                out.append(f"<li>{label}<ul>{items(depth + 1, c['id'])}</ul></li>")
+        return "".join(out)
+
+    counts = " → ".join(str(level["n_categories"]) for level in hierarchy[: chosen + 1])
+    return (
+        f'<h3>Tree</h3><p class="muted">Coarser groups of the categories above ({counts} '
+        f"per level); the finer levels are in <code>summary.json</code>.</p>"
+        f'<ul class="tree">{items(0, None)}</ul>'
+    )
 
 
 def _categories_table(entry: dict[str, Any], rows: pd.DataFrame, top: int = 40) -> pd.DataFrame:
@@ -269,7 +298,8 @@ def _analysis_card(name: str, entry: dict[str, Any], rows: pd.DataFrame, graph: 
             + _stat("tree levels (categories per level)", levels)
             + _stat("mean confidence", entry["mean_confidence"])
             + _stat("rows without a category", entry["n_unassigned"])
-            + f"</div>{_table(_categories_table(entry, rows))}</section>"
+            + f"</div>{_table(_categories_table(entry, rows))}{_tree(entry['hierarchy'])}"
+            "</section>"
         )
     title, flag, score, meaning = ISSUE_CARDS.get(
         name, (name.replace("_", " ").capitalize(), f"is_{name}", None, "")
