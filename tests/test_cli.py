@@ -354,7 +354,9 @@ def test_label_and_info_say_what_other_is_and_how_many(workdir, keywords):
     n_other = read_summary(workdir)["labeling"]["n_other"]
     info = sift("info", "out")
     assert info.exit_code == 0, info.output
-    assert f"abstained, {n_other} other" in " ".join(info.stdout.split())
+    shown = " ".join(info.stdout.split())
+    assert f"abstained, {n_other} other" in shown
+    assert "Predicted labels" in shown and "Other: a row is `other` when" in shown
 
 
 def test_label_says_when_many_rows_fit_no_topic(workdir):

@@ -258,7 +258,6 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     discovered categories); `sift export OUT --queue to_label` then lists the rows worth
     labeling next.
     """
-    from siftkit.detectors.labeling import confidence_note, other_meaning, source_note
     from siftkit.exceptions import InvalidParameterError
     from siftkit.jobs import check_label_sources, label_rows
 
@@ -286,33 +285,41 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         )
     _print_run(result, params["output"], params["quiet"], "Labeled")
     if entry.get("status") == "ok" and not params["quiet"]:
-        counts = pd.Series(entry["predicted_counts"]).sort_values(ascending=False)
-        table = Table(title="Predicted labels", title_justify="left")
-        table.add_column("label")
-        table.add_column("rows", justify="right")
-        for name, count in counts.head(LABELS_SHOWN).items():
-            table.add_row(short(name, 40), str(count))
-        console.print(table)
-        if len(counts) > LABELS_SHOWN:
-            console.print(
-                f"… {counted(len(counts) - LABELS_SHOWN, 'more label')} (`predicted_counts` in "
-                f"{params['output']}/summary.json)"
-            )
-        names = entry.get("label_names") or {}
-        if entry.get("seed_classes") or names.get("used"):
-            console.print(f"Labeled from {source_note(entry)}.")
-        if names.get("p_value") is not None and not names["used"]:
-            console.print(f"The labels' names were not read as words: {names['reason']}.")
-        calibration = ""
-        if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
-            calibration = f" ({confidence_note(entry)})"
-        meaning = other_meaning(entry)
-        empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
-        console.print(
-            f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
-            f"{entry['n_abstained']} abstained{empty}, {entry['n_other']} other; mean "
-            f"confidence {entry['mean_confidence']}{calibration}."
-        )
-        if meaning is not None:
-            console.print(f"Other: {meaning}.")
+        print_labels(entry, params["output"])
         console.print(f"Next: sift export {params['output']} --queue to_label -o to_label.csv")
+
+
+def print_labels(entry: dict[str, Any], output: Any) -> None:
+    """The labels of a run (its ``labeling`` summary ``entry``; ``output``: its folder): rows
+    per predicted label, where they come from and what `other` means."""
+    from siftkit.detectors.labeling import confidence_note, other_meaning, source_note
+
+    counts = pd.Series(entry["predicted_counts"]).sort_values(ascending=False)
+    table = Table(title="Predicted labels", title_justify="left")
+    table.add_column("label")
+    table.add_column("rows", justify="right")
+    for name, count in counts.head(LABELS_SHOWN).items():
+        table.add_row(short(name, 40), str(count))
+    console.print(table)
+    if len(counts) > LABELS_SHOWN:
+        console.print(
+            f"… {counted(len(counts) - LABELS_SHOWN, 'more label')} (`predicted_counts` in "
+            f"{output}/summary.json)"
+        )
+    names = entry.get("label_names") or {}
+    if entry.get("seed_classes") or names.get("used"):
+        console.print(f"Labeled from {source_note(entry)}.")
+    if names.get("p_value") is not None and not names["used"]:
+        console.print(f"The labels' names were not read as words: {names['reason']}.")
+    calibration = ""
+    if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
+        calibration = f" ({confidence_note(entry)})"
+    meaning = other_meaning(entry)
+    empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
+    console.print(
+        f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
+        f"{entry['n_abstained']} abstained{empty}, {entry['n_other']} other; mean "
+        f"confidence {entry['mean_confidence']}{calibration}."
+    )
+    if meaning is not None:
+        console.print(f"Other: {meaning}.")

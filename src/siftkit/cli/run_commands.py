@@ -224,6 +224,7 @@ def serve(run: Path, port: int) -> None:
 @click.argument("run", type=click.Path(path_type=Path))
 def info(run: Path) -> None:
     """Describe a run folder: its input, encoder, graph, analyses, edits and timings."""
+    from siftkit.cli.data_commands import print_labels
     from siftkit.edits import edit_counts
     from siftkit.results import open_run
 
@@ -240,6 +241,9 @@ def info(run: Path) -> None:
                   f"k={summary['neighbors']['k']} {summary['neighbors']['method']}, recall "
                   f"{summary['neighbors']['recall_at_k']}")  # fmt: skip
     print_summary(result)
+    labeling = summary.get("labeling", {})
+    if labeling.get("status") == "ok":
+        print_labels(labeling, run)
     edits = edit_counts(result)
     if edits:
         done = ", ".join(f"{n} {action.replace('_', ' ')}" for action, n in edits.items())
