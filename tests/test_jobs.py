@@ -50,7 +50,7 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
     card = card[: card.index("</section>")]
     assert "Every row labeled from a few keywords per topic" in card
     assert "not calibrated, which takes labeled rows to hold out" in card
-    assert "the rows of categories no topic claims" in card  # what other means here
+    assert "A row is <code>other</code> when any of these holds: (1) its category" in card
     assert '"muted">other</span>' in card  # and how many rows it took
     for topic in KEYWORDS:
         assert f'<td class="">{topic}</td>' in card
@@ -74,7 +74,7 @@ def test_the_report_says_when_many_rows_fit_no_topic(unlabeled, tmp_path):
     html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     card = html[html.index("<h2>Labels") :]
     assert "fit no topic and took the closest one all the same" in card
-    assert "<code>sift label --other</code> labels them" in card
+    assert "<code>sift label DATA --other</code> labels them" in card
 
 
 def test_the_report_names_a_topic_the_data_may_not_hold(unlabeled, tmp_path):
@@ -86,7 +86,7 @@ def test_the_report_names_a_topic_the_data_may_not_hold(unlabeled, tmp_path):
     card = html[html.index("<h2>Labels") :]
     card = card[: card.index("</section>")]
     assert "<code>space</code> may not be in the data" in card
-    assert "the rows closest to a topic the data may not hold" in card
+    assert "its closest topic is one the data may not hold" in card
 
 
 def test_label_from_a_keywords_file_gives_the_same_labels(unlabeled, tmp_path):
