@@ -93,10 +93,16 @@ def test_undo_takes_back_the_latest_batch_and_keeps_the_log(run):
     assert log.undo() == 1
     assert log.current().set_index("row_id").at["r1", "action"] == "drop"
     assert log.undo() == 0
+    first, second = log.record(["r3"], "drop"), log.record(["r4"], "drop")
+    assert log.undo(first) == first  # a given batch, not the latest
+    assert set(log.current()["row_id"]) == {"r4"}
+    with pytest.raises(InvalidParameterError, match="undone already"):
+        log.undo(first)
+    assert log.undo() == second
     assert log.current().empty
     assert log.undo() is None
     undos = log.history().query("action == 'undo'")
-    assert sorted(undos["undoes"].unique()) == [0, 1]  # one undo record per row of a batch
+    assert sorted(undos["undoes"].unique()) == [0, 1, 2, 3]  # an undo record per row
 
 
 def test_bad_actions_are_refused(run):

@@ -151,15 +151,21 @@ class EditLog:
     def _undone(self, log: pd.DataFrame) -> set[int]:
         return set(log.loc[log["action"] == "undo", "undoes"].dropna().astype(int))
 
-    def undo(self) -> int | None:
-        """Take back the latest batch not yet undone; returns its id (None: nothing left)."""
+    def undo(self, batch: int | None = None) -> int | None:
+        """Take back ``batch`` (default: the latest batch not yet undone); returns its id
+        (None: nothing left to undo). Raises :class:`InvalidParameterError` for a batch that
+        is not in the log or is undone already."""
         with self._turn():
             log = self.history()
             undone = self._undone(log)
             live = log[(log["action"] != "undo") & ~log["batch"].isin(undone)]
+            if batch is not None and batch not in set(live["batch"]):
+                raise InvalidParameterError(
+                    f"Batch {batch} is not an edit in force (undone already, or never made)."
+                )
             if not len(live):
                 return None
-            batch = int(live["batch"].max())
+            batch = int(live["batch"].max()) if batch is None else int(batch)
             rows = live.loc[live["batch"] == batch, "row_id"].tolist()
             self._append_held(rows, "undo", [None] * len(rows), undoes=batch)
             return batch

@@ -73,7 +73,7 @@ def test_filter_inspect_accept_undo(page):
     assert log["label"].iloc[0] == rows.at[inspected, "suggested_label"]
     page.click("#undo")
     page.wait_for_function("!document.querySelector('#edit-state')")
-    assert "(batch 0)" in page.inner_text("#status")
+    assert "Undid this tab's latest edit (batch 0)" in page.inner_text("#status")
     assert list(pd.read_parquet(run / "edits.parquet")["action"]) == ["accept_suggestion", "undo"]
 
 

@@ -82,6 +82,15 @@ def test_edits_are_saved_and_undone(served):
     assert list(log["action"]) == ["drop", "drop"]
     status, body = request(server, "POST", "/api/undo", {})
     assert status == 200 and json.loads(body) == {"undone": 0, "edits": {}}
+    # a tab undoes its own batch, not the run's latest (another tab's)
+    mine = json.loads(request(server, "POST", "/api/edits", {"rows": [3], "action": "drop"})[1])
+    request(server, "POST", "/api/edits", {"rows": [4], "action": "mark_fine"})  # another tab
+    status, body = request(server, "POST", "/api/undo", {"batch": mine["batch"]})
+    assert status == 200 and set(json.loads(body)["edits"]) == {"4"}
+    status, body = request(server, "POST", "/api/undo", {"batch": mine["batch"]})
+    assert status == 400 and b"undone already" in body
+    assert request(server, "POST", "/api/undo", {"batch": "2"})[0] == 400
+    request(server, "POST", "/api/undo", {})  # the other tab's, to leave the log clean
     rows = pd.read_parquet(run / "rows.parquet")
     flagged = int(rows.index[rows["is_label_error"]][0])
     plain = int(rows.index[~rows["is_label_error"] & (rows["suggested_label"] == rows["label"])][0])

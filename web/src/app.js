@@ -11,7 +11,7 @@ const GREY = [0.55, 0.57, 0.62]; // the categories past the ten largest, rows wi
 const $ = (id) => document.getElementById(id);
 
 const state = { points: null, meta: null, edits: {}, selection: [], current: null,
-  view: { x: 0, y: 0, zoom: 1 } };
+  view: { x: 0, y: 0, zoom: 1 }, batches: [] }; // batches: this tab's edits, for its undo
 
 async function api(path, body) {
   const response = await fetch(path, body === undefined ? {} : {
@@ -295,6 +295,7 @@ async function act(action) {
   try {
     const result = await api("/api/edits", body);
     state.edits = result.edits;
+    state.batches.push(result.batch);
     const labels = action === "set_label" || action === "accept_suggestion"
       ? `, ${result.changed} label(s) changed` : "";
     $("status").textContent = `${action.replace("_", " ")} on ${rows.length} row(s) saved${labels}.`;
@@ -355,11 +356,11 @@ async function main() {
   $("mark-fine").addEventListener("click", () => act("mark_fine"));
   $("drop").addEventListener("click", () => act("drop"));
   $("undo").addEventListener("click", async () => {
+    if (!state.batches.length) { $("status").textContent = "Nothing of this tab's to undo."; return; }
     try {
-      const result = await api("/api/undo", {});
+      const result = await api("/api/undo", { batch: state.batches.pop() });
       state.edits = result.edits;
-      $("status").textContent = result.undone === null ? "Nothing to undo."
-        : `Undid the run's latest edit (batch ${result.undone}), whichever tab made it.`;
+      $("status").textContent = `Undid this tab's latest edit (batch ${result.undone}).`;
     } catch (error) {
       $("status").textContent = error.message;
       return;

@@ -206,9 +206,13 @@ class Explorer:
                 out.append(None if given is None or pd.isna(given) else str(given))
         return out
 
-    def undo(self) -> dict[str, Any]:
-        """Take back the latest batch of edits."""
-        return {"undone": self.edits.undo(), "edits": self.current_edits()}
+    def undo(self, body: Any) -> dict[str, Any]:
+        """Take back a batch of edits: ``{"batch": id}`` (a tab's own latest), else the run's
+        latest."""
+        batch = body.get("batch") if isinstance(body, dict) else None
+        if batch is not None and (not isinstance(batch, int) or isinstance(batch, bool)):
+            raise SiftError('Give the batch to undo as its number: {"batch": 3}.')
+        return {"undone": self.edits.undo(batch), "edits": self.current_edits()}
 
     def current_edits(self) -> dict[str, Any]:
         current = self.edits.current()
@@ -305,7 +309,7 @@ def make_handler(explorer: Explorer, port: int) -> type[BaseHTTPRequestHandler]:
                 if route == "/api/edits":
                     return self._json(explorer.edit(body))
                 if route == "/api/undo":
-                    return self._json(explorer.undo())
+                    return self._json(explorer.undo(body))
             except RunFolderError as exc:  # the folder holds another run now
                 return self._error(HTTPStatus.CONFLICT, str(exc))
             except SiftError as exc:
