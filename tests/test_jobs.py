@@ -56,6 +56,10 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
         assert f'<td class="">{topic}</td>' in card
     assert "Rows to label next" in card and "<th>rank</th>" in card
     assert "Labels are still few, so the most typical row of each part" in card  # keywords
+    data_map = html[html.index("<h2>Map of the data") :]
+    assert "coloured by predicted label" in data_map  # what the run made, not its categories
+    legend = data_map[data_map.index('<div class="legend">') : data_map.index("</section>")]
+    assert all(f"</i>{topic}</span>" in legend for topic in KEYWORDS)
     seeded = unlabeled.assign(topic=np.where(np.arange(len(unlabeled)) % 4 == 0,
                                              label(unlabeled, keywords=KEYWORDS)
                                              .rows["predicted_label"], None))  # fmt: skip

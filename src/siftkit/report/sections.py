@@ -113,14 +113,22 @@ def noise_heatmap(entry: dict[str, Any]) -> str:
 
 def data_map(coords: np.ndarray, rows: pd.DataFrame, names: dict[int, str]) -> str:
     """An SVG scatter of the 2-D map coloured by category (the largest ten; the rest
-    grey), flagged rows ringed; a seeded sample when there are many rows."""
+    grey) — after labeling, by predicted label (the ten commonest) —, flagged rows ringed; a
+    seeded sample when there are many rows."""
     n = len(coords)
     if n == 0:
         return ""
     shown = np.arange(n)
     if n > MAP_POINTS:
         shown = np.sort(np.random.default_rng(0).choice(n, MAP_POINTS, replace=False))
+    coloured_by = "category (the ten largest; the rest grey)"
     clusters = rows["cluster"].to_numpy() if "cluster" in rows else np.zeros(n, dtype=int)
+    if "predicted_label" in rows:  # a label run: the labels are what it made
+        commonest = rows["predicted_label"].value_counts()
+        order = {label: code for code, label in enumerate(commonest.index)}
+        clusters = rows["predicted_label"].map(order).fillna(-1).to_numpy(dtype=int)
+        names = {code: str(label) for label, code in order.items()}
+        coloured_by = "predicted label (the ten commonest; the rest, and rows without one, grey)"
     flagged = np.zeros(n, dtype=bool)
     ringed = {"is_label_error": "label errors", "is_off_topic": "off-topic",
               "is_outlier": "outliers"}  # fmt: skip
@@ -146,7 +154,7 @@ def data_map(coords: np.ndarray, rows: pd.DataFrame, names: dict[int, str]) -> s
              else "")  # fmt: skip
     return (
         '<section class="card"><h2>Map of the data</h2><p class="muted">'
-        f"{note}Each point is a row, coloured by category (the ten largest; the rest grey)"
+        f"{note}Each point is a row, coloured by {coloured_by}"
         f"{rings}. Nearby points are similar rows; categories sit in discs of their own.</p>"
         f'<svg viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img" '
         f'aria-label="map of the rows">{"".join(points)}</svg>'
