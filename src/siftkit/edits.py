@@ -179,20 +179,23 @@ class EditLog:
         return latest[["row_id", "action", "label", "timestamp"]].reset_index(drop=True)
 
 
+def _in_force(audit: Audit) -> pd.DataFrame:
+    """The edits in force of ``audit`` (:meth:`EditLog.current`); none for a run not saved."""
+    if audit.path is None or not (Path(audit.path) / EDITS_FILE).exists():
+        return _empty()[["row_id", "action", "label", "timestamp"]]
+    return EditLog(audit).current()
+
+
 def reviewed(audit: Audit) -> np.ndarray:
     """Per row of ``audit``, whether an edit is in force for it (relabelled, dropped or marked
     fine in the explorer), (n_rows,) bool; all false for a run not saved or never edited."""
-    if audit.path is None or not (Path(audit.path) / EDITS_FILE).exists():
-        return np.zeros(len(audit.rows), dtype=bool)
-    edited = set(EditLog(audit).current()["row_id"])
+    edited = set(_in_force(audit)["row_id"])
     return audit.rows["row_id"].astype(str).isin(edited).to_numpy()
 
 
 def edit_counts(audit: Audit) -> dict[str, int]:
     """Rows per edit action in force (``drop``: 3, …); empty for a run never edited."""
-    if audit.path is None or not (Path(audit.path) / EDITS_FILE).exists():
-        return {}
-    counts = EditLog(audit).current()["action"].value_counts()
+    counts = _in_force(audit)["action"].value_counts()
     return {str(action): int(n) for action, n in counts.items()}
 
 
