@@ -184,27 +184,25 @@ class Explorer:
             raise SiftError('Give the edit\'s action by name, such as "drop".')
         if label is not None and not _is_label(label):
             raise SiftError("A label is text or a number.")
-        before = self._labels([self.keys[i] for i in indices])
+        indices = list(dict.fromkeys(indices))
+        before = self._labels(indices)
         batch = self.edits.record([self.keys[i] for i in indices], action, label)
-        after = self._labels([self.keys[i] for i in indices])
-        changed = sum(a is not None and a != b for a, b in zip(after, before, strict=True))
+        after = self._labels(indices)
+        changed = int((after.notna() & (after.fillna("") != before.fillna(""))).sum())
         return {"batch": batch, "edits": self.current_edits(), "changed": changed}
 
-    def _labels(self, keys: list[str]) -> list[str | None]:
-        """Each row's label as its edits in force leave it, as text (None: none)."""
-        current = self.edits.current().set_index("row_id")
-        label = self._label_column()
-        out = []
-        for key in keys:
-            if key in current.index and current.at[key, "action"] in (
-                "set_label",
-                "accept_suggestion",
-            ):
-                out.append(str(current.at[key, "label"]))
-            else:
-                given = self.rows[label].iloc[self.position[key]] if label else None
-                out.append(None if given is None or pd.isna(given) else str(given))
-        return out
+    def _labels(self, indices: list[int]) -> pd.Series:
+        """The label of each row of ``indices`` as its edits in force leave it, as text (NA:
+        none), indexed by row id."""
+        column = self._label_column()
+        given = self.rows[column].iloc[indices].astype("string").to_numpy() if column else pd.NA
+        labels = pd.Series(given, index=self.keys[indices], dtype="string")
+        current = self.edits.current()
+        relabelled = current[current["action"].isin(("set_label", "accept_suggestion"))]
+        new = relabelled.set_index("row_id")["label"].astype("string")
+        edited = new.index.intersection(labels.index)
+        labels[edited] = new[edited]
+        return labels
 
     def undo(self, body: Any) -> dict[str, Any]:
         """Take back a batch of edits: ``{"batch": id}`` (a tab's own latest), else the run's
