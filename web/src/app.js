@@ -175,7 +175,7 @@ function render() {
   });
   regl.poll();
   regl.clear({ color: [0.984, 0.988, 0.992, 1] });
-  const behind = context();
+  const behind = state.behind;
   if (behind && behind.count) {
     drawPoints({ ...behind, view: [state.view.x, state.view.y, state.view.zoom], squash: squash() });
   }
@@ -187,6 +187,7 @@ function render() {
 
 function refresh() {
   state.selection = filtered();
+  state.behind = context(); // once per selection, not per frame while panning
   $("rows-count").textContent = `${state.selection.length.toLocaleString()} of ` +
     `${state.points.x.length.toLocaleString()} rows`;
   $("selection-size").textContent = state.selection.length.toLocaleString();
