@@ -357,3 +357,15 @@ def test_skipped_without_labels_or_with_one_class() -> None:
     assert outcome.summaries["label_errors"]["status"] == "skipped"
     assert "2 classes" in outcome.summaries["label_errors"]["reason"]
     assert outcome.columns == {}
+
+
+def test_texts_differing_in_punctuation_alone_are_near_duplicates() -> None:
+    texts = ["Time travel is fun!", "time travel, is fun.", "Time travels are fun", "?!", "..."]
+    dataset = load(pd.DataFrame({"text": texts}), text="text")
+    context = build_context(spread_out(len(texts)), texts=texts, hashes=content_hashes(dataset))
+    summary, columns = run(context, "near_duplicates")
+    groups = columns["duplicate_group"]
+    assert groups[0] == groups[1] >= 0 and (groups[2:] == -1).all()  # other words; no words
+    assert columns["is_near_duplicate"].tolist() == [False, True, False, False, False]
+    assert columns["near_duplicate_score"][1] >= summary["similarity_cut"]
+    assert summary["exact_copies"] == 0

@@ -11,14 +11,18 @@ neighbour distances), would put at most ``chance`` of its rows (0.1% by default)
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from siftkit._validation import Interval
+from siftkit.data.dataset import normalize_text
 from siftkit.detectors.base import Context, Detector, Result, register_detector
-from siftkit.detectors.duplicates import first_copy
+from siftkit.detectors.duplicates import first_copy, first_occurrence
 
 
 def group_rows(n_rows: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -76,6 +80,16 @@ def similarity_cut(
     return 1.0 - min(1.0 - threshold, relative * typical)
 
 
+def loose_copy(texts: Sequence[str], content: np.ndarray) -> np.ndarray:
+    """For each text, the position of the first text with the same words once punctuation,
+    case and spacing are set aside ("Time travel!" and "time travel."), (n_rows,); a text
+    without content (``content`` false) or without a word of its own repeats nothing."""
+    words = pd.Series([" ".join(re.findall(r"\w+", normalize_text(t))) for t in texts])
+    first = first_occurrence(words.to_numpy())
+    alone = ~np.asarray(content, dtype=bool) | (words == "").to_numpy()
+    return np.where(alone, np.arange(len(first)), first)
+
+
 def near_duplicate_groups(
     context: Context, threshold: float = 0.95, relative: float = 0.13, chance: float | None = 0.001
 ) -> tuple[np.ndarray, float]:
@@ -84,7 +98,8 @@ def near_duplicate_groups(
     ``label_errors``' conflicting copies both ask).
 
     Rows joined by a graph edge at or above :func:`similarity_cut` are grouped, and exact
-    copies (equal content hashes) always are, even with more copies than neighbours.
+    copies (equal content hashes) always are, even with more copies than neighbours, and so
+    are texts that differ in punctuation alone (:func:`loose_copy`).
     """
     return context.shared_result(
         f"near_duplicate_groups({threshold}, {relative}, {chance})",
@@ -100,6 +115,8 @@ def _near_duplicate_groups(
     cut = similarity_cut(sims, threshold, relative, chance)
     rows, cols = np.nonzero(sims >= cut - 1e-6)
     first = first_copy(context)
+    if context.texts is not None:  # the same words, punctuated otherwise
+        first = np.minimum(first, loose_copy(context.texts, context.with_content))
     copies = np.flatnonzero(first != np.arange(n))
     sources = np.concatenate([rows, copies])
     targets = np.concatenate([context.graph.indices[rows, cols], first[copies]])
@@ -113,7 +130,8 @@ class NearDuplicates(Detector):
     """Rows closer to a neighbour than both an absolute and a data-relative cut form groups
     (exact duplicates join them too). ``is_near_duplicate`` flags every group member but
     the first row, i.e. the copies one could drop; ``near_duplicate_score`` is the row's
-    highest similarity to any neighbour, clipped to [0, 1]. The summary's ``count`` takes in
+    highest similarity to any neighbour, clipped to [0, 1] (1 for an exact copy, at least the
+    cut for a text differing in punctuation alone). The summary's ``count`` takes in
     the exact copies (flagged by ``duplicates`` too); ``exact_copies`` says how many of the
     flagged rows they are.
 
@@ -151,6 +169,9 @@ class NearDuplicates(Detector):
         if graph.k:
             score = np.clip(graph.similarities[:, 0], 0.0, 1.0).astype(np.float64)
         copies = first_copy(context) != np.arange(context.n_rows)
+        if context.texts is not None:  # punctuated otherwise: at least as near as the cut
+            loose = loose_copy(context.texts, context.with_content) != np.arange(context.n_rows)
+            score[loose] = np.maximum(score[loose], cut)
         score[copies] = 1.0
         flagged = groups >= 0
         flagged[flagged] = pd.Series(groups[flagged]).duplicated(keep="first").to_numpy()
