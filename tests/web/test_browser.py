@@ -165,3 +165,22 @@ def test_without_webgl_everything_but_the_map_works(demo_served):
         page.click("#row-list li >> nth=0")
         page.wait_for_selector("#inspector h3")
         assert page.inner_text("#inspector h3").startswith("Row ")
+
+
+def test_a_tab_shows_the_edits_another_tab_makes(page):
+    page, run = page
+    other = page.context.browser.new_page()
+    other.goto(page.url)
+    other.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    first = page.get_attribute("#row-list li >> nth=0", "data-index")
+    page.click("#row-list li >> nth=0")
+    page.wait_for_selector("#inspector h3")
+    page.click("#mark-fine")
+    page.wait_for_selector("#edit-state")
+    # within a few seconds the other tab lists the row as reviewed
+    other.wait_for_function(
+        f"document.querySelector('#row-list li[data-index=\"{first}\"]')"
+        ".textContent.includes('[mark_fine]')",
+        timeout=10_000,
+    )
+    other.close()

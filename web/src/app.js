@@ -378,7 +378,24 @@ async function main() {
     $("map-box").className = "muted no-map";
   }
   refresh();
+  setInterval(followEdits, EDITS_POLL_MS);
   document.body.dataset.ready = "true";
+}
+
+// another tab's (or explorer's) edits show here too: the log is read again every few seconds
+const EDITS_POLL_MS = 4000;
+
+async function followEdits() {
+  let edits;
+  try {
+    edits = (await api("/api/edits")).edits;
+  } catch (error) {
+    return; // the server stopped: the next edit says so
+  }
+  if (JSON.stringify(edits) === JSON.stringify(state.edits)) return;
+  state.edits = edits;
+  refresh();
+  if (state.current !== null) inspect(state.current);
 }
 
 main().catch((error) => { $("status").textContent = error.message; });
