@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,8 +52,6 @@ _TOKEN = r"(?u)\b[^\W\d_][\w-]+\b"
 def _terms_of(text: str) -> list[str]:
     """The words of ``text`` that are not stop words, and each two such words next to each
     other in it, lower case."""
-    import re
-
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     tokens = re.findall(_TOKEN, text.lower())
@@ -100,18 +99,12 @@ def category_keywords(
     weights = (tf @ sp.diags(idf)).tocsr()
     out = []
     for c in range(n_categories):
-        row, held = weights.getrow(c), per_category.getrow(c)
-        common = held.data >= MIN_ROW_SHARE * texts[c]
+        row = weights.getrow(c)
+        held = per_category[c, row.indices].toarray().ravel()  # texts holding each term
+        common = held >= MIN_ROW_SHARE * texts[c]
         usable = np.flatnonzero(common) if common.any() else np.arange(len(row.data))
-        out.append(
-            _unrepeated(
-                [
-                    str(names[row.indices[i]])
-                    for i in usable[np.argsort(-row.data[usable], kind="stable")]
-                ],
-                top,
-            )
-        )
+        ranked = usable[np.argsort(-row.data[usable], kind="stable")]
+        out.append(_unrepeated([str(names[row.indices[i]]) for i in ranked], top))
     return out
 
 
