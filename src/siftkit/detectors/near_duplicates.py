@@ -12,7 +12,6 @@ neighbour distances), would put at most ``chance`` of its rows (0.1% by default)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -80,14 +79,23 @@ def similarity_cut(
     return 1.0 - min(1.0 - threshold, relative * typical)
 
 
-def loose_copy(texts: Sequence[str], content: np.ndarray) -> np.ndarray:
-    """For each text, the position of the first text with the same words once punctuation,
-    case and spacing are set aside ("Time travel!" and "time travel."), (n_rows,); a text
-    without content (``content`` false) or without a word of its own repeats nothing."""
-    words = pd.Series([" ".join(re.findall(r"\w+", normalize_text(t))) for t in texts])
-    first = first_occurrence(words.to_numpy())
-    alone = ~np.asarray(content, dtype=bool) | (words == "").to_numpy()
-    return np.where(alone, np.arange(len(first)), first)
+def loose_copy(context: Context) -> np.ndarray:
+    """For each row, the position of the first row whose text has the same words once
+    punctuation, case and spacing are set aside ("Time travel!" and "time travel."),
+    (n_rows,), read-only; its own for a row without text, content or a word. Computed once per
+    run (the groups and the scores both ask)."""
+
+    def compute() -> np.ndarray:
+        own = np.arange(context.n_rows)
+        if context.texts is None:
+            return own
+        words = pd.Series([" ".join(re.findall(r"\w+", normalize_text(t))) for t in context.texts])
+        alone = ~np.asarray(context.with_content, dtype=bool) | (words == "").to_numpy()
+        first = np.where(alone, own, first_occurrence(words.to_numpy()))
+        first.setflags(write=False)
+        return first
+
+    return context.shared_result("loose_copy", compute)
 
 
 def near_duplicate_groups(
@@ -114,9 +122,7 @@ def _near_duplicate_groups(
     sims = context.graph.similarities
     cut = similarity_cut(sims, threshold, relative, chance)
     rows, cols = np.nonzero(sims >= cut - 1e-6)
-    first = first_copy(context)
-    if context.texts is not None:  # the same words, punctuated otherwise
-        first = np.minimum(first, loose_copy(context.texts, context.with_content))
+    first = np.minimum(first_copy(context), loose_copy(context))  # or punctuated otherwise
     copies = np.flatnonzero(first != np.arange(n))
     sources = np.concatenate([rows, copies])
     targets = np.concatenate([context.graph.indices[rows, cols], first[copies]])
@@ -169,9 +175,8 @@ class NearDuplicates(Detector):
         if graph.k:
             score = np.clip(graph.similarities[:, 0], 0.0, 1.0).astype(np.float64)
         copies = first_copy(context) != np.arange(context.n_rows)
-        if context.texts is not None:  # punctuated otherwise: at least as near as the cut
-            loose = loose_copy(context.texts, context.with_content) != np.arange(context.n_rows)
-            score[loose] = np.maximum(score[loose], cut)
+        loose = loose_copy(context) != np.arange(context.n_rows)  # punctuated otherwise:
+        score[loose] = np.maximum(score[loose], cut)  # at least as near as the cut
         score[copies] = 1.0
         flagged = groups >= 0
         flagged[flagged] = pd.Series(groups[flagged]).duplicated(keep="first").to_numpy()
