@@ -53,12 +53,12 @@ class TfidfSvdEncoder(Encoder):
         except ValueError:  # no word of 2+ characters (e.g. "a", "?"): use characters
             self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), **options)
             matrix = self.vectorizer_.fit_transform(texts)
-        self.svd_, self.span_ = None, None
+        # the rows' own span where nothing needs cutting, else a truncated SVD
         if min(matrix.shape) <= self.n_components:
-            self.span_ = _RowSpan(matrix)
+            self.reducer_ = _RowSpan(matrix)
         else:
-            self.svd_ = TruncatedSVD(self.n_components, random_state=self.random_state)
-            self.svd_.fit(matrix)
+            self.reducer_ = TruncatedSVD(self.n_components, random_state=self.random_state)
+            self.reducer_.fit(matrix)
         return self
 
     def inputs(self, dataset: Any) -> Sequence[str]:
@@ -68,8 +68,7 @@ class TfidfSvdEncoder(Encoder):
         if not hasattr(self, "vectorizer_"):
             raise NotFittedError("TfidfSvdEncoder is not fitted yet; call fit(dataset) first.")
         matrix = self.vectorizer_.transform(list(items))
-        reduce = self.svd_ if self.svd_ is not None else self.span_
-        return reduce.transform(matrix).astype(np.float32)
+        return self.reducer_.transform(matrix).astype(np.float32)
 
 
 class _RowSpan:
