@@ -8,6 +8,7 @@ import pytest
 from detector_contexts import build_context
 
 from siftkit.detectors import get_detector, run_detectors
+from siftkit.detectors.label_errors import label_free_rows
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
 from siftkit.detectors.noise_summary import NoiseEstimate, estimate_noise
@@ -215,6 +216,40 @@ def test_rows_that_belong_to_no_class_are_off_topic_not_mislabeled() -> None:
     assert off_topic[480:].mean() >= 0.6
     assert not off_topic[:480].any()
     assert not mislabeled[:480].any()
+
+
+def test_a_category_whose_labels_look_random_is_off_topic() -> None:
+    # 40 rows of no class, spread too widely for their neighbours alone to give them away
+    # (three in four are found so), form a category of their own: its labels, drawn at
+    # random, are what marks them
+    vectors, truth, _ = blobs(12, 60, seed=3)
+    rng = np.random.default_rng(99)
+    centre = rng.normal(size=vectors.shape[1])
+    strays = centre / np.linalg.norm(centre) + 0.4 * rng.normal(size=(40, vectors.shape[1])) / 4
+    labels = np.concatenate([truth, rng.integers(0, 12, 40)])
+    context = build_context(np.vstack([vectors, strays]).astype(np.float32), labels, k=20)
+    _, columns = run(context, "label_errors")
+    off_topic, scores = columns["is_off_topic"], columns["off_topic_score"]
+    assert off_topic[720:].mean() >= 0.9
+    assert not off_topic[:720].any() and not columns["is_label_error"].any()
+    assert scores[720:][off_topic[720:]].min() > scores[:720].max()
+
+
+def test_label_free_categories_need_rows_classes_and_labels_that_follow_the_rest() -> None:
+    rng = np.random.default_rng(0)
+    classes = np.repeat(np.arange(6), 50)  # categories 0-5, one class each
+    random_labels = rng.integers(0, 6, 40)
+    categories = np.concatenate([classes, np.full(40, 6)])
+    codes = np.concatenate([classes, random_labels])
+    free = label_free_rows(categories, codes, 6)
+    assert free[300:].all() and not free[:300].any()
+    # too few labeled rows to tell: a category of 19
+    assert not label_free_rows(categories[:319], codes[:319], 6).any()
+    # two classes: an even mix is as often the overlap of both
+    assert not label_free_rows(categories, codes % 2, 2).any()
+    # categories that do not follow the labels at all say nothing about rows of no class
+    shuffled = rng.permutation(codes)
+    assert not label_free_rows(categories, shuffled, 6).any()
 
 
 def test_copies_with_different_labels_are_flagged_and_grouped() -> None:

@@ -265,3 +265,23 @@ def test_categories_without_labels_ignore_a_partly_labeled_column() -> None:
     found = categories_without_labels(context)
     assert same_partition(found, codes)
     assert categories_without_labels(context) is found  # found once per run
+
+
+def test_categories_found_without_complete_labels_serve_as_those_without_labels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With every row labeled the clusters analysis ignores the labels: the categories it
+    found are those other analyses judge the labels by, not found a second time."""
+    rng = np.random.default_rng(0)
+    codes = np.repeat([0, 1, 2], 40)
+    vectors = l2_normalize(np.eye(6)[codes] * 5 + rng.normal(scale=0.3, size=(120, 6)))
+    context = Context(
+        embeddings=vectors.astype(np.float32),
+        graph=build_graph(vectors.astype(np.float32), k=10),
+        row_ids=np.arange(120),
+        content_hashes=np.arange(120, dtype=np.uint64),
+        labels=encode_labels(pd.Series(np.array(["a", "b", "c"], dtype=object)[codes])),
+    )
+    result = Clusters().run(context)
+    monkeypatch.setattr(Clusters, "fit", lambda *a: pytest.fail("categories found again"))
+    assert (categories_without_labels(context) == result.columns["cluster"]).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,11 +24,13 @@ from siftkit.detectors.labeling import (
     OTHER_HINT_SHARE,
     Labeling,
     confidence_note,
+    doubtful_topics,
     labeling_notes,
     other_hint,
     other_meaning,
 )
 from siftkit.exceptions import DetectorFailedWarning, InvalidParameterError, UnreadableDataError
+from siftkit.label.presence import TopicPresence
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +238,27 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     assert other_meaning({"other_rule": None}) is None
     kept = (rows["predicted_label"] != "music").to_numpy()
     assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
+
+
+def test_a_doubtful_topic_is_named_with_the_topic_its_rows_rank_next() -> None:
+    presence = np.array([1.0, 0.068, 0.01, 0.5])
+    assert TopicPresence.doubtful.fget(SimpleNamespace(presence=presence)).tolist() == [1]
+    # rows 0-3 took topic 1; three of them rank topic 0 next, one topic 3
+    proba = np.array([[0.3, 0.4, 0.0, 0.3], [0.35, 0.4, 0.05, 0.2], [0.2, 0.5, 0.0, 0.3],
+                      [0.4, 0.45, 0.0, 0.15], [0.9, 0.05, 0.0, 0.05]])  # fmt: skip
+    codes = np.array([1, 1, 1, 1, 0])
+    labeled = np.array([True, True, True, True, True])
+    classes = np.array(["computers", "cryptocurrency", "absent", "love"], dtype=object)
+    (topic,) = doubtful_topics(np.array([1]), presence, proba, labeled, codes, classes)
+    assert topic == {"topic": "cryptocurrency", "presence": 0.068, "rows": 4,
+                     "instead": "computers", "instead_rows": 3}  # fmt: skip
+    entry = {"source": "keywords", "predicted_counts": {}, "n_predicted": 5, "doubtful_topics":
+             [topic, {"topic": "none", "presence": 0.05, "rows": 0}]}  # fmt: skip
+    (note,) = labeling_notes(entry)
+    assert note.startswith("`cryptocurrency` may not be in the data: it comes nearer the rows "
+                           "than only 7% of random sets of common words do")  # fmt: skip
+    assert "3 of its 4 rows rank `computers` next" in note
+    assert "predicted_label = 'cryptocurrency'" in note and "`none`" not in note
 
 
 def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(

@@ -298,8 +298,15 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
     table = Table(title="Predicted labels", title_justify="left")
     table.add_column("label")
     table.add_column("rows", justify="right")
+    # how much nearer the rows a topic comes than topics nobody meant (1: nearer than all)
+    presence = entry.get("topic_presence") or {}
+    if presence:
+        table.add_column("presence", justify="right")
     for name, count in counts.head(LABELS_SHOWN).items():
-        table.add_row(short(name, 40), str(count))
+        cells = [short(name, 40), str(count)]
+        if presence:
+            cells.append(f"{presence[name]:.2f}" if name in presence else "")
+        table.add_row(*cells)
     console.print(table)
     if len(counts) > LABELS_SHOWN:
         console.print(

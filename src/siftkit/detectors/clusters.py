@@ -153,6 +153,8 @@ class Clusters(Detector):
         model = self.fit(context)
         chosen = model.levels_[model.chosen_level_].membership
         context.shared_result(RUN_CATEGORIES, lambda: chosen)
+        if model.classes_ is None:  # found without the labels: those the labels are judged by
+            context.shared_result(UNLABELED_CATEGORIES, lambda: chosen)
         # the texts' terms are counted once for the names of every level
         terms = naming.term_counts(context.texts) if context.texts is not None else None
         names, categories = self._describe(context, model, chosen, vocabulary, terms)
@@ -314,10 +316,11 @@ def run_categories(context: Context) -> np.ndarray:
 
 def categories_without_labels(context: Context) -> np.ndarray:
     """Each row's category found without the run's labels, (n_rows,): the run's own
-    (:func:`run_categories`) when it has no labels, else found again as the clusters
-    analysis finds them by default, ignoring the labels. Pinned to a few labeled rows, the
-    categories of known classes take in the rows of classes nobody labeled; found without
-    them, those rows keep categories of their own."""
+    (:func:`run_categories`) when it has no labels or the clusters analysis ran without
+    them, else found again as the clusters analysis finds them by default, ignoring the
+    labels. Pinned to a few labeled rows, the categories of known classes take in the rows
+    of classes nobody labeled; found without them, those rows keep categories of their
+    own."""
     if context.labels is None:
         return run_categories(context)
 

@@ -24,7 +24,11 @@ Then:
 
 - **off-topic**: a candidate whose neighbours agree on no class (their labels spread out
   more than noise alone would spread them) and whose neighbours' labels look wrong too,
-  more often than the noise rate explains, belongs to none — drop it;
+  more often than the noise rate explains, belongs to none — drop it; so does a row the
+  model gives another label than its own in a category (found without the labels) whose
+  labels look drawn at random from all the labels (:func:`label_free_rows`): rows of no
+  class carry whatever labels they were given, and the model, unsure of every class there,
+  rarely finds them candidates;
 - **mislabeled**: the other candidates belong to another class — relabel them. Candidates
   are many more than the noise whenever classes overlap, so only the highest-scoring
   ones, as many as the upper end of the noise estimate allows, are flagged;
@@ -39,9 +43,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import binom as stats_binom
+from scipy.stats import chi2
 
 from siftkit._validation import Interval
 from siftkit.detectors.base import Context, Detector, Result, register_detector
+from siftkit.detectors.clusters import categories_without_labels
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.near_duplicates import near_duplicate_groups
 from siftkit.detectors.neighbor_labels import (
@@ -64,6 +70,13 @@ MIN_CLASS_ROWS = 3
 #: An off-topic row's neighbours look mislabeled too: more of them are candidates than
 #: the estimated noise rate gives with probability OFF_TOPIC_TAIL, and at least this share.
 OFF_TOPIC_DOUBTFUL_SHARE, OFF_TOPIC_TAIL = 0.4, 1e-3
+#: A category's labels look drawn at random from all the labels when a G-test of their counts
+#: against the labels' shares overall does not reject at this level; judged only in
+#: categories of at least LABEL_FREE_MIN_ROWS labeled rows, with at least 3 classes (with two,
+#: an even mix is as often the overlap of both), and only while such categories hold at most
+#: LABEL_FREE_MAX_SHARE of the labeled rows (beyond it the categories do not follow the labels
+#: and say nothing about rows of no class).
+LABEL_FREE_P, LABEL_FREE_MIN_ROWS, LABEL_FREE_MAX_SHARE = 0.01, 20, 0.2
 #: Rows flagged as mislabeled, at most: the estimated noise rate plus this many of its
 #: standard errors, times the rows that can be judged.
 FLAG_LIMIT_STANDARD_ERRORS = 1.0
@@ -103,6 +116,30 @@ def _highest(mask: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
     kept = np.zeros_like(mask)
     kept[rows[np.argsort(-score[rows], kind="stable")[:limit]]] = True
     return kept
+
+
+def label_free_rows(categories: np.ndarray, codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """The rows of categories whose labels look drawn at random from all the labels, (n_rows,)
+    bool: ``categories`` each row's category (-1: none), ``codes`` its label (-1: none).
+    A category's label counts are tested against the labels' shares overall (G-test,
+    ``LABEL_FREE_P``); see ``LABEL_FREE_MIN_ROWS`` and ``LABEL_FREE_MAX_SHARE``."""
+    judged = (categories >= 0) & (codes >= 0)
+    free = np.zeros(len(codes), dtype=bool)
+    if n_classes < 3 or not judged.any():
+        return free
+    n_categories = int(categories.max()) + 1
+    counts = np.zeros((n_categories, n_classes))
+    np.add.at(counts, (categories[judged], codes[judged]), 1.0)
+    sizes = counts.sum(axis=1)
+    expected = sizes[:, None] * (counts.sum(axis=0) / sizes.sum())[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(counts > 0, counts * np.log(counts / expected), 0.0)
+    p_value = chi2.sf(2.0 * terms.sum(axis=1), n_classes - 1)
+    label_free = (p_value >= LABEL_FREE_P) & (sizes >= LABEL_FREE_MIN_ROWS)
+    if sizes[label_free].sum() > LABEL_FREE_MAX_SHARE * sizes.sum():
+        return free
+    free[judged] = label_free[categories[judged]]
+    return free
 
 
 @register_detector
@@ -277,9 +314,12 @@ class LabelErrors(Detector):
         doubtful_neighbors = candidates[graph.indices[:, :k]].mean(axis=1)
         by_chance = stats_binom.isf(OFF_TOPIC_TAIL, k, estimate.rate)  # doubtful count
         doubtful_cut = max(OFF_TOPIC_DOUBTFUL_SHARE, (by_chance + 0.5) / k)
+        free = label_free_rows(
+            categories_without_labels(context), np.where(labeled, codes, -1), n_classes
+        )
         off_topic = (
             candidates & (agreement.spread >= spread_cut) & (doubtful_neighbors >= doubtful_cut)
-        )
+        ) | (judgeable & free & (stats.best != codes))
         upper = estimate.interval(z=FLAG_LIMIT_STANDARD_ERRORS)[1]
         limit = int(np.ceil(upper * (judgeable & ~off_topic).sum()))
         mislabeled = _highest(candidates & ~off_topic, score, limit)
@@ -299,8 +339,11 @@ class LabelErrors(Detector):
         suggested[conflict_only] = group_label[conflict_only]
         confidence[conflict_only] = group_share[conflict_only]
 
+        # in a category of random labels, how unlikely the row's own label is
         off_topic_score = np.where(
-            content, np.clip(agreement.spread * doubtful_neighbors, 0.0, 1.0), 0.0
+            content,
+            np.clip(np.maximum(agreement.spread * doubtful_neighbors, free * score), 0.0, 1.0),
+            0.0,
         )
         summary = summarize_noise(
             labels, mislabeled, suggested, stats.confusion, context.row_ids,

@@ -130,6 +130,29 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
     )
 
 
+def doubtful_hint(entry: dict[str, Any]) -> str | None:
+    """For the ``labeling`` summary ``entry``: a sentence per topic whose presence is doubtful
+    (:data:`siftkit.label.presence.DOUBTFUL_BELOW`) saying which topic its rows rank next;
+    else None."""
+    doubtful = [t for t in entry.get("doubtful_topics") or [] if t["rows"]]
+    if not doubtful:
+        return None
+    against = CHANCE_TOPICS[entry["source"]]
+    notes = []
+    for topic in doubtful:
+        instead = (
+            f"{topic['instead_rows']:,} of its {topic['rows']:,} rows rank "
+            f"`{topic['instead']}` next"
+        )
+        notes.append(
+            f"`{topic['topic']}` may not be in the data: it comes nearer the rows than only "
+            f"{topic['presence']:.0%} of {against} do, where a topic the data holds beats "
+            f"nearly all; {instead}. Read them before trusting them: sift query OUT "
+            f"\"select text from rows where predicted_label = '{topic['topic']}'\""
+        )
+    return "; ".join(notes)
+
+
 def unknown_hint(entry: dict[str, Any]) -> str | None:
     """For the ``labeling`` summary ``entry``: a sentence naming the topics the encoder knows
     none of the words of, left out of the labeling; else None."""
@@ -146,9 +169,38 @@ def unknown_hint(entry: dict[str, Any]) -> str | None:
 def labeling_notes(entry: dict[str, Any]) -> list[str]:
     """The hints a run's ``labeling`` summary ``entry`` calls for, as sentences: topics the
     encoder does not know (:func:`unknown_hint`) or the data may not hold
-    (:func:`absent_hint`), rows that fit no class (:func:`other_hint`)."""
-    hints = (unknown_hint(entry), absent_hint(entry), other_hint(entry))
+    (:func:`absent_hint`, :func:`doubtful_hint`), rows that fit no class
+    (:func:`other_hint`)."""
+    hints = (unknown_hint(entry), absent_hint(entry), doubtful_hint(entry), other_hint(entry))
     return [note for note in hints if note is not None]
+
+
+def doubtful_topics(
+    topics: np.ndarray,
+    presence: np.ndarray,
+    proba: np.ndarray,
+    labeled: np.ndarray,
+    codes: np.ndarray,
+    classes: np.ndarray,
+) -> list[dict[str, Any]]:
+    """For each of ``topics`` (indices; their ``presence`` by index): its name, presence, the
+    ``labeled`` rows whose code is the topic, and the class most of them rank next (the
+    runner-up of ``proba``), with how many do."""
+    out = []
+    for t in topics:
+        rows = labeled & (codes == t)
+        entry: dict[str, Any] = {
+            "topic": str(classes[t]), "presence": round(float(presence[t]), 3),
+            "rows": int(rows.sum()),
+        }  # fmt: skip
+        if rows.any():
+            others = proba[rows].copy()
+            others[:, t] = -np.inf
+            runner_up = np.bincount(others.argmax(axis=1), minlength=len(classes))
+            entry["instead"] = str(classes[int(runner_up.argmax())])
+            entry["instead_rows"] = int(runner_up.max())
+        out.append(entry)
+    return out
 
 
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -397,6 +449,10 @@ class Labeling(Detector):
         sources[misfit] = OTHER
         predicted[abstained] = None
         sources[abstained] = "abstained"
+        doubtful = [] if measured is None else doubtful_topics(
+            measured.doubtful, measured.presence, model.proba_,
+            judged & ~abstained & ~misfit & (model.labels_ >= 0), model.labels_, classes,
+        )  # fmt: skip
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
                       strict=True)}  # fmt: skip
@@ -414,6 +470,7 @@ class Labeling(Detector):
             else {str(c): round(float(p), 3)
                   for c, p in zip(classes, measured.presence, strict=False)},
             "absent_topics": [str(classes[c]) for c in absent],
+            "doubtful_topics": doubtful,
             "unknown_topics": unknown,
             "n_absent_topic_rows": int((absent_rows & ~abstained).sum()),
             "n_abstained": int(abstained.sum()),

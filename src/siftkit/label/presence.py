@@ -47,6 +47,12 @@ NULL_TOPICS = 500
 NULL_REWORDINGS = 200
 #: Below this presence a topic is absent.
 ABSENT_BELOW = 0.02
+#: Below this presence (and not absent) a topic is doubtful: as many topics the data holds as
+#: topics it does not fall between the two lines (benchmarks/topic_presence.py, 2026-12-06: 3
+#: of 108 held topics, 0.040-0.096, and 3 of 28 not held, 0.026-0.050; above 0.1, 17 of the
+#: 28 not held and 105 of the 108 held), so the run names it, and where its rows would go
+#: without it, rather than take it for absent.
+DOUBTFUL_BELOW = 0.1
 #: A row fits its keyword topic when the topic is nearer to it than this share of the random
 #: topics.
 ROW_QUANTILE = 0.9
@@ -253,6 +259,11 @@ class TopicPresence:
     def absent(self) -> np.ndarray:
         """The topics (indices) below ``ABSENT_BELOW``."""
         return np.flatnonzero(self.presence < ABSENT_BELOW)
+
+    @property
+    def doubtful(self) -> np.ndarray:
+        """The topics (indices) from ``ABSENT_BELOW`` up to ``DOUBTFUL_BELOW``."""
+        return np.flatnonzero((self.presence >= ABSENT_BELOW) & (self.presence < DOUBTFUL_BELOW))
 
     def unfit(self, seeds: np.ndarray, assigned: np.ndarray) -> np.ndarray:
         """(n_rows,) bool: the rows :func:`unfit_rows` marks, each topic's vector moved toward
