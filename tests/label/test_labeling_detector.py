@@ -25,12 +25,14 @@ from siftkit.detectors.labeling import (
     Labeling,
     confidence_note,
     doubtful_topics,
+    keyword_uptake,
     labeling_notes,
     other_hint,
     other_meaning,
 )
 from siftkit.exceptions import DetectorFailedWarning, InvalidParameterError, UnreadableDataError
 from siftkit.label.presence import TopicPresence
+from siftkit.label.topics import naming_rows
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +261,28 @@ def test_a_doubtful_topic_is_named_with_the_topic_its_rows_rank_next() -> None:
                            "than only 7% of random sets of common words do")  # fmt: skip
     assert "3 of its 4 rows rank `computers` next" in note
     assert "predicted_label = 'cryptocurrency'" in note and "`none`" not in note
+
+
+def test_rows_naming_one_topics_keywords_alone_say_whether_it_took_them() -> None:
+    texts = [
+        "The lawyer won.", "A court jester", "Courtship is sweet", "Dog and cat",
+        "A dog's day in court", "LAW school", "nothing here", "the judge", "a cat",
+    ]  # fmt: skip
+    keywords = [["law", "lawyer", "court", "judge"], ["dog", "cat"]]
+    assert naming_rows(texts, keywords).tolist() == [0, 0, -1, 1, -1, 0, -1, 0, 1]
+    codes = np.array([0, 1, 1, 1, 0, 1, 0, 1, 1])  # law took 1 of its 4 rows, pets both
+    uptake = keyword_uptake(texts, keywords, codes, np.ones(9, dtype=bool), random_state=0)
+    assert uptake == {"read": 9, "rows": [4, 2], "took": [1, 2]}
+    assert keyword_uptake(texts, keywords, codes, np.arange(9) < 3, 0)["rows"] == [2, 0]
+    entry = {"source": "keywords", "classes": ["law", "pets"], "n_predicted": 9,
+             "keyword_uptake": {"read": 9, "rows": [40, 30], "took": [10, 27]}}  # fmt: skip
+    (note,) = labeling_notes(entry)
+    assert note.startswith(
+        "`law` may be narrower than its keywords: of the 40 rows that name "
+        "them and no other topic's, 10 took it (25%; the other topic 90%)"
+    )
+    entry["keyword_uptake"] = {"read": 9, "rows": [9, 30], "took": [0, 27]}  # too few to tell
+    assert labeling_notes(entry) == []
 
 
 def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(

@@ -14,9 +14,12 @@ Descriptions::
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
@@ -83,3 +86,20 @@ def read_topics(
             )
         topics[str(name)] = [str(t).strip() for t in texts]
     return topics
+
+
+def naming_rows(texts: Sequence[str], keywords: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per row, the one topic whose keywords its text names (as whole words, ignoring case),
+    -1 where it names none or several topics' keywords, (n_rows,); ``keywords`` the topics'
+    words in order."""
+    patterns = [
+        re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
+        for words in keywords
+    ]
+    named = np.full(len(texts), -1, dtype=np.int64)
+    for i, text in enumerate(texts):
+        lowered = str(text).lower()
+        hits = [t for t, pattern in enumerate(patterns) if pattern.search(lowered)]
+        if len(hits) == 1:
+            named[i] = hits[0]
+    return named
