@@ -56,6 +56,13 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
         assert f'<td class="">{topic}</td>' in card
     assert "Rows to label next" in card and "<th>rank</th>" in card
     assert "Labels are still few, so the most typical row of each part" in card  # keywords
+    # the categories say what the labeling made of each: its commonest predicted labels
+    categories = html[html.index("<h2>Categories") :]
+    categories = categories[: categories.index("</section>")]
+    assert "<th>labels predicted</th>" in categories
+    rows = label(unlabeled, keywords=KEYWORDS, other=True).rows
+    biggest = rows.loc[rows["cluster"] == 0, "predicted_label"].value_counts(normalize=True)
+    assert f"{biggest.index[0]} {biggest.iloc[0]:.0%}" in categories
     data_map = html[html.index("<h2>Map of the data") :]
     assert "coloured by predicted label" in data_map  # what the run made, not its categories
     legend = data_map[data_map.index('<div class="legend">') : data_map.index("</section>")]

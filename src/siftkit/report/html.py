@@ -170,10 +170,30 @@ def _tree(hierarchy: list[dict[str, Any]]) -> str:
     )
 
 
+#: Predicted labels listed per category in a label run's categories table, at most.
+LABELS_PER_CATEGORY = 2
+
+
+def _predicted_mix(rows: pd.DataFrame) -> dict[int, str]:
+    """Per category, its commonest predicted labels with their shares of its rows ("a 55%,
+    b 30%"): what the labeling made of it, beside what discovery calls it (a category the
+    seed labels do not reach is new to discovery, but its rows still take the classes)."""
+    predicted = rows.loc[rows["cluster"] >= 0, ["cluster", "predicted_label"]]
+    mix = {}
+    for category, labels in predicted.groupby("cluster")["predicted_label"]:
+        shares = labels.fillna("(abstained)").value_counts(normalize=True)
+        mix[int(category)] = ", ".join(
+            f"{label} {share:.0%}" for label, share in shares.head(LABELS_PER_CATEGORY).items()
+        )
+    return mix
+
+
 def _categories_table(entry: dict[str, Any], rows: pd.DataFrame, top: int = 40) -> pd.DataFrame:
-    """One line per discovered category, largest first, with its most typical row."""
+    """One line per discovered category, largest first, with its most typical row (and, in
+    a run that predicted labels, the labels its rows took)."""
     content = content_column(rows)
     texts = rows.set_index("row_id")[content] if content is not None else None
+    mix = _predicted_mix(rows) if {"cluster", "predicted_label"} <= set(rows.columns) else None
     lines = []
     for category in entry["categories"][:top]:
         line = {"id": category["id"], "name": category["name"], "rows": category["size"],
@@ -183,6 +203,8 @@ def _categories_table(entry: dict[str, Any], rows: pd.DataFrame, top: int = 40) 
             line["purity"] = category["purity"]
         if entry.get("semi_supervised"):
             line["new"] = "new" if category.get("is_new") else ""
+        if mix is not None:
+            line["labels predicted"] = mix.get(category["id"], "")
         exemplars = category.get("exemplar_row_ids", [])
         if exemplars:
             first = exemplars[0]
