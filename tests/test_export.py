@@ -220,3 +220,14 @@ def test_the_summary_line_names_the_commonest_flip(text_frame, tmp_path):
     clean = text_frame.assign(label=text_frame["label"].where(text_frame["id"] != "r5", "sport"))
     entry = siftkit.audit(clean, encoder="fake", id="id", progress=False).summary["label_errors"]
     assert "most flipped" not in analysis_notes(entry)  # no class 5% flipped
+
+
+def test_flags_beside_an_estimate_of_no_noise_are_explained() -> None:
+    entry = {"status": "ok", "count": 2, "flag_limit": 2, "estimated_noise_rate": 0.0002,
+             "estimated_noise_rate_interval": [0.0, 0.041], "n_off_topic": 0,
+             "n_conflicting_copies": 0}  # fmt: skip
+    assert analysis_notes(entry).startswith(
+        "est. noise 0.0% (0.0%-4.1%), its upper range allows 2 flags: the likeliest are flagged;"
+    )
+    assert "upper range" not in analysis_notes({**entry, "count": 0})
+    assert "upper range" not in analysis_notes({**entry, "estimated_noise_rate": 0.023})

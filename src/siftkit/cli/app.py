@@ -94,9 +94,14 @@ def analysis_notes(entry: dict[str, Any]) -> str:
     if status == "ok" and "estimated_noise_rate" in entry:
         interval = entry.get("estimated_noise_rate_interval")
         spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""
-        notes = (
-            f"est. noise {entry['estimated_noise_rate']:.1%}{spread}; "
-            f"{entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
+        notes = f"est. noise {entry['estimated_noise_rate']:.1%}{spread}"
+        if entry["count"] and round(entry["estimated_noise_rate"], 3) == 0:
+            # flags beside an estimate of none: the estimate's spread allows them
+            notes += (
+                f", its upper range allows {entry['flag_limit']:,} flags: the likeliest are flagged"
+            )
+        notes += (
+            f"; {entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
             "copies"
         )
         flips = [f for f in entry.get("top_flips", []) if f["share"] >= TOP_FLIP_SHARE]

@@ -350,6 +350,7 @@ class LabelErrors(Detector):
             off_topic=off_topic, conflicting=conflicting, estimate=estimate,
         )  # fmt: skip
         summary["metric_learned"] = metric_learned
+        summary["flag_limit"] = limit
         return Result(
             columns={
                 "label_error_score": score.astype(np.float64),
