@@ -95,7 +95,11 @@ def analysis_notes(entry: dict[str, Any]) -> str:
         interval = entry.get("estimated_noise_rate_interval")
         spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""
         notes = f"est. noise {entry['estimated_noise_rate']:.1%}{spread}"
-        if entry["count"] and round(entry["estimated_noise_rate"], 3) == 0:
+        if (
+            entry["count"]
+            and entry.get("flag_limit")
+            and round(entry["estimated_noise_rate"], 3) == 0
+        ):
             # flags beside an estimate of none: the estimate's spread allows them
             notes += (
                 f", its upper range allows {entry['flag_limit']:,} flags: the likeliest are flagged"
