@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from detector_contexts import build_context
 
+from siftkit.cli.app import analysis_notes
 from siftkit.detectors import get_detector, run_detectors
 from siftkit.detectors.label_errors import label_free_rows
 from siftkit.detectors.linear_probe import RidgeProbe
@@ -295,10 +296,14 @@ def test_outliers_are_class_aware() -> None:
     loose = 0.3 * rng.normal(size=(30, 16)) + np.eye(16)[1]  # a small, spread-out class
     vectors = np.vstack([tight, loose]).astype(np.float32)
     labels = ["tight"] * 200 + ["loose"] * 30
-    _, without_labels = run(build_context(vectors), "outliers")
-    _, with_labels = run(build_context(vectors, labels), "outliers")
+    plain, without_labels = run(build_context(vectors), "outliers")
+    summary, with_labels = run(build_context(vectors, labels), "outliers")
     assert without_labels["is_outlier"][200:].sum() >= 20  # globally, the whole class sticks out
     assert with_labels["is_outlier"][200:].sum() <= 2  # within its class, it does not
+    # the count without the labels is the unlabeled run's, to compare runs by
+    assert summary["class_aware"] and not plain["class_aware"]
+    assert summary["n_far_without_labels"] == plain["count"] == plain["n_far_without_labels"]
+    assert "without the labels " + str(plain["count"]) in analysis_notes(summary)
 
 
 def test_class_prototypes_are_fitted_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:

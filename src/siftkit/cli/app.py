@@ -85,6 +85,11 @@ def analysis_notes(entry: dict[str, Any]) -> str:
         )
         if entry.get("other_rule"):  # asked for `other`
             notes += f", {entry['n_other']} other"
+    if status == "ok" and entry.get("class_aware") and "n_far_without_labels" in entry:
+        notes = (
+            f"judged by class (noisy labels hide them); without the labels "
+            f"{entry['n_far_without_labels']:,} far from their neighbours"
+        )
     if status == "ok" and entry.get("n_unknown_words"):
         notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
     if status == "ok" and "n_groups" in entry:

@@ -34,6 +34,9 @@ class Outliers(Detector):
 
     ``outlier_score`` = z / (z + threshold) for z > 0, else 0: it is 0.5 exactly at
     ``threshold`` robust standard deviations, and ``is_outlier`` flags rows above that.
+    Judged by class, the flags follow the labels (a noisy label column blurs the classes
+    and hides them), so the summary also counts the rows far from their neighbours without
+    the labels (``n_far_without_labels``), to compare runs by.
 
     Parameters
     ----------
@@ -67,6 +70,7 @@ class Outliers(Detector):
         # against
         content = context.with_content
         z = robust_z(distance, content)
+        far_without_labels = int((content & (z > self.threshold)).sum())
         class_aware = context.labels is not None and context.labels.n_classes >= 2
         if class_aware:
             codes, n_classes = context.labels.codes, context.labels.n_classes
@@ -90,6 +94,7 @@ class Outliers(Detector):
                 "median_knn_distance": round(float(np.median(typical)), 4),
                 "k_used": k,
                 "class_aware": class_aware,
+                "n_far_without_labels": far_without_labels,
             },
         )
 
