@@ -14,7 +14,7 @@ from sample_texts import LABELS, TEXTS
 
 import siftkit
 from siftkit.data import Dataset, infer_schema, load
-from siftkit.data.dataset import VALUES_MAX_CHARS
+from siftkit.data.row_values import VALUES_MAX_CHARS
 from siftkit.exceptions import (
     ColumnInferenceWarning,
     InvalidParameterError,
@@ -313,6 +313,22 @@ def test_a_tables_values_say_what_each_row_holds():
     assert load(np.ones((3, 2))).values is None
     wide = load(pd.DataFrame({f"column_{i}": [i, i + 1] for i in range(40)})).values
     assert len(wide[0]) == VALUES_MAX_CHARS and wide[0].endswith("…")
+    assert wide[0].startswith("column_0=0, column_1=1, column_2=2")  # alike: file order
+
+
+def test_a_wide_tables_values_show_each_rows_most_unusual_cells_first():
+    rng = np.random.default_rng(0)
+    pixels = pd.DataFrame(np.zeros((50, 64)), columns=[f"pixel_{i}" for i in range(64)])
+    pixels["pixel_3"] = rng.integers(10, 13, 50)  # lit in every row
+    pixels.loc[7, "pixel_60"] = 16.0  # row 7 lights a pixel no other row does
+    pixels.loc[7, "pixel_3"] = 0.0  # and leaves dark the one every other row lights
+    pixels["shape"] = ["round"] * 49 + ["star"]  # one rare category
+    values = load(pixels).values
+    assert values[7].startswith("pixel_60=16, pixel_3=0, ")
+    assert values[49].startswith("shape=star, ")
+    # cells as usual as each other keep file order
+    assert "pixel_0=0, pixel_1=0, pixel_2=0, pixel_4=0, pixel_5=0" in values[0]
+    assert (values.str.len() <= VALUES_MAX_CHARS).all()
 
 
 def test_a_loaded_dataset_loads_as_it_is_or_with_new_labels(small_frame):

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siftkit._text import one_line
 from siftkit._validation import preview
 from siftkit.data.readers import read_path, to_frame
+from siftkit.data.row_values import row_values
 from siftkit.data.schema import Schema, infer_schema
 from siftkit.exceptions import (
     ColumnInferenceWarning,
@@ -29,13 +29,6 @@ from siftkit.exceptions import (
 )
 
 ArrayLike = Any
-#: ``Dataset.values``: characters of a row's line, at most; of one cell in it, at most.
-VALUES_MAX_CHARS = 300
-VALUE_MAX_CHARS = 40
-#: ``Dataset.values``: a column of fractions is rounded to this many significant digits of its
-#: typical (median) size, the same places for every row (a value that would show as 0 keeps
-#: this many digits of its own).
-SIGNIFICANT_DIGITS = 4
 #: ``require_labels`` warns of a label column naming more classes than this when most of its
 #: labeled rows are alone in their class (an id or free-text column named by mistake); with
 #: one labeled row per class, as many classes may be meant.
@@ -142,24 +135,15 @@ class Dataset:
     @cached_property
     def values(self) -> pd.Series | None:
         """What each row of a table says, for people: ``column=value, …`` over its columns
-        other than the id, label, split and vectors (whole numbers as they are, fractions
-        to ``SIGNIFICANT_DIGITS`` of their column's typical size, ``NA`` where missing), cut
-        at ``VALUES_MAX_CHARS``. None for data with a text column, and for arrays and vectors
-        alone."""
+        other than the id, label, split and vectors (:func:`siftkit.data.row_values.row_values`:
+        in file order, or the row's most unusual values first when they do not all fit on
+        the line). None for data with a text column, and for arrays and vectors alone."""
         schema = self.schema
         roles = {schema.id, schema.label, schema.split, *schema.vector}
         columns = [c for c in self.frame.columns if str(c) not in roles]
         if schema.text is not None or self.features is not None or not columns:
             return None
-        # columns past the cut whatever their values (each takes at least `name=x, `) are
-        # never formatted: a wide table costs no more than its first columns
-        shortest = np.cumsum([len(str(column)) + 4 for column in columns])
-        columns = columns[: int(np.searchsorted(shortest, VALUES_MAX_CHARS, side="right")) + 1]
-        parts = [f"{column}=" + _shown_column(self.frame[column]) for column in columns]
-        joined = parts[0].str.cat(parts[1:], sep=", ") if len(parts) > 1 else parts[0]
-        cut = joined.str.len() > VALUES_MAX_CHARS
-        joined[cut] = joined[cut].str.slice(0, VALUES_MAX_CHARS - 1) + "…"
-        return joined.reset_index(drop=True).rename("values")
+        return row_values(self.frame, columns)
 
     @cached_property
     def labels(self) -> Labels | None:
@@ -240,31 +224,6 @@ class Dataset:
                 ColumnInferenceWarning,
                 stacklevel=4,
             )
-
-
-def _shown_column(column: pd.Series) -> pd.Series:
-    """A column's cells as ``Dataset.values`` shows them, as strings (column-wide operations:
-    a table may hold millions of rows)."""
-    missing = column.isna().to_numpy()
-    if pd.api.types.is_float_dtype(column.dtype):
-        values = column.to_numpy(dtype=np.float64)
-        finite = values[np.isfinite(values)]
-        if len(finite) and (np.floor(finite) == finite).all() and np.abs(finite).max() < 1e15:
-            shown = pd.Series(np.where(missing, 0, values).astype(np.int64)).astype(str)
-        else:
-            size = np.median(np.abs(finite[finite != 0])) if (finite != 0).any() else 1.0
-            places = int(np.clip(SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(size)), 0, 12))
-            shown = pd.Series(np.round(values, places)).astype(str).str.removesuffix(".0")
-            # a value the places would round to 0 keeps its own 4 significant digits
-            hidden = (values != 0) & (np.abs(values) < 0.5 * 10.0**-places)
-            shown[hidden] = [f"{v:.{SIGNIFICANT_DIGITS}g}" for v in values[hidden]]
-    elif any(is_kind(column.dtype) for is_kind in (pd.api.types.is_numeric_dtype,
-             pd.api.types.is_bool_dtype, pd.api.types.is_datetime64_any_dtype)):  # fmt: skip
-        shown = column.astype(str).reset_index(drop=True)  # as pandas writes them
-    else:
-        shown = column.map(lambda value: one_line(value, VALUE_MAX_CHARS)).reset_index(drop=True)
-    shown[missing] = "NA"
-    return shown.set_axis(column.index)
 
 
 def _blank(value: Any) -> bool:
