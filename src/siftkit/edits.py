@@ -170,10 +170,11 @@ class EditLog:
             self._append_held(rows, "undo", [None] * len(rows), undoes=batch)
             return batch
 
-    def current(self) -> pd.DataFrame:
+    def current(self, log: pd.DataFrame | None = None) -> pd.DataFrame:
         """Per edited row, the action in force (the latest not undone): columns ``row_id``,
-        ``action``, ``label``, ``timestamp``."""
-        log = self.history()
+        ``action``, ``label``, ``timestamp``; of ``log`` (as :meth:`history` gives it, or a
+        part of it), read now when None."""
+        log = self.history() if log is None else log
         live = log[(log["action"] != "undo") & ~log["batch"].isin(self._undone(log))]
         latest = live.sort_values("edit_id").drop_duplicates("row_id", keep="last")
         return latest[["row_id", "action", "label", "timestamp"]].reset_index(drop=True)

@@ -74,17 +74,9 @@ def review_queue(
         from siftkit.label.next import rows_to_label
 
         return rows_to_label(audit, DEFAULT_BUDGET if budget is None else budget, skip=done)
-    if name not in QUEUES:
-        raise RunFolderError(
-            f"No review queue named {name!r}.{did_you_mean(name, QUEUE_NAMES, '--queue')} "
-            f"Queues: {', '.join(QUEUE_NAMES)}."
-        )
-    flags, score, wanted = QUEUES[name]
-    present = [f for f in flags if f in audit.rows]
-    if not present:
-        raise RunFolderError(_no_queue(audit, name))
+    flagged = queue_flags(audit, name)
+    _, score, wanted = QUEUES[name]
     rows = audit.rows
-    flagged = np.logical_or.reduce([rows[f].to_numpy() for f in present])
     queue = rows[flagged & ~done]
     content = content_column(rows)
     columns = ["row_id"] + ([content] if content is not None else [])
@@ -93,6 +85,20 @@ def review_queue(
     if name == "label_errors":
         out.insert(1, "action", _issue_kind(queue))
     return out.sort_values(score, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def queue_flags(audit: Audit, name: str) -> np.ndarray:
+    """The rows the flags of queue ``name`` (not ``to_label``) mark, reviewed or not,
+    (n_rows,) bool. Raises :class:`RunFolderError` when the run has no such queue."""
+    if name not in QUEUES:
+        raise RunFolderError(
+            f"No review queue named {name!r}.{did_you_mean(name, QUEUE_NAMES, '--queue')} "
+            f"Queues: {', '.join(QUEUE_NAMES)}."
+        )
+    present = [f for f in QUEUES[name][0] if f in audit.rows]
+    if not present:
+        raise RunFolderError(_no_queue(audit, name))
+    return np.logical_or.reduce([audit.rows[f].to_numpy() for f in present])
 
 
 #: The analysis whose flags fill each queue.

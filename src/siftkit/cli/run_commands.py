@@ -153,19 +153,22 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         console.print(f"Wrote {count} rows to {output}")
     if queue_name == "to_label" and count == 0:
         errors.print("Nothing to label: every row with content has a label already.")
-    if not include_reviewed and reviewed(result).any():
-        _note_reviewed(result, queue_name, count)
+    if not include_reviewed:
+        _note_reviewed(result, queue_name, reviewed(result))
 
 
-def _note_reviewed(result: Any, queue_name: str, count: int) -> None:
-    """Say on standard error how many rows of the queue the explorer's edits left out."""
-    from siftkit.export import review_queue
+def _note_reviewed(result: Any, queue_name: str, done: Any) -> None:
+    """Say on standard error how many rows of the queue the explorer's edits (``done``: the
+    rows reviewed) left out."""
+    from siftkit.export import queue_flags
 
+    if not done.any():
+        return
     if queue_name == "to_label":
         errors.print("note: rows reviewed in the explorer are not proposed; --include-reviewed "
                      "lets them be.")  # fmt: skip
         return
-    left_out = len(review_queue(result, queue_name, include_reviewed=True)) - count
+    left_out = int((queue_flags(result, queue_name) & done).sum())
     if left_out:
         errors.print(
             f"note: {left_out} rows of this queue were reviewed in the explorer (relabelled, "

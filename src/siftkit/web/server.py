@@ -185,19 +185,20 @@ class Explorer:
         if label is not None and not _is_label(label):
             raise SiftError("A label is text or a number.")
         indices = list(dict.fromkeys(indices))
-        before = self._labels(indices)
         batch = self.edits.record([self.keys[i] for i in indices], action, label)
-        after = self._labels(indices)
-        changed = int((after.notna() & (after.fillna("") != before.fillna(""))).sum())
-        return {"batch": batch, "edits": self.current_edits(), "changed": changed}
+        log = self.edits.history()  # read once: the edits in force with this batch and without
+        after = self.edits.current(log)
+        before = self._labels(indices, self.edits.current(log[log["batch"] != batch]))
+        changed_to = self._labels(indices, after)
+        changed = int((changed_to.notna() & (changed_to.fillna("") != before.fillna(""))).sum())
+        return {"batch": batch, "edits": self.current_edits(after), "changed": changed}
 
-    def _labels(self, indices: list[int]) -> pd.Series:
-        """The label of each row of ``indices`` as its edits in force leave it, as text (NA:
-        none), indexed by row id."""
+    def _labels(self, indices: list[int], current: pd.DataFrame) -> pd.Series:
+        """The label of each row of ``indices`` as the edits in force ``current`` leave it, as
+        text (NA: none), indexed by row id."""
         column = self._label_column()
         given = self.rows[column].iloc[indices].astype("string").to_numpy() if column else pd.NA
         labels = pd.Series(given, index=self.keys[indices], dtype="string")
-        current = self.edits.current()
         relabelled = current[current["action"].isin(("set_label", "accept_suggestion"))]
         new = relabelled.set_index("row_id")["label"].astype("string")
         edited = new.index.intersection(labels.index)
@@ -212,8 +213,9 @@ class Explorer:
             raise SiftError('Give the batch to undo as its number: {"batch": 3}.')
         return {"undone": self.edits.undo(batch), "edits": self.current_edits()}
 
-    def current_edits(self) -> dict[str, Any]:
-        current = self.edits.current()
+    def current_edits(self, current: pd.DataFrame | None = None) -> dict[str, Any]:
+        """The edits in force (``current``, read now when None), keyed by row position."""
+        current = self.edits.current() if current is None else current
         return {
             str(self.position[key]): {"action": action, "label": _plain(label)}
             for key, action, label in zip(current["row_id"], current["action"],
