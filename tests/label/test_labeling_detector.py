@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
@@ -242,25 +243,49 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     assert (with_other["predicted_label"][kept] == rows["predicted_label"][kept]).all()
 
 
-def test_a_doubtful_topic_is_named_with_the_topic_its_rows_rank_next() -> None:
-    presence = np.array([1.0, 0.068, 0.01, 0.5])
-    assert TopicPresence.doubtful.fget(SimpleNamespace(presence=presence)).tolist() == [1]
-    # rows 0-3 took topic 1; three of them rank topic 0 next, one topic 3
-    proba = np.array([[0.3, 0.4, 0.0, 0.3], [0.35, 0.4, 0.05, 0.2], [0.2, 0.5, 0.0, 0.3],
-                      [0.4, 0.45, 0.0, 0.15], [0.9, 0.05, 0.0, 0.05]])  # fmt: skip
-    codes = np.array([1, 1, 1, 1, 0])
-    labeled = np.array([True, True, True, True, True])
-    classes = np.array(["computers", "cryptocurrency", "absent", "love"], dtype=object)
-    (topic,) = doubtful_topics(np.array([1]), presence, proba, labeled, codes, classes)
-    assert topic == {"topic": "cryptocurrency", "presence": 0.068, "rows": 4,
-                     "instead": "computers", "instead_rows": 3}  # fmt: skip
-    entry = {"source": "keywords", "predicted_counts": {}, "n_predicted": 5, "doubtful_topics":
-             [topic, {"topic": "none", "presence": 0.05, "rows": 0}]}  # fmt: skip
-    (note,) = labeling_notes(entry)
-    assert note.startswith("`cryptocurrency` may not be in the data: it comes nearer the rows "
-                           "than only 7% of random sets of common words do")  # fmt: skip
-    assert "3 of its 4 rows rank `computers` next" in note
-    assert "predicted_label = 'cryptocurrency'" in note and "`none`" not in note
+def test_a_doubtful_topic_is_named_with_why_and_the_topic_its_rows_rank_next() -> None:
+    # topic 1 comes near the rows less than 10% of random topics do; topic 3 near enough,
+    # but most of the rows closest to it fit it no better than random topics
+    measured = SimpleNamespace(presence=np.array([1.0, 0.068, 0.01, 0.5]))
+    measured.doubtful = partial(TopicPresence.doubtful, measured)
+    codes = np.array([1] * 4 + [3] * 12 + [0] * 4)
+    unfit = np.zeros(20, dtype=bool)
+    unfit[4:11] = True  # 7 of topic 3's 12 rows
+    proba = np.full((20, 4), 0.1)
+    proba[np.arange(20), codes] = 0.6
+    proba[:3, 0] = 0.2  # three of topic 1's rows rank topic 0 next, one topic 2
+    proba[3, 2] = 0.2
+    classes = np.array(["computers", "cryptocurrency", "absent", "weather"], dtype=object)
+    judged = np.ones(20, dtype=bool)
+    labeled = judged & ~unfit  # with `other`, the unfit rows left their topic
+    crypto, weather = doubtful_topics(measured, unfit, judged, labeled, codes, proba, classes)
+    assert crypto == {"topic": "cryptocurrency", "presence": 0.068, "closest": 4,
+                      "unfit_share": 0.0, "rows": 4, "instead": "computers",
+                      "instead_rows": 3}  # fmt: skip
+    assert weather["closest"] == 12 and weather["unfit_share"] == round(7 / 12, 3)
+    assert weather["rows"] == 5
+    unfit[10] = False  # 6 of 12: still half
+    assert len(doubtful_topics(measured, unfit, judged, labeled, codes, proba, classes)) == 2
+    unfit[9] = False
+    assert len(doubtful_topics(measured, unfit, judged, labeled, codes, proba, classes)) == 1
+    entry = {
+        "source": "keywords",
+        "predicted_counts": {},
+        "n_predicted": 20,
+        "doubtful_topics": [crypto, weather, {**weather, "topic": "none", "rows": 0}],
+    }
+    notes = labeling_notes(entry)[0].split("; `")
+    assert len(notes) == 2  # a topic left without rows is not named
+    assert notes[0].startswith(
+        "`cryptocurrency` may not be in the data: it comes nearer the "
+        "rows than only 7% of random sets of common words do"
+    )
+    assert "Of the 4 rows labeled with it, 3 rank `computers` next" in notes[0]
+    assert "predicted_label = 'cryptocurrency'" in notes[0]
+    assert notes[1].startswith(
+        "weather` may not be in the data: 58% of the 12 rows closest "
+        "to it are no nearer it than most random sets of common words"
+    )
 
 
 def test_rows_naming_one_topics_keywords_alone_say_whether_it_took_them() -> None:

@@ -23,7 +23,11 @@ from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
 from siftkit.label.other import fits_no_class, other_rule
-from siftkit.label.presence import TopicPresence
+from siftkit.label.presence import (
+    DOUBTFUL_BELOW,
+    DOUBTFUL_UNFIT_SHARE,
+    TopicPresence,
+)
 from siftkit.label.topics import naming_rows, read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
@@ -131,24 +135,32 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
 
 
 def doubtful_hint(entry: dict[str, Any]) -> str | None:
-    """For the ``labeling`` summary ``entry``: a sentence per topic whose presence is doubtful
-    (:data:`siftkit.label.presence.DOUBTFUL_BELOW`) saying which topic its rows rank next;
-    else None."""
+    """For the ``labeling`` summary ``entry``: a sentence per doubtful topic
+    (:meth:`siftkit.label.presence.TopicPresence.doubtful`) that kept rows, saying why and
+    which topic its rows rank next; else None."""
     doubtful = [t for t in entry.get("doubtful_topics") or [] if t["rows"]]
     if not doubtful:
         return None
     against = CHANCE_TOPICS[entry["source"]]
     notes = []
     for topic in doubtful:
-        instead = (
-            f"{topic['instead_rows']:,} of its {topic['rows']:,} rows rank "
-            f"`{topic['instead']}` next"
-        )
+        reasons = []
+        if topic["presence"] < DOUBTFUL_BELOW:
+            reasons.append(
+                f"it comes nearer the rows than only {topic['presence']:.0%} of {against} do, "
+                "where a topic the data holds beats nearly all"
+            )
+        if topic["unfit_share"] >= DOUBTFUL_UNFIT_SHARE:
+            reasons.append(
+                f"{topic['unfit_share']:.0%} of the {topic['closest']:,} rows closest to it "
+                f"are no nearer it than most {against} are (under half for a topic the data "
+                "holds)"
+            )
         notes.append(
-            f"`{topic['topic']}` may not be in the data: it comes nearer the rows than only "
-            f"{topic['presence']:.0%} of {against} do, where a topic the data holds beats "
-            f"nearly all; {instead}. Read them before trusting them: sift query OUT "
-            f"\"select text from rows where predicted_label = '{topic['topic']}'\""
+            f"`{topic['topic']}` may not be in the data: {'; and '.join(reasons)}. Of the "
+            f"{topic['rows']:,} rows labeled with it, {topic['instead_rows']:,} rank "
+            f"`{topic['instead']}` next; read them before trusting them (`sift query RUN "
+            f"\"select text from rows where predicted_label = '{topic['topic']}'\"`)"
         )
     return "; ".join(notes)
 
@@ -244,21 +256,30 @@ def labeling_notes(entry: dict[str, Any]) -> list[str]:
 
 
 def doubtful_topics(
-    topics: np.ndarray,
-    presence: np.ndarray,
-    proba: np.ndarray,
+    measured: TopicPresence,
+    unfit: np.ndarray,
+    judged: np.ndarray,
     labeled: np.ndarray,
     codes: np.ndarray,
+    proba: np.ndarray,
     classes: np.ndarray,
 ) -> list[dict[str, Any]]:
-    """For each of ``topics`` (indices; their ``presence`` by index): its name, presence, the
-    ``labeled`` rows whose code is the topic, and the class most of them rank next (the
-    runner-up of ``proba``), with how many do."""
+    """The doubtful topics of ``measured`` (:meth:`TopicPresence.doubtful`), each with its
+    name, presence, ``closest`` (the ``judged`` rows whose ``codes`` is the topic),
+    ``unfit_share`` (the share of those ``unfit``: no nearer it than topics nobody meant),
+    ``rows`` (those of them ``labeled`` with it in the end) and the class most of those rank
+    next (the runner-up of ``proba``), with how many do."""
+    n_topics = len(measured.presence)
+    topic_codes = np.where(judged & (codes < n_topics), codes, -1)
+    closest = np.bincount(topic_codes[topic_codes >= 0], minlength=n_topics)
+    unfit_count = np.bincount(topic_codes[unfit & (topic_codes >= 0)], minlength=n_topics)
+    unfit_share = unfit_count / np.maximum(closest, 1)
     out = []
-    for t in topics:
+    for t in measured.doubtful(unfit_share, closest):
         rows = labeled & (codes == t)
         entry: dict[str, Any] = {
-            "topic": str(classes[t]), "presence": round(float(presence[t]), 3),
+            "topic": str(classes[t]), "presence": round(float(measured.presence[t]), 3),
+            "closest": int(closest[t]), "unfit_share": round(float(unfit_share[t]), 3),
             "rows": int(rows.sum()),
         }  # fmt: skip
         if rows.any():
@@ -496,9 +517,10 @@ class Labeling(Detector):
         categories = categories_without_labels(context) if claimable else None
         fits_none = fits_no_class(vectors, model, categories) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
+        unfit = np.zeros(n, dtype=bool)  # rows no nearer their topic than topics nobody meant
         if measured is not None:
-            # a row no nearer its topic than topics nobody meant are fits none
-            fits_none |= judged & measured.unfit(model.seeds_, model.labels_)
+            unfit = judged & measured.unfit(model.seeds_, model.labels_)
+            fits_none |= unfit
             absent = measured.absent
         # rows closest to a topic the data does not hold fit no class either
         absent_rows = judged & np.isin(model.labels_, absent)
@@ -518,14 +540,15 @@ class Labeling(Detector):
         predicted[abstained] = None
         sources[abstained] = "abstained"
         doubtful = [] if measured is None else doubtful_topics(
-            measured.doubtful, measured.presence, model.proba_,
-            judged & ~abstained & ~misfit & (model.labels_ >= 0), model.labels_, classes,
+            measured, unfit, judged, judged & ~abstained & ~misfit & (model.labels_ >= 0),
+            model.labels_, model.proba_, classes,
         )  # fmt: skip
         uptake = None
         if source == "keywords" and context.texts is not None:
+            # a row labeled `other` did not take the topic its text names
             uptake = keyword_uptake(
-                context.texts, list(topics.values()), model.labels_,
-                judged & ~abstained & ~misfit, context.random_state,
+                context.texts, list(topics.values()), np.where(misfit, -1, model.labels_),
+                judged & ~abstained, context.random_state,
             )  # fmt: skip
         counts = {str(k): int(v) for k, v in
                   zip(*np.unique(predicted[~abstained].astype(str), return_counts=True),
