@@ -8,7 +8,7 @@ import pytest
 from detector_contexts import build_context
 
 from siftkit.cli.app import analysis_notes
-from siftkit.detectors import get_detector, run_detectors
+from siftkit.detectors import get_detector, label_errors, run_detectors
 from siftkit.detectors.label_errors import label_free_rows
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
@@ -219,7 +219,7 @@ def test_rows_that_belong_to_no_class_are_off_topic_not_mislabeled() -> None:
     assert not mislabeled[:480].any()
 
 
-def test_a_category_whose_labels_look_random_is_off_topic() -> None:
+def test_a_category_whose_labels_look_random_is_off_topic(monkeypatch: pytest.MonkeyPatch) -> None:
     # 40 rows of no class, spread too widely for their neighbours alone to give them away
     # (three in four are found so), form a category of their own: its labels, drawn at
     # random, are what marks them
@@ -234,6 +234,11 @@ def test_a_category_whose_labels_look_random_is_off_topic() -> None:
     assert off_topic[720:].mean() >= 0.9
     assert not off_topic[:720].any() and not columns["is_label_error"].any()
     assert scores[720:][off_topic[720:]].min() > scores[:720].max()
+    # only rows that belong to the category (most of their neighbours in it) are judged so
+    monkeypatch.setattr(label_errors, "LABEL_FREE_ATTACHED", 1.01)
+    _, columns = run(build_context(np.vstack([vectors, strays]).astype(np.float32), labels,
+                                   k=20), "label_errors")  # fmt: skip
+    assert columns["is_off_topic"][720:].mean() < 0.9
 
 
 def test_label_free_categories_need_rows_classes_and_labels_that_follow_the_rest() -> None:
