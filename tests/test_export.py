@@ -227,7 +227,8 @@ def test_flags_beside_an_estimate_of_no_noise_are_explained() -> None:
              "estimated_noise_rate_interval": [0.0, 0.041], "n_off_topic": 0,
              "n_conflicting_copies": 0}  # fmt: skip
     assert analysis_notes(entry).startswith(
-        "est. noise 0.0% (0.0%-4.1%), its upper range allows 2 flags: the likeliest are flagged;"
+        "est. noise 0.0% (0.0%-4.1%); 2 flagged, the likeliest: the estimate plus one standard "
+        "error allows 2;"
     )
-    assert "upper range" not in analysis_notes({**entry, "count": 0})
-    assert "upper range" not in analysis_notes({**entry, "estimated_noise_rate": 0.023})
+    assert "likeliest" not in analysis_notes({**entry, "count": 0})
+    assert "likeliest" not in analysis_notes({**entry, "estimated_noise_rate": 0.023})

@@ -87,8 +87,8 @@ def analysis_notes(entry: dict[str, Any]) -> str:
             notes += f", {entry['n_other']} other"
     if status == "ok" and entry.get("class_aware") and "n_far_without_labels" in entry:
         notes = (
-            f"judged by class (noisy labels hide them); without the labels "
-            f"{entry['n_far_without_labels']:,} far from their neighbours"
+            f"judged by class; without the labels {entry['n_far_without_labels']:,} far from "
+            "their neighbours"
         )
     if status == "ok" and entry.get("n_unknown_words"):
         notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
@@ -107,7 +107,8 @@ def analysis_notes(entry: dict[str, Any]) -> str:
         ):
             # flags beside an estimate of none: the estimate's spread allows them
             notes += (
-                f", its upper range allows {entry['flag_limit']:,} flags: the likeliest are flagged"
+                f"; {entry['count']:,} flagged, the likeliest: the estimate plus one standard "
+                f"error allows {entry['flag_limit']:,}"
             )
         notes += (
             f"; {entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
