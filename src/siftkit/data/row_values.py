@@ -20,6 +20,8 @@ from siftkit._text import one_line
 #: Characters of a row's line, at most; of one cell in it, at most.
 VALUES_MAX_CHARS = 300
 VALUE_MAX_CHARS = 40
+#: Ends a line cut short.
+CUT_MARK = ", …"
 #: A column of fractions is rounded to this many significant digits of its typical (median)
 #: size, the same places for every row (a value that would show as 0 keeps this many digits
 #: of its own).
@@ -43,7 +45,12 @@ def row_values(frame: pd.DataFrame, columns: Sequence[Any]) -> pd.Series:
         joined = _unusual_first(frame, columns, fit)
     joined = joined.reset_index(drop=True)
     cut = joined.str.len() > VALUES_MAX_CHARS
-    joined[cut] = joined[cut].str.slice(0, VALUES_MAX_CHARS - 1) + "…"
+    # cut after the last cell that fits whole (within one over-long cell: inside it)
+    head = joined[cut].str.slice(0, VALUES_MAX_CHARS - len(CUT_MARK) + len(", "))
+    whole = head.str.replace(r", [^,]*$", "", regex=True)
+    inside = whole.str.len() == head.str.len()
+    whole[inside] = head[inside].str.slice(0, VALUES_MAX_CHARS - len(CUT_MARK))
+    joined[cut] = whole + CUT_MARK
     return joined.rename("values")
 
 
