@@ -25,6 +25,17 @@ def test_keywords_as_a_block_list_and_numbers(tmp_path) -> None:
     assert topics == {"sports": ["football", "match"], "years": ["1999", "2024"]}
 
 
+def test_keywords_as_one_text_are_split_at_commas(tmp_path) -> None:
+    content = "law: law, lawyer, judge\nstar trek: star trek\npets: dog,, cat ,\n"
+    topics = read_topics(write(tmp_path / "topics.yaml", content), "keywords")
+    assert topics == {"law": ["law", "lawyer", "judge"], "star trek": ["star trek"],
+                      "pets": ["dog", "cat"]}  # fmt: skip
+    # a description is one sentence, commas and all
+    described = read_topics(write(tmp_path / "d.yaml", "law: Courts, judges and laws.\n"
+                                  "pets: Dogs.\n"), "descriptions")  # fmt: skip
+    assert described["law"] == ["Courts, judges and laws."]
+
+
 def test_descriptions_from_yaml(tmp_path) -> None:
     content = "sports: A news story about a match.\npolitics: A story about an election.\n"
     topics = read_topics(write(tmp_path / "topics.yaml", content), "descriptions")

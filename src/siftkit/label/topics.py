@@ -1,9 +1,9 @@
 """Topics given by hand: a few keywords, or a sentence, per topic (YAML or JSON).
 
-Keywords::
+Keywords (a list, or one text of comma-separated keywords)::
 
     sports: [football, match, league]
-    politics: [election, parliament, minister]
+    politics: election, parliament, minister
 
 Descriptions::
 
@@ -75,6 +75,9 @@ def read_topics(
     topics: dict[str, list[str]] = {}
     for name, value in parsed.items():
         texts = [value] if isinstance(value, str) else value
+        if kind == "keywords" and isinstance(value, str):
+            # `law: law, lawyer, judge` (YAML reads it as one text) means three keywords
+            texts = [word for word in value.split(",") if word.strip()] or [value]
         if (
             not isinstance(texts, list | tuple)
             or not texts
