@@ -102,19 +102,22 @@ def validate_params(
             )
 
 
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like ``name`` (case-insensitive), or None if nothing is close."""
+def closest(name: str, candidates: Iterable[str], cutoff: float = 0.5) -> str | None:
+    """The candidate most like ``name`` (case-insensitive), or None if nothing is as close
+    as ``cutoff`` (difflib's similarity ratio)."""
     candidates = [str(c) for c in candidates]
     lowered = {c.lower(): c for c in candidates}
     if name.lower() in lowered:
         return lowered[name.lower()]
-    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.5)
+    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[match[0]] if match else None
 
 
-def did_you_mean(name: str, candidates: Iterable[str], flag: str | None = None) -> str:
+def did_you_mean(
+    name: str, candidates: Iterable[str], flag: str | None = None, cutoff: float = 0.5
+) -> str:
     """A 'Did you mean …?' sentence, or an empty string when nothing is close."""
-    guess = closest(name, candidates)
+    guess = closest(name, candidates, cutoff)
     if guess is None:
         return ""
     return f" Did you mean {flag + ' ' if flag else ''}{guess!r}?"

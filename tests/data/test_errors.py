@@ -58,6 +58,11 @@ def test_missing_file_suggests_a_close_sibling(tmp_path):
     with pytest.raises(DataFileNotFoundError, match="Did you mean") as info:
         load(tmp_path / "trian.csv")
     assert "train.csv" in str(info.value)
+    # names alike only in their suffix are no typo of each other
+    (tmp_path / "wn_noisy_truth.csv").write_text("text\nhello\n", encoding="utf-8")
+    with pytest.raises(DataFileNotFoundError) as info:
+        load(tmp_path / "nosuch.csv")
+    assert "Did you mean" not in str(info.value)
 
 
 def test_missing_file_in_missing_folder(tmp_path):

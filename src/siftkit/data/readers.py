@@ -65,12 +65,18 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else "no details"
 
 
+#: How alike (difflib's ratio) a file's name must be to the one asked for to be suggested:
+#: `nosuch.csv` is 0.64 like `wn_noisy_truth.csv`, `reviws.csv` 0.95 like `reviews.csv`.
+FILE_NAME_CUTOFF = 0.75
+
+
 def _missing_path_message(path: Path) -> str:
     parent = path.parent if str(path.parent) else Path(".")
     hint = ""
     if parent.is_dir():
         siblings = [p.name for p in parent.iterdir()]
-        hint = did_you_mean(path.name, siblings)
+        # file names share their suffix: only a name close beyond it is a likely typo
+        hint = did_you_mean(path.name, siblings, cutoff=FILE_NAME_CUTOFF)
         if hint:
             hint = hint.replace("Did you mean '", f"Did you mean '{parent}/", 1)
     else:
