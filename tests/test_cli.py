@@ -357,6 +357,10 @@ def test_label_and_info_say_what_other_is_and_how_many(workdir, keywords):
     shown = " ".join(info.stdout.split())
     assert f"abstained, {n_other} other" in shown
     assert "Predicted labels" in shown and "Other: a row is `other` when" in shown
+    assert "no label column" in shown  # the input's; the topics are in the labels table
+    report = (workdir / "out" / "report.html").read_text(encoding="utf-8")
+    topics = len(read_summary(workdir)["labeling"]["classes"])
+    assert f'<b>{topics}</b><span class="muted">classes</span>' in report
 
 
 def test_label_says_when_many_rows_fit_no_topic(workdir):

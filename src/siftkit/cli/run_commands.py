@@ -236,8 +236,9 @@ def info(run: Path) -> None:
     source = summary["input"]
     console.print(f"[bold]{run}[/bold]  siftkit {summary.get('siftkit_version')}, "
                   f"{summary.get('created')}")  # fmt: skip
+    classes = source.get("n_classes")
     console.print(f"input: {source['source']}  ·  {source['n_rows']} rows  ·  "
-                  f"{source.get('n_classes') or 'no'} classes  ·  fingerprint "
+                  f"{f'{classes} classes' if classes else 'no label column'}  ·  fingerprint "
                   f"{source['fingerprint'][:12]}")  # fmt: skip
     encoder = summary["encoder"]
     console.print(f"encoder: {encoder['id']} ({encoder['n_dims']} dims)  ·  neighbours: "

@@ -150,7 +150,7 @@ def doubtful_hint(entry: dict[str, Any]) -> str | None:
                 f"it comes nearer the rows than only {topic['presence']:.0%} of {against} do, "
                 "where a topic the data holds beats nearly all"
             )
-        if topic["unfit_share"] >= DOUBTFUL_UNFIT_SHARE:
+        if topic.get("unfit_share", 0.0) >= DOUBTFUL_UNFIT_SHARE:
             reasons.append(
                 f"{topic['unfit_share']:.0%} of the {topic['closest']:,} rows closest to it "
                 f"are no nearer it than most {against} are (under half for a topic the data "

@@ -365,9 +365,12 @@ def render_report(audit: Any) -> str:
     """The report of ``audit`` as one HTML document (a string)."""
     summary, rows = audit.summary, audit.rows
     source = summary.get("input", {}).get("source", "")
+    # the label column's classes, or the topics and classes a labeling predicted
+    labeling = summary.get("labeling", {})
+    predicted = len(labeling.get("classes") or []) if labeling.get("status") == "ok" else 0
     stats = [
         _stat("rows", summary.get("input", {}).get("n_rows")),
-        _stat("classes", summary.get("input", {}).get("n_classes") or "—"),
+        _stat("classes", summary.get("input", {}).get("n_classes") or predicted or "—"),
         _stat("encoder", summary.get("encoder", {}).get("id")),
         _stat("neighbours (k)", summary.get("neighbors", {}).get("k")),
         _stat("seconds", summary.get("timings", {}).get("total")),
