@@ -258,7 +258,7 @@ class Audit:
             connection.register("rows", self.rows)
             answer = connection.execute(sql)
         except duckdb.Error as exc:
-            message = str(exc).splitlines()[0]
+            message = str(exc).splitlines()[0].rstrip("!. ")
             raise InvalidParameterError(f"The SQL failed: {message}. {columns}") from exc
         else:
             if answer is None or answer.description is None:  # no statement, or no table
