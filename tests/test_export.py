@@ -232,3 +232,9 @@ def test_flags_beside_an_estimate_of_no_noise_are_explained() -> None:
     )
     assert "likeliest" not in analysis_notes({**entry, "count": 0})
     assert "likeliest" not in analysis_notes({**entry, "estimated_noise_rate": 0.023})
+
+
+def test_the_near_duplicate_queue_names_the_copy_of_each_row(run_folder):
+    queue = review_queue(siftkit.open(run_folder), "near_duplicates").set_index("row_id")
+    assert queue.loc["r60", "copy_of"] == "r30"  # r60 is an exact copy of r30
+    assert list(queue.columns[:2]) == ["copy_of", "text"]

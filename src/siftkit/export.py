@@ -84,7 +84,22 @@ def review_queue(
     out = queue[columns].copy()
     if name == "label_errors":
         out.insert(1, "action", _issue_kind(queue))
+    if name == "near_duplicates" and "duplicate_group" in rows:
+        out.insert(1, "copy_of", _nearest_copy(audit, np.flatnonzero(flagged & ~done)))
     return out.sort_values(score, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _nearest_copy(audit: Audit, positions: np.ndarray) -> np.ndarray:
+    """For each row at ``positions``, the id of the nearest other row of its duplicate group
+    (its neighbours in the graph, nearest first; None when none of them is in the group)."""
+    group = audit.rows["duplicate_group"].to_numpy()
+    ids = audit.rows["row_id"].to_numpy()
+    neighbours = audit.graph.indices[positions]
+    same = (group[neighbours] == group[positions, None]) & (group[positions, None] >= 0)
+    first = same.argmax(axis=1)
+    found = same[np.arange(len(positions)), first]
+    nearest = neighbours[np.arange(len(positions)), first]
+    return np.where(found, ids[nearest], None)
 
 
 def queue_flags(audit: Audit, name: str) -> np.ndarray:
