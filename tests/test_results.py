@@ -225,7 +225,24 @@ def test_report_shows_the_tree_of_categories_down_to_the_chosen_level(tmp_path):
     tree = html[html.index('<ul class="tree">') :]
     for category in hierarchy[chosen]["categories"]:  # every chosen category, as a leaf
         assert f"<li>{category['id']}: " in tree
-    assert tree.count("<li>") == sum(level["n_categories"] for level in hierarchy[: chosen + 1])
+    assert tree.count("<li>") <= sum(level["n_categories"] for level in hierarchy[: chosen + 1])
+
+
+def test_the_reports_tree_skips_a_group_of_one_category() -> None:
+    from siftkit.report.html import _tree
+
+    def level(chosen, *categories):  # noqa: ANN001, ANN002, ANN202
+        return {"chosen": chosen, "n_categories": len(categories), "categories": [
+            {"id": i, "parent": p, "size": s, "name": n} for i, (p, s, n) in enumerate(categories)
+        ]}  # fmt: skip
+
+    hierarchy = [
+        level(False, (-1, 30, "animals and plants"), (-1, 7, "bones")),
+        level(True, (0, 20, "animals"), (0, 10, "plants"), (1, 7, "bones")),
+    ]
+    tree = _tree(hierarchy)
+    assert "animals and plants" in tree and "<li>2: bones" in tree
+    assert tree.count("bones") == 1  # not "bones (7)" above "2: bones (7)"
 
 
 def test_report_tables_give_running_text_room_and_scroll_when_wide(run):

@@ -149,29 +149,30 @@ def _tree(hierarchy: list[dict[str, Any]]) -> str:
     if chosen is None or chosen == 0:
         return ""
 
-    def items(depth: int, parent: int | None) -> str:
-        level = hierarchy[depth]
-        out = []
-        for c in level["categories"]:
-            if parent is not None and c["parent"] != parent:
-                continue
-            label = f'{escape(str(c["name"]))} <span class="muted">({c["size"]:,})</span>'
-            if depth == chosen:
-                out.append(f"<li>{c['id']}: {label}</li>")
-            else:
-                out.append(f"<li>{label}<ul>{items(depth + 1, c['id'])}</ul></li>")
-        return "".join(out)
+    def children(depth: int, parent: int | None) -> list[dict[str, Any]]:
+        return [
+            c for c in hierarchy[depth]["categories"] if parent is None or c["parent"] == parent
+        ]
+
+    def item(depth: int, c: dict[str, Any]) -> str:
+        label = f'{escape(str(c["name"]))} <span class="muted">({c["size"]:,})</span>'
+        if depth == chosen:
+            return f"<li>{c['id']}: {label}</li>"
+        held = children(depth + 1, c["id"])
+        if len(held) == 1 and held[0]["size"] == c["size"]:
+            return item(depth + 1, held[0])  # a group of one category says nothing more
+        return f"<li>{label}<ul>{''.join(item(depth + 1, k) for k in held)}</ul></li>"
 
     counts = " → ".join(str(level["n_categories"]) for level in hierarchy[: chosen + 1])
     return (
         f'<h3>Tree</h3><p class="muted">Coarser groups of the categories above ({counts} '
         f"per level); the finer levels are in <code>summary.json</code>.</p>"
-        f'<ul class="tree">{items(0, None)}</ul>'
+        f'<ul class="tree">{"".join(item(0, c) for c in children(0, None))}</ul>'
     )
 
 
 #: Predicted labels listed per category in a label run's categories table, at most.
-LABELS_PER_CATEGORY = 2
+LABELS_PER_CATEGORY = 3
 
 
 def _predicted_mix(rows: pd.DataFrame) -> dict[int, str]:
