@@ -192,6 +192,8 @@ def test_report_is_self_contained_html(run):
     # the cards' numbers in words, shares in percent
     assert re.search(r"<b>\d+\.\d%</b><span class=\"muted\">estimated noise rate</span>", html)
     assert "n groups" not in html and "n conflicting copies" not in html
+    assert "flagged at most (the estimate plus one standard error)" in html
+    assert "far from their neighbours without the labels" in html  # outliers judged by class
 
 
 def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_them_first(run):

@@ -28,7 +28,8 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
     ),
     "outliers": (
         "Outliers", "is_outlier", "outlier_score",
-        "Rows far from every other row in embedding space.",
+        "Rows far from every other row in embedding space (with labels: far from every class, "
+        "where no label dominates).",
     ),
     "near_duplicates": (
         "Near duplicates", "is_near_duplicate", "near_duplicate_score",
@@ -56,6 +57,8 @@ CARD_STATS = {
     "share": ("of the rows", True),
     "estimated_noise_rate": ("estimated noise rate", True),
     "n_conflicting_copies": ("copies with conflicting labels", False),
+    "flag_limit": ("flagged at most (the estimate plus one standard error)", False),
+    "n_far_without_labels": ("far from their neighbours without the labels", False),
 }
 
 STYLE = """
