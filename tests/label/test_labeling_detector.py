@@ -281,7 +281,8 @@ def test_a_doubtful_topic_is_named_with_why_and_the_topic_its_rows_rank_next() -
         "rows than only 7% of random sets of common words do"
     )
     assert "Of the 4 rows labeled with it, 3 rank `computers` next" in notes[0]
-    assert "predicted_label = 'cryptocurrency'" in notes[0]
+    assert "predicted_label = 'cryptocurrency'" in notes[0] and "sift query RUN " in notes[0]
+    assert '(`sift query runs/fortunes "select text' in labeling_notes(entry, "runs/fortunes")[0]
     assert notes[1].startswith(
         "weather` may not be in the data: 58% of the 12 rows closest "
         "to it are no nearer it than most random sets of common words"

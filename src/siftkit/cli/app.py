@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import warnings
 from typing import Any
@@ -139,7 +140,8 @@ def print_summary(result: Any) -> None:
     if labeling.get("status") == "ok":
         from siftkit.detectors.labeling import labeling_notes
 
-        for hint in labeling_notes(labeling):
+        folder = shlex.quote(str(result.path)) if result.path is not None else "RUN"
+        for hint in labeling_notes(labeling, folder):
             console.print(f"[yellow]note:[/yellow] {hint}.")
     for name in summary.get("analyses", []):
         if summary[name].get("status") != "ok" or not summary[name].get("count"):

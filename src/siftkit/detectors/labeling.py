@@ -134,10 +134,11 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
     )
 
 
-def doubtful_hint(entry: dict[str, Any]) -> str | None:
+def doubtful_hint(entry: dict[str, Any], run: str = "RUN") -> str | None:
     """For the ``labeling`` summary ``entry``: a sentence per doubtful topic
     (:meth:`siftkit.label.presence.TopicPresence.doubtful`) that kept rows, saying why and
-    which topic its rows rank next; else None."""
+    which topic its rows rank next, and the query (over the run folder ``run``) that lists
+    them; else None."""
     doubtful = [t for t in entry.get("doubtful_topics") or [] if t["rows"]]
     if not doubtful:
         return None
@@ -159,7 +160,7 @@ def doubtful_hint(entry: dict[str, Any]) -> str | None:
         notes.append(
             f"`{topic['topic']}` may not be in the data: {'; and '.join(reasons)}. Of the "
             f"{topic['rows']:,} rows labeled with it, {topic['instead_rows']:,} rank "
-            f"`{topic['instead']}` next; read them before trusting them (`sift query RUN "
+            f"`{topic['instead']}` next; read them before trusting them (`sift query {run} "
             f"\"select text from rows where predicted_label = '{topic['topic']}'\"`)"
         )
     return "; ".join(notes)
@@ -245,13 +246,16 @@ def unknown_hint(entry: dict[str, Any]) -> str | None:
     )
 
 
-def labeling_notes(entry: dict[str, Any]) -> list[str]:
+def labeling_notes(entry: dict[str, Any], run: str = "RUN") -> list[str]:
     """The hints a run's ``labeling`` summary ``entry`` calls for, as sentences: topics the
     encoder does not know (:func:`unknown_hint`) or the data may not hold
     (:func:`absent_hint`, :func:`doubtful_hint`), keyword topics narrower than their
-    keywords (:func:`narrow_hint`), rows that fit no class (:func:`other_hint`)."""
-    hints = (unknown_hint(entry), absent_hint(entry), doubtful_hint(entry), narrow_hint(entry),
-             other_hint(entry))  # fmt: skip
+    keywords (:func:`narrow_hint`), rows that fit no class (:func:`other_hint`); ``run``
+    names the run folder in the commands they give."""
+    hints = (
+        unknown_hint(entry), absent_hint(entry), doubtful_hint(entry, run), narrow_hint(entry),
+        other_hint(entry),
+    )  # fmt: skip
     return [note for note in hints if note is not None]
 
 
