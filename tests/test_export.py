@@ -238,3 +238,23 @@ def test_the_near_duplicate_queue_names_the_copy_of_each_row(run_folder):
     queue = review_queue(siftkit.open(run_folder), "near_duplicates").set_index("row_id")
     assert queue.loc["r60", "copy_of"] == "r30"  # r60 is an exact copy of r30
     assert list(queue.columns[:2]) == ["copy_of", "text"]
+
+
+def test_the_summary_lists_the_top_off_topic_rows_apart(capsys):
+    from types import SimpleNamespace
+
+    from siftkit.cli.app import print_summary
+
+    rows = pd.DataFrame({
+        "row_id": ["a", "b", "c"], "text": ["a fern", "a goal", "a match"],
+        "label": ["sport", "sport", "sport"], "is_label_error": [False, False, False],
+        "label_error_score": [0.9, 0.1, 0.1], "is_off_topic": [True, False, False],
+        "off_topic_score": [0.95, 0.1, 0.1],
+    })  # fmt: skip
+    entry = {"status": "ok", "count": 0, "n_off_topic": 1, "n_conflicting_copies": 0,
+             "estimated_noise_rate": 0.0}  # fmt: skip
+    print_summary(SimpleNamespace(summary={"analyses": ["label_errors"], "label_errors": entry},
+                                  rows=rows))  # fmt: skip
+    out = capsys.readouterr().out
+    assert "Top off-topic rows" in out and '"a fern"' in out
+    assert "Top label errors" not in out  # none flagged

@@ -144,13 +144,18 @@ def print_summary(result: Any) -> None:
         for hint in labeling_notes(labeling, folder):
             console.print(f"[yellow]note:[/yellow] {hint}.")
     for name in summary.get("analyses", []):
-        if summary[name].get("status") != "ok" or not summary[name].get("count"):
+        if summary[name].get("status") != "ok":
             continue
-        title, flag, score, _ = ISSUE_CARDS.get(name, (name, f"is_{name}", None, ""))
-        examples = top_examples(result.rows, flag, score, n=3)
-        console.print(f"[bold]Top {title.lower()}[/bold]")
-        for row in examples.to_dict("records"):
-            console.print("  " + _example_line(row, score), highlight=False)
+        # label errors hold the off-topic rows too: a list of their own
+        shown = [name] if summary[name].get("count") else []
+        if name == "label_errors" and summary[name].get("n_off_topic"):
+            shown.append("off_topic")
+        for card in shown:
+            title, flag, score, _ = ISSUE_CARDS.get(card, (card, f"is_{card}", None, ""))
+            examples = top_examples(result.rows, flag, score, n=3)
+            console.print(f"[bold]Top {title.lower()}[/bold]")
+            for row in examples.to_dict("records"):
+                console.print("  " + _example_line(row, score), highlight=False)
 
 
 def _example_line(row: dict[str, Any], score: str | None) -> str:
