@@ -63,7 +63,7 @@ from siftkit.detectors.prototypes import (
     trusted_rows,
 )
 from siftkit.detectors.words import graph_with_words
-from siftkit.discover.refine import confidence
+from siftkit.discover.refine import confidence as category_confidence
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.metric import cross_fitted_whitening
 
@@ -132,7 +132,7 @@ def category_attachment(context: Context) -> np.ndarray:
     graph = graph_with_words(context)
     k = min(15, graph.k)
     categories = categories_without_labels(context)
-    return confidence(graph.indices[:, :k], graph.similarities[:, :k], categories)
+    return category_confidence(graph.indices[:, :k], graph.similarities[:, :k], categories)
 
 
 def label_free_rows(categories: np.ndarray, codes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -331,9 +331,11 @@ class LabelErrors(Detector):
         doubtful_neighbors = candidates[graph.indices[:, :k]].mean(axis=1)
         by_chance = stats_binom.isf(OFF_TOPIC_TAIL, k, estimate.rate)  # doubtful count
         doubtful_cut = max(OFF_TOPIC_DOUBTFUL_SHARE, (by_chance + 0.5) / k)
-        free = label_free_rows(
-            categories_without_labels(context), np.where(labeled, codes, -1), n_classes
-        ) & (category_attachment(context) >= LABEL_FREE_ATTACHED)
+        free = np.zeros(len(codes), dtype=bool)  # rows of categories with random labels
+        if n_classes >= 3:  # with two, categories cannot tell (LABEL_FREE_P): not found for it
+            free = label_free_rows(
+                categories_without_labels(context), np.where(labeled, codes, -1), n_classes
+            ) & (category_attachment(context) >= LABEL_FREE_ATTACHED)
         off_topic = (
             candidates & (agreement.spread >= spread_cut) & (doubtful_neighbors >= doubtful_cut)
         ) | (judgeable & free & (stats.best != codes))
