@@ -700,3 +700,9 @@ def test_a_tables_flagged_rows_show_their_values(workdir):
     assert sift("export", "out", "--queue", "outliers", "-o", "q.csv").exit_code == 0
     queue = pd.read_csv(workdir / "q.csv")
     assert list(queue.columns[:2]) == ["row_id", "values"] and queue["row_id"][0] == 7
+
+
+def test_serve_refuses_a_port_out_of_range(audited):
+    result = sift("serve", "out", "--port", "70000")
+    assert result.exit_code == 2
+    assert "70000 is not in the range 0<=x<=65535" in result.output

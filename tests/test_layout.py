@@ -83,6 +83,12 @@ def test_unknown_method_and_missing_umap() -> None:
             map_2d(X, truth, method="umap")
 
 
+def test_a_umap_map_of_a_few_rows_is_the_default_map() -> None:
+    rows = np.eye(3, 8, dtype=np.float32)  # UMAP's start fails on 2 or 3 rows
+    for n in (2, 3):
+        np.testing.assert_array_equal(map_2d(rows[:n], method="umap"), map_2d(rows[:n]))
+
+
 def test_main_axes_are_the_top_singular_directions() -> None:
     rng = np.random.default_rng(3)
     directions = np.linalg.qr(rng.normal(size=(64, 3)))[0].T

@@ -24,7 +24,7 @@ from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load
 from siftkit.embed.base import Encoder, l2_normalize
 from siftkit.execution import Executor
 from siftkit.neighbors import build_graph
-from siftkit.results import Audit
+from siftkit.results import Audit, check_output_folder
 
 DEFAULT_K = 20
 
@@ -122,16 +122,26 @@ def audit(
         else None
     )
     resolved = _resolve_detectors(detectors)
+    vectors = None if embeddings is None else load_embeddings(embeddings, len(dataset))
+    if embeddings is None and not isinstance(encoder, Encoder):
+        encoder = get_encoder(encoder or default_encoder_name(dataset))
+    parameters = {
+        "k": k,
+        "encoder": "precomputed" if embeddings is not None else encoder.id,
+        "allow_missing_labels": allow_missing_labels,
+        "random_state": random_state,
+        "detectors": {d.name: d.get_params() for d in resolved},
+    }
+    fingerprint = _run_fingerprint(dataset, parameters, embeddings)
+    if output is not None:  # before any work: a folder it may not write fails now
+        check_output_folder(Path(output), fingerprint, overwrite)
     timings["load"] = round(time.perf_counter() - start, 4)
 
     step = time.perf_counter()
     encode_texts = None
-    if embeddings is not None:
-        vectors = load_embeddings(embeddings, len(dataset))
+    if vectors is not None:
         encoder_info: dict[str, Any] = {"id": "precomputed", "n_dims": int(vectors.shape[1])}
     else:
-        if not isinstance(encoder, Encoder):
-            encoder = get_encoder(encoder or default_encoder_name(dataset))
         vectors, stats = embed_dataset(
             dataset, encoder, cache_dir=cache_dir, use_cache=use_cache, executor=executor,
             progress=progress,
@@ -174,17 +184,10 @@ def audit(
         rows[name] = values
     timings["total"] = round(time.perf_counter() - start, 4)
 
-    parameters = {
-        "k": k,
-        "encoder": encoder_info["id"],
-        "allow_missing_labels": allow_missing_labels,
-        "random_state": random_state,
-        "detectors": {d.name: d.get_params() for d in resolved},
-    }
     summary: dict[str, Any] = {
         "siftkit_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run": {"fingerprint": _run_fingerprint(dataset, parameters, embeddings)},
+        "run": {"fingerprint": fingerprint},
         "input": {
             "source": dataset.source,
             "fingerprint": dataset.fingerprint,

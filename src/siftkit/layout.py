@@ -176,6 +176,11 @@ def _apart(places: np.ndarray, radius: np.ndarray) -> np.ndarray:
     return places
 
 
+#: UMAP needs this many rows at least (its spectral start fails on 2 or 3; 1 row has no
+#: neighbour): fewer are laid out as the default map lays them out.
+UMAP_MIN_ROWS = 4
+
+
 def map_2d(
     embeddings: np.ndarray,
     clusters: np.ndarray | None = None,
@@ -183,7 +188,9 @@ def map_2d(
     method: str = "clusters",
     random_state: int = 0,
 ) -> np.ndarray:
-    """2-D coordinates of the rows, (n_rows, 2) float32, scaled into [0, 1] x [0, 1].
+    """2-D coordinates of the rows, (n_rows, 2) float32, scaled into [0, 1] x [0, 1]: by
+    ``method`` ``clusters`` (the default map) or ``umap`` (for fewer than ``UMAP_MIN_ROWS``
+    rows, as ``clusters``).
 
     ``clusters``: each row's category (-1 for none), e.g. the run's ``cluster`` column; made
     by k-means when None.
@@ -195,7 +202,7 @@ def map_2d(
     vectors = l2_normalize(np.asarray(embeddings, dtype=np.float32))
     if len(vectors) == 0:
         return np.zeros((0, 2), dtype=np.float32)
-    if method == "umap":
+    if method == "umap" and len(vectors) >= UMAP_MIN_ROWS:
         try:
             import umap
         except ImportError as exc:

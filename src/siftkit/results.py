@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
@@ -54,7 +54,8 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
             yield handle
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # a folder it could not write in raised already
+            tmp.unlink(missing_ok=True)
 
 
 def _json_default(value: Any) -> Any:
@@ -85,12 +86,23 @@ def check_output_folder(path: Path, run_fingerprint: str, overwrite: bool) -> No
     Raises :class:`OutputExistsError` when ``path`` holds a different run or other files,
     unless ``overwrite`` is set (even then only siftkit's own files are replaced).
     """
-    if not path.exists() or overwrite:
-        return
-    if not path.is_dir():
+    if path.exists() and not path.is_dir():  # --overwrite does not make a file a folder
         raise OutputExistsError(
             f"The output path {str(path)!r} is a file. Choose a folder name with -o."
         )
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise OutputExistsError(
+            f"The output path {str(path)!r} lies inside {str(existing)!r}, which is a file. "
+            "Choose a folder name with -o."
+        )
+    if not os.access(existing, os.W_OK):
+        raise RunFolderError(
+            f"Cannot write the run folder {str(path)!r}: {str(existing)!r} is read-only. "
+            "Choose another folder with -o."
+        )
+    if not path.exists() or overwrite:
+        return
     contents = [p.name for p in path.iterdir() if not p.name.startswith(".")]
     if not contents:
         return

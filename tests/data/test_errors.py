@@ -26,6 +26,7 @@ from siftkit.exceptions import (
     InvalidParameterError,
     MissingLabelsError,
     OutputExistsError,
+    RunFolderError,
     ShrunkNeighborsWarning,
     SiftError,
     SingleClassError,
@@ -482,6 +483,40 @@ def test_output_path_that_is_a_file_is_refused(tmp_path, text_frame):
     out.write_text("x", encoding="utf-8")
     with pytest.raises(OutputExistsError, match="is a file"):
         audit(text_frame, output=out)
+    with pytest.raises(OutputExistsError, match="is a file"):  # overwriting makes no folder
+        audit(text_frame, output=out, overwrite=True)
+    with pytest.raises(OutputExistsError, match="lies inside .*file.txt', which is a file"):
+        audit(text_frame, output=out / "run")
+
+
+def test_an_output_it_cannot_write_fails_before_any_work(tmp_path, text_frame, monkeypatch):
+    import importlib
+
+    audit_module = importlib.import_module("siftkit.audit")  # the module, not the function
+    results_module = importlib.import_module("siftkit.results")
+
+    monkeypatch.setattr(audit_module, "embed_dataset", lambda *a, **k: pytest.fail("embedded"))
+    with pytest.raises(OutputExistsError):  # a file in the way: refused before embedding
+        (tmp_path / "taken").write_text("x", encoding="utf-8")
+        audit(text_frame, output=tmp_path / "taken")
+    monkeypatch.setattr(results_module.os, "access", lambda path, mode: False)
+    with pytest.raises(RunFolderError, match="is read-only"):
+        audit(text_frame, output=tmp_path / "run")
+
+
+def test_the_command_line_says_what_the_system_refused(tmp_path, text_frame, monkeypatch):
+    import siftkit.export as export_module
+
+    siftkit.audit(text_frame, encoder="fake", output=tmp_path / "run", progress=False)
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PermissionError(13, "Permission denied", str(tmp_path / "q.csv"))
+
+    monkeypatch.setattr(export_module, "write_queue", refuse)
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), "--queue", "outliers",
+                                       "-o", str(tmp_path / "q.csv")])  # fmt: skip
+    assert result.exit_code == 2
+    assert f"error: Permission denied: {tmp_path / 'q.csv'}" in " ".join(result.stderr.split())
 
 
 def test_empty_existing_folder_is_fine(tmp_path, text_frame):
@@ -549,3 +584,12 @@ def test_cli_unknown_column(tmp_path, monkeypatch, text_frame):
     assert result.exit_code == 2
     assert "error:" in result.stderr
     assert "Did you mean --label 'label'?" in result.stderr
+
+
+def test_a_label_column_of_lists_is_refused_before_any_work(tmp_path):
+    path = tmp_path / "lists.jsonl"
+    path.write_text('{"text": "a cat", "label": ["pets", "home"]}\n'
+                    '{"text": "a dog", "label": "pets"}\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(UnreadableDataError, match=r"'label' holds a list of values in a cell "
+                       r"\(row 0: \['pets', 'home'\]\): a label is one value"):  # fmt: skip
+        _ = load(path).labels

@@ -43,6 +43,13 @@ class SiftGroup(click.Group):
         except SiftError as exc:
             errors.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
             sys.exit(2)
+        except OSError as exc:  # the system refused: a read-only folder, a full disk, …
+            where = f": {exc.filename}" if exc.filename else ""
+            errors.print(
+                f"[bold red]error:[/bold red] {escape(exc.strerror or str(exc))}{escape(where)}",
+                highlight=False,
+            )
+            sys.exit(2)
 
 
 @click.group(cls=SiftGroup)

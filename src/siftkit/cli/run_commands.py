@@ -195,7 +195,11 @@ def report(run: Path, map_method: str | None) -> None:
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option(
-    "--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free)."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free).",
 )
 def serve(run: Path, port: int) -> None:
     """Explore a run folder in the browser: a map of every row, filters, a row inspector

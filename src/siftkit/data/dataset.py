@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siftkit._text import one_line
 from siftkit._validation import preview
 from siftkit.data.readers import read_path, to_frame
 from siftkit.data.row_values import row_values
@@ -148,7 +149,18 @@ class Dataset:
     @cached_property
     def labels(self) -> Labels | None:
         values = self._label_series()
-        return None if values is None else encode_labels(values)
+        if values is None:
+            return None
+        several = values.map(lambda v: isinstance(v, list | tuple | dict | set | np.ndarray))
+        if several.any():
+            where = f"column {self.schema.label!r}" if self.schema.label else "The labels given"
+            raise UnreadableDataError(
+                f"{where[0].upper()}{where[1:]} holds a list of values in a cell (row "
+                f"{int(np.flatnonzero(several.to_numpy())[0])}: "
+                f"{one_line(values[several].iloc[0], 60)}): a label is one value, text or a "
+                "number. Keep one per row, or join them into one text."
+            )
+        return encode_labels(values)
 
     @cached_property
     def split(self) -> pd.Series | None:

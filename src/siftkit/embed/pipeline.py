@@ -70,6 +70,13 @@ def embed_dataset(
             f"The {encoder.name} encoder embeds text, but no column of the data was taken "
             "for text. Name it with --text COLUMN (Python: text=...)."
         )
+    if encoder.modality == "vector" and dataset.features is None and not dataset.schema.vector:
+        raise InvalidParameterError(
+            f"The {encoder.name} encoder uses the data's own vectors, but the data holds none: "
+            "no column of fixed-length number lists (a vector column, e.g. Parquet list<float>) "
+            "and no array given as data. Use another encoder (--encoder), or pass vectors "
+            "with --embeddings FILE.npy (Python: embeddings=...)."
+        )
     encoder.fit(dataset)
     all_items = list(encoder.inputs(dataset))
     # a blank text has nothing to embed: it stays the zero vector (see embed.base.has_content)
