@@ -32,6 +32,14 @@ def test_joined_rows_are_unit_and_mix_the_two_cosines(corpus) -> None:
     np.testing.assert_allclose(joined @ joined.T, expected, atol=1e-5)
 
 
+def test_a_row_the_encoder_saw_nothing_in_stays_empty(corpus) -> None:
+    sentences, _ = corpus
+    embeddings = np.random.default_rng(1).normal(size=(len(sentences), 8)).astype(np.float32)
+    embeddings[3] = 0.0  # a text of tokens the encoder does not know: its words are known
+    joined = WordView(n_dims=6).fit(sentences).join(embeddings, sentences)
+    assert not joined[3].any() and np.linalg.norm(joined[4]) > 0.99
+
+
 def test_the_words_tell_apart_texts_the_embeddings_do_not(corpus) -> None:
     sentences, topic = corpus
     noise = np.random.default_rng(2).normal(size=(len(sentences), 32)).astype(np.float32)

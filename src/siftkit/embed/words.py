@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from siftkit.embed.base import l2_normalize
+from siftkit.embed.base import has_content, l2_normalize
 from siftkit.embed.tfidf import TfidfSvdEncoder
 
 #: Dimensions of the word view (fewer when the texts have fewer terms).
@@ -66,7 +66,8 @@ class WordView:
     def join(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """``vectors`` (n, d), each the embedding of one of ``texts``, made unit length and
         followed by ``weight`` times the unit word view of the text; the joined rows scaled
-        to unit length: (n, d + word dims) float32, built ``JOIN_BLOCK`` rows at a time."""
+        to unit length (a zero vector stays zero): (n, d + word dims) float32, built
+        ``JOIN_BLOCK`` rows at a time."""
         texts = list(texts)
         first = self._join_block(vectors[:JOIN_BLOCK], texts[:JOIN_BLOCK])
         joined = np.empty((len(texts), first.shape[1]), dtype=np.float32)
@@ -78,4 +79,8 @@ class WordView:
 
     def _join_block(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
         words = l2_normalize(self.encoder_.embed_batch(texts))
-        return l2_normalize(np.hstack([l2_normalize(vectors), np.float32(self.weight) * words]))
+        joined = l2_normalize(np.hstack([l2_normalize(vectors), np.float32(self.weight) * words]))
+        # a row the encoder saw nothing in is empty (is_empty) for every analysis, whatever
+        # words of it the word view knows (a 120-letter token, say)
+        joined[~has_content(vectors)] = 0.0
+        return joined
