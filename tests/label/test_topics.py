@@ -36,6 +36,25 @@ def test_keywords_as_one_text_are_split_at_commas(tmp_path) -> None:
     assert described["law"] == ["Courts, judges and laws."]
 
 
+def test_a_topic_given_twice_is_refused(tmp_path) -> None:
+    twice = "animal: [dog, cat]\nanimal: [bird]\nfood: [bread]\n"
+    with pytest.raises(UnreadableDataError, match="gives the topic 'animal' twice"):
+        read_topics(write(tmp_path / "k.yaml", twice), "keywords")
+    path = write(tmp_path / "k.json", '{"a": ["x"], "a": ["y"], "b": ["z"]}')
+    with pytest.raises(UnreadableDataError, match="gives the topic 'a' twice"):
+        read_topics(path, "keywords")
+    # the same word in two topics' lists is no topic given twice
+    fine = read_topics(write(tmp_path / "f.yaml", "a: [x, y]\nb: [y, z]\n"), "keywords")
+    assert fine == {"a": ["x", "y"], "b": ["y", "z"]}
+
+
+def test_with_other_no_topic_may_be_called_other(tmp_path) -> None:
+    path = write(tmp_path / "k.yaml", "other: [dog, cat]\nfood: [bread]\n")
+    with pytest.raises(UnreadableDataError, match="names a topic 'other'.*rename that topic"):
+        read_topics(path, "keywords", alone=True)
+    assert set(read_topics(path, "keywords")) == {"other", "food"}  # without --other: a topic
+
+
 def test_descriptions_from_yaml(tmp_path) -> None:
     content = "sports: A news story about a match.\npolitics: A story about an election.\n"
     topics = read_topics(write(tmp_path / "topics.yaml", content), "descriptions")

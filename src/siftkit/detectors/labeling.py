@@ -28,10 +28,8 @@ from siftkit.label.presence import (
     DOUBTFUL_UNFIT_SHARE,
     TopicPresence,
 )
-from siftkit.label.topics import naming_rows, read_topics
+from siftkit.label.topics import OTHER, naming_rows, read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
-
-OTHER = "other"
 
 #: Why a row is ``other`` under each rule of :func:`siftkit.label.other.other_rule`, as
 #: reasons any of which is enough.

@@ -23,14 +23,38 @@ import numpy as np
 
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
+#: The label of the rows that fit no topic or class, with ``other``.
+OTHER = "other"
+
+
+class _TopicTwice(ValueError):
+    """A topics file names one topic twice."""
+
+
+def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """A mapping of ``pairs``; a key given twice is refused (YAML and JSON would keep the
+    last silently, and a topic would vanish)."""
+    seen: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _TopicTwice(key)
+        seen[key] = value
+    return seen
+
 
 def _parse(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".json":
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     import yaml
 
-    return yaml.safe_load(text)
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            pairs = [(self.construct_object(k, deep=deep), self.construct_object(v, deep=deep))
+                     for k, v in node.value]  # fmt: skip
+            return _unique_keys(pairs)
+
+    return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 (a safe loader)
 
 
 def read_topics(
@@ -54,6 +78,11 @@ def read_topics(
         where = f"the {kind} file {str(source)!r}"
         try:
             parsed = _parse(file)
+        except _TopicTwice as exc:
+            raise UnreadableDataError(
+                f"The {kind} file {str(source)!r} gives the topic {str(exc.args[0])!r} twice "
+                "(only one would count): merge its entries, or rename one."
+            ) from exc
         except (ValueError, Exception) as exc:  # yaml.YAMLError and json errors
             raise UnreadableDataError(
                 f"Could not read {where} ({type(exc).__name__}: "
@@ -71,6 +100,11 @@ def read_topics(
                 if single
                 else "."
             )
+        )
+    if alone and OTHER in map(str, parsed):
+        raise UnreadableDataError(
+            f"{where[0].upper()}{where[1:]} names a topic {OTHER!r}, the label that --other "
+            "(other=True) gives the rows that fit no topic: rename that topic."
         )
     topics: dict[str, list[str]] = {}
     for name, value in parsed.items():
