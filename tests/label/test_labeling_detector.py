@@ -287,6 +287,15 @@ def test_a_doubtful_topic_is_named_with_why_and_the_topic_its_rows_rank_next() -
         "weather` may not be in the data: 58% of the 12 rows closest "
         "to it are no nearer it than most random sets of common words"
     )
+    # a topic alone (with `other`) ranks no topic next
+    alone = SimpleNamespace(presence=np.array([0.05]))
+    alone.doubtful = partial(TopicPresence.doubtful, alone)
+    (topic,) = doubtful_topics(alone, np.zeros(3, dtype=bool), np.ones(3, dtype=bool),
+                               np.ones(3, dtype=bool), np.zeros(3, dtype=np.int64),
+                               np.ones((3, 1)), np.array(["animal"], dtype=object))  # fmt: skip
+    assert "instead" not in topic
+    (note,) = labeling_notes({"source": "keywords", "n_predicted": 3, "doubtful_topics": [topic]})
+    assert "Read its 3 rows before trusting them" in note
 
 
 def test_rows_naming_one_topics_keywords_alone_say_whether_it_took_them() -> None:

@@ -155,11 +155,15 @@ def doubtful_hint(entry: dict[str, Any], run: str = "RUN") -> str | None:
                 f"are no nearer it than most {against} are (under half for a topic the data "
                 "holds)"
             )
+        instead = (
+            f"Of the {topic['rows']:,} rows labeled with it, {topic['instead_rows']:,} rank "
+            f"`{topic['instead']}` next; read" if "instead" in topic
+            else f"Read its {topic['rows']:,} rows"
+        )  # fmt: skip
         notes.append(
-            f"`{topic['topic']}` may not be in the data: {'; and '.join(reasons)}. Of the "
-            f"{topic['rows']:,} rows labeled with it, {topic['instead_rows']:,} rank "
-            f"`{topic['instead']}` next; read them before trusting them (`sift query {run} "
-            f"\"select text from rows where predicted_label = '{topic['topic']}'\"`)"
+            f"`{topic['topic']}` may not be in the data: {'; and '.join(reasons)}. {instead} "
+            f'before trusting them (`sift query {run} "select text from rows where '
+            f"predicted_label = '{topic['topic']}'\"`)"
         )
     return "; ".join(notes)
 
@@ -284,7 +288,7 @@ def doubtful_topics(
             "closest": int(closest[t]), "unfit_share": round(float(unfit_share[t]), 3),
             "rows": int(rows.sum()),
         }  # fmt: skip
-        if rows.any():
+        if rows.any() and len(classes) > 1:  # a topic alone ranks nothing next
             others = proba[rows].copy()
             others[:, t] = -np.inf
             runner_up = np.bincount(others.argmax(axis=1), minlength=len(classes))
