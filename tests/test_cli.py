@@ -220,6 +220,16 @@ def test_discover_writes_a_run_folder_with_categories(workdir):
         assert category["name"] in out
 
 
+def test_discover_says_how_many_rows_its_confidence_bar_leaves_out(workdir):
+    result = discover("--min-confidence", "1", "--overwrite")
+    assert result.exit_code == 0, result.output
+    unassigned = int((pd.read_parquet(workdir / "out" / "rows.parquet")["cluster"] < 0).sum())
+    assert unassigned > 0
+    said = " ".join(result.stdout.split())
+    assert f"{unassigned} rows below --min-confidence have no category (cluster -1" in said
+    assert "below --min-confidence" not in " ".join(discover("--overwrite").stdout.split())
+
+
 def test_discover_quiet_prints_only_where(workdir):
     result = discover("-q")
     assert result.exit_code == 0, result.output

@@ -207,6 +207,12 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
     console.print(table)
     if len(entry["categories"]) > top:
         console.print(f"… {len(entry['categories']) - top} more in summary.json")
+    if entry.get("n_unassigned"):
+        console.print(
+            f"{counted(entry['n_unassigned'], 'row')} below --min-confidence have no category "
+            "(cluster -1 in rows.parquet); the sizes above count each in the category it is "
+            "closest to."
+        )
 
 
 @main.command()
