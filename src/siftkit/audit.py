@@ -21,7 +21,8 @@ from siftkit.data.schema import as_dates, as_numbers, is_date_column
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
 from siftkit.detectors.words import joined_rows_computed
 from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
-from siftkit.embed.base import Encoder, l2_normalize
+from siftkit.embed.base import Encoder, has_content, l2_normalize
+from siftkit.exceptions import EmbeddingsError
 from siftkit.execution import Executor
 from siftkit.neighbors import build_graph
 from siftkit.results import Audit, check_output_folder
@@ -150,6 +151,14 @@ def audit(
         if encoder.modality == "text":
             encode_texts = _text_encoding(encoder)
     timings["embed"] = round(time.perf_counter() - step, 4)
+    if len(vectors) and not has_content(vectors).any():
+        raise EmbeddingsError(
+            f"Every one of the {len(vectors):,} rows embedded to nothing (the zero vector): "
+            + ("the encoder knows none of the words of any text (emoji and symbols alone, or "
+               "for tfidf words no two rows share). Use another encoder, or another column."
+               if encode_texts is not None
+               else "there is nothing to compare. Check the vectors, or the columns taken.")
+        )  # fmt: skip
 
     with stage_bar(["neighbours", *(d.name for d in resolved)], progress) as begin:
         begin("neighbours")

@@ -593,3 +593,8 @@ def test_a_label_column_of_lists_is_refused_before_any_work(tmp_path):
     with pytest.raises(UnreadableDataError, match=r"'label' holds a list of values in a cell "
                        r"\(row 0: \['pets', 'home'\]\): a label is one value"):  # fmt: skip
         _ = load(path).labels
+
+
+def test_rows_that_all_embed_to_nothing_are_refused(six_rows):
+    with pytest.raises(EmbeddingsError, match="Every one of the 6 rows embedded to nothing"):
+        siftkit.audit(six_rows, embeddings=np.zeros((6, 4), dtype=np.float32), progress=False)
