@@ -598,3 +598,10 @@ def test_a_label_column_of_lists_is_refused_before_any_work(tmp_path):
 def test_rows_that_all_embed_to_nothing_are_refused(six_rows):
     with pytest.raises(EmbeddingsError, match="Every one of the 6 rows embedded to nothing"):
         siftkit.audit(six_rows, embeddings=np.zeros((6, 4), dtype=np.float32), progress=False)
+
+
+def test_lines_longer_than_the_header_are_refused_not_shifted(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("text,label\na,b,c,d\nx,y\n", encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match="more fields than its header"):
+        load(path)

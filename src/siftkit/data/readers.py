@@ -96,7 +96,16 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             header = handle.readline()
         counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
         sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
-    return pd.read_csv(path, sep=sep, encoding="utf-8-sig", low_memory=False)
+    frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig", low_memory=False)
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first fields of lines longer than the header for an index, and
+        # fills the shorter lines' last columns with nothing: the data would shift silently
+        raise UnreadableDataError(
+            f"Some lines of {path.name!r} hold more fields than its header ({len(frame.columns)} "
+            f"columns, separated by {sep!r}): quote the fields that hold the separator, or "
+            "give the header a name for every field."
+        )
+    return frame
 
 
 def _read_tsv(path: Path) -> pd.DataFrame:
