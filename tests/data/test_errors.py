@@ -291,7 +291,7 @@ def test_single_class(text_frame):
     message = str(info.value)
     assert "holds a single class ('sport')" in message
     assert "at least 2 classes" in message
-    assert "drop --label" in message
+    assert "--no-label (Python: label=False)" in message
 
 
 def test_single_numeric_class(text_frame):

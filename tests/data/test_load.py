@@ -526,3 +526,9 @@ def test_two_columns_of_one_name_are_refused(small_frame):
     frame = pd.concat([small_frame, small_frame[["text"]]], axis=1)
     with pytest.raises(UnreadableDataError, match="more than one column named 'text'"):
         load(frame)
+
+
+def test_a_column_named_like_labels_but_empty_is_not_taken_for_them():
+    frame = pd.DataFrame({"text": ["a cat", "a dog", "a cow"], "y": [np.nan] * 3})
+    assert load(frame).schema.label is None
+    assert load(frame.assign(y=["x", None, "z"])).schema.label == "y"

@@ -215,7 +215,8 @@ class Dataset:
             raise SingleClassError(
                 f"The label column {name!r} holds a single class "
                 f"({found}); label analyses need at least 2 classes. Check that you named "
-                "the right column, or drop --label to audit without labels."
+                "the right column with --label, or pass --no-label (Python: label=False) to work "
+                "without labels."
             )
         if labels.n_classes > MANY_CLASSES:
             self._question_many_classes(labels, name)

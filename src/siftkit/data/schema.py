@@ -242,6 +242,8 @@ def infer_schema(
             )
     if label is None:
         label = free(_by_name(columns, LABEL_NAMES))
+        if label is not None and frame[label].isna().all():  # named so, but holds no label
+            label = None
     if split is None:
         split = free(_by_name(columns, SPLIT_NAMES))
     if text is None:
