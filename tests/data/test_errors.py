@@ -605,3 +605,10 @@ def test_lines_longer_than_the_header_are_refused_not_shifted(tmp_path):
     path.write_text("text,label\na,b,c,d\nx,y\n", encoding="utf-8")
     with pytest.raises(UnreadableDataError, match="more fields than its header"):
         load(path)
+
+
+def test_json_of_columns_is_refused_with_the_orientation_to_write(tmp_path):
+    path = tmp_path / "columns.json"
+    pd.DataFrame({"text": ["a cat", "a dog"], "label": ["x", "y"]}).to_json(path)
+    with pytest.raises(UnreadableDataError, match="holds one object of columns.*orient='records'"):
+        load(path)

@@ -211,7 +211,7 @@ class Dataset:
             found = "none"
             if labels.n_classes:  # classes of str labels are plain str, not numpy scalars
                 first = labels.classes[0]
-                found = repr(first.item() if isinstance(first, np.generic) else first)
+                found = one_line(repr(first.item() if isinstance(first, np.generic) else first), 80)
             raise SingleClassError(
                 f"The label column {name!r} holds a single class "
                 f"({found}); label analyses need at least 2 classes. Check that you named "

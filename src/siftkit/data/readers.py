@@ -141,7 +141,14 @@ def _read_json(path: Path) -> pd.DataFrame:
         head = handle.read(1).strip() or handle.read(64).lstrip()[:1]
     if head == "[":
         return pd.read_json(path, orient="records")
-    return _read_jsonl(path)
+    frame = _read_jsonl(path)
+    if len(frame) == 1 and all(isinstance(v, dict) for v in frame.iloc[0]):
+        raise UnreadableDataError(
+            f"{str(path)!r} holds one object of columns ({{column: {{row: value}}}}, as pandas' "
+            "to_json writes by default), not rows. Write one object per row: "
+            "to_json(orient='records') or to_json(orient='records', lines=True)."
+        )
+    return frame
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
