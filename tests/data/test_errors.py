@@ -612,3 +612,10 @@ def test_json_of_columns_is_refused_with_the_orientation_to_write(tmp_path):
     pd.DataFrame({"text": ["a cat", "a dog"], "label": ["x", "y"]}).to_json(path)
     with pytest.raises(UnreadableDataError, match="holds one object of columns.*orient='records'"):
         load(path)
+
+
+def test_a_file_not_in_utf8_says_so(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("text,label\ncafé crème,drink\n".encode("latin-1"))
+    with pytest.raises(UnreadableDataError, match=r"is not UTF-8 text \(byte 0xe9 at position"):
+        load(path)

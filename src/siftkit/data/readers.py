@@ -50,6 +50,12 @@ def read_path(path: str | Path) -> pd.DataFrame:
         frame = _READERS[fmt](path)
     except UnreadableDataError:
         raise
+    except UnicodeDecodeError as exc:
+        raise UnreadableDataError(
+            f"{str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+            f"{exc.start:,} is not UTF-8; Excel and older tools write Latin-1 or Windows-1252). "
+            "Save it as UTF-8, e.g. `iconv -f cp1252 -t utf-8 FILE > FILE.utf8.csv`."
+        ) from exc
     except Exception as exc:  # parser errors come in many classes; all mean "not this format"
         raise UnreadableDataError(
             f"Could not read {str(path)!r} as {fmt.upper()}: {type(exc).__name__}: "
