@@ -543,3 +543,11 @@ def test_progress_names_each_stage_after_embedding(text_frame, monkeypatch):
     assert bars[-1] == ("Analysing", 3, True)
     assert stages == [(0, "Analysing: neighbours"), (1, "Analysing: outliers"),
                       (2, "Analysing: duplicates")]  # fmt: skip
+
+
+def test_a_query_reads_the_rows_and_touches_no_file(run, tmp_path):
+    _, audit, _ = run
+    with pytest.raises(InvalidParameterError, match="file system operations are disabled"):
+        audit.query(f"copy (select row_id from rows) to '{tmp_path / 'out.csv'}'")
+    assert not (tmp_path / "out.csv").exists()
+    assert len(audit.query("select row_id from rows")) == len(audit.rows)

@@ -268,6 +268,8 @@ class Audit:
         connection = duckdb.connect()
         try:
             connection.register("rows", self.rows)
+            # a query reads the rows: no file is read or written (COPY … TO, read_csv, …)
+            connection.execute("SET enable_external_access = false")
             answer = connection.execute(sql)
         except duckdb.Error as exc:
             message = str(exc).splitlines()[0].rstrip("!. ")
