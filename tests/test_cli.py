@@ -712,6 +712,12 @@ def test_a_tables_flagged_rows_show_their_values(workdir):
     assert list(queue.columns[:2]) == ["row_id", "values"] and queue["row_id"][0] == 7
 
 
+def test_a_query_without_rows_says_so(audited):
+    result = sift("query", "out", "select row_id from rows where false")
+    assert result.exit_code == 0, result.output
+    assert "0 rows" in result.stdout
+
+
 def test_serve_refuses_a_port_out_of_range(audited):
     result = sift("serve", "out", "--port", "70000")
     assert result.exit_code == 2

@@ -85,6 +85,8 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
         click.echo(frame.to_json(orient="records", lines=True), nl=False)
     else:
         console.print(frame_table(frame.head(limit)))
+        if frame.empty:
+            console.print("0 rows")
         if len(frame) > limit:
             console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
         if len(frame.columns) * MIN_COLUMN_WIDTH > console.width:
