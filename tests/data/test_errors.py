@@ -600,22 +600,20 @@ def test_rows_that_all_embed_to_nothing_are_refused(six_rows):
         siftkit.audit(six_rows, embeddings=np.zeros((6, 4), dtype=np.float32), progress=False)
 
 
-def test_lines_longer_than_the_header_are_refused_not_shifted(tmp_path):
-    path = tmp_path / "ragged.csv"
-    path.write_text("text,label\na,b,c,d\nx,y\n", encoding="utf-8")
-    with pytest.raises(UnreadableDataError, match="more fields than its header"):
-        load(path)
-
-
-def test_json_of_columns_is_refused_with_the_orientation_to_write(tmp_path):
-    path = tmp_path / "columns.json"
-    pd.DataFrame({"text": ["a cat", "a dog"], "label": ["x", "y"]}).to_json(path)
-    with pytest.raises(UnreadableDataError, match="holds one object of columns.*orient='records'"):
-        load(path)
-
-
-def test_a_file_not_in_utf8_says_so(tmp_path):
-    path = tmp_path / "latin1.csv"
-    path.write_bytes("text,label\ncafé crème,drink\n".encode("latin-1"))
-    with pytest.raises(UnreadableDataError, match=r"is not UTF-8 text \(byte 0xe9 at position"):
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        # pandas would take the first fields for an index and shift the rest
+        ("ragged.csv", b"text,label\na,b,c,d\nx,y\n", "more fields than its header"),
+        ("latin1.csv", "text,label\ncafé crème,drink\n".encode("latin-1"),
+         r"is not UTF-8 text \(byte 0xe9 at position"),
+        # pandas' default to_json: one object of columns
+        ("columns.json", b'{"text": {"0": "a cat", "1": "a dog"}, "label": {"0": "x", "1": "y"}}',
+         "holds one object of columns.*orient='records'"),
+    ],
+)  # fmt: skip
+def test_files_read_wrong_are_refused_with_the_reason(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDataError, match=reason):
         load(path)
