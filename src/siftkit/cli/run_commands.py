@@ -115,7 +115,9 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     type=click.Path(path_type=Path),
     help="File to write: CSV for a queue; .parquet or .csv for --apply-edits.",
 )
-@click.option("--budget", type=int, help="Rows in the to_label queue (default 100).")
+@click.option(
+    "--budget", type=click.IntRange(min=1), help="Rows in the to_label queue (default 100)."
+)
 @click.option(
     "--include-reviewed",
     is_flag=True,
