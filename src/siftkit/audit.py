@@ -151,6 +151,13 @@ def audit(
         if encoder.modality == "text":
             encode_texts = _text_encoding(encoder)
     timings["embed"] = round(time.perf_counter() - step, 4)
+    if vectors.shape[1] < 2:
+        raise EmbeddingsError(
+            "The vectors hold one number per row: compared by direction (cosine), rows differ "
+            "only by its sign, and every positive row looks like every other. Pass the numbers "
+            "as a column of a table (the tabular encoder scales them and keeps their "
+            "distances), or vectors of two dimensions or more."
+        )
     if len(vectors) and not has_content(vectors).any():
         raise EmbeddingsError(
             f"Every one of the {len(vectors):,} rows embedded to nothing (the zero vector): "

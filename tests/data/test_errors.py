@@ -389,7 +389,10 @@ def test_one_dimensional_embeddings(six_rows):
         audit(six_rows, embeddings=np.ones(6))
     message = str(info.value)
     assert "must be 2-D (n_rows, n_dims); got shape (6,)" in message
-    assert "reshape(-1, 1)" in message
+    assert "one number per row belongs in a table column" in message
+    # a column of vectors of one number each: every positive row would look the same
+    with pytest.raises(EmbeddingsError, match="one number per row: compared by direction"):
+        audit(six_rows, embeddings=np.arange(1, 7, dtype=np.float32).reshape(-1, 1))
 
 
 def test_embeddings_file_that_is_not_npy(tmp_path, six_rows):

@@ -41,8 +41,8 @@ def load_embeddings(source: str | Path | Any, n_rows: int) -> np.ndarray:
     if array.ndim != 2:
         raise EmbeddingsError(
             f"{name[0].upper()}{name[1:]} must be 2-D (n_rows, n_dims); got shape "
-            f"{array.shape}. A single vector per row needs shape (n_rows, n_dims): for one "
-            "feature per row use vectors.reshape(-1, 1)."
+            f"{array.shape}: one vector per row, of two dimensions or more (one number per "
+            "row belongs in a table column)."
         )
     if array.shape[0] != n_rows:
         raise EmbeddingsError(
