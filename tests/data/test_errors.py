@@ -108,7 +108,7 @@ def test_unknown_suffix(tmp_path):
         load(path)
     message = str(info.value)
     assert "Cannot tell the format" in message
-    assert "'.xlsx'" in message
+    assert "'.xlsx'" in message and "also gzipped" in message
     assert ".csv" in message and ".parquet" in message  # what is expected
     assert "Rename the file" in message
 
@@ -619,4 +619,11 @@ def test_files_read_wrong_are_refused_with_the_reason(tmp_path, name, content, r
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(UnreadableDataError, match=reason):
+        load(path)
+
+
+def test_a_gzipped_format_read_only_as_it_is_refused_by_its_name(tmp_path):
+    path = tmp_path / "data.parquet.gz"
+    path.write_bytes(b"\x1f\x8b")
+    with pytest.raises(UnreadableDataError, match="Cannot tell the format.*'.gz'"):
         load(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import warnings
 
@@ -93,6 +94,19 @@ def test_json_lines(tmp_path, small_frame, suffix):
     lines = [json.dumps(record) for record in small_frame.to_dict(orient="records")]
     # blank lines (e.g. a trailing newline) are skipped, not rows
     path.write_text("\n".join(lines[:3]) + "\n\n" + "\n".join(lines[3:]) + "\n", encoding="utf-8")
+    assert_small(load(path))
+
+
+@pytest.mark.parametrize("name", ["data.csv.gz", "data.tsv.gz", "data.jsonl.gz", "data.json.gz"])
+def test_gzipped_files_read_as_the_format_inside(tmp_path, small_frame, name):
+    path = tmp_path / name
+    if ".csv" in name or ".tsv" in name:
+        small_frame.to_csv(path, sep="\t" if ".tsv" in name else ",", index=False)  # gzips
+    else:
+        records = small_frame.to_dict(orient="records")
+        text = (json.dumps(records) if name.startswith("data.json.")
+                else "\n".join(json.dumps(r) for r in records))  # fmt: skip
+        path.write_bytes(gzip.compress(text.encode("utf-8")))
     assert_small(load(path))
 
 

@@ -6,9 +6,10 @@ the format it was read as, and what to do about it.
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,28 @@ FORMATS: dict[str, str] = {
     ".pq": "parquet",
 }
 
+#: Formats read gzip-compressed too (``reviews.csv.gz``): pandas and ``gzip`` read them as
+#: they stream; Parquet compresses inside.
+GZIP_FORMATS = ("csv", "tsv", "jsonl", "json")
+
 TEXT_FOLDER_SUFFIXES = (".txt",)
+
+
+def _format_of(path: Path) -> str | None:
+    """The format ``path``'s suffix names (for ``.gz``, the suffix before it); None for
+    another suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        inner = FORMATS.get(Path(path.stem).suffix.lower())
+        return inner if inner in GZIP_FORMATS else None
+    return FORMATS.get(suffix)
+
+
+def _open_text(path: Path, **options: Any) -> IO[str]:
+    """``path`` opened as UTF-8 text, read through gzip when it ends in ``.gz``."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding=options.pop("encoding", "utf-8"), **options)
+    return path.open(**{"encoding": "utf-8", **options})
 
 
 def read_path(path: str | Path) -> pd.DataFrame:
@@ -39,12 +61,13 @@ def read_path(path: str | Path) -> pd.DataFrame:
         raise DataFileNotFoundError(_missing_path_message(path))
     if path.is_dir():
         return read_text_folder(path)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = _format_of(path)
     if fmt is None:
         raise UnreadableDataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Expected one of {', '.join(sorted(FORMATS))}, or a folder of class subfolders "
-            "holding .txt files. Rename the file to a supported suffix."
+            f"Expected one of {', '.join(sorted(FORMATS))} (the first four also gzipped, "
+            "e.g. .csv.gz), or a folder of class subfolders holding .txt files. Rename the "
+            "file to a supported suffix."
         )
     try:
         frame = _READERS[fmt](path)
@@ -98,7 +121,7 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     """A CSV file (a byte-order mark is skipped); ``sep`` None: the separator its header line
     uses most of ``CSV_SEPARATORS`` (a comma where it uses none: one column)."""
     if sep is None:
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        with _open_text(path, encoding="utf-8-sig", errors="replace") as handle:
             header = handle.readline()
         counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
         sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
@@ -120,7 +143,7 @@ def _read_tsv(path: Path) -> pd.DataFrame:
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
+    with _open_text(path) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -143,7 +166,7 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
 
 
 def _read_json(path: Path) -> pd.DataFrame:
-    with path.open(encoding="utf-8") as handle:
+    with _open_text(path) as handle:
         head = handle.read(1).strip() or handle.read(64).lstrip()[:1]
     if head == "[":
         return pd.read_json(path, orient="records")
