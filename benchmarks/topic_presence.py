@@ -24,6 +24,7 @@ it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,39 @@ def one_topic_runs(topics: dict[str, list[str]], held: bool, kind: str) -> list[
     return out
 
 
+def doubtful_runs(
+    name: str,
+    frame: pd.DataFrame,
+    present: dict[str, list[str]],
+    absent: dict[str, list[str]],
+    kind: str,
+) -> tuple[list[list[str]], list[str]]:
+    """``sift label`` with the ``present`` topics and one of ``absent`` beside them (each in
+    turn; none when ``absent`` is empty): per run, the extra topic's presence, whether it was
+    taken for absent or named doubtful, and the rows labeled with it; and the held topics
+    named doubtful in any run."""
+    import siftkit
+
+    def run(topics: dict[str, list[str]]) -> dict[str, Any]:
+        given = {t: words if kind == "keywords" else words[0] for t, words in topics.items()}
+        return siftkit.label_rows(frame, text="text", progress=False, **{kind: given}).summary[
+            "labeling"
+        ]
+
+    rows, held_doubtful = [], set()
+    for extra in list(absent) or [None]:
+        topics = {**present, **({extra: absent[extra]} if extra else {})}
+        entry = run(topics)
+        doubtful = {d["topic"] for d in entry["doubtful_topics"]}
+        held_doubtful |= doubtful & set(present)
+        if extra is not None:
+            rows.append([kind, name, extra, fmt(entry["topic_presence"][extra]),
+                         "absent" if extra in entry["absent_topics"] else "",
+                         "doubtful" if extra in doubtful else "",
+                         str(entry["predicted_counts"].get(extra, 0))])  # fmt: skip
+    return rows, sorted(held_doubtful)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from benchmarks.datasets import load_wordnet_verbs, sample_wordnet
     from benchmarks.labeling import DESCRIPTION, category_word
@@ -154,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ABSENT_BELOW,
         CLOSEST_ROWS,
         DESCRIPTION_ROW_QUANTILE,
+        DOUBTFUL_BELOW,
+        DOUBTFUL_UNFIT_SHARE,
         NULL_REWORDINGS,
         NULL_TOPICS,
         ROW_QUANTILE,
@@ -233,6 +269,32 @@ def main(argv: Sequence[str] | None = None) -> None:
           fmt(r["presence"]), "absent" if r["siftkit: absent"] else "", fmt(r["cosine"])]
          for r in table.to_dict("records")],
     )  # fmt: skip
+    doubt, named = [], []
+    demo_frame = demo.rename(columns={"definition": "text"})[["text"]]
+    noun_frame = nouns.rename(columns={"definition": "text"})[["text"]]
+    for kind, frame, name, present, absent in (
+        ("keywords", demo_frame, "demo glosses", DEMO_PRESENT, DEMO_ABSENT),
+        ("descriptions", demo_frame, "demo glosses", described(DEMO_PRESENT_DESCRIBED),
+         described(DEMO_ABSENT_DESCRIBED)),
+        ("keywords", noun_frame, "WordNet nouns", {w: [w] for w in noun_words}, {}),
+        ("descriptions", noun_frame, "WordNet nouns", described(noun_described), {}),
+    ):  # fmt: skip
+        found, held = doubtful_runs(name, frame, present, absent, kind)
+        doubt += found
+        named.append(f"{kind} on the {name}: {len(held)} of {len(present)} held topics named "
+                     f"doubtful{' (' + ', '.join(held) + ')' if held else ''}")  # fmt: skip
+    report.section(
+        "Doubtful topics",
+        "`sift label` with the topics the data holds and one it does not beside them, each in "
+        f"turn: the extra topic's presence, whether it is taken for absent (under "
+        f"{ABSENT_BELOW}) or named doubtful (presence under {DOUBTFUL_BELOW}, or at least "
+        f"{DOUBTFUL_UNFIT_SHARE:.0%} of the rows closest to it fitting it no better than the "
+        "topics nobody meant), and the rows labeled with it. False alarms: "
+        + "; ".join(named)
+        + ".",
+    )
+    report.table(["topics as", "data", "topic not held", "presence", "absent", "doubtful",
+                  "rows labeled with it"], doubt)  # fmt: skip
     report.section(
         "One topic and the rest",
         f"The demo glosses ({len(demo):,} rows), `sift label --keywords ONE.yaml --other` (or "
