@@ -24,6 +24,11 @@ import pandas as pd
 WORDNET_NOUNS = Path("/usr/share/wordnet/data.noun")
 WORDNET_VERBS = Path("/usr/share/wordnet/data.verb")
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+FORTUNES_DIR = Path("/usr/share/games/fortunes")
+#: The fortune files read as topics (Debian `fortunes`), and how many of each at most.
+FORTUNE_TOPICS = ("computers", "food", "love", "politics", "science", "sports", "law",
+                  "medicine", "startrek", "education", "pets", "drugs")  # fmt: skip
+FORTUNES_PER_TOPIC, FORTUNE_MAX_CHARS = 220, 200
 
 #: WordNet's lexicographer files for nouns: lex_filenum -> name.
 NOUN_LEXNAMES = {
@@ -102,6 +107,21 @@ def demo_sample(per_category: int = 200, seed: int = 0) -> pd.DataFrame:
     frame = frame[frame["category"].isin(DEMO_CATEGORIES)]
     sample = frame.groupby("category", group_keys=False).sample(n=per_category, random_state=seed)
     return sample.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+def load_fortunes(seed: int = 0) -> pd.DataFrame:
+    """Short fortunes of ``FORTUNE_TOPICS`` (Debian `fortunes`): ``text`` (whitespace
+    joined, at most ``FORTUNE_MAX_CHARS`` characters) and ``topic`` (the file), at most
+    ``FORTUNES_PER_TOPIC`` of each, drawn at random, in random order."""
+    ensure_debian_package("fortunes", FORTUNES_DIR / FORTUNE_TOPICS[0])
+    rows = []
+    for topic in FORTUNE_TOPICS:
+        raw = (FORTUNES_DIR / topic).read_text(encoding="utf-8", errors="replace")
+        texts = [" ".join(entry.split()) for entry in raw.split("\n%\n")]
+        rows += [(text, topic) for text in texts if 0 < len(text) <= FORTUNE_MAX_CHARS]
+    frame = pd.DataFrame(rows, columns=["text", "topic"]).drop_duplicates("text")
+    shuffled = frame.sample(frac=1.0, random_state=seed)
+    return shuffled.groupby("topic").head(FORTUNES_PER_TOPIC).reset_index(drop=True)
 
 
 #: The common words: this many nouns and verbs of WordNet with the most senses.

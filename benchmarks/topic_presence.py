@@ -16,7 +16,10 @@ Baselines: no test at all (every topic present: what labeling does without one),
 threshold on the closest rows' mean cosine, the one that errs least over the other two sets'
 topics of the same kind (a threshold carried from data the user knows to data they do not).
 And, on the demo glosses, each topic alone with ``sift label --other``: the rows labeled with
-it.
+it. Doubtful topics: beside the topics a text set holds (the demo glosses', the nouns', and
+twelve keyword topics for 1,779 Debian fortunes of twelve fortune files), each topic it does
+not hold in turn, and whether it is named doubtful; and per fortune topic, the rows naming its
+keywords alone and the share labeled with it (a topic narrower than its keywords).
 
     python -m benchmarks.topic_presence [--quick]
 """
@@ -61,6 +64,27 @@ VERB_ABSENT = {
     "furniture": ["chair", "table", "sofa"], "software": ["software", "compiler", "code"],
     "dinosaurs": ["dinosaur", "fossil", "reptile"], "colors": ["red", "blue", "green"],
     "planets": ["planet", "galaxy", "orbit"],
+}  # fmt: skip
+
+
+#: Debian fortunes (benchmarks.datasets.load_fortunes): a few keywords per fortune file, as a
+#: user would write them, and topics the fortunes hold little or nothing of.
+FORTUNE_PRESENT = {
+    "computers": ["computer", "software", "programming", "unix"],
+    "food": ["food", "eating", "cooking", "dinner"], "love": ["love", "romance", "heart", "kiss"],
+    "politics": ["government", "president", "election", "politician"],
+    "science": ["science", "physics", "scientist", "experiment"],
+    "sports": ["sports", "baseball", "football", "game"],
+    "law": ["law", "lawyer", "judge", "court"],
+    "medicine": ["doctor", "medicine", "hospital", "health"],
+    "startrek": ["star trek", "captain kirk", "spock", "starship"],
+    "education": ["school", "teacher", "student", "university"],
+    "pets": ["dog", "cat", "pet"], "drugs": ["drugs", "alcohol", "beer", "marijuana"],
+}  # fmt: skip
+FORTUNE_ABSENT = {
+    "cryptocurrency": ["bitcoin", "blockchain", "crypto wallet"],
+    "weather": ["weather", "rain", "snow", "storm"],
+    "knitting": ["knitting", "yarn", "wool", "crochet"],
 }  # fmt: skip
 
 
@@ -182,8 +206,10 @@ def doubtful_runs(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from benchmarks.datasets import load_wordnet_verbs, sample_wordnet
+    import siftkit
+    from benchmarks.datasets import load_fortunes, load_wordnet_verbs, sample_wordnet
     from benchmarks.labeling import DESCRIPTION, category_word
+    from siftkit.detectors.labeling import NAMING_ROWS_MIN, NARROW_BELOW
     from siftkit.label.presence import (
         ABSENT_BELOW,
         CLOSEST_ROWS,
@@ -272,7 +298,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     doubt, named = [], []
     demo_frame = demo.rename(columns={"definition": "text"})[["text"]]
     noun_frame = nouns.rename(columns={"definition": "text"})[["text"]]
+    fortunes = load_fortunes()
     for kind, frame, name, present, absent in (
+        ("keywords", fortunes[["text"]], "fortunes", FORTUNE_PRESENT, FORTUNE_ABSENT),
         ("keywords", demo_frame, "demo glosses", DEMO_PRESENT, DEMO_ABSENT),
         ("descriptions", demo_frame, "demo glosses", described(DEMO_PRESENT_DESCRIBED),
          described(DEMO_ABSENT_DESCRIBED)),
@@ -295,6 +323,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     report.table(["topics as", "data", "topic not held", "presence", "absent", "doubtful",
                   "rows labeled with it"], doubt)  # fmt: skip
+    report.section(
+        "Topics narrower than their keywords",
+        f"The {len(fortunes):,} fortunes labeled from their keywords alone: per topic, the rows "
+        "that name its keywords (whole words) and no other topic's, and the share of them "
+        f"labeled with it; under {NARROW_BELOW:.0%} (of {NAMING_ROWS_MIN} such rows or more), "
+        "the topic is named narrower than its keywords.",
+    )
+    uptake = siftkit.label_rows(fortunes[["text"]], text="text", keywords=FORTUNE_PRESENT,
+                                progress=False).summary["labeling"]["keyword_uptake"]  # fmt: skip
+    report.table(
+        ["topic", "rows naming its keywords alone", "labeled with it", "share", "narrow"],
+        [[t, str(r), str(k), fmt(k / r) if r else "-",
+          "narrow" if r >= NAMING_ROWS_MIN and k / r < NARROW_BELOW else ""]
+         for t, r, k in zip(FORTUNE_PRESENT, uptake["rows"], uptake["took"], strict=True)],
+    )  # fmt: skip
     report.section(
         "One topic and the rest",
         f"The demo glosses ({len(demo):,} rows), `sift label --keywords ONE.yaml --other` (or "
