@@ -84,8 +84,8 @@ def analysis_notes(entry: dict[str, Any]) -> str:
     notes = entry.get("reason") or entry.get("error") or ""
     if status == "ok" and "n_clusters" in entry:
         notes = counted(entry["n_clusters"], "category", "categories")
-        if entry.get("semi_supervised"):
-            notes += f", {entry['n_new']} new"
+        if entry.get("semi_supervised"):  # new: no labeled row in it, not a new class as such
+            notes += f", {entry['n_new']} new (no labeled row in it)"
     if status == "ok" and "n_predicted" in entry:
         notes = (
             f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
