@@ -723,3 +723,12 @@ def test_serve_refuses_a_port_out_of_range(audited):
     result = sift("serve", "out", "--port", "70000")
     assert result.exit_code == 2
     assert "70000 is not in the range 0<=x<=65535" in result.output
+
+
+def test_like_on_a_run_of_the_examples_alone_says_there_is_nothing_to_rank(workdir):
+    pd.DataFrame({"text": ["a lone row of text"]}).to_csv("one.csv", index=False)
+    result = sift("audit", "one.csv", "-o", "one", "--encoder", "fake")
+    assert result.exit_code == 0, result.output
+    liked = sift("like", "one", "0")
+    assert liked.exit_code == 0, liked.output
+    assert "No other row to rank" in liked.stdout

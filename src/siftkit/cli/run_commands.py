@@ -35,6 +35,9 @@ def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> 
             ranked.to_csv(handle, index=False)
         console.print(f"Wrote {len(ranked)} rows to {output}")
         return
+    if ranked.empty:
+        console.print("No other row to rank: the run holds only the examples given.")
+        return
     console.print(frame_table(ranked))
 
 
