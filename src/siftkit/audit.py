@@ -151,7 +151,8 @@ def audit(
         if encoder.modality == "text":
             encode_texts = _text_encoding(encoder)
     timings["embed"] = round(time.perf_counter() - step, 4)
-    if vectors.shape[1] < 2:
+    given = embeddings is not None or encoder.modality == "vector"  # the data's own vectors
+    if given and vectors.shape[1] < 2:
         raise EmbeddingsError(
             "The vectors hold one number per row: compared by direction (cosine), rows differ "
             "only by its sign, and every positive row looks like every other. Pass the numbers "
