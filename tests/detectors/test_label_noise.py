@@ -389,3 +389,16 @@ def test_rows_without_content_are_not_copies_of_each_other() -> None:
     assert not columns["is_label_error"][:7].any() and not columns["is_off_topic"][:7].any()
     assert (columns["label_error_score"][:7] == 0).all()
     assert (columns["label_conflict_group"][:7] == -1).all()
+
+
+def test_labels_too_few_per_class_to_judge_are_not_judged() -> None:
+    vectors, _, _ = blobs(4, 10, seed=4)
+    every_row_its_own = [f"c{i}" for i in range(40)]  # no noise rate means anything here
+    outcome = run_detectors(
+        build_context(vectors, every_row_its_own), [get_detector("label_errors")]
+    )
+    entry = outcome.summaries["label_errors"]
+    assert (
+        entry["status"] == "skipped"
+        and "fewer than 2 classes have 3 labeled rows" in entry["reason"]
+    )

@@ -229,6 +229,14 @@ class LabelErrors(Detector):
         reason = super().skip_reason(context)
         if reason is None and context.labels.n_classes < 2:
             return "the labels hold fewer than 2 classes"
+        if reason is None:
+            codes = context.labels.codes
+            judged = np.bincount(codes[codes >= 0], minlength=context.labels.n_classes)
+            if (judged >= MIN_CLASS_ROWS).sum() < 2:  # no noise to estimate, no row to flag
+                return (
+                    f"fewer than 2 classes have {MIN_CLASS_ROWS} labeled rows or more, too few "
+                    "to judge a label by"
+                )
         return reason
 
     def _row_stats(
