@@ -271,6 +271,26 @@ def test_copies_with_different_labels_are_flagged_and_grouped() -> None:
     assert summary["n_conflicting_copies"] == 1
 
 
+def test_copies_holding_several_labels_count_by_their_group_in_the_noise_estimate() -> None:
+    """Each of 30 identical rows labeled half a, half b is predicted by the others as the
+    label it lacks: read by the model, every label is wrong. By the copies, half are."""
+    vectors, truth, _ = blobs(3, 40, seed=3)
+    copies = np.repeat(vectors[:1], 30, axis=0)
+    summary, columns = run(build_context(copies, np.repeat([0, 1], 15)), "label_errors")
+    assert summary["estimated_noise_rate"] == pytest.approx(0.5)
+    assert columns["is_label_error"].sum() == 15
+    # beside 120 rows whose labels are right, the 20 copies' 10 minority labels are the noise
+    mixed = np.vstack([vectors, np.repeat(vectors[:1], 20, axis=0)])
+    labels = np.concatenate([truth, np.repeat([truth[0], (truth[0] + 1) % 3], 10)])
+    summary, _ = run(build_context(mixed, labels), "label_errors")
+    assert summary["estimated_noise_rate"] == pytest.approx(10 / 140, abs=0.01)
+    predicted = np.repeat([0, 1], 15)
+    estimate = estimate_noise(
+        predicted, 1 - predicted, np.ones(30), np.ones(30, bool), 2, copies_label=np.zeros(30, int)
+    )
+    assert estimate.rate == pytest.approx(0.5) and estimate.n_anchors == 30
+
+
 def test_summary_holds_balance_and_confusable_pairs() -> None:
     vectors, truth, _ = blobs(3, 40, seed=4)
     truth[:10] = 2  # make class 2 larger than class 0

@@ -328,9 +328,16 @@ class LabelErrors(Detector):
         spread_cut = self.off_topic_margin + (1.0 - self.off_topic_margin) * expected_spread(
             candidate_share, n_classes
         )
+        conflict_group, group_label, group_share = self._conflicting_copies(
+            context, stats, np.where(labeled, codes, -1)
+        )
         # anchors ranked by the mixture: its vote, probe and metric never see the row's own
-        # label (the prototypes, 0.2 of it, are fitted on trusted rows and may include the row)
-        estimate = estimate_noise(codes, stats.best, stats.best_p, labeled, n_classes)
+        # label (the prototypes, 0.2 of it, are fitted on trusted rows and may include the row);
+        # copies holding several labels count by their group's label
+        estimate = estimate_noise(
+            codes, stats.best, stats.best_p, labeled, n_classes,
+            copies_label=np.where(conflict_group >= 0, group_label, -1),
+        )  # fmt: skip
         # off-topic: a candidate whose neighbours agree on no label (spread more than noise
         # alone would spread them) and whose neighbours' labels look wrong too, more often
         # than the noise rate would make them in one neighbourhood of OFF_TOPIC_TAIL⁻¹. A
@@ -355,9 +362,6 @@ class LabelErrors(Detector):
         suggested = np.where(codes < 0, -1, np.where(content, stats.best, codes))
         confidence = np.where(content & (codes >= 0), stats.best_p, 0.0)
 
-        conflict_group, group_label, group_share = self._conflicting_copies(
-            context, stats, np.where(labeled, codes, -1)
-        )
         conflicting = (conflict_group >= 0) & (codes != group_label)
         conflict_only = conflicting & ~mislabeled
         mislabeled |= conflicting

@@ -97,7 +97,7 @@ class NoiseEstimate:
 
 def estimate_noise(
     codes: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, judged: np.ndarray,
-    n_classes: int,
+    n_classes: int, copies_label: np.ndarray | None = None,
 ) -> NoiseEstimate:  # fmt: skip
     """Estimate class-conditional label noise from each class's anchor rows.
 
@@ -111,9 +111,20 @@ def estimate_noise(
 
     Counting every row the model doubts as noise, as confident learning's joint does,
     counts the classes' own overlap as noise; anchors sit away from it.
+
+    ``copies_label`` (-1 elsewhere) gives the rows in groups of copies that carry several
+    labels the label their group holds to: a model cannot tell copies apart, so a copy's
+    prediction from the others is the group's other labels (30 identical rows labeled half
+    ``a``, half ``b`` would read as 100% noise). Such a row counts as an anchor of that label
+    instead, and as noise where its own label differs.
     """
-    rows = np.flatnonzero(judged & (codes >= 0))
-    if not len(rows):
+    if copies_label is None:
+        copies_label = np.full(len(codes), -1)
+    copies = judged & (copies_label >= 0)
+    copied = np.zeros((n_classes, n_classes))
+    np.add.at(copied, (copies_label[copies], codes[copies]), 1.0)
+    rows = np.flatnonzero(judged & (codes >= 0) & ~copies)
+    if not len(rows) and not copied.any():
         return NoiseEstimate(
             np.diag(np.full(n_classes, 1.0 / n_classes)), np.zeros(n_classes, dtype=np.int64)
         )
@@ -131,7 +142,8 @@ def estimate_noise(
     np.add.at(counts, (predicted[anchor], given[anchor]), 1.0)
     anchors = counts.sum(axis=1)
     flip = counts / np.maximum(anchors, 1.0)[:, None]
-    return NoiseEstimate(flip * (size / len(rows))[:, None], anchors.astype(np.int64))
+    joint = (flip * size[:, None] + copied) / (len(rows) + copied.sum())
+    return NoiseEstimate(joint, (anchors + copied.sum(axis=1)).astype(np.int64))
 
 
 def confusable_pairs(
