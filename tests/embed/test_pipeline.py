@@ -14,7 +14,7 @@ import siftkit
 from siftkit.data import load
 from siftkit.embed import EmbeddingCache, embed_dataset, get_encoder
 from siftkit.embed import pipeline as pipeline_module
-from siftkit.embed.base import Encoder
+from siftkit.embed.base import Encoder, is_blank
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron".split()
 
@@ -310,3 +310,13 @@ def test_blank_texts_are_zero_vectors_and_not_embedded(recording_encoder: Encode
     np.testing.assert_allclose(np.linalg.norm(vectors[~blank], axis=1), 1.0, atol=1e-6)
     assert stats.n_empty == 3 and stats.n_rows == 12 and stats.n_embedded == 9
     assert stats.as_dict()["n_empty"] == 3
+
+
+@pytest.mark.parametrize("text", ["", "  ", "????", "-", "...", "(!) –", "\u3002"])
+def test_texts_of_whitespace_and_punctuation_alone_are_blank(text: str) -> None:
+    assert is_blank(text)
+
+
+@pytest.mark.parametrize("text", ["a", "?! 7", "$", "\U0001f600", "犬", " n/a "])
+def test_a_letter_digit_or_symbol_is_content(text: str) -> None:
+    assert not is_blank(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -90,9 +91,13 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
 
 
 def is_blank(item: Any) -> bool:
-    """Whether ``item`` is a blank text (empty or whitespace only): nothing to embed, so it
-    stays the zero vector (see :func:`has_content`). Items other than texts are never blank."""
-    return isinstance(item, str) and not item.strip()
+    """Whether ``item`` is a blank text (empty, or only whitespace and punctuation, a
+    placeholder such as ``"???"`` or ``"-"``): nothing to embed, so it stays the zero vector
+    (see :func:`has_content`). A letter, a digit or a symbol (``$``, an emoji) is content.
+    Items other than texts are never blank."""
+    return isinstance(item, str) and not any(
+        unicodedata.category(char)[0] in "LNS" for char in item
+    )
 
 
 def has_content(vectors: np.ndarray) -> np.ndarray:
