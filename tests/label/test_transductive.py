@@ -377,3 +377,17 @@ def test_only_labeled_rows_without_content_is_an_error(separated) -> None:
     y[:4] = [0, 1, 2, 3]
     with pytest.raises(InvalidParameterError, match="every labeled row is empty"):
         TransductiveLabeler().fit(X, y)
+
+
+def test_neighbours_agree_only_as_far_as_the_class_has_other_rows() -> None:
+    """A class of three rows whose two others are its nearest neighbours agrees fully, though
+    five neighbours are listed; a big class still counts all five."""
+    predicted = np.array([0, 0, 0] + [1] * 9)
+    indices = np.array([[1, 2, 3, 4, 5], [0, 2, 3, 4, 5], [0, 1, 3, 4, 5]] + [[3, 4, 5, 6, 0]] * 9)
+    similarities = np.full(indices.shape, 0.9)
+    agreement = neighbor_agreement(indices, similarities, predicted)
+    np.testing.assert_allclose(agreement[:3], 1.0)
+    np.testing.assert_allclose(agreement[3:], 0.8)
+    # the nearest neighbour of another class: nothing vouches for the label
+    indices[0] = [3, 1, 2, 4, 5]
+    assert neighbor_agreement(indices, similarities, predicted)[0] == pytest.approx(0.5)

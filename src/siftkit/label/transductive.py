@@ -121,8 +121,17 @@ def log_distribution(proba: np.ndarray) -> np.ndarray:
 def neighbor_agreement(
     indices: np.ndarray, similarities: np.ndarray, predicted: np.ndarray
 ) -> np.ndarray:
-    """Similarity-weighted share of each row's neighbours predicted like the row, (n_rows,)."""
+    """Similarity-weighted share of each row's neighbours predicted like the row, (n_rows,).
+
+    Only as many of its nearest neighbours count as its class has other rows (at least one):
+    in a class of three rows, two neighbours can share its label, however many are listed
+    (five rows of three topics would otherwise read as unsure of every label)."""
     weights = np.clip(similarities, 0.0, None) + 1e-6
+    known = predicted >= 0
+    sizes = np.bincount(predicted[known], minlength=1)
+    others = np.where(known, sizes[np.clip(predicted, 0, None)] - 1, indices.shape[1])
+    counted = np.arange(indices.shape[1])[None, :] < np.maximum(others, 1)[:, None]
+    weights = weights * counted
     same = predicted[indices] == predicted[:, None]
     return (weights * same).sum(axis=1) / weights.sum(axis=1)
 
