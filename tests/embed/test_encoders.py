@@ -308,6 +308,17 @@ def test_bad_vector_column_is_rejected(bad: str) -> None:
         embed_dataset(dataset, get_encoder("vectors"), progress=False)
 
 
+def test_a_column_of_empty_lists_is_a_vector_column_that_says_so() -> None:
+    frame = pd.DataFrame({"emb": [[], [], [], []], "x": [1, 2, 3, 4]})
+    dataset = load(frame, label=False)
+    assert dataset.schema.vector == ("emb",)  # not a categorical column of lists
+    with pytest.raises(EmbeddingsError, match="empty vectors .* in 4 of 4 rows"):
+        embed_dataset(dataset, get_encoder("vectors"), progress=False)
+    # an empty list first does not hide the vectors after it
+    frame["emb"] = [[], [1.0, 2.0], [2.0, 1.0], [1.0, 1.0]]
+    assert load(frame, label=False).schema.vector == ("emb",)
+
+
 # --- precomputed embeddings ---------------------------------------------------------------
 
 

@@ -78,21 +78,20 @@ def _by_name(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def is_vector_column(series: pd.Series) -> bool:
-    """True when the column holds numeric sequences (arrays, lists) rather than scalars.
+    """True when the column holds numeric sequences (arrays, lists) rather than scalars:
+    the first sequence that is not empty holds numbers, or every one is empty.
 
-    Lengths are not checked here: the vectors encoder reports unequal lengths or missing
-    vectors with the rows at fault, which is more useful than quietly treating the column
-    as categorical.
+    Lengths are not checked here: the vectors encoder reports unequal lengths, empty or
+    missing vectors with the rows at fault, which is more useful than quietly treating the
+    column as categorical.
     """
     if series.dtype != object:
         return False
     values = series.dropna()
-    if values.empty:
+    if values.empty or not isinstance(values.iloc[0], list | tuple | np.ndarray):
         return False
-    first = values.iloc[0]
-    if not isinstance(first, list | tuple | np.ndarray) or len(first) == 0:
-        return False
-    return np.issubdtype(np.asarray(first).dtype, np.number)
+    first = next((value for value in values.iloc[:1000] if len(value)), None)
+    return first is None or np.issubdtype(np.asarray(first).dtype, np.number)
 
 
 def _is_string_column(series: pd.Series) -> bool:

@@ -52,6 +52,12 @@ def _stack(column: Any, name: str) -> np.ndarray:
         )
     lengths = np.array([len(v) for v in values])
     common = int(np.bincount(lengths).argmax())
+    if common == 0:
+        raise EmbeddingsError(
+            f"The vector column {name!r} holds empty vectors (no numbers) in "
+            f"{int((lengths == 0).sum()):,} of {len(values):,} rows: recompute them, or "
+            "pass the vectors with --embeddings FILE.npy."
+        )
     odd = np.flatnonzero(lengths != common)
     if len(odd):
         raise EmbeddingsError(
