@@ -1,5 +1,5 @@
-"""Text shown to people in tables, lists and lines (one line, cut to a width), and text read
-from files."""
+"""Text shown to people in tables, lists and lines (one line, cut to a width), text read
+from files, and the part of a text its words are counted in."""
 
 from __future__ import annotations
 
@@ -14,6 +14,18 @@ def one_line(value: Any, width: int) -> str:
     characters: a longer one is cut, its last character "…"."""
     text = " ".join(str(value).split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: A text's words are counted in its first this many characters (the tfidf encoder, the word
+#: view, category keywords): a few thousand words say what a text is about, and counting all of
+#: a long one costs time in proportion (200 texts of 95,000 characters: grouped in 21.5 s, 4.5 s
+#: read this far).
+WORD_CHARS = 20_000
+
+
+def word_part(text: str) -> str:
+    """The part of ``text`` its words are counted in: its first ``WORD_CHARS`` characters."""
+    return text[:WORD_CHARS]
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from siftkit._text import WORD_CHARS
 from siftkit.data import Dataset, load
 from siftkit.embed import (
     available_encoders,
@@ -54,6 +55,16 @@ def test_tfidf_separates_topics() -> None:
     same = sims[:10, :10][~np.eye(10, dtype=bool)].mean()
     across = sims[:10, 10:].mean()
     assert same > across + 0.3
+
+
+def test_tfidf_reads_a_text_s_words_in_its_first_word_chars() -> None:
+    texts = [f"football goal team match {i}" for i in range(5)] + [
+        f"bread cheese soup recipe {i}" for i in range(5)
+    ]
+    tail = " " * WORD_CHARS + "bread cheese soup recipe " * 50
+    clipped = embed(pd.DataFrame({"text": texts}), "tfidf", text="text")
+    long = embed(pd.DataFrame({"text": [texts[0] + tail] + texts[1:]}), "tfidf", text="text")
+    np.testing.assert_allclose(long, clipped, atol=1e-6)
 
 
 # identical texts give sklearn's SVD zero total variance (a harmless divide warning)

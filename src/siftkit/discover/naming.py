@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from siftkit._text import read_utf8
+from siftkit._text import read_utf8, word_part
 from siftkit.data.dataset import Labels
 from siftkit.data.schema import as_numbers, is_date_column
 from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
@@ -70,7 +70,7 @@ def term_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray] | None
 
     vectorizer = CountVectorizer(analyzer=_terms_of, min_df=2, max_features=100_000, binary=True)
     try:
-        counts = vectorizer.fit_transform(texts)
+        counts = vectorizer.fit_transform(word_part(text) for text in texts)
     except ValueError:  # no term occurs twice: nothing distinctive to say
         return None
     return counts.tocsr(), vectorizer.get_feature_names_out()

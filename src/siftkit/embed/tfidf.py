@@ -1,4 +1,5 @@
-"""TF-IDF + truncated SVD (LSA): a text encoder that needs no model at all.
+"""TF-IDF + truncated SVD (LSA): a text encoder that needs no model at all. It reads a text's
+words in its first ``siftkit._text.WORD_CHARS`` characters.
 
 Where the rows (or the vocabulary) are no more than the dimensions asked for, nothing needs
 to be cut: the rows are projected onto the space they span, which keeps every similarity
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from siftkit._text import word_part
 from siftkit.embed.base import Encoder, register_encoder
 from siftkit.exceptions import NotFittedError
 
@@ -43,6 +45,7 @@ class TfidfSvdEncoder(Encoder):
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        texts = [word_part(text) for text in texts]
         options = {
             "sublinear_tf": True, "min_df": 2 if len(texts) >= 1000 else 1,
             "max_features": 200_000, "dtype": np.float32,
@@ -67,7 +70,7 @@ class TfidfSvdEncoder(Encoder):
     def embed_batch(self, items: Sequence[str]) -> np.ndarray:
         if not hasattr(self, "vectorizer_"):
             raise NotFittedError("TfidfSvdEncoder is not fitted yet; call fit(dataset) first.")
-        matrix = self.vectorizer_.transform(list(items))
+        matrix = self.vectorizer_.transform([word_part(text) for text in items])
         return self.reducer_.transform(matrix).astype(np.float32)
 
 
