@@ -288,6 +288,18 @@ def test_dates_are_numbers_and_codes_are_ignored_not_text(tmp_path):
         assert set(load(tmp_path / "table.csv").schema.numeric) == set(schema.numeric)
 
 
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [(["😀🎉", "🔥👍", "🎉😀"] * 10, "single words"), (["a long sentence here", 12345] * 15, "numbers")],
+)
+def test_a_column_named_text_read_as_a_category_is_named_in_a_warning(values, why):
+    frame = pd.DataFrame({"text": values, "x": range(len(values))})
+    with pytest.warns(ColumnInferenceWarning, match=f"'text' is named like text, but .*{why}"):
+        schema = load(frame).schema
+    assert schema.text is None and "text" in schema.categorical
+    assert load(frame, text="text").schema.text == "text"
+
+
 def test_dates_count_in_days():
     from siftkit.data.schema import as_numbers
 

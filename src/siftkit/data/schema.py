@@ -304,6 +304,19 @@ def infer_schema(
             stacklevel=3,
         )
         ignored += codes
+    unread = [c for c in categorical if c.lower() in TEXT_NAMES] if text is None else []
+    if unread:
+        name = unread[0]
+        why = (
+            "its values are single words (no spaces)" if _is_string_column(frame[name])
+            else "not all its values are text (numbers among them)"
+        )  # fmt: skip
+        warnings.warn(
+            f"The column {name!r} is named like text, but {why}, so it is read as a "
+            f"categorical column of the table. Pass --text {name} to embed it as text.",
+            ColumnInferenceWarning,
+            stacklevel=3,
+        )
     return Schema(
         id=id,
         text=text,
