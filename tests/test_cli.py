@@ -150,6 +150,12 @@ def test_info(audited):
     assert "timings:" in out and "total" in out
 
 
+def test_an_empty_run_folder_name_is_a_usage_error(workdir):
+    result = sift("audit", "data.csv", "-o", "", "--encoder", "fake")
+    assert result.exit_code == 2 and "is empty: name a folder" in result.stderr
+    assert not (workdir / "summary.json").exists()
+
+
 def test_label_and_no_label_is_a_usage_error(workdir):
     result = sift(
         "audit", "data.csv", "-o", "out", "--encoder", "fake", "--label", "label", "--no-label"

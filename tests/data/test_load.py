@@ -290,7 +290,10 @@ def test_dates_are_numbers_and_codes_are_ignored_not_text(tmp_path):
 
 @pytest.mark.parametrize(
     ("values", "why"),
-    [(["😀🎉", "🔥👍", "🎉😀"] * 10, "single words"), (["a long sentence here", 12345] * 15, "numbers")],
+    [
+        (["😀🎉", "🔥👍", "🎉😀"] * 10, "single words"),
+        (["a long sentence here", 12345] * 15, "numbers"),
+    ],
 )
 def test_a_column_named_text_read_as_a_category_is_named_in_a_warning(values, why):
     frame = pd.DataFrame({"text": values, "x": range(len(values))})

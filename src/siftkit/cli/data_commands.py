@@ -16,12 +16,20 @@ from siftkit.cli.app import console, main, print_summary, short
 LABELS_SHOWN = 30
 
 
+def _run_folder(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """The run folder ``-o`` names; an empty name is refused (it would write into the current
+    folder unasked: ``-o .`` says so)."""
+    if not value.strip():
+        raise click.BadParameter("is empty: name a folder (-o . for the current one).")
+    return Path(value)
+
+
 def _input_options(command: Any) -> Any:
     """The options every command that reads DATA and writes a run folder shares."""
     options = [
         click.argument("data", type=click.Path(path_type=Path)),
         click.option(
-            "-o", "--output", type=click.Path(path_type=Path), required=True,
+            "-o", "--output", type=click.Path(), required=True, callback=_run_folder,
             help="Run folder to write (rows.parquet, summary.json, report.html…).",
         ),
         click.option("--text", help="Column holding the text (inferred when omitted)."),
