@@ -38,6 +38,14 @@ def test_actions_are_logged_with_timestamps_and_batches(run):
     assert log.current().set_index("row_id").at["r0", "label"] == "sport"
 
 
+def test_a_log_opens_from_the_run_folder_s_path_too(run):
+    EditLog(run).record(["r0"], "set_label", "sport")
+    for path in (run.path, str(run.path)):
+        assert EditLog(path).current().set_index("row_id").at["r0", "label"] == "sport"
+    with pytest.raises(TypeError, match="siftkit.open"):
+        EditLog(42)
+
+
 def test_the_same_run_again_keeps_its_edits_and_a_different_one_drops_them(run, tmp_path):
     EditLog(run).record(["r1"], "drop")
     data = tmp_path / "data.csv"

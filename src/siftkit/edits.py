@@ -31,7 +31,7 @@ import pandas as pd
 from siftkit._validation import did_you_mean
 from siftkit.data.dataset import whole_numbers
 from siftkit.exceptions import InvalidParameterError, RunFolderError
-from siftkit.results import EDITS_FILE, Audit, atomic_write, saved_fingerprint
+from siftkit.results import EDITS_FILE, Audit, atomic_write, open_run, saved_fingerprint
 
 try:
     import fcntl
@@ -52,9 +52,17 @@ def _empty() -> pd.DataFrame:
 
 
 class EditLog:
-    """The edits of one saved run (an :class:`~siftkit.results.Audit` with a path)."""
+    """The edits of one saved run: an :class:`~siftkit.results.Audit` with a path, or the path
+    of its run folder."""
 
-    def __init__(self, audit: Audit) -> None:
+    def __init__(self, audit: Audit | str | os.PathLike[str]) -> None:
+        if isinstance(audit, str | os.PathLike):
+            audit = open_run(audit)
+        elif not isinstance(audit, Audit):
+            raise TypeError(
+                f"EditLog takes a saved run (siftkit.open(PATH)) or its folder, not "
+                f"{type(audit).__name__}."
+            )
         if audit.path is None:
             raise RunFolderError("Edits belong to a saved run: save the audit first.")
         self.audit = audit
