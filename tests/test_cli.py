@@ -107,6 +107,8 @@ def test_query_flagged_rows(audited):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert {"row_id": "r5", "suggested_label": "sport"} in records
+    result = sift("query", "out", "select date '2024-01-02' as day", "--format", "json")
+    assert json.loads(result.stdout)["day"].startswith("2024-01-02T")  # not epoch milliseconds
 
 
 def test_a_query_of_many_columns_says_how_to_read_them(audited):

@@ -85,7 +85,7 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
-        click.echo(frame.to_json(orient="records", lines=True), nl=False)
+        click.echo(frame.to_json(orient="records", lines=True, date_format="iso"), nl=False)
     else:
         console.print(frame_table(frame.head(limit)))
         if frame.empty:
