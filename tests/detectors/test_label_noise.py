@@ -9,7 +9,7 @@ from detector_contexts import build_context
 
 from siftkit.cli.app import analysis_notes
 from siftkit.detectors import get_detector, label_errors, run_detectors
-from siftkit.detectors.label_errors import label_free_rows
+from siftkit.detectors.label_errors import label_free_min_rows, label_free_rows
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
 from siftkit.detectors.noise_summary import NoiseEstimate, estimate_noise
@@ -249,13 +249,33 @@ def test_label_free_categories_need_rows_classes_and_labels_that_follow_the_rest
     codes = np.concatenate([classes, random_labels])
     free = label_free_rows(categories, codes, 6)
     assert free[300:].all() and not free[:300].any()
-    # too few labeled rows to tell: a category of 19
-    assert not label_free_rows(categories[:319], codes[:319], 6).any()
+    # too few labeled rows to tell labels of three classes from random: 11 for 6 even classes
+    assert label_free_min_rows(np.full(6, 1 / 6)) == 11
+    assert label_free_min_rows(np.full(26, 1 / 26)) == 11
+    assert label_free_min_rows(np.full(3, 1 / 3)) == 12  # three classes: a mix of two
+    # (with 11 random labels among them, the commonest three hold 17% each: 12 rows)
+    assert label_free_rows(categories[:312], codes[:312], 6)[300:].all()
+    assert not label_free_rows(categories[:311], codes[:311], 6).any()
+    # that many rows of three classes alone do not look random
+    three = np.concatenate([classes, np.tile([0, 1, 2], 4)])
+    assert not label_free_rows(np.concatenate([classes, np.full(12, 6)]), three, 6).any()
     # two classes: an even mix is as often the overlap of both
     assert not label_free_rows(categories, codes % 2, 2).any()
     # categories that do not follow the labels at all say nothing about rows of no class
     shuffled = rng.permutation(codes)
     assert not label_free_rows(categories, shuffled, 6).any()
+
+
+def test_a_group_apart_with_random_labels_is_off_topic_though_no_row_is_a_candidate() -> None:
+    """Six classes, and 30 rows of a seventh kind, tight among themselves, each given a
+    random label: their model is unsure of every class, their community's labels random."""
+    rng = np.random.default_rng(1)
+    vectors, truth, _ = blobs(6, 60, seed=5)
+    apart = rng.normal(size=(30, vectors.shape[1])) * 4.0 + 12.0  # not near copies
+    labels = np.concatenate([truth, rng.integers(0, 6, 30)])
+    summary, columns = run(build_context(np.vstack([vectors, apart]), labels), "label_errors")
+    flagged = columns["is_off_topic"]
+    assert flagged[360:].mean() > 0.5 and not flagged[:360].any()
 
 
 def test_copies_with_different_labels_are_flagged_and_grouped() -> None:

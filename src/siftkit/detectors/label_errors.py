@@ -25,8 +25,9 @@ Then:
 - **off-topic**: a candidate whose neighbours agree on no class (their labels spread out
   more than noise alone would spread them) and whose neighbours' labels look wrong too,
   more often than the noise rate explains, belongs to none — drop it; so does a row the
-  model gives another label than its own in a category (found without the labels) whose
-  labels look drawn at random from all the labels (:func:`label_free_rows`): rows of no
+  model gives another label than its own in a community of the graph (found without the
+  labels) whose labels look drawn at random from all the labels
+  (:func:`in_label_free_community`): rows of no
   class carry whatever labels they were given, and the model, unsure of every class there,
   rarely finds them candidates;
 - **mislabeled**: the other candidates belong to another class — relabel them. Candidates
@@ -47,7 +48,6 @@ from scipy.stats import chi2
 
 from siftkit._validation import Interval
 from siftkit.detectors.base import Context, Detector, Result, register_detector
-from siftkit.detectors.clusters import categories_without_labels
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.near_duplicates import near_duplicate_groups
 from siftkit.detectors.neighbor_labels import (
@@ -62,7 +62,6 @@ from siftkit.detectors.prototypes import (
     trusted_class_prototypes,
     trusted_rows,
 )
-from siftkit.detectors.words import graph_with_words
 from siftkit.discover.refine import confidence as category_confidence
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.metric import cross_fitted_whitening
@@ -74,16 +73,22 @@ MIN_CLASS_ROWS = 3
 OFF_TOPIC_DOUBTFUL_SHARE, OFF_TOPIC_TAIL = 0.4, 1e-3
 #: A category's labels look drawn at random from all the labels when a G-test of their counts
 #: against the labels' shares overall does not reject at this level; judged only in
-#: categories of at least LABEL_FREE_MIN_ROWS labeled rows, with at least 3 classes (with two,
-#: an even mix is as often the overlap of both), and only while such categories hold at most
-#: LABEL_FREE_MAX_SHARE of the labeled rows (beyond it the categories do not follow the labels
-#: and say nothing about rows of no class).
-LABEL_FREE_P, LABEL_FREE_MIN_ROWS, LABEL_FREE_MAX_SHARE = 0.01, 20, 0.2
+#: categories with labeled rows enough that the labels of LABEL_FREE_MIX classes alone would
+#: be rejected (:func:`label_free_min_rows`: 9 rows for 12 even classes, 11 for 26), with
+#: at least 3 classes (with two, an even mix is as often the overlap of both), and only while
+#: such categories hold at most LABEL_FREE_MAX_SHARE of the labeled rows (beyond it the
+#: categories do not follow the labels and say nothing about rows of no class).
+LABEL_FREE_P, LABEL_FREE_MIX, LABEL_FREE_MAX_SHARE = 0.01, 3, 0.2
 #: A row is judged by its category's labels only when it belongs to it: at least this share
 #: of its neighbours (similarity-weighted, as the category's own confidence) are in it. On
 #: 1,771 fortunes with 20 planted glosses, the label-free category's flags: 19 glosses and 8
 #: fortunes (those at 0-0.46) without it, 12 and none with it.
 LABEL_FREE_ATTACHED = 0.5
+#: The label-free test looks at the graph's communities at each of these resolutions (each
+#: finer): whether a small group apart forms a community of its own at one resolution turns
+#: on the draw (the 20 glosses above did at 1.0 for 3 of 4 seeds, at 4.0 for 3 of 4, at some
+#: resolution for all 4; the run's categories, found with words and refined, for 1 of 4).
+LABEL_FREE_RESOLUTIONS = (1.0, 2.0, 4.0)
 #: Rows flagged as mislabeled, at most: the estimated noise rate plus this many of its
 #: standard errors, times the rows that can be judged.
 FLAG_LIMIT_STANDARD_ERRORS = 1.0
@@ -125,21 +130,48 @@ def _highest(mask: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
     return kept
 
 
-def category_attachment(context: Context) -> np.ndarray:
-    """Per row, the similarity-weighted share of its neighbours in its category found
-    without the labels, over the graph those categories were found on (the clusters
-    analysis's confidence), (n_rows,)."""
-    graph = graph_with_words(context)
-    k = min(15, graph.k)
-    categories = categories_without_labels(context)
-    return category_confidence(graph.indices[:, :k], graph.similarities[:, :k], categories)
+def in_label_free_community(context: Context, codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per row, whether it belongs to a community of the run's graph, at one of the
+    ``LABEL_FREE_RESOLUTIONS``, whose labels look drawn at random (:func:`label_free_rows`;
+    ``codes`` the labels, -1 for none): at least ``LABEL_FREE_ATTACHED`` of its neighbours,
+    similarity-weighted, are in that community. (n_rows,) bool."""
+    from siftkit.discover import CategoryDiscovery
+
+    first = LABEL_FREE_RESOLUTIONS[0]
+    discovery = CategoryDiscovery(
+        resolution=first, refine=False, random_state=context.random_state,
+        level_factors=tuple(r / first for r in LABEL_FREE_RESOLUTIONS[1:]),
+    )  # fmt: skip
+    graph = context.graph
+    levels = discovery.fit(context.embeddings, graph=graph).levels_
+    k = min(discovery.n_neighbors, graph.k)
+    indices, similarities = graph.indices[:, :k], graph.similarities[:, :k]
+    free = np.zeros(len(codes), dtype=bool)
+    for level in levels:
+        attached = category_confidence(indices, similarities, level.membership)
+        free |= label_free_rows(level.membership, codes, n_classes) & (
+            attached >= LABEL_FREE_ATTACHED
+        )
+    return free
+
+
+def label_free_min_rows(shares: np.ndarray) -> float:
+    """The fewest labeled rows a category needs for its labels to be judged random: so many
+    that labels of a few classes alone (the ``LABEL_FREE_MIX`` commonest, evenly; one fewer
+    than all with few classes) would fail the G-test at ``LABEL_FREE_P`` against the labels'
+    ``shares`` overall (inf when no count can tell them apart)."""
+    mix = min(LABEL_FREE_MIX, len(shares) - 1)
+    common = np.sort(shares)[::-1][:mix]
+    per_row = 2.0 * np.mean(np.log(1.0 / (mix * np.maximum(common, 1e-12))))  # G per row
+    needed = chi2.isf(LABEL_FREE_P, len(shares) - 1)
+    return float(np.ceil(needed / per_row)) if per_row > 0 else float("inf")
 
 
 def label_free_rows(categories: np.ndarray, codes: np.ndarray, n_classes: int) -> np.ndarray:
     """The rows of categories whose labels look drawn at random from all the labels, (n_rows,)
     bool: ``categories`` each row's category (-1: none), ``codes`` its label (-1: none).
     A category's label counts are tested against the labels' shares overall (G-test,
-    ``LABEL_FREE_P``); see ``LABEL_FREE_MIN_ROWS`` and ``LABEL_FREE_MAX_SHARE``."""
+    ``LABEL_FREE_P``); see :func:`label_free_min_rows` and ``LABEL_FREE_MAX_SHARE``."""
     judged = (categories >= 0) & (codes >= 0)
     free = np.zeros(len(codes), dtype=bool)
     if n_classes < 3 or not judged.any():
@@ -152,7 +184,8 @@ def label_free_rows(categories: np.ndarray, codes: np.ndarray, n_classes: int) -
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(counts > 0, counts * np.log(counts / expected), 0.0)
     p_value = chi2.sf(2.0 * terms.sum(axis=1), n_classes - 1)
-    label_free = (p_value >= LABEL_FREE_P) & (sizes >= LABEL_FREE_MIN_ROWS)
+    shares = counts.sum(axis=0) / sizes.sum()
+    label_free = (p_value >= LABEL_FREE_P) & (sizes >= label_free_min_rows(shares))
     if sizes[label_free].sum() > LABEL_FREE_MAX_SHARE * sizes.sum():
         return free
     free[judged] = label_free[categories[judged]]
@@ -348,9 +381,7 @@ class LabelErrors(Detector):
         doubtful_cut = max(OFF_TOPIC_DOUBTFUL_SHARE, (by_chance + 0.5) / k)
         free = np.zeros(len(codes), dtype=bool)  # rows of categories with random labels
         if n_classes >= 3:  # with two, categories cannot tell (LABEL_FREE_P): not found for it
-            free = label_free_rows(
-                categories_without_labels(context), np.where(labeled, codes, -1), n_classes
-            ) & (category_attachment(context) >= LABEL_FREE_ATTACHED)
+            free = in_label_free_community(context, np.where(labeled, codes, -1), n_classes)
         off_topic = (
             candidates & (agreement.spread >= spread_cut) & (doubtful_neighbors >= doubtful_cut)
         ) | (judgeable & free & (stats.best != codes))
