@@ -450,3 +450,16 @@ class CategoryDiscovery:
             raise NotFittedError("This CategoryDiscovery is not fitted yet; call fit first.")
         known = 0 if self.classes_ is None else len(self.classes_)
         return np.arange(self.n_clusters_) >= known
+
+
+def graph_communities(
+    vectors: np.ndarray, graph: KnnGraph, resolution: float, n_neighbors: int, random_state: int
+) -> np.ndarray:
+    """Each row's community of the kNN ``graph`` of ``vectors`` at ``resolution``: the graph's
+    own grouping, as discovery finds it before refinement and levels (small communities
+    absorbed), (n_rows,)."""
+    discovery = CategoryDiscovery(
+        resolution=resolution, refine=False, level_factors=(), n_neighbors=n_neighbors,
+        random_state=random_state,
+    )  # fmt: skip
+    return discovery.fit(vectors, graph=graph).levels_[0].membership

@@ -425,13 +425,11 @@ class TransductiveLabeler:
         return kept / STABILITY_DRAWS
 
     def _categories(self, vectors: np.ndarray, graph: KnnGraph) -> np.ndarray:
-        from siftkit.discover import CategoryDiscovery
+        from siftkit.discover.estimator import graph_communities
 
-        discovery = CategoryDiscovery(
-            resolution=POOLING_RESOLUTION, refine=False, level_factors=(),
-            n_neighbors=self.n_neighbors, random_state=self.random_state,
-        )  # fmt: skip
-        return discovery.fit(vectors, graph=graph).levels_[0].membership
+        return graph_communities(
+            vectors, graph, POOLING_RESOLUTION, self.n_neighbors, self.random_state
+        )
 
     def _prototype_seeds(
         self,
