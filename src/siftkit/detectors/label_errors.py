@@ -379,8 +379,12 @@ class LabelErrors(Detector):
         doubtful_neighbors = candidates[graph.indices[:, :k]].mean(axis=1)
         by_chance = stats_binom.isf(OFF_TOPIC_TAIL, k, estimate.rate)  # doubtful count
         doubtful_cut = max(OFF_TOPIC_DOUBTFUL_SHARE, (by_chance + 0.5) / k)
-        free = np.zeros(len(codes), dtype=bool)  # rows of categories with random labels
-        if n_classes >= 3:  # with two, categories cannot tell (LABEL_FREE_P): not found for it
+        free = np.zeros(len(codes), dtype=bool)  # rows of communities with random labels
+        # the members of such a community see their neighbours' labels spread: with fewer
+        # such rows than the smallest community judged, none is looked for (with two
+        # classes, communities cannot tell: LABEL_FREE_P)
+        spread_out = int((labeled & (agreement.spread >= spread_cut)).sum())
+        if n_classes >= 3 and spread_out >= label_free_min_rows(prior):
             free = in_label_free_community(context, np.where(labeled, codes, -1), n_classes)
         off_topic = (
             candidates & (agreement.spread >= spread_cut) & (doubtful_neighbors >= doubtful_cut)
