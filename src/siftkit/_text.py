@@ -16,6 +16,15 @@ def one_line(value: Any, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: What a cell may hold for "no value" (pandas' list for CSV files). In a CSV column of numbers
+#: they are missing values; elsewhere a value as written ("None" is a class, "NA" an id), as
+#: in JSON and Parquet files. A text that is one of them alone is blank: a placeholder.
+NA_TEXTS = frozenset((
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+))  # fmt: skip
+
+
 #: A text's words are counted in its first this many characters (the tfidf encoder, the word
 #: view, category keywords): a few thousand words say what a text is about, and counting all of
 #: a long one costs time in proportion (200 texts of 95,000 characters: grouped in 21.5 s, 4.5 s

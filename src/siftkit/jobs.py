@@ -224,7 +224,7 @@ def _labels_from_file(seeds: str | Path | Mapping[Any, Any], dataset: Dataset) -
         path = Path(seeds)
         if not path.is_file():
             raise DataFileNotFoundError(f"The --seed-labels-file {str(seeds)!r} does not exist.")
-        table, where = pd.read_csv(path), str(path)
+        table, where = pd.read_csv(path, keep_default_na=False, na_values=[""]), str(path)
         if list(table.columns[:2]) != ["row_id", "label"]:
             raise UnreadableDataError(
                 f"{path} must have the columns row_id,label (got {', '.join(table.columns)})."

@@ -16,8 +16,10 @@ from sample_texts import LABELS, TEXTS
 import siftkit
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.row_values import VALUES_MAX_CHARS
+from siftkit.embed.base import is_blank
 from siftkit.exceptions import (
     ColumnInferenceWarning,
+    DuplicateIdError,
     InvalidParameterError,
     MissingLabelsError,
     UnreadableDataError,
@@ -301,6 +303,31 @@ def test_a_column_named_text_read_as_a_category_is_named_in_a_warning(values, wh
         schema = load(frame).schema
     assert schema.text is None and "text" in schema.categorical
     assert load(frame, text="text").schema.text == "text"
+
+
+def test_csv_cells_read_as_written_but_numbers_keep_their_gaps(tmp_path):
+    """"None" may be a class and "NA" an id (Namibia): a CSV cell is missing only when empty,
+    as in JSON; in a column of numbers, "NA" and its kin are missing values still."""
+    (tmp_path / "data.csv").write_text(
+        "id,text,label,score\n"
+        "NA,the country code for Namibia,None,1.5\n"
+        "NaN,not a number in floating point,None,NA\n"
+        "fr,the country code for France,,null\n"
+        "de,N/A,country,2\n"
+    )
+    frame = load(tmp_path / "data.csv", id="id", text="text", label="label").frame
+    assert frame["id"].tolist() == ["NA", "NaN", "fr", "de"]
+    assert frame["label"].tolist()[:2] == ["None", "None"] and pd.isna(frame["label"][2])
+    assert frame["score"].dtype.kind == "f" and frame["score"].isna().tolist() == [
+        False, True, True, False
+    ]  # fmt: skip
+    assert is_blank(frame["text"][3])  # a placeholder text is an empty row, as before
+
+
+def test_a_missing_id_is_named_as_missing_not_as_a_repeat(tmp_path):
+    (tmp_path / "data.csv").write_text("id,text\na,one text\n,two texts\n,three texts\n")
+    with pytest.raises(DuplicateIdError, match="is empty at row positions"):
+        load(tmp_path / "data.csv", id="id", label=False)
 
 
 def test_dates_count_in_days():

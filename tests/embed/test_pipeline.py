@@ -312,11 +312,13 @@ def test_blank_texts_are_zero_vectors_and_not_embedded(recording_encoder: Encode
     assert stats.as_dict()["n_empty"] == 3
 
 
-@pytest.mark.parametrize("text", ["", "  ", "????", "-", "...", "(!) –", "\u3002"])
+@pytest.mark.parametrize(
+    "text", ["", "  ", "????", "-", "...", "(!) –", "\u3002", " n/a ", "None", "NULL", "NaN"]
+)
 def test_texts_of_whitespace_and_punctuation_alone_are_blank(text: str) -> None:
     assert is_blank(text)
 
 
-@pytest.mark.parametrize("text", ["a", "?! 7", "$", "\U0001f600", "犬", " n/a "])
+@pytest.mark.parametrize("text", ["a", "?! 7", "$", "\U0001f600", "犬", "none of these", "N/A N/A"])
 def test_a_letter_digit_or_symbol_is_content(text: str) -> None:
     assert not is_blank(text)

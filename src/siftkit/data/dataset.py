@@ -389,6 +389,12 @@ def _check_ids(dataset: Dataset) -> None:
     if column is None:
         return
     ids = dataset.frame[column]
+    if ids.isna().any():  # before repeats: missing ids would read as one repeated id
+        rows = preview(np.flatnonzero(ids.isna().to_numpy()).tolist())
+        raise DuplicateIdError(
+            f"The id column {column!r} is empty at row positions {rows}. Every row needs an "
+            "id: fill them, or leave --id out to use row positions."
+        )
     repeated = ids[ids.duplicated(keep=False)]
     if len(repeated):
         values = preview(pd.unique(repeated).tolist())
@@ -396,12 +402,6 @@ def _check_ids(dataset: Dataset) -> None:
             f"The id column {column!r} repeats {repeated.nunique()} id(s): {values}. "
             "Ids must be unique: deduplicate the rows, pick another --id column, or leave "
             "--id out to use row positions."
-        )
-    if ids.isna().any():
-        rows = preview(np.flatnonzero(ids.isna().to_numpy()).tolist())
-        raise DuplicateIdError(
-            f"The id column {column!r} is empty at row positions {rows}. Every row needs an "
-            "id: fill them, or leave --id out to use row positions."
         )
 
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from siftkit._text import read_utf8
+from siftkit._text import NA_TEXTS, read_utf8
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
@@ -125,7 +125,11 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             header = handle.readline()
         counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
         sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
-    frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig", low_memory=False)
+    # only an empty cell is missing as read: "None" or "NA" may be a class or an id
+    frame = pd.read_csv(
+        path, sep=sep, encoding="utf-8-sig", low_memory=False, keep_default_na=False,
+        na_values=[""],
+    )  # fmt: skip
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
         # fills the shorter lines' last columns with nothing: the data would shift silently
@@ -134,6 +138,22 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             f"columns, separated by {sep!r}): quote the fields that hold the separator, or "
             "give the header a name for every field."
         )
+    return _numbers_with_gaps(frame)
+
+
+def _numbers_with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of numbers written with "no value" texts (``NA_TEXTS``:
+    "NA", "null", …) among them made numbers, those texts missing."""
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_string_dtype(column.dtype):  # object or str columns
+            continue
+        gaps = column.isin(NA_TEXTS)
+        if not gaps.any():
+            continue
+        rest = column[~gaps & column.notna()]
+        if pd.to_numeric(rest, errors="coerce").notna().all():
+            frame[name] = pd.to_numeric(column.mask(gaps), errors="coerce")
     return frame
 
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from siftkit._text import NA_TEXTS
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import InvalidParameterError, UnknownPluginError
 
@@ -91,12 +92,13 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
 
 
 def is_blank(item: Any) -> bool:
-    """Whether ``item`` is a blank text (empty, or only whitespace and punctuation, a
-    placeholder such as ``"???"`` or ``"-"``): nothing to embed, so it stays the zero vector
-    (see :func:`has_content`). A letter, a digit or a symbol (``$``, an emoji) is content.
-    Items other than texts are never blank."""
-    return isinstance(item, str) and not any(
-        unicodedata.category(char)[0] in "LNS" for char in item
+    """Whether ``item`` is a blank text (empty, or only whitespace and punctuation, such as
+    ``"???"`` or ``"-"``, or a placeholder for no value, such as ``"N/A"``: ``NA_TEXTS``):
+    nothing to embed, so it stays the zero vector (see :func:`has_content`). A letter, a digit
+    or a symbol (``$``, an emoji) is content. Items other than texts are never blank."""
+    return isinstance(item, str) and (
+        item.strip() in NA_TEXTS
+        or not any(unicodedata.category(char)[0] in "LNS" for char in item)
     )
 
 
