@@ -97,8 +97,7 @@ def is_blank(item: Any) -> bool:
     nothing to embed, so it stays the zero vector (see :func:`has_content`). A letter, a digit
     or a symbol (``$``, an emoji) is content. Items other than texts are never blank."""
     return isinstance(item, str) and (
-        item.strip() in NA_TEXTS
-        or not any(unicodedata.category(char)[0] in "LNS" for char in item)
+        item.strip() in NA_TEXTS or not any(unicodedata.category(char)[0] in "LNS" for char in item)
     )
 
 
