@@ -306,8 +306,8 @@ def test_a_column_named_text_read_as_a_category_is_named_in_a_warning(values, wh
 
 
 def test_csv_cells_read_as_written_but_numbers_keep_their_gaps(tmp_path):
-    """ "None" may be a class and "NA" an id (Namibia): a CSV cell is missing only when empty,
-    as in JSON; in a column of numbers, "NA" and its kin are missing values still."""
+    """A class "None" and the id "NA" (Namibia) are values: a CSV cell is missing only when
+    empty, as in JSON; in a column of numbers, "NA" and its kin are missing values still."""
     (tmp_path / "data.csv").write_text(
         "id,text,label,score\n"
         "NA,the country code for Namibia,None,1.5\n"
