@@ -56,6 +56,7 @@ def test_the_report_shows_the_labels_and_the_rows_to_label_next(unlabeled, tmp_p
         assert f'<td class="">{topic}</td>' in card
     assert "Rows to label next" in card and "<th>rank</th>" in card
     assert "Labels are still few, so the most typical row of each part" in card  # keywords
+    assert "picked for a budget of 8;" in card and "a larger budget picks other rows" in card
     # the categories say what the labeling made of each: its commonest predicted labels
     categories = html[html.index("<h2>Categories") :]
     categories = categories[: categories.index("</section>")]

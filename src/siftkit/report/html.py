@@ -305,8 +305,10 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
         queue = rows_to_label(audit, REPORT_TO_LABEL)
         if len(queue):
             parts.append(
-                f"<h3>Rows to label next</h3><p class=muted>{STRATEGY_NOTES[strategy(audit)]}; "
-                "<code>sift export RUN --queue to_label --budget N</code> lists more.</p>"
+                f"<h3>Rows to label next</h3><p class=muted>{STRATEGY_NOTES[strategy(audit)]}. "
+                f"These are the {len(queue)} picked for a budget of {REPORT_TO_LABEL}; "
+                "<code>sift export RUN --queue to_label --budget N</code> picks N, spread over "
+                "the categories, so a larger budget picks other rows as well as more.</p>"
                 f"{_table(queue.drop(columns='priority'))}"
             )
     parts.append("</section>")
