@@ -12,7 +12,7 @@ from siftkit.detectors import get_detector, label_errors, run_detectors
 from siftkit.detectors.label_errors import label_free_min_rows, label_free_rows
 from siftkit.detectors.linear_probe import RidgeProbe
 from siftkit.detectors.neighbor_labels import expected_spread, neighbor_label_spread
-from siftkit.detectors.noise_summary import NoiseEstimate, estimate_noise
+from siftkit.detectors.noise_summary import NoiseEstimate, estimate_noise, wilson
 
 
 def run(context, name: str, **params):  # noqa: ANN001, ANN003, ANN201
@@ -186,7 +186,7 @@ def test_noise_estimate_anchors_are_each_class_most_confident_rows() -> None:
 
 def test_noise_rate_interval_counts_anchors_by_their_class_weight() -> None:
     # two classes of equal weight with 100 anchors each: as good as 200 independent draws
-    estimate = NoiseEstimate(np.array([[0.4, 0.1], [0.0, 0.5]]), np.array([100, 100]))
+    estimate = NoiseEstimate(np.array([[0.4, 0.1], [0.0, 0.5]]), *[np.array([100, 100])] * 2)
     assert estimate.rate == pytest.approx(0.1)
     assert estimate.effective_anchors() == pytest.approx(200)
     low, high = estimate.interval(z=2.0)
@@ -194,13 +194,42 @@ def test_noise_rate_interval_counts_anchors_by_their_class_weight() -> None:
     centre, half = 0.1 + z * z / (2 * n), z * np.sqrt(0.09 / n + z * z / (4 * n * n))
     assert (low, high) == pytest.approx(((centre - half) / 1.02, (centre + half) / 1.02))
     # 190 of the anchors in a class of a tenth of the rows: worth far fewer draws
-    lopsided = NoiseEstimate(np.array([[0.09, 0.01], [0.0, 0.9]]), np.array([190, 10]))
+    lopsided = NoiseEstimate(np.array([[0.09, 0.01], [0.0, 0.9]]), *[np.array([190, 10])] * 2)
     assert lopsided.effective_anchors() == pytest.approx(1 / (0.1**2 / 190 + 0.9**2 / 10))
     assert np.diff(lopsided.interval()) > np.diff(estimate.interval())
     # no anchor wrong: still a spread above 0, never below 0
-    clean = NoiseEstimate(np.diag([0.5, 0.5]), np.array([50, 50]))
+    clean = NoiseEstimate(np.diag([0.5, 0.5]), *[np.array([50, 50])] * 2)
     low, high = clean.interval()
     assert low == 0.0 and 0.0 < high < 0.05
+
+
+def test_each_label_s_noise_bound_rests_on_the_anchors_that_carry_it() -> None:
+    # label 1: a fifth of its rows are of class 0, read off 100 anchors; label 0: none, off 10
+    estimate = NoiseEstimate(np.array([[0.5, 0.1], [0.0, 0.4]]), np.array([60, 50]),
+                             np.array([10, 100]))  # fmt: skip
+    upper = estimate.label_upper(1.0)
+    assert upper[1] == pytest.approx(float(wilson(0.2, 100, 1.0)[1]))
+    assert upper[0] == pytest.approx(float(wilson(0.0, 10, 1.0)[1]))
+    assert 0.0 < upper[0] < upper[1]
+
+
+def test_flags_of_a_label_stay_within_its_own_noise_estimate() -> None:
+    """A small class whose edge reaches into a big one: the edge rows are candidates, but the
+    class's anchors carry no other label, so few of them are flagged (8 without the cap)."""
+    rng = np.random.default_rng(0)
+    vectors, truth, _ = blobs(4, 100, seed=7)
+    vectors, truth = vectors[:340], truth[:340]  # class 3: 40 rows
+    edge = np.arange(300, 318)
+    toward = vectors[truth == 0].mean(axis=0) - vectors[truth == 3].mean(axis=0)
+    vectors[edge] += 0.9 * toward
+    labels = truth.copy()
+    flip = rng.choice(300, 30, replace=False)
+    labels[flip] = (labels[flip] + 1) % 3
+    summary, columns = run(build_context(vectors, labels), "label_errors")
+    flagged = columns["is_label_error"]
+    assert summary["noise_rate_per_class"]["3"] == 0.0
+    assert flagged[300:].sum() <= 4  # the bound over its anchors, times its 40 rows
+    assert (flagged & (labels != truth)).sum() == 30  # every flip still flagged
 
 
 def test_rows_that_belong_to_no_class_are_off_topic_not_mislabeled() -> None:

@@ -92,7 +92,8 @@ LABEL_FREE_ATTACHED = 0.5
 #: outliers of the benchmark's Fashion-MNIST case were off-topic flags, at all three 264.
 LABEL_FREE_RESOLUTIONS = (1.0, 2.0, 4.0)
 #: Rows flagged as mislabeled, at most: the estimated noise rate plus this many of its
-#: standard errors, times the rows that can be judged.
+#: standard errors, times the rows that can be judged; and of each given label, its own
+#: estimated rate plus as many standard errors (over the anchors carrying it), times its rows.
 FLAG_LIMIT_STANDARD_ERRORS = 1.0
 
 
@@ -392,6 +393,15 @@ class LabelErrors(Detector):
         upper = estimate.interval(z=FLAG_LIMIT_STANDARD_ERRORS)[1]
         limit = int(np.ceil(upper * (judgeable & ~off_topic).sum()))
         mislabeled = _highest(candidates & ~off_topic, score, limit)
+        # and as many of each label's rows as its own estimate allows: a small class that
+        # overlaps big ones has many candidates, not many wrong labels
+        label_upper = estimate.label_upper(FLAG_LIMIT_STANDARD_ERRORS)
+        judged_of = np.bincount(codes[judgeable & ~off_topic], minlength=n_classes)
+        for c in range(n_classes):
+            given_c = mislabeled & (codes == c)
+            mislabeled = (mislabeled & ~given_c) | _highest(
+                given_c, score, int(np.ceil(label_upper[c] * judged_of[c]))
+            )
         # a row without content suggests its own label, with confidence 0; a row without a
         # label has no label to mend: none (the labeling analysis predicts one for it)
         suggested = np.where(codes < 0, -1, np.where(content, stats.best, codes))

@@ -48,11 +48,13 @@ class NoiseEstimate:
 
     ``joint[j, i]`` is the estimated share of labeled rows whose true class is ``j`` and
     whose given label is ``i``; ``anchors[j]`` is how many anchors predicted class ``j``
-    holds (the estimate of row ``j`` rests on them).
+    holds (the estimate of row ``j`` rests on them); ``given_anchors[i]`` how many anchors
+    carry label ``i`` (the estimate of that label's noise rests on them).
     """
 
     joint: np.ndarray
     anchors: np.ndarray
+    given_anchors: np.ndarray
 
     @property
     def n_anchors(self) -> int:
@@ -80,11 +82,14 @@ class NoiseEstimate:
         anchor is wrong. It covers the draw of the anchors, not their impurity: anchors of
         another true class that carry their own label read as noise, so the estimate runs
         high where classes overlap even at their cores."""
-        n, p = max(self.effective_anchors(), 1.0), self.rate
-        centre = p + z * z / (2 * n)
-        spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-        low, high = (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
-        return float(max(low, 0.0)), float(min(high, 1.0))
+        low, high = wilson(self.rate, max(self.effective_anchors(), 1.0), z)
+        return float(low), float(high)
+
+    def label_upper(self, z: float) -> np.ndarray:
+        """Per given label, the upper end of the Wilson interval of its noise rate
+        (P(true label ≠ it | given it)) over the anchors that carry it, (n_classes,)."""
+        rates = 1.0 - np.diag(self.given_to_true())
+        return wilson(rates, np.maximum(self.given_anchors, 1.0), z)[1]
 
     def given_to_true(self) -> np.ndarray:
         """P(true label = j | given label = i), shape (n_classes, n_classes), rows sum to 1
@@ -93,6 +98,15 @@ class NoiseEstimate:
         total = given.sum(axis=1, keepdims=True)
         identity = np.eye(len(given))
         return np.where(total > 0, given / np.where(total > 0, total, 1.0), identity)
+
+
+def wilson(p: Any, n: Any, z: float) -> tuple[Any, Any]:
+    """The Wilson score interval (low, high) of a share ``p`` over ``n`` draws, ``z`` standard
+    errors wide on each side (arrays element-wise), clipped to [0, 1]."""
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
+    return np.maximum(low, 0.0), np.minimum(high, 1.0)
 
 
 def estimate_noise(
@@ -125,9 +139,8 @@ def estimate_noise(
     np.add.at(copied, (copies_label[copies], codes[copies]), 1.0)
     rows = np.flatnonzero(judged & (codes >= 0) & ~copies)
     if not len(rows) and not copied.any():
-        return NoiseEstimate(
-            np.diag(np.full(n_classes, 1.0 / n_classes)), np.zeros(n_classes, dtype=np.int64)
-        )
+        none = np.zeros(n_classes, dtype=np.int64)
+        return NoiseEstimate(np.diag(np.full(n_classes, 1.0 / n_classes)), none, none)
     predicted, given = predicted[rows], codes[rows]
     order = np.lexsort((-confidence[rows], predicted))
     size = np.bincount(predicted, minlength=n_classes)
@@ -143,7 +156,11 @@ def estimate_noise(
     anchors = counts.sum(axis=1)
     flip = counts / np.maximum(anchors, 1.0)[:, None]
     joint = (flip * size[:, None] + copied) / (len(rows) + copied.sum())
-    return NoiseEstimate(joint, (anchors + copied.sum(axis=1)).astype(np.int64))
+    return NoiseEstimate(
+        joint,
+        (anchors + copied.sum(axis=1)).astype(np.int64),
+        (counts.sum(axis=0) + copied.sum(axis=0)).astype(np.int64),
+    )
 
 
 def confusable_pairs(
