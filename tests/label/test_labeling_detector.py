@@ -33,7 +33,7 @@ from siftkit.detectors.labeling import (
 )
 from siftkit.exceptions import DetectorFailedWarning, InvalidParameterError, UnreadableDataError
 from siftkit.label.presence import TopicPresence
-from siftkit.label.topics import naming_rows
+from siftkit.label.topics import keyword_mentions, naming_rows
 
 
 @pytest.fixture(scope="module")
@@ -304,10 +304,12 @@ def test_rows_naming_one_topics_keywords_alone_say_whether_it_took_them() -> Non
         "A dog's day in court", "LAW school", "nothing here", "the judge", "a cat",
     ]  # fmt: skip
     keywords = [["law", "lawyer", "court", "judge"], ["dog", "cat"]]
-    assert naming_rows(texts, keywords).tolist() == [0, 0, -1, 1, -1, 0, -1, 0, 1]
+    mentions = keyword_mentions(texts, keywords)
+    assert naming_rows(mentions).tolist() == [0, 0, -1, 1, -1, 0, -1, 0, 1]
     codes = np.array([0, 1, 1, 1, 0, 1, 0, 1, 1])  # law took 1 of its 4 rows, pets both
     uptake = keyword_uptake(texts, keywords, codes, np.ones(9, dtype=bool), random_state=0)
-    assert uptake == {"read": 9, "rows": [4, 2], "took": [1, 2]}
+    assert uptake == {"read": 9, "rows": [4, 2], "took": [1, 2], "named": [5, 3],
+                      "keywords": keywords}  # fmt: skip
     assert keyword_uptake(texts, keywords, codes, np.arange(9) < 3, 0)["rows"] == [2, 0]
     entry = {"source": "keywords", "classes": ["law", "pets"], "n_predicted": 9,
              "keyword_uptake": {"read": 9, "rows": [40, 30], "took": [10, 27]}}  # fmt: skip
@@ -317,6 +319,24 @@ def test_rows_naming_one_topics_keywords_alone_say_whether_it_took_them() -> Non
         "them and no other topic's, 10 took it (25%; the other topic 90%)"
     )
     entry["keyword_uptake"] = {"read": 9, "rows": [9, 30], "took": [0, 27]}  # too few to tell
+    assert labeling_notes(entry) == []
+
+
+def test_a_topic_no_row_names_a_keyword_of_is_named() -> None:
+    """A misspelt or made-up keyword still embeds (the tokenizer knows its pieces), so the
+    topic takes the rows nearest it: the note says no row uses its words."""
+    uptake = {"read": 440, "rows": [120, 0], "took": [100, 0], "named": [150, 0],
+              "keywords": [["network", "internet"], ["qwzxv", "flurbish"]]}  # fmt: skip
+    entry = {
+        "source": "keywords",
+        "classes": ["networking", "zzz"],
+        "n_predicted": 440,
+        "predicted_counts": {"networking": 383, "zzz": 57},
+        "keyword_uptake": uptake,
+    }
+    (note,) = labeling_notes(entry)
+    assert note.startswith("no row names a keyword of `zzz` (qwzxv, flurbish; 57 rows)")
+    entry["predicted_counts"]["zzz"] = 0  # took nothing: nothing to say
     assert labeling_notes(entry) == []
 
 

@@ -28,7 +28,7 @@ from siftkit.label.presence import (
     DOUBTFUL_UNFIT_SHARE,
     TopicPresence,
 )
-from siftkit.label.topics import OTHER, naming_rows, read_topics
+from siftkit.label.topics import OTHER, keyword_mentions, naming_rows, read_topics
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
 #: Why a row is ``other`` under each rule of :func:`siftkit.label.other.other_rule`, as
@@ -186,20 +186,45 @@ def keyword_uptake(
 ) -> dict[str, Any]:
     """How many of the ``judged`` rows that name one topic's keywords alone
     (:func:`siftkit.label.topics.naming_rows`) took that topic (``codes``): ``rows`` and
-    ``took`` per topic (in order), and ``read``, the rows read (at most ``NAMING_SAMPLE``,
-    drawn at random)."""
+    ``took`` per topic (in order); ``named``, the rows naming any of its keywords; ``read``,
+    the rows read (at most ``NAMING_SAMPLE``, drawn at random)."""
     rows = np.flatnonzero(judged)
     if len(rows) > NAMING_SAMPLE:
         rng = np.random.default_rng(random_state)
         rows = np.sort(rng.choice(rows, NAMING_SAMPLE, replace=False))
-    named = naming_rows([texts[i] for i in rows], keywords)
+    mentions = keyword_mentions([texts[i] for i in rows], keywords)
+    named = naming_rows(mentions)
     took = named == codes[rows]
     n_topics = len(keywords)
     return {
         "read": int(len(rows)),
         "rows": np.bincount(named[named >= 0], minlength=n_topics).tolist(),
         "took": np.bincount(named[took & (named >= 0)], minlength=n_topics).tolist(),
+        "named": mentions.sum(axis=0).tolist(),
+        "keywords": [list(words) for words in keywords],
     }
+
+
+def unnamed_hint(entry: dict[str, Any]) -> str | None:
+    """For the ``labeling`` summary ``entry`` of a keyword run: a sentence naming the topics
+    that took rows though no row read names any of their keywords (a misspelt word, or a
+    topic the data does not speak of in those words); else None."""
+    uptake = entry.get("keyword_uptake")
+    if not uptake or "named" not in uptake:
+        return None
+    counts = entry.get("predicted_counts") or {}
+    topics = entry["classes"][: len(uptake["named"])]
+    unnamed = [
+        f"`{topic}` ({', '.join(words)}; {counts.get(topic, 0):,} rows)"
+        for topic, named, words in zip(topics, uptake["named"], uptake["keywords"], strict=True)
+        if named == 0 and counts.get(topic, 0) > 0
+    ]
+    if not unnamed:
+        return None
+    return (
+        f"no row names a keyword of {', '.join(unnamed)}: its rows are only those nearest "
+        "the keywords' embedding. Check their spelling, or use the words the data uses"
+    )
 
 
 def narrow_hint(entry: dict[str, Any]) -> str | None:
@@ -251,12 +276,13 @@ def unknown_hint(entry: dict[str, Any]) -> str | None:
 def labeling_notes(entry: dict[str, Any], run: str = "RUN") -> list[str]:
     """The hints a run's ``labeling`` summary ``entry`` calls for, as sentences: topics the
     encoder does not know (:func:`unknown_hint`) or the data may not hold
-    (:func:`absent_hint`, :func:`doubtful_hint`), keyword topics narrower than their
-    keywords (:func:`narrow_hint`), rows that fit no class (:func:`other_hint`); ``run``
-    names the run folder in the commands they give."""
+    (:func:`absent_hint`, :func:`doubtful_hint`), keyword topics no row names
+    (:func:`unnamed_hint`) or narrower than their keywords (:func:`narrow_hint`), rows that
+    fit no class (:func:`other_hint`); ``run`` names the run folder in the commands they
+    give."""
     hints = (
-        unknown_hint(entry), absent_hint(entry), doubtful_hint(entry, run), narrow_hint(entry),
-        other_hint(entry),
+        unknown_hint(entry), absent_hint(entry), doubtful_hint(entry, run), unnamed_hint(entry),
+        narrow_hint(entry), other_hint(entry),
     )  # fmt: skip
     return [note for note in hints if note is not None]
 

@@ -125,18 +125,22 @@ def read_topics(
     return topics
 
 
-def naming_rows(texts: Sequence[str], keywords: Sequence[Sequence[str]]) -> np.ndarray:
-    """Per row, the one topic whose keywords its text names (as whole words, ignoring case),
-    -1 where it names none or several topics' keywords, (n_rows,); ``keywords`` the topics'
-    words in order."""
+def keyword_mentions(texts: Sequence[str], keywords: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per row and topic, whether the row's text names one of the topic's keywords (as whole
+    words, ignoring case), (n_rows, n_topics) bool; ``keywords`` the topics' words in order."""
     patterns = [
         re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
         for words in keywords
     ]
-    named = np.full(len(texts), -1, dtype=np.int64)
+    mentions = np.zeros((len(texts), len(patterns)), dtype=bool)
     for i, text in enumerate(texts):
         lowered = str(text).lower()
-        hits = [t for t, pattern in enumerate(patterns) if pattern.search(lowered)]
-        if len(hits) == 1:
-            named[i] = hits[0]
-    return named
+        mentions[i] = [pattern.search(lowered) is not None for pattern in patterns]
+    return mentions
+
+
+def naming_rows(mentions: np.ndarray) -> np.ndarray:
+    """Per row, the one topic whose keywords its text names, -1 where it names none or
+    several topics' keywords, (n_rows,); ``mentions`` from :func:`keyword_mentions`."""
+    alone = mentions.sum(axis=1) == 1
+    return np.where(alone, mentions.argmax(axis=1), -1).astype(np.int64)
