@@ -338,6 +338,11 @@ def test_a_topic_no_row_names_a_keyword_of_is_named() -> None:
     assert note.startswith("no row names a keyword of `zzz` (qwzxv, flurbish; 57 rows)")
     entry["predicted_counts"]["zzz"] = 0  # took nothing: nothing to say
     assert labeling_notes(entry) == []
+    entry["predicted_counts"]["zzz"] = 57
+    entry["absent_topics"] = ["zzz"]  # its own note says so already
+    entry["topic_presence"] = {"networking": 1.0, "zzz": 0.01}
+    entry["n_absent_topic_rows"] = 57
+    assert not any(note.startswith("no row names") for note in labeling_notes(entry))
 
 
 def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(

@@ -208,16 +208,20 @@ def keyword_uptake(
 def unnamed_hint(entry: dict[str, Any]) -> str | None:
     """For the ``labeling`` summary ``entry`` of a keyword run: a sentence naming the topics
     that took rows though no row read names any of their keywords (a misspelt word, or a
-    topic the data does not speak of in those words); else None."""
+    topic the data does not speak of in those words), but for those named absent or doubtful
+    already; else None."""
     uptake = entry.get("keyword_uptake")
     if not uptake or "named" not in uptake:
         return None
     counts = entry.get("predicted_counts") or {}
     topics = entry["classes"][: len(uptake["named"])]
+    named_already = set(entry.get("absent_topics") or []) | {
+        doubt["topic"] for doubt in entry.get("doubtful_topics") or []
+    }
     unnamed = [
         f"`{topic}` ({', '.join(words)}; {counts.get(topic, 0):,} rows)"
         for topic, named, words in zip(topics, uptake["named"], uptake["keywords"], strict=True)
-        if named == 0 and counts.get(topic, 0) > 0
+        if named == 0 and counts.get(topic, 0) > 0 and topic not in named_already
     ]
     if not unnamed:
         return None
