@@ -1,8 +1,9 @@
 """Text shown to people in tables, lists and lines (one line, cut to a width), text read
-from files, and the part of a text its words are counted in."""
+from files, what a blank text is, and the part of a text its words are counted in."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,17 @@ NA_TEXTS = frozenset((
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ))  # fmt: skip
+
+
+def is_blank(item: Any) -> bool:
+    """Whether ``item`` is a blank text (empty, or only whitespace and punctuation, such as
+    ``"???"`` or ``"-"``, or a placeholder for no value, such as ``"N/A"``: ``NA_TEXTS``):
+    nothing to embed, so it stays the zero vector (see
+    :func:`siftkit.embed.base.has_content`). A letter, a digit
+    or a symbol (``$``, an emoji) is content. Items other than texts are never blank."""
+    return isinstance(item, str) and (
+        item.strip() in NA_TEXTS or not any(unicodedata.category(char)[0] in "LNS" for char in item)
+    )
 
 
 #: A text's words are counted in its first this many characters (the tfidf encoder, the word

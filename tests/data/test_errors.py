@@ -210,6 +210,18 @@ def test_text_column_empty_in_every_row():
     assert "--text" in message
 
 
+def test_text_column_of_placeholders_and_punctuation_is_empty():
+    # blank as the encoders see it: nothing here would embed to anything
+    frame = pd.DataFrame({"text": ["N/A", "???", " - ", "null"], "label": ["a", "b", "a", "b"]})
+    with pytest.raises(EmptyTextError) as info:
+        audit(frame, text="text")
+    assert "'text' is empty in all 4 rows" in str(info.value)
+    assert "placeholder such as N/A" in str(info.value)
+    # named like text, such a column is still found as the text column, and refused as empty
+    with pytest.raises(EmptyTextError, match="'text' is empty in all 4 rows"):
+        audit(frame)
+
+
 def test_text_column_empty_in_some_rows_is_fine():
     frame = pd.DataFrame({"text": ["", TEXTS[0], TEXTS[1]]})
     assert load(frame, text="text").texts == ["", TEXTS[0], TEXTS[1]]

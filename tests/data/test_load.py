@@ -14,9 +14,9 @@ import pytest
 from sample_texts import LABELS, TEXTS
 
 import siftkit
+from siftkit._text import is_blank
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.row_values import VALUES_MAX_CHARS
-from siftkit.embed.base import is_blank
 from siftkit.exceptions import (
     ColumnInferenceWarning,
     DuplicateIdError,

@@ -11,10 +11,11 @@ import pytest
 from toy_data import FAKE_DIMS
 
 import siftkit
+from siftkit._text import is_blank
 from siftkit.data import load
 from siftkit.embed import EmbeddingCache, embed_dataset, get_encoder
 from siftkit.embed import pipeline as pipeline_module
-from siftkit.embed.base import Encoder, is_blank
+from siftkit.embed.base import Encoder
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron".split()
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siftkit._text import one_line
+from siftkit._text import is_blank, one_line
 from siftkit._validation import preview
 from siftkit.data.readers import read_path, to_frame
 from siftkit.data.row_values import row_values
@@ -409,9 +409,10 @@ def _check_text(dataset: Dataset) -> None:
     texts = dataset.texts
     if texts is None:
         return
-    if not any(t.strip() for t in texts):
+    if all(is_blank(t) for t in texts):
         raise EmptyTextError(
-            f"The text column {dataset.schema.text!r} is empty in all {len(texts)} rows. "
+            f"The text column {dataset.schema.text!r} is empty in all {len(texts)} rows "
+            "(blank, punctuation alone or a placeholder such as N/A). "
             "Name the column that holds the text with --text, or fill it."
         )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from siftkit._text import is_blank
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import ColumnInferenceWarning, ColumnNotFoundError, InvalidParameterError
 
@@ -153,8 +154,8 @@ def as_numbers(series: pd.Series) -> pd.Series:
 
 
 def _is_blank(series: pd.Series) -> bool:
-    """True when every value is missing or whitespace."""
-    return bool(series.isna().all() or series.dropna().astype(str).str.strip().eq("").all())
+    """True when every value is missing or a blank text (:func:`siftkit._text.is_blank`)."""
+    return all(is_blank(str(value)) for value in series.dropna())
 
 
 def _is_categorical(series: pd.Series) -> bool:

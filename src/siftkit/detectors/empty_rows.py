@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from siftkit._text import is_blank
 from siftkit.detectors.base import Context, Detector, Result, register_detector
-from siftkit.embed.base import is_blank
 
 
 @register_detector

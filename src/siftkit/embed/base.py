@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
-from siftkit._text import NA_TEXTS
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import InvalidParameterError, UnknownPluginError
 
@@ -89,16 +87,6 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     np.maximum(norms, np.float32(1e-12), out=norms)
     return vectors / norms
-
-
-def is_blank(item: Any) -> bool:
-    """Whether ``item`` is a blank text (empty, or only whitespace and punctuation, such as
-    ``"???"`` or ``"-"``, or a placeholder for no value, such as ``"N/A"``: ``NA_TEXTS``):
-    nothing to embed, so it stays the zero vector (see :func:`has_content`). A letter, a digit
-    or a symbol (``$``, an emoji) is content. Items other than texts are never blank."""
-    return isinstance(item, str) and (
-        item.strip() in NA_TEXTS or not any(unicodedata.category(char)[0] in "LNS" for char in item)
-    )
 
 
 def has_content(vectors: np.ndarray) -> np.ndarray:

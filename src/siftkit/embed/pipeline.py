@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from siftkit._progress import progress_bar
-from siftkit.embed.base import Encoder, is_blank, l2_normalize
+from siftkit._text import is_blank
+from siftkit.embed.base import Encoder, l2_normalize
 from siftkit.embed.cache import EmbeddingCache, content_keys, default_cache_dir
 from siftkit.exceptions import InvalidParameterError
 from siftkit.execution import Executor, get_executor
