@@ -146,6 +146,16 @@ def test_a_vocabulary_names_the_categories(topics, tmp_path) -> None:
     assert set(rows["cluster_name"]) == set(expected.values())
 
 
+def test_categories_sharing_a_vocabulary_term_are_told_apart_by_a_keyword(topics, tmp_path):
+    vocabulary = tmp_path / "names.txt"
+    vocabulary.write_text("pets\n")  # fewer terms than categories: all three share it
+    rows, entry = discover(topics, vocabulary=str(vocabulary))
+    names = [c["name"] for c in entry["categories"]]
+    assert names == [f"pets: {c['keywords'][0]}" for c in entry["categories"]]
+    assert len(set(names)) == 3
+    assert set(rows["cluster_name"]) == set(names)
+
+
 def test_a_vocabulary_without_a_text_encoder_is_skipped(topics, tmp_path) -> None:
     vocabulary = tmp_path / "names.txt"
     vocabulary.write_text("cats\nboats\n")

@@ -40,6 +40,19 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _told_apart(names: list[str], keywords: list[list[str]]) -> list[str]:
+    """``names`` where several categories share one told apart by each one's first keyword
+    ("programming: parser", "programming: unix"); a category without keywords keeps the
+    shared name (:func:`_unique` numbers it)."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [
+        f"{name}: {words[0]}" if counts[name] > 1 and words else name
+        for name, words in zip(names, keywords, strict=True)
+    ]
+
+
 @register_detector
 class Clusters(Detector):
     """Discovered categories: ``cluster``, ``cluster_name``, ``cluster_confidence`` and
@@ -243,7 +256,9 @@ class Clusters(Detector):
             matches = naming.vocabulary_matches(centers, terms, vocabulary)
             known = 0 if model.classes_ is None else len(model.classes_)  # named by their class
             named = naming.vocabulary_names(centers[known:], terms)
-            names = _unique(names[:known] + [vocabulary[j] for j in named])
+            names = _unique(
+                names[:known] + _told_apart([vocabulary[j] for j in named], words[known:])
+            )
         typical = naming.exemplars(context.embeddings, chosen, centers, EXEMPLARS)
         sizes = np.bincount(chosen, minlength=n)
         categories = []
