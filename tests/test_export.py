@@ -258,3 +258,37 @@ def test_the_summary_lists_the_top_off_topic_rows_apart(capsys):
     out = capsys.readouterr().out
     assert "Top off-topic rows" in out and '"a fern"' in out
     assert "Top label errors" not in out  # none flagged
+
+
+def test_a_queue_shows_columns_of_the_input_file(text_frame, tmp_path):
+    frame = text_frame.assign(title=[f"title {i}" for i in range(len(text_frame))])
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    siftkit.audit(data, encoder="fake", id="id", text="text", output=tmp_path / "run",
+                  progress=False)  # fmt: skip
+    queue = review_queue(siftkit.open(tmp_path / "run"), "label_errors", columns=["title", "label"])
+    assert list(queue.columns[:4]) == ["row_id", "title", "input label", "action"]
+    titles = frame.set_index("id")["title"]
+    assert list(queue["title"]) == list(titles[queue["row_id"]])
+    assert list(queue["input label"]) == list(queue["label"])
+
+    out = tmp_path / "queue.csv"
+    result = export(str(tmp_path / "run"), "--queue", "label_errors", "--column", "title",
+                    "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert list(pd.read_csv(out)["title"]) == list(queue["title"])
+
+    result = export(str(tmp_path / "run"), "--queue", "outliers", "--column", "titel")
+    assert result.exit_code != 0
+    assert "no column 'titel'. Did you mean 'title'?" in result.output
+    result = export(str(tmp_path / "run"), "--apply-edits", "--column", "title", "-o", str(out))
+    assert result.exit_code == 2 and "--column applies to --queue only" in result.output
+
+    frame.iloc[:-1].to_csv(data, index=False)  # the input changed since the run
+    with pytest.raises(RunFolderError, match="gone or has changed since the run"):
+        review_queue(siftkit.open(tmp_path / "run"), "label_errors", columns=["title"])
+
+
+def test_a_queue_of_a_run_on_a_frame_has_no_input_columns(run_folder):
+    with pytest.raises(RunFolderError, match="from an in-memory DataFrame, not a file.*row_id"):
+        review_queue(siftkit.open(run_folder), "outliers", columns=["title"])

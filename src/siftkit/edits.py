@@ -272,26 +272,37 @@ def _label_text(value: Any) -> str | None:
     return str(value.item() if isinstance(value, np.generic) else value)
 
 
-def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
-    """The input rows (in run order) and the name of their label column."""
+def source_frame(audit: Audit) -> pd.DataFrame | None:
+    """The run's input rows as it read them, in run order, every column; None when its input
+    file is gone, unreadable or changed since the run (another fingerprint), or the input was
+    not a file."""
     source = audit.summary.get("input", {})
     schema = source.get("schema", {})
     path = Path(str(source.get("source", "")))
-    if path.is_file():
-        import siftkit
+    if not path.is_file():
+        return None
+    import siftkit
 
-        label: Any = schema.get("label")
-        if label is None and source.get("n_classes") is not None and "label" in audit.rows:
-            label = audit.rows["label"].to_numpy(dtype=object)  # labels given as an array
-        try:
-            dataset = siftkit.load(path, text=schema.get("text"), label=label,
-                                   id=schema.get("id"))  # fmt: skip
-        except Exception:  # noqa: BLE001 — any failure: fall back to the run's own columns
-            dataset = None
-        if dataset is not None and label is None:
-            dataset = dataset.without_labels()  # as the run read it (label=False)
-        if dataset is not None and dataset.fingerprint == source.get("fingerprint"):
-            return dataset.frame.reset_index(drop=True), schema.get("label") or "label"
+    label: Any = schema.get("label")
+    if label is None and source.get("n_classes") is not None and "label" in audit.rows:
+        label = audit.rows["label"].to_numpy(dtype=object)  # labels given as an array
+    try:
+        dataset = siftkit.load(path, text=schema.get("text"), label=label, id=schema.get("id"))
+    except Exception:  # noqa: BLE001 — any failure: the input cannot be read as it was
+        return None
+    if label is None:
+        dataset = dataset.without_labels()  # as the run read it (label=False)
+    if dataset.fingerprint != source.get("fingerprint"):
+        return None
+    return dataset.frame.reset_index(drop=True)
+
+
+def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
+    """The input rows (in run order) and the name of their label column: the input file's
+    (:func:`source_frame`), else the run's own row id, text and label."""
+    frame = source_frame(audit)
+    if frame is not None:
+        return frame, audit.summary["input"].get("schema", {}).get("label") or "label"
     columns = [c for c in ("row_id", "text", "label") if c in audit.rows]
     return audit.rows[columns].copy(), "label"
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from siftkit._validation import did_you_mean
-from siftkit.exceptions import RunFolderError
+from siftkit.exceptions import ColumnNotFoundError, RunFolderError
 from siftkit.results import Audit, atomic_write, content_column
 
 #: queue name -> (flag columns, score column, columns worth reading, in order)
@@ -58,18 +59,68 @@ QUEUE_NAMES = (*QUEUES, "to_label")
 
 
 def review_queue(
-    audit: Audit, name: str, budget: int | None = None, include_reviewed: bool = False
+    audit: Audit,
+    name: str,
+    budget: int | None = None,
+    include_reviewed: bool = False,
+    columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The rows flagged by analysis ``name``, sorted by its score, highest first; for
     ``to_label``, the ``budget`` rows worth labeling next (default ``DEFAULT_BUDGET``).
     Rows already reviewed in the explorer (an edit in force in ``edits.parquet``) are left
-    out unless ``include_reviewed``.
+    out unless ``include_reviewed``. ``columns``: columns of the run's input file shown
+    after the row id (a headword, a date), read from that file.
 
-    Raises :class:`RunFolderError` when the run has no such analysis or it did not run.
+    Raises :class:`RunFolderError` when the run has no such analysis or it did not run, or
+    ``columns`` are asked for and the input file is gone or changed since the run;
+    :class:`ColumnNotFoundError` for a column the input does not have.
     """
     from siftkit.edits import reviewed
 
+    extra = _input_columns(audit, columns) if columns else None
     done = np.zeros(len(audit.rows), dtype=bool) if include_reviewed else reviewed(audit)
+    queue = _queue(audit, name, budget, done)
+    if extra is not None:
+        at = list(queue.columns).index("row_id") + 1
+        shown = extra.reindex(queue["row_id"]).reset_index(drop=True)
+        for offset, column in enumerate(shown.columns):
+            unique = column if column not in queue else f"input {column}"
+            queue.insert(at + offset, unique, shown[column].array)
+    return queue
+
+
+def _input_columns(audit: Audit, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of the run's input file, indexed by row id. Raises as
+    :func:`review_queue` says."""
+    from siftkit.edits import source_frame
+
+    frame = source_frame(audit)
+    if frame is None:
+        source = str(audit.summary.get("input", {}).get("source", "the input"))
+        if source.startswith("in-memory"):
+            raise RunFolderError(
+                f"This run read its rows from an {source}, not a file, so a queue shows only "
+                "the run's own columns: join it to your table on row_id."
+            )
+        raise RunFolderError(
+            f"Extra columns come from the run's input file, {source}, which is gone or has "
+            "changed since the run (its fingerprint differs). Put the file back as it was, or "
+            "run again on the file as it is now."
+        )
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        name = missing[0]
+        raise ColumnNotFoundError(
+            f"The run's input has no column {name!r}.{did_you_mean(name, map(str, frame.columns))} "
+            f"Its columns: {', '.join(map(str, frame.columns))}.",
+            role="extra", name=name, columns=tuple(map(str, frame.columns)),
+        )  # fmt: skip
+    shown = frame[list(dict.fromkeys(columns))]
+    return shown.set_axis(pd.Index(audit.rows["row_id"].to_numpy(), dtype=object), axis=0)
+
+
+def _queue(audit: Audit, name: str, budget: int | None, done: np.ndarray) -> pd.DataFrame:
+    """The queue ``name`` of :func:`review_queue`, without rows where ``done``."""
     if name == "to_label":
         from siftkit.label.next import rows_to_label
 
@@ -145,9 +196,10 @@ def write_queue(
     path: str | Path,
     budget: int | None = None,
     include_reviewed: bool = False,
+    columns: Sequence[str] = (),
 ) -> int:
     """Write :func:`review_queue` as CSV (atomically); returns the number of rows."""
-    queue = review_queue(audit, name, budget, include_reviewed)
+    queue = review_queue(audit, name, budget, include_reviewed, columns)
     with atomic_write(Path(path), "w") as handle:
         queue.to_csv(handle, index=False)
     return len(queue)

@@ -126,12 +126,22 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     is_flag=True,
     help="Keep in a queue the rows already reviewed in the explorer (left out by default).",
 )
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="NAME",
+    help="A column of the run's input file to show in the queue after the row id (repeat for "
+    "more); read from the file, which must be as it was at the run.",
+)
 def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | None,
-           budget: int | None, include_reviewed: bool) -> None:  # fmt: skip
+           budget: int | None, include_reviewed: bool,
+           columns: tuple[str, ...]) -> None:  # fmt: skip
     """Export a review queue: the flagged rows of one analysis, worst first, as CSV; the
     rows worth labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
 
     Examples: sift export OUT --queue label_errors -o relabel.csv;
+    sift export OUT --queue to_label --column title -o next.csv;
     sift export OUT --apply-edits -o clean.parquet
     """
     from siftkit.edits import reviewed
@@ -142,6 +152,10 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         raise click.UsageError("Give --queue NAME or --apply-edits (one of them).")
     if budget is not None and queue_name != "to_label":
         raise click.UsageError("--budget applies to --queue to_label only.")
+    if columns and apply_edits:
+        raise click.UsageError(
+            "--column applies to --queue only (--apply-edits writes every column)."
+        )
     result = open_run(run)
     if apply_edits:
         from siftkit.edits import write_cleaned
@@ -152,11 +166,11 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
         return
     if output is None:
-        queue = review_queue(result, queue_name, budget, include_reviewed)
+        queue = review_queue(result, queue_name, budget, include_reviewed, columns)
         click.echo(queue.to_csv(index=False), nl=False)
         count = len(queue)
     else:
-        count = write_queue(result, queue_name, output, budget, include_reviewed)
+        count = write_queue(result, queue_name, output, budget, include_reviewed, columns)
         console.print(f"Wrote {count} rows to {output}")
     if queue_name == "to_label" and count == 0:
         errors.print("Nothing to label: every row with content has a label already.")
