@@ -391,3 +391,19 @@ def test_neighbours_agree_only_as_far_as_the_class_has_other_rows() -> None:
     # the nearest neighbour of another class: nothing vouches for the label
     indices[0] = [3, 1, 2, 4, 5]
     assert neighbor_agreement(indices, similarities, predicted)[0] == pytest.approx(0.5)
+
+
+def test_a_row_alone_in_its_class_gets_the_mean_agreement() -> None:
+    """Five rows of three topics: the one boat row has no neighbour that could share its
+    label; it is neither vouched for nor held against (it read 0 before)."""
+    predicted = np.array([0, 0, 1, 2, 2])
+    indices = np.array([[1, 2], [0, 2], [0, 3], [4, 2], [3, 0]])
+    similarities = np.full(indices.shape, 0.5)
+    agreement = neighbor_agreement(indices, similarities, predicted)
+    np.testing.assert_allclose(agreement[[0, 1, 3, 4]], 1.0)
+    assert agreement[2] == pytest.approx(1.0)
+    indices[0] = [2, 1]  # row 0's nearest is the boat row: the others agree less on average
+    agreement = neighbor_agreement(indices, similarities, predicted)
+    assert agreement[0] == 0.0 and agreement[2] == pytest.approx(agreement[[0, 1, 3, 4]].mean())
+    # every row alone in its class: nothing to go by
+    np.testing.assert_allclose(neighbor_agreement(indices, similarities, np.arange(5)), 1.0)

@@ -123,9 +123,11 @@ def neighbor_agreement(
 ) -> np.ndarray:
     """Similarity-weighted share of each row's neighbours predicted like the row, (n_rows,).
 
-    Only as many of its nearest neighbours count as its class has other rows (at least one):
-    in a class of three rows, two neighbours can share its label, however many are listed
-    (five rows of three topics would otherwise read as unsure of every label)."""
+    Only as many of its nearest neighbours count as its class has other rows: in a class of
+    three rows, two neighbours can share its label, however many are listed (five rows of
+    three topics would otherwise read as unsure of every label). A row alone in its class has
+    no neighbour that could share its label, so nothing for or against it: it gets the mean
+    agreement of the other rows (1 when every row is alone in its class)."""
     weights = np.clip(similarities, 0.0, None) + 1e-6
     known = predicted >= 0
     sizes = np.bincount(predicted[known], minlength=1)
@@ -133,7 +135,10 @@ def neighbor_agreement(
     counted = np.arange(indices.shape[1])[None, :] < np.maximum(others, 1)[:, None]
     weights = weights * counted
     same = predicted[indices] == predicted[:, None]
-    return (weights * same).sum(axis=1) / weights.sum(axis=1)
+    agreement = (weights * same).sum(axis=1) / weights.sum(axis=1)
+    alone = others == 0
+    agreement[alone] = agreement[~alone].mean() if (~alone).any() else 1.0
+    return agreement
 
 
 def _checked_input(
