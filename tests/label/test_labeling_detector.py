@@ -345,6 +345,26 @@ def test_a_topic_no_row_names_a_keyword_of_is_named() -> None:
     assert not any(note.startswith("no row names") for note in labeling_notes(entry))
 
 
+def test_a_keyword_given_for_several_topics_is_named() -> None:
+    keywords = [["code", "Function"], ["theorem", "function"], ["disk", "code"]]
+    uptake = {"read": 440, "rows": [120, 90, 60], "took": [100, 80, 50], "named": [150, 99, 70],
+              "keywords": keywords}  # fmt: skip
+    entry = {
+        "source": "keywords",
+        "classes": ["programming", "mathematics", "storage"],
+        "n_predicted": 440,
+        "predicted_counts": {"programming": 200, "mathematics": 140, "storage": 100},
+        "keyword_uptake": uptake,
+    }
+    (note,) = labeling_notes(entry)
+    assert note.startswith(
+        "the keywords `code` (`programming` and `storage`), `function` (`programming` and "
+        "`mathematics`) are given for several topics"
+    )
+    uptake["keywords"] = [["code"], ["theorem"], ["disk"]]
+    assert labeling_notes(entry) == []
+
+
 def test_a_description_the_data_does_not_hold_is_named_and_with_other_takes_no_rows(
     topics, tmp_path
 ) -> None:

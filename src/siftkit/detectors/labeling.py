@@ -231,6 +231,29 @@ def unnamed_hint(entry: dict[str, Any]) -> str | None:
     )
 
 
+def shared_hint(entry: dict[str, Any]) -> str | None:
+    """For the ``labeling`` summary ``entry`` of a keyword run: a sentence naming the keywords
+    given for several topics (ignoring case), which tell none of them from the others; else
+    None."""
+    uptake = entry.get("keyword_uptake")
+    if not uptake or "keywords" not in uptake:
+        return None
+    topics: dict[str, list[str]] = {}
+    for topic, words in zip(entry["classes"], uptake["keywords"], strict=False):
+        for word in dict.fromkeys(w.casefold() for w in words):
+            topics.setdefault(word, []).append(f"`{topic}`")
+    shared = [f"`{word}` ({' and '.join(named)})" for word, named in topics.items()
+              if len(named) > 1]  # fmt: skip
+    if not shared:
+        return None
+    return (
+        f"{'the keyword' if len(shared) == 1 else 'the keywords'} {', '.join(shared)} "
+        f"{'is' if len(shared) == 1 else 'are'} given for several topics: the rows naming "
+        f"{'it' if len(shared) == 1 else 'them'} are told apart by their other words only. "
+        "Keep each keyword to the one topic it names best"
+    )
+
+
 def narrow_hint(entry: dict[str, Any]) -> str | None:
     """For the ``labeling`` summary ``entry`` of a keyword run: a sentence per topic that
     fewer than ``NARROW_BELOW`` of the rows naming its keywords alone took; else None."""
@@ -281,12 +304,12 @@ def labeling_notes(entry: dict[str, Any], run: str = "RUN") -> list[str]:
     """The hints a run's ``labeling`` summary ``entry`` calls for, as sentences: topics the
     encoder does not know (:func:`unknown_hint`) or the data may not hold
     (:func:`absent_hint`, :func:`doubtful_hint`), keyword topics no row names
-    (:func:`unnamed_hint`) or narrower than their keywords (:func:`narrow_hint`), rows that
-    fit no class (:func:`other_hint`); ``run`` names the run folder in the commands they
-    give."""
+    (:func:`unnamed_hint`), keywords given for several topics (:func:`shared_hint`), topics
+    narrower than their keywords (:func:`narrow_hint`), rows that fit no class
+    (:func:`other_hint`); ``run`` names the run folder in the commands they give."""
     hints = (
         unknown_hint(entry), absent_hint(entry), doubtful_hint(entry, run), unnamed_hint(entry),
-        narrow_hint(entry), other_hint(entry),
+        shared_hint(entry), narrow_hint(entry), other_hint(entry),
     )  # fmt: skip
     return [note for note in hints if note is not None]
 
