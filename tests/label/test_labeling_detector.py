@@ -173,6 +173,16 @@ def test_other_marks_categories_no_topic_claims_when_they_are_most_rows(topics, 
     hint = other_hint(without)
     assert hint is not None and hint.startswith(f"{entry['n_other']} of the 100 rows predicted")
     assert "fit no topic" in hint and "--other" in hint
+    # the music rows keep a topic at even odds that they belong to one: half the confidence
+    # `other` leaves them (their closest topic's, as sure as ever that it is the closest)
+    unclaimed = rows["label_source"].eq("other").to_numpy()
+    np.testing.assert_allclose(
+        plain["label_confidence"][unclaimed], 0.5 * rows["label_confidence"][unclaimed]
+    )
+    np.testing.assert_allclose(plain["label_confidence"][named], rows["label_confidence"][named])
+    assert plain["label_confidence"][unclaimed].max() <= 0.5
+    strict, _ = label(frame, keywords=two, min_confidence=0.6)
+    assert (strict["label_source"][unclaimed] == "abstained").all()
 
 
 def test_one_topic_with_other_tells_its_rows_from_the_rest(topics, tmp_path) -> None:

@@ -22,7 +22,7 @@ from siftkit.embed.base import has_content
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
-from siftkit.label.other import fits_no_class, other_rule
+from siftkit.label.other import fits_no_class, other_rule, unclaimed
 from siftkit.label.presence import (
     DOUBTFUL_BELOW,
     DOUBTFUL_UNFIT_SHARE,
@@ -81,6 +81,13 @@ def other_meaning(entry: dict[str, Any]) -> str | None:
 OTHER_HINT_SHARE = 0.1
 
 
+#: Without ``other``, a row of a category no class claims (:func:`siftkit.label.other.unclaimed`)
+#: or closest to a topic the data does not hold keeps that label: its confidence, unless
+#: calibrated on held-out labeled rows, is the model's times these odds that the row belongs
+#: to some class at all, which nothing tells (``docs/labeling.md`` gives the measurements).
+UNCLAIMED_ODDS = 0.5
+
+
 def other_hint(entry: dict[str, Any]) -> str | None:
     """For the ``labeling`` summary ``entry`` of a run labeled without ``other``: when more
     than ``OTHER_HINT_SHARE`` of the rows predicted fit no class, a sentence saying so and
@@ -93,8 +100,9 @@ def other_hint(entry: dict[str, Any]) -> str | None:
     return (
         f"{fits_none:,} of the {predicted:,} rows predicted ({fits_none / predicted:.0%}) fit "
         f"no {kind} and took the closest one all the same; their confidence says how surely "
-        f"that one is the closest, not that it fits. `sift label DATA{seeds} --other` labels "
-        f"them `other` (Python: `label_rows(..., other=True)`)"
+        f"that one is the closest (halved for the rows of categories no {kind} claims), not "
+        f"that it fits. `sift label DATA{seeds} --other` labels them `other` (Python: "
+        f"`label_rows(..., other=True)`)"
     )
 
 
@@ -551,10 +559,14 @@ class Labeling(Detector):
         if self.label_names != "never" and encoder is not None and self._seeds(context):
             prototypes, names = self._with_names(context, view, vectors, classes, codes,
                                                  prototypes)  # fmt: skip
+        naming = None  # the one keyword topic each row's text names, -1 for none or several
+        if source == "keywords" and context.texts is not None:
+            naming = naming_rows(keyword_mentions(context.texts, list(topics.values())))
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(
             vectors, codes, prototypes=prototypes, n_classes=len(classes), graph=graph,
+            naming=naming,
         )  # fmt: skip
         if self.other and not all(isinstance(c, str) for c in classes):
             # classes such as 7 share the column with the word `other`: written as text ("7"),
@@ -586,6 +598,16 @@ class Labeling(Detector):
         misfit = fits_none | absent_rows if self.other else np.zeros(n, dtype=bool)
         abstained = (model.labels_ < 0) & ~misfit
         confidence = model.confidence_.astype(np.float64)
+        if not self.other and not model.calibrated_:
+            # a row of a category no class claims, or closest to a topic the data does not
+            # hold, keeps that label, right only if the row belongs to some class at all,
+            # which nothing tells: even odds. (Held-out labeled rows calibrate a fit otherwise.)
+            outside = absent_rows.copy()
+            if categories is not None:
+                outside |= unclaimed(vectors, categories, model)
+            doubted = judged & outside & ~abstained
+            confidence[doubted] *= UNCLAIMED_ODDS
+            abstained |= doubted & (confidence < self.min_confidence)
         if len(classes) == 1 and self.other and graph.k:
             # one topic leaves one class to choose from: the choice is the topic or `other`,
             # a row is as sure of it as its neighbours share it, and abstains by that
