@@ -559,14 +559,10 @@ class Labeling(Detector):
         if self.label_names != "never" and encoder is not None and self._seeds(context):
             prototypes, names = self._with_names(context, view, vectors, classes, codes,
                                                  prototypes)  # fmt: skip
-        naming = None  # the one keyword topic each row's text names, -1 for none or several
-        if source == "keywords" and context.texts is not None:
-            naming = naming_rows(keyword_mentions(context.texts, list(topics.values())))
         model = TransductiveLabeler(
             min_confidence=self.min_confidence, random_state=context.random_state,
         ).fit(
             vectors, codes, prototypes=prototypes, n_classes=len(classes), graph=graph,
-            naming=naming,
         )  # fmt: skip
         if self.other and not all(isinstance(c, str) for c in classes):
             # classes such as 7 share the column with the word `other`: written as text ("7"),

@@ -292,7 +292,6 @@ class TransductiveLabeler:
         n_classes: int | None = None,
         graph: KnnGraph | None = None,
         categories: np.ndarray | None = None,
-        naming: np.ndarray | None = None,
     ) -> TransductiveLabeler:
         """``X`` (n_rows, n_dims); ``y`` class codes 0..n_classes-1, -1 for unlabeled rows;
         ``prototypes`` (n_classes, n_dims) class vectors embedded like the rows (keywords,
@@ -325,7 +324,6 @@ class TransductiveLabeler:
             self.prototypes_, found = self._prototype_seeds(
                 vectors, self.topic_vectors_, n_classes, content,
                 labeled=np.bincount(codes[codes >= 0], minlength=n_classes) > 0,
-                naming=naming,
             )  # fmt: skip
             seeds = np.where(codes >= 0, codes, found)
         self.seeds_ = seeds
@@ -445,7 +443,6 @@ class TransductiveLabeler:
         n_classes: int,
         content: np.ndarray,
         labeled: np.ndarray,
-        naming: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Rows with ``content`` most similar to each topic vector (``topics``: unit rows), the
         topic vectors moved to their mean plus the starting vector; returns (prototypes, seed
@@ -463,10 +460,6 @@ class TransductiveLabeler:
             seeds = np.full(len(vectors), -1, dtype=np.int64)
             for c in range(n_classes):
                 candidates = np.flatnonzero(best == c)
-                if naming is not None:
-                    named = candidates[naming[candidates] == c]
-                    if len(named) >= MIN_TOPIC_SEEDS:
-                        candidates = named
                 top = candidates[np.argsort(-similarity[candidates, c])[: per_class[c]]]
                 seeds[top] = c
             found = prototypes(vectors, np.clip(seeds, 0, None), n_classes, members=seeds >= 0)
