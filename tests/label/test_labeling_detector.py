@@ -173,6 +173,8 @@ def test_other_marks_categories_no_topic_claims_when_they_are_most_rows(topics, 
     hint = other_hint(without)
     assert hint is not None and hint.startswith(f"{entry['n_other']} of the 100 rows predicted")
     assert "fit no topic" in hint and "--other" in hint
+    assert "halved for the rows of categories no topic claims" in hint
+    assert "halved" not in other_hint(without | {"confidence_calibrated": True})
     # the music rows keep a topic at even odds that they belong to one: half the confidence
     # `other` leaves them (their closest topic's, as sure as ever that it is the closest)
     unclaimed = rows["label_source"].eq("other").to_numpy()

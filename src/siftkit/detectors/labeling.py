@@ -97,12 +97,15 @@ def other_hint(entry: dict[str, Any]) -> str | None:
         return None
     kind = "class" if entry["source"] == "propagated" else "topic"
     seeds = " --seed-labels COLUMN" if kind == "class" else ""  # the partly labeled column
+    halved = (
+        "" if entry.get("confidence_calibrated")
+        else f" (halved for the rows of categories no {kind} claims)"
+    )  # fmt: skip
     return (
         f"{fits_none:,} of the {predicted:,} rows predicted ({fits_none / predicted:.0%}) fit "
         f"no {kind} and took the closest one all the same; their confidence says how surely "
-        f"that one is the closest (halved for the rows of categories no {kind} claims), not "
-        f"that it fits. `sift label DATA{seeds} --other` labels them `other` (Python: "
-        f"`label_rows(..., other=True)`)"
+        f"that one is the closest{halved}, not that it fits. `sift label DATA{seeds} --other` "
+        f"labels them `other` (Python: `label_rows(..., other=True)`)"
     )
 
 
