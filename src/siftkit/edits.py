@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ import pandas as pd
 
 from siftkit._validation import did_you_mean
 from siftkit.data.dataset import whole_numbers
-from siftkit.exceptions import InvalidParameterError, RunFolderError
+from siftkit.exceptions import InvalidParameterError, RunFolderError, SiftWarning
 from siftkit.results import EDITS_FILE, Audit, atomic_write, open_run, saved_fingerprint
 
 try:
@@ -287,7 +288,9 @@ def source_frame(audit: Audit) -> pd.DataFrame | None:
     if label is None and source.get("n_classes") is not None and "label" in audit.rows:
         label = audit.rows["label"].to_numpy(dtype=object)  # labels given as an array
     try:
-        dataset = siftkit.load(path, text=schema.get("text"), label=label, id=schema.get("id"))
+        with warnings.catch_warnings():  # the run said what reading it has to say
+            warnings.simplefilter("ignore", SiftWarning)
+            dataset = siftkit.load(path, text=schema.get("text"), label=label, id=schema.get("id"))
     except Exception:  # noqa: BLE001 — any failure: the input cannot be read as it was
         return None
     if label is None:

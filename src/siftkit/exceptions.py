@@ -130,6 +130,10 @@ class CacheUnavailableWarning(SiftWarning):
     """The embedding cache folder cannot be written; embedding goes on without it."""
 
 
+class FirstSheetWarning(SiftWarning):
+    """A workbook holds several sheets; the first was read."""
+
+
 class HintNotMetWarning(SiftWarning):
     """Category discovery found far from the number of categories it was asked for."""
 

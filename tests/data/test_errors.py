@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 
 import numpy as np
@@ -24,6 +25,7 @@ from siftkit.exceptions import (
     EmptyDatasetError,
     EmptyTextError,
     InvalidParameterError,
+    MissingExtraError,
     MissingLabelsError,
     OutputExistsError,
     RunFolderError,
@@ -102,13 +104,13 @@ def test_garbage_parquet(tmp_path):
 
 
 def test_unknown_suffix(tmp_path):
-    path = tmp_path / "data.xlsx"
+    path = tmp_path / "data.xyz"
     path.write_bytes(b"whatever")
     with pytest.raises(UnreadableDataError) as info:
         load(path)
     message = str(info.value)
     assert "Cannot tell the format" in message
-    assert "'.xlsx'" in message and "also gzipped" in message
+    assert "'.xyz'" in message and "also gzipped" in message
     assert ".csv" in message and ".parquet" in message  # what is expected
     assert "Rename the file" in message
 
@@ -199,6 +201,24 @@ def test_no_column_to_analyse():
     # ...which is the fix: with vectors, the same data audits fine
     result = audit(frame, encoder=None, k=2, embeddings=np.eye(3))
     assert result.rows["row_id"].tolist() == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+def test_other_spreadsheets_are_refused_with_how_to_save_them(tmp_path, suffix):
+    path = tmp_path / f"sheet{suffix}"
+    path.write_bytes(b"not read")
+    with pytest.raises(
+        UnreadableDataError, match=rf"does not read \{suffix} spreadsheets.*as \.xlsx or as CSV"
+    ):
+        load(path)
+
+
+def test_excel_without_openpyxl_names_the_extra(tmp_path, monkeypatch):
+    path = tmp_path / "sheet.xlsx"
+    pd.DataFrame({"text": ["a cat", "a dog"]}).to_excel(path, index=False)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    with pytest.raises(MissingExtraError, match=r"needs openpyxl: pip install 'siftkit\[excel\]'"):
+        load(path)
 
 
 def test_text_column_empty_in_every_row():

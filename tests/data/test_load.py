@@ -20,6 +20,7 @@ from siftkit.data.row_values import VALUES_MAX_CHARS
 from siftkit.exceptions import (
     ColumnInferenceWarning,
     DuplicateIdError,
+    FirstSheetWarning,
     InvalidParameterError,
     MissingLabelsError,
     UnreadableDataError,
@@ -123,6 +124,35 @@ def test_parquet(tmp_path, small_frame, suffix):
     path = tmp_path / f"data{suffix}"
     small_frame.to_parquet(path, index=False)
     assert_small(load(path))
+
+
+def test_excel_reads_the_first_sheet_and_names_the_others(tmp_path, small_frame):
+    path = tmp_path / "data.xlsx"
+    small_frame.to_excel(path, index=False)
+    assert_small(load(path))
+
+    with pd.ExcelWriter(path) as workbook:
+        small_frame.to_excel(workbook, sheet_name="rows", index=False)
+        pd.DataFrame({"note": ["read me"]}).to_excel(workbook, sheet_name="notes", index=False)
+    with pytest.warns(
+        FirstSheetWarning, match=r"holds 2 sheets; read the first, 'rows' \(not 'notes'\)"
+    ):
+        assert_small(load(path))
+
+
+def test_excel_cells_are_missing_only_when_empty(tmp_path):
+    frame = pd.DataFrame({
+        "id": ["a", "NA", "c", "d"], "text": ["a cat", "a dog", "a boat", "a car"],
+        "label": ["None", "pets", None, "pets"], "count": [1, "NA", 3, None],
+    })  # fmt: skip
+    path = tmp_path / "data.xlsx"
+    frame.to_excel(path, index=False)
+    read = load(path, label="label").frame
+    assert read["id"].tolist() == ["a", "NA", "c", "d"]  # Namibia, not a gap
+    assert read["label"].tolist()[:2] == ["None", "pets"] and pd.isna(read["label"][2])
+    assert read["count"].dtype.kind == "f" and read["count"].isna().tolist() == [
+        False, True, False, True
+    ]  # fmt: skip
 
 
 def test_suffix_is_case_insensitive(tmp_path, small_frame):

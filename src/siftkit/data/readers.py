@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +17,12 @@ import pandas as pd
 
 from siftkit._text import NA_TEXTS, read_utf8
 from siftkit._validation import did_you_mean
-from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
+from siftkit.exceptions import (
+    DataFileNotFoundError,
+    FirstSheetWarning,
+    MissingExtraError,
+    UnreadableDataError,
+)
 
 #: File suffix -> format name. The format decides the reader.
 FORMATS: dict[str, str] = {
@@ -28,7 +34,12 @@ FORMATS: dict[str, str] = {
     ".json": "json",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
 }
+
+#: Spreadsheet suffixes siftkit does not read, and the one it does.
+OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers")
 
 #: Formats read gzip-compressed too (``reviews.csv.gz``): pandas and ``gzip`` read them as
 #: they stream; Parquet compresses inside.
@@ -62,6 +73,11 @@ def read_path(path: str | Path) -> pd.DataFrame:
     if path.is_dir():
         return read_text_folder(path)
     fmt = _format_of(path)
+    if fmt is None and path.suffix.lower() in OTHER_SPREADSHEETS:
+        raise UnreadableDataError(
+            f"siftkit does not read {path.suffix} spreadsheets ({str(path)!r}): save the sheet "
+            "as .xlsx or as CSV (UTF-8) from the spreadsheet program, and point siftkit at that."
+        )
     if fmt is None:
         raise UnreadableDataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
@@ -71,7 +87,7 @@ def read_path(path: str | Path) -> pd.DataFrame:
         )
     try:
         frame = _READERS[fmt](path)
-    except UnreadableDataError:
+    except (UnreadableDataError, MissingExtraError):
         raise
     except UnicodeDecodeError as exc:
         raise UnreadableDataError(
@@ -204,12 +220,37 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def _read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet of an Excel workbook (a warning names the others), its first row the
+    header; as in a CSV file, only an empty cell is missing."""
+    try:
+        import openpyxl  # noqa: F401 — pandas' engine for .xlsx
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"Reading {path.suffix} files needs openpyxl: pip install 'siftkit[excel]' (or save "
+            "the sheet as CSV, UTF-8, from the spreadsheet program)."
+        ) from exc
+    with pd.ExcelFile(path, engine="openpyxl") as workbook:
+        names = workbook.sheet_names
+        if len(names) > 1:
+            warnings.warn(
+                f"{path.name!r} holds {len(names)} sheets; read the first, {names[0]!r} (not "
+                f"{', '.join(map(repr, names[1:]))}). Save the sheet you mean as a file of "
+                "its own to read another.",
+                FirstSheetWarning,
+                stacklevel=4,
+            )
+        frame = pd.read_excel(workbook, names[0], keep_default_na=False, na_values=[""])
+    return _numbers_with_gaps(frame)
+
+
 _READERS = {
     "csv": _read_csv,
     "tsv": _read_tsv,
     "jsonl": _read_jsonl,
     "json": _read_json,
     "parquet": _read_parquet,
+    "excel": _read_excel,
 }
 
 
