@@ -275,12 +275,12 @@ def _label_text(value: Any) -> str | None:
 
 def source_frame(audit: Audit) -> pd.DataFrame | None:
     """The run's input rows as it read them, in run order, every column; None when its input
-    file is gone, unreadable or changed since the run (another fingerprint), or the input was
-    not a file."""
+    file (or folder) is gone, unreadable or changed since the run (another fingerprint), or
+    the input was not read from a path."""
     source = audit.summary.get("input", {})
     schema = source.get("schema", {})
     path = Path(str(source.get("source", "")))
-    if not path.is_file():
+    if not str(source.get("source", "")) or not path.exists():
         return None
     import siftkit
 
