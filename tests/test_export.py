@@ -292,3 +292,13 @@ def test_a_queue_shows_columns_of_the_input_file(text_frame, tmp_path):
 def test_a_queue_of_a_run_on_a_frame_has_no_input_columns(run_folder):
     with pytest.raises(RunFolderError, match="from an in-memory DataFrame, not a file.*row_id"):
         review_queue(siftkit.open(run_folder), "outliers", columns=["title"])
+
+
+def test_a_queue_of_a_run_on_a_folder_shows_its_columns(text_frame, tmp_path):
+    for i, row in text_frame.iterrows():
+        folder = tmp_path / "texts" / row["label"]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i:03d}.txt").write_text(row["text"], encoding="utf-8")
+    siftkit.audit(tmp_path / "texts", encoder="fake", output=tmp_path / "run", progress=False)
+    queue = review_queue(siftkit.open(tmp_path / "run"), "label_errors", columns=["path"])
+    assert len(queue) and (queue["path"] == queue["row_id"]).all()  # the path is the id
