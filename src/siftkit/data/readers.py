@@ -38,7 +38,7 @@ FORMATS: dict[str, str] = {
     ".xlsm": "excel",
 }
 
-#: Spreadsheet suffixes siftkit does not read, and the one it does.
+#: Spreadsheet suffixes siftkit does not read (it reads .xlsx): refused, saying how to save them.
 OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers")
 
 #: Formats read gzip-compressed too (``reviews.csv.gz``): pandas and ``gzip`` read them as
