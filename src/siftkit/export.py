@@ -109,11 +109,11 @@ def _input_columns(audit: Audit, columns: Sequence[str]) -> pd.DataFrame:
         )
     missing = [c for c in columns if c not in frame]
     if missing:
-        name = missing[0]
+        name, present = missing[0], tuple(map(str, frame.columns))
         raise ColumnNotFoundError(
-            f"The run's input has no column {name!r}.{did_you_mean(name, map(str, frame.columns))} "
-            f"Its columns: {', '.join(map(str, frame.columns))}.",
-            role="extra", name=name, columns=tuple(map(str, frame.columns)),
+            f"The run's input has no column {name!r}.{did_you_mean(name, present)} "
+            f"Its columns: {', '.join(present)}.",
+            role="extra", name=name, columns=present,
         )  # fmt: skip
     shown = frame[list(dict.fromkeys(columns))]
     return shown.set_axis(pd.Index(audit.rows["row_id"].to_numpy(), dtype=object), axis=0)

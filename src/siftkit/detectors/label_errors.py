@@ -62,7 +62,7 @@ from siftkit.detectors.prototypes import (
     trusted_class_prototypes,
     trusted_rows,
 )
-from siftkit.discover.estimator import CategoryDiscovery
+from siftkit.discover.estimator import graph_communities
 from siftkit.discover.refine import confidence as category_confidence
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.metric import cross_fitted_whitening
@@ -91,6 +91,9 @@ LABEL_FREE_ATTACHED = 0.5
 #: community of its own at one and not at another: at 1.0 alone, 235 of the 360 planted
 #: outliers of the benchmark's Fashion-MNIST case were off-topic flags, at all three 264.
 LABEL_FREE_RESOLUTIONS = (1.0, 2.0, 4.0)
+#: Neighbours per row the communities are found with (discovery's default) and a row's
+#: attachment to its community is read over.
+LABEL_FREE_NEIGHBORS = 15
 #: Rows flagged as mislabeled, at most: the estimated noise rate plus this many of its
 #: standard errors, times the rows that can be judged; and of each given label, its own
 #: estimated rate plus as many standard errors (over the anchors carrying it), times its rows.
@@ -138,21 +141,16 @@ def in_label_free_community(context: Context, codes: np.ndarray, n_classes: int)
     ``LABEL_FREE_RESOLUTIONS``, whose labels look drawn at random (:func:`label_free_rows`;
     ``codes`` the labels, -1 for none): at least ``LABEL_FREE_ATTACHED`` of its neighbours,
     similarity-weighted, are in that community. (n_rows,) bool."""
-    first = LABEL_FREE_RESOLUTIONS[0]
-    discovery = CategoryDiscovery(  # the communities as levels, each finer, unrefined
-        resolution=first, refine=False, random_state=context.random_state,
-        level_factors=tuple(r / first for r in LABEL_FREE_RESOLUTIONS[1:]),
-    )  # fmt: skip
     graph = context.graph
-    levels = discovery.fit(context.embeddings, graph=graph).levels_
-    k = min(discovery.n_neighbors, graph.k)
+    k = min(LABEL_FREE_NEIGHBORS, graph.k)
     indices, similarities = graph.indices[:, :k], graph.similarities[:, :k]
     free = np.zeros(len(codes), dtype=bool)
-    for level in levels:
-        attached = category_confidence(indices, similarities, level.membership)
-        free |= label_free_rows(level.membership, codes, n_classes) & (
-            attached >= LABEL_FREE_ATTACHED
-        )
+    for communities in graph_communities(
+        context.embeddings, graph, LABEL_FREE_RESOLUTIONS, LABEL_FREE_NEIGHBORS,
+        context.random_state,
+    ):  # fmt: skip
+        attached = category_confidence(indices, similarities, communities)
+        free |= label_free_rows(communities, codes, n_classes) & (attached >= LABEL_FREE_ATTACHED)
     return free
 
 

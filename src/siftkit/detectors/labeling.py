@@ -22,7 +22,7 @@ from siftkit.embed.base import has_content
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
-from siftkit.label.other import fits_no_class, other_rule, unclaimed
+from siftkit.label.other import fits_no_claimed_class, other_rule, unclaimed
 from siftkit.label.presence import (
     DOUBTFUL_BELOW,
     DOUBTFUL_UNFIT_SHARE,
@@ -585,7 +585,11 @@ class Labeling(Detector):
         # `other`, not for the count that hints at it
         claimable = rule != "similarity" and (self.other or context.labels is None)
         categories = categories_without_labels(context) if claimable else None
-        fits_none = fits_no_class(vectors, model, categories) & judged
+        outside = (  # the rows of the categories no class claims
+            unclaimed(vectors, categories, model) if categories is not None
+            else np.zeros(n, dtype=bool)
+        )  # fmt: skip
+        fits_none = (outside | fits_no_claimed_class(vectors, model, outside)) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
         unfit = np.zeros(n, dtype=bool)  # rows no nearer their topic than topics nobody meant
         if measured is not None:
@@ -601,10 +605,7 @@ class Labeling(Detector):
             # a row of a category no class claims, or closest to a topic the data does not
             # hold, keeps that label, right only if the row belongs to some class at all,
             # which nothing tells: even odds. (Held-out labeled rows calibrate a fit otherwise.)
-            outside = absent_rows.copy()
-            if categories is not None:
-                outside |= unclaimed(vectors, categories, model)
-            doubted = judged & outside & ~abstained
+            doubted = judged & (outside | absent_rows) & ~abstained
             confidence[doubted] *= UNCLAIMED_ODDS
             abstained |= doubted & (confidence < self.min_confidence)
         if len(classes) == 1 and self.other and graph.k:

@@ -453,13 +453,19 @@ class CategoryDiscovery:
 
 
 def graph_communities(
-    vectors: np.ndarray, graph: KnnGraph, resolution: float, n_neighbors: int, random_state: int
-) -> np.ndarray:
-    """Each row's community of the kNN ``graph`` of ``vectors`` at ``resolution``: the graph's
-    own grouping, as discovery finds it before refinement and levels (small communities
-    absorbed), (n_rows,)."""
+    vectors: np.ndarray,
+    graph: KnnGraph,
+    resolutions: Sequence[float],
+    n_neighbors: int,
+    random_state: int,
+) -> list[np.ndarray]:
+    """Each row's community of the kNN ``graph`` of ``vectors`` at each of ``resolutions``
+    (the first the lowest), (n_rows,) each: the graph's own grouping, as discovery finds it
+    before refinement (small communities absorbed), one fit with the finer resolutions as the
+    levels of its tree (a level no different from its neighbour is kept once)."""
+    first = resolutions[0]
     discovery = CategoryDiscovery(
-        resolution=resolution, refine=False, level_factors=(), n_neighbors=n_neighbors,
-        random_state=random_state,
+        resolution=first, refine=False, n_neighbors=n_neighbors, random_state=random_state,
+        level_factors=tuple(r / first for r in resolutions[1:]),
     )  # fmt: skip
-    return discovery.fit(vectors, graph=graph).levels_[0].membership
+    return [level.membership for level in discovery.fit(vectors, graph=graph).levels_]

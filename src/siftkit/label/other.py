@@ -58,16 +58,25 @@ def fits_no_class(
     claims (:func:`unclaimed`), and among the others those that :func:`other_rule` finds, by
     :func:`beyond_reach` or :func:`far_from_prototype`. Labeled rows keep their label
     whatever this says: callers leave them out."""
-    # the rows of the categories no class claims leave first: they would pull the prototypes
-    # and the typical similarity toward themselves
     misfit = (
         unclaimed(vectors, categories, model)
         if categories is not None
         else np.zeros(len(vectors), dtype=bool)
     )
+    return misfit | fits_no_claimed_class(vectors, model, misfit)
+
+
+def fits_no_claimed_class(
+    vectors: np.ndarray, model: TransductiveLabeler, unclaimed_rows: np.ndarray
+) -> np.ndarray:
+    """(n_rows,) bool: among the rows outside ``unclaimed_rows`` (those of the categories no
+    class claims, :func:`unclaimed`), the rows :func:`other_rule` finds of no class, by
+    :func:`beyond_reach` or :func:`far_from_prototype`."""
     if other_rule(model) == "reach":
-        return misfit | beyond_reach(model)
-    return misfit | far_from_prototype(vectors, model, among=~misfit)
+        return beyond_reach(model)
+    # the rows of the categories no class claims are left out: they would pull the
+    # prototypes and the typical similarity toward themselves
+    return far_from_prototype(vectors, model, among=~unclaimed_rows)
 
 
 def beyond_reach(model: TransductiveLabeler) -> np.ndarray:

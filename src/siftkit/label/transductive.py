@@ -433,8 +433,8 @@ class TransductiveLabeler:
         from siftkit.discover.estimator import graph_communities
 
         return graph_communities(
-            vectors, graph, POOLING_RESOLUTION, self.n_neighbors, self.random_state
-        )
+            vectors, graph, (POOLING_RESOLUTION,), self.n_neighbors, self.random_state
+        )[0]
 
     def _prototype_seeds(
         self,
