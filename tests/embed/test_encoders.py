@@ -253,6 +253,25 @@ def test_tabular_mostly_constant_column_does_not_blow_tiny_differences_up() -> N
     assert float(vectors[0] @ vectors[3]) < 0.9
 
 
+def test_tabular_rows_missing_a_value_stay_with_their_kind() -> None:
+    """A missing-value indicator is 0 or 1, as a one-hot column is: standardised, the 12 rows
+    (of 300) missing `a` lay 4.9 units out along it and formed a category of their own."""
+    import siftkit
+
+    rng = np.random.default_rng(4)
+    kind = np.repeat([0, 1], 150)
+    frame = pd.DataFrame(rng.normal(size=(300, 6)) + 3.0 * kind[:, None], columns=list("abcdef"))
+    missing = rng.choice(300, 12, replace=False)
+    frame.loc[missing, "a"] = np.nan
+    run = siftkit.audit(frame, detectors=["clusters"], progress=False)
+    clusters = run.rows["cluster"].to_numpy()
+    # each category is one kind, the rows missing `a` among them
+    for code in np.unique(clusters):
+        assert len(np.unique(kind[clusters == code])) == 1
+    assert run.summary["clusters"]["n_clusters"] == 2
+    assert "missing" not in " ".join(run.rows["cluster_name"].unique())
+
+
 def test_tabular_unfitted_raises() -> None:
     with pytest.raises(NotFittedError):
         get_encoder("tabular").embed_batch([0])

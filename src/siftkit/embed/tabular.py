@@ -45,11 +45,23 @@ def scale_mostly_constant(values: np.ndarray, scaler: Any) -> None:
     scaler.scale_[mostly] = deviation[mostly]
 
 
+def keep_indicators_binary(scaler: Any, n_indicators: int) -> None:
+    """Set a fitted ``StandardScaler`` to leave its last ``n_indicators`` columns (the
+    missing-value indicators) 0 and 1, as one-hot columns are: standardised, an indicator
+    set on few rows lies far out on them (on 3.5% of the rows, 5.2 units), so rows missing
+    one value formed a category of their own and looked alike whatever their other values
+    (20 of scikit-learn's 569 breast-cancer rows without their `mean radius`: the category
+    "mean radius missing")."""
+    if n_indicators:
+        scaler.mean_[-n_indicators:] = 0.0
+        scaler.scale_[-n_indicators:] = 1.0
+
+
 @register_encoder("tabular")
 class TabularEncoder(Encoder):
     """Numeric columns (dates as days): median-imputed, standardised (a mostly constant one
     scaled by its largest deviation: :func:`scale_mostly_constant`), plus a missing-value
-    indicator.
+    indicator, 0 or 1 (:func:`keep_indicators_binary`).
     Categorical columns: one-hot over the ``max_categories`` most frequent values (the rest
     share one column; a missing value is a category of its own).
     """
@@ -113,8 +125,11 @@ class TabularEncoder(Encoder):
         prepared = self._prepare(dataset.frame)
         self.transformer_.fit(prepared)
         if usable:
-            imputer, scaler = self.transformer_.named_transformers_["numeric"].steps
-            scale_mostly_constant(imputer[1].transform(prepared[usable]), scaler[1])
+            (_, imputer), (_, scaler) = self.transformer_.named_transformers_["numeric"].steps
+            imputed = imputer.transform(prepared[usable])
+            scale_mostly_constant(imputed, scaler)
+            indicator = imputer.indicator_
+            keep_indicators_binary(scaler, len(indicator.features_) if indicator else 0)
         self.frame_ = dataset.frame
         # a typical row's length, from an even sample (never all rows transformed at once);
         # at least 1, so that rows all alike still get a direction
