@@ -336,6 +336,8 @@ def test_a_label_column_of_one_row_per_class_is_questioned():
     frame["name"] = frame["name"].where(frame.index % 2 == 0)  # 200 classes of one row
     with pytest.warns(ColumnInferenceWarning, match="'name' names 200 classes, and 200 of"):
         load(frame, label="name").require_labels(allow_missing=True)
+    with pytest.warns(ColumnInferenceWarning, match="not a measurement"):
+        load(frame[["x"]].assign(size=frame["x"] / 7), label="size").require_labels()
     one_each = frame.assign(name=np.where(frame.index < 100, frame.index % 100, None))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # 100 classes, one labeled row each: as meant

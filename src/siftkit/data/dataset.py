@@ -229,11 +229,15 @@ class Dataset:
         counts = np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes)
         alone = int((counts == 1).sum())
         if alone > 0.5 * counts.sum():
+            classes = np.asarray(labels.classes)
+            measured = classes.dtype.kind == "f" and bool((classes != np.round(classes)).any())
+            kind = "a measurement (numbers with fractions: label analyses take classes)" if (
+                measured) else "an id or free text"  # fmt: skip
             warnings.warn(
                 f"The label column {name!r} names {labels.n_classes:,} classes, and {alone:,} "
                 f"of its {int(counts.sum()):,} labeled rows are the only row of their class: "
-                "is it a label column, not an id or free text? (Each class makes the label "
-                "analyses slower.)",
+                f"is it a label column, not {kind}? (Each class makes the label analyses "
+                "slower.)",
                 ColumnInferenceWarning,
                 stacklevel=4,
             )
