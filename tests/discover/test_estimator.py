@@ -116,7 +116,7 @@ def test_a_hint_as_text_is_the_command_lines_and_taken(six_blobs) -> None:
         {"min_cluster_size": 0},
         {"refine": "yes"},
         {"min_confidence": 1.5},
-        {"novel_below": -0.1},
+        {"novel_odds": -0.1},
         {"level_factors": (0.5, 1.0)},
         {"level_factors": (-2.0,)},
     ],
@@ -233,7 +233,7 @@ def test_a_hidden_class_beside_a_known_one_is_not_swallowed_by_it() -> None:
     apart = CategoryDiscovery().fit(X, y)
     assert apart.n_clusters_ == 4 and apart.is_new_.tolist() == [False] * 3 + [True]
     assert (apart.labels_[truth == 1] == 3).mean() > 0.6
-    swallowed = CategoryDiscovery(novel_below=0.0).fit(X, y)
+    swallowed = CategoryDiscovery(novel_odds=None).fit(X, y)
     assert swallowed.n_clusters_ == 3
     assert (
         adjusted_rand_score(truth, apart.labels_)
@@ -372,9 +372,9 @@ def test_refined_partition_returns_novel_rows_from_known_classes() -> None:
     for c in (0, 1, 2):
         partial[rng.choice(np.flatnonzero(y == c), 40, replace=False)] = c
 
-    def hidden_in_known(novel_below: float) -> int:
-        model = CategoryDiscovery(refine=True, novel_below=novel_below, random_state=0)
+    def hidden_in_known(novel_odds: float | None) -> int:
+        model = CategoryDiscovery(refine=True, novel_odds=novel_odds, random_state=0)
         labels = model.fit(X, partial).labels_
         return int((labels[y >= 3] < 3).sum())
 
-    assert hidden_in_known(0.35) <= 0.9 * hidden_in_known(0.0)
+    assert hidden_in_known(1.0) <= 0.9 * hidden_in_known(None)

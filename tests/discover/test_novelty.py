@@ -6,19 +6,40 @@ import numpy as np
 
 from siftkit.discover.novelty import (
     KNOWN_MAJORITY,
-    labeled_neighbor_share,
+    labeled_neighbor_counts,
+    novel_count_limit,
     novel_rows,
     regroup_novel,
     return_to_known,
 )
 
 
-def test_labeled_neighbor_share_by_hand() -> None:
+def test_labeled_neighbor_counts_by_hand() -> None:
     indices = np.array([[1, 2], [0, 2], [0, 1], [0, 1]])
     labeled = np.array([True, False, False, True])
-    np.testing.assert_allclose(labeled_neighbor_share(indices, labeled), [0.0, 0.5, 0.5, 0.5])
-    no_neighbours = np.empty((3, 0), dtype=np.int64)
-    assert labeled_neighbor_share(no_neighbours, labeled[:3]).tolist() == [0.0, 0.0, 0.0]
+    assert labeled_neighbor_counts(indices, labeled).tolist() == [0, 1, 1, 1]
+
+
+def test_the_limit_is_where_rows_of_new_classes_outnumber_known_ones_by_hand() -> None:
+    """Labeled rows: 10 with count 0, 10 with 1, 20 with 2, 20 with 3, 40 with 4, 40 with 5
+    (median 4). Unlabeled rows: the known classes' as many as the labeled ones, plus those
+    of new classes: 50 at count 0, 30 at 1, 25 at 2, 5 at 3, 2 at 5 (counted as known where
+    rho is read: rho = 82 / 80)."""
+    labeled_counts = np.repeat([0, 1, 2, 3, 4, 5], [10, 10, 20, 20, 40, 40])
+    unlabeled_counts = np.concatenate(
+        [labeled_counts, np.repeat([0, 1, 2, 3, 5], [50, 30, 25, 5, 2])]
+    )
+    counts = np.concatenate([labeled_counts, unlabeled_counts])
+    labeled = np.arange(len(counts)) < len(labeled_counts)
+    # count 2: 45 unlabeled rows, 21.5 of them known by the estimate (rho times the 20
+    # labeled rows and one), 23.5 new; count 3: 25 rows, 21.5 known
+    assert novel_count_limit(counts, labeled, 5, odds=1.0) == 2
+    # at odds 2 count 1 (40 rows, 11.3 known: 2.5 to 1) passes, count 2 (1.1 to 1) not
+    assert novel_count_limit(counts, labeled, 5, odds=2.0) == 1
+    assert novel_count_limit(counts, labeled, 5, odds=10.0) == -1
+    # a count no unlabeled row has does not end the run of novel counts
+    gap = ~labeled & (counts == 1)
+    assert novel_count_limit(counts[~gap], labeled[~gap], 5, odds=1.0) == 2
 
 
 def ring_neighbours(rows: np.ndarray, k: int) -> np.ndarray:
@@ -27,15 +48,20 @@ def ring_neighbours(rows: np.ndarray, k: int) -> np.ndarray:
     return rows[(at[:, None] + np.arange(1, k + 1)[None, :]) % len(rows)]
 
 
-def test_novel_rows_have_far_fewer_labeled_neighbours_than_labeled_rows() -> None:
+def test_novel_rows_have_fewer_labeled_neighbours_than_labeled_rows() -> None:
     # rows 0-19: a known class, every other row labeled; rows 20-29: nobody labeled them
     indices = np.vstack([ring_neighbours(np.arange(20), 9), ring_neighbours(np.arange(20, 30), 9)])
     labeled = np.arange(30) % 2 == 0
     labeled[20:] = False
-    novel = novel_rows(indices, labeled, below=0.35)
+    novel = novel_rows(indices, labeled, odds=1.0)
     assert novel.tolist() == [False] * 20 + [True] * 10
-    assert not novel_rows(indices, np.zeros(30, dtype=bool), below=0.35).any()
-    assert not novel_rows(indices, labeled, below=0.0).any()
+    assert not novel_rows(indices, np.zeros(30, dtype=bool), odds=1.0).any()
+    assert not novel_rows(indices, labeled, odds=None).any()
+    # rows left out of the count (without content) are never novel
+    among = np.arange(30) != 25
+    assert novel_rows(indices, labeled, odds=1.0, among=among).tolist() == (
+        [False] * 20 + [True] * 5 + [False] + [True] * 4
+    )
 
 
 def test_no_labeled_neighbour_is_no_sign_of_novelty_when_labels_are_few() -> None:
@@ -44,11 +70,11 @@ def test_no_labeled_neighbour_is_no_sign_of_novelty_when_labels_are_few() -> Non
     indices = np.vstack([ring_neighbours(np.arange(20), 9), ring_neighbours(np.arange(20, 30), 9)])
     labeled = np.zeros(30, dtype=bool)
     labeled[[0, 10]] = True
-    assert not novel_rows(indices, labeled, below=0.35).any()
-    # with only three neighbours a row never has enough of them to tell
+    assert not novel_rows(indices, labeled, odds=1.0).any()
+    # with only three neighbours, a row of the known class lacks a labeled one as often
     few = np.vstack([ring_neighbours(np.arange(20), 3), ring_neighbours(np.arange(20, 30), 3)])
-    every_other = (np.arange(30) % 2 == 0) & (np.arange(30) < 20)
-    assert not novel_rows(few, every_other, below=0.35).any()
+    every_fourth = (np.arange(30) % 4 == 0) & (np.arange(30) < 20)
+    assert not novel_rows(few, every_fourth, odds=1.0)[:20].any()
 
 
 def test_a_novel_row_inside_a_known_class_returns_to_it() -> None:

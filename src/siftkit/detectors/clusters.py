@@ -69,10 +69,9 @@ class Clusters(Detector):
         ``"never"`` ignores labels while clustering.
     min_new_share : with pinned labels, a new category under this share of the known
         categories' median size joins the category it is most linked with (0: never).
-    novel_below : with pinned labels, where the graph separates categories well, an
-        unlabeled row whose share of labeled neighbours is under this times the share around
-        labeled rows, and too low to be chance, is novel; novel rows form the new categories
-        (0: off).
+    novel_odds : with pinned labels, an unlabeled row is novel when the rows with as few
+        labeled neighbours are estimated to be of classes nobody labeled, by more than these
+        odds (None: off; see :class:`~siftkit.discover.CategoryDiscovery`).
     vocabulary : a text file of candidate names, one per line; each category is named by
         the closest term (needs a text encoder, not precomputed vectors).
     words : with a text column, find the categories among the embeddings joined with the
@@ -89,7 +88,7 @@ class Clusters(Detector):
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "use_labels": [Options(("auto", "always", "never"))],
         "min_new_share": [Interval(float, 0.0, 1.0)],
-        "novel_below": [Interval(float, 0.0, 1.0)],
+        "novel_odds": [type(None), Interval(float, 0.0, None)],
         "vocabulary": [type(None), str],
         "words": [bool],
     }
@@ -102,7 +101,7 @@ class Clusters(Detector):
         min_confidence: float = 0.0,
         use_labels: str = "auto",
         min_new_share: float = 0.5,
-        novel_below: float = 0.35,
+        novel_odds: float | None = 1.0,
         vocabulary: str | None = None,
         words: bool = True,
     ) -> None:
@@ -112,7 +111,7 @@ class Clusters(Detector):
         self.min_confidence = min_confidence
         self.use_labels = use_labels
         self.min_new_share = min_new_share
-        self.novel_below = novel_below
+        self.novel_odds = novel_odds
         self.vocabulary = vocabulary
         self.words = words
 
@@ -134,7 +133,7 @@ class Clusters(Detector):
             self._hint(),
             resolution=self.resolution, n_neighbors=min(15, context.graph.k) or 1,
             min_cluster_size=self.min_cluster_size, min_confidence=self.min_confidence,
-            min_new_share=self.min_new_share, novel_below=self.novel_below,
+            min_new_share=self.min_new_share, novel_odds=self.novel_odds,
             random_state=context.random_state,
         )  # fmt: skip
 

@@ -180,12 +180,14 @@ class CategoryDiscovery:
     min_new_share : with labels, a new category with fewer rows than this share of the known
         categories' median size joins the category it is most linked with (0: never; lower it
         when new classes may be much rarer than the known ones).
-    novel_below : with labels, an unlabeled row is novel when the share of its neighbours
-        carrying labels is under this times the share around labeled rows and too low to be
-        chance (``siftkit.discover.novelty.NOVEL_LEVEL``); where the graph
-        separates categories well, novel rows form the new categories; where it needs
-        refinement, those in known categories leave them for the categories the rows form
-        without labels (0: off).
+    novel_odds : with labels, an unlabeled row is novel when, among the unlabeled rows with
+        as many labeled neighbours as it (or fewer), those of classes nobody labeled are
+        estimated to outnumber those of known classes by more than these odds
+        (:mod:`siftkit.discover.novelty`; 1: the decision that misjudges the fewest rows;
+        higher keeps known categories whole at the cost of new ones; None: off); where
+        the graph separates categories well, novel rows form the new categories; where it
+        needs refinement, those in known categories leave them for the categories the rows
+        form without labels.
     random_state : seed.
 
     Attributes
@@ -211,7 +213,7 @@ class CategoryDiscovery:
         "smoothness": [Interval(float, 0.0, None)],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "min_new_share": [Interval(float, 0.0, 1.0)],
-        "novel_below": [Interval(float, 0.0, 1.0)],
+        "novel_odds": [type(None), Interval(float, 0.0, None)],
         "random_state": [Interval(int, 0, None)],
     }
 
@@ -227,7 +229,7 @@ class CategoryDiscovery:
         level_factors: Sequence[float] = (0.1, 0.3, 0.6, 1.3, 2.5),
         min_confidence: float = 0.0,
         min_new_share: float = 0.5,
-        novel_below: float = 0.35,
+        novel_odds: float | None = 1.0,
         random_state: int = 0,
     ) -> None:
         self.n_clusters = n_clusters
@@ -239,13 +241,13 @@ class CategoryDiscovery:
         self.level_factors = level_factors
         self.min_confidence = min_confidence
         self.min_new_share = min_new_share
-        self.novel_below = novel_below
+        self.novel_odds = novel_odds
         self.random_state = random_state
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {name: getattr(self, name) for name in (
             "n_clusters", "resolution", "n_neighbors", "min_cluster_size", "refine",
-            "smoothness", "level_factors", "min_confidence", "min_new_share", "novel_below",
+            "smoothness", "level_factors", "min_confidence", "min_new_share", "novel_odds",
             "random_state",
         )}  # fmt: skip
 
@@ -326,7 +328,7 @@ class CategoryDiscovery:
             share=share,
         )  # fmt: skip
         if pinned is not None:
-            novel = novel_rows(indices, pinned >= 0, self.novel_below) & ~empty
+            novel = novel_rows(indices, pinned >= 0, self.novel_odds, among=~empty)
             if not refined:
                 membership = self._novel_apart(
                     adjacency, indices, membership, pinned, novel, resolution
