@@ -44,12 +44,13 @@ def novel_count_limit(counts: np.ndarray, labeled: np.ndarray, k: int, odds: flo
     they do not even at no labeled neighbour.
 
     At count ``c`` the known classes' unlabeled rows are estimated as ``rho`` times the
-    labeled rows with count ``c`` plus one (where few labeled rows have it, their number
-    varies by chance: with 20% of every digit's rows labeled, one draw had 7 labeled rows
-    without a labeled neighbour against 56 unlabeled ones, at 3.96 unlabeled rows per
-    labeled row, and so made those 56 novel), ``rho`` being the unlabeled rows per labeled row among
-    the counts from the labeled rows' median up: there rows of new classes are taken to be
-    few (so ``rho`` errs high and the limit low), and no count from there up is novel."""
+    labeled rows with count ``c`` plus one, ``rho`` being the unlabeled rows per labeled
+    row among the counts from the labeled rows' median up: there rows of new classes are
+    taken to be few (so ``rho`` errs high and the limit low), and no count from there up is
+    novel. The one more labeled row allows for chance where few labeled rows have a count:
+    with 20% of every digit's rows labeled, one draw had 7 labeled rows without a labeled
+    neighbour against 56 unlabeled ones, at 3.96 unlabeled rows per labeled row, which
+    made those 56 novel without it."""
     labeled_hist = np.bincount(counts[labeled], minlength=k + 1).astype(np.float64)
     unlabeled_hist = np.bincount(counts[~labeled], minlength=k + 1).astype(np.float64)
     median = int(np.median(counts[labeled]))
