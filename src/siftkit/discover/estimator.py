@@ -339,6 +339,7 @@ class CategoryDiscovery:
                 # leave them for the categories they form without labels (docs/discovery.md)
                 unlabeled = categories.at(resolution, None, 0, True, raw=chain[1.0])[0]
                 membership = regroup_novel(membership, novel, unlabeled, n_known)
+                membership = return_to_known(indices, membership, novel, n_known)
             membership = merge_undersized(membership, adjacency, n_known, self.min_new_share)
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:  # a finer level's
