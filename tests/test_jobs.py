@@ -89,6 +89,23 @@ def test_the_report_says_when_many_rows_fit_no_topic(unlabeled, tmp_path):
     assert "<code>sift label DATA --other</code> labels them" in card
 
 
+def test_rows_no_topic_claims_leave_the_topic_that_took_them_undoubted(unlabeled, monkeypatch):
+    from siftkit.label.presence import TopicPresence
+
+    two = {topic: words for topic, words in KEYWORDS.items() if topic != "food"}
+    food = unlabeled["text"].str.contains("bread|cheese|soup|recipe|kitchen|bake").to_numpy()
+    # the food rows fit neither topic: each took the closest all the same
+    monkeypatch.setattr(TopicPresence, "unfit", lambda self, seeds, assigned: food.copy())
+    entry = label(unlabeled, keywords=two).summary["labeling"]
+    assert entry["n_fit_no_class"] >= food.sum()
+    # they say the topics leave a category out, not that the topic they went to is missing
+    assert entry["doubtful_topics"] == []
+    # rows that fit their topic no better, in categories the topics claim, do
+    monkeypatch.setattr(TopicPresence, "unfit", lambda self, seeds, assigned: ~food)
+    doubtful = label(unlabeled, keywords=two).summary["labeling"]["doubtful_topics"]
+    assert [(d["topic"], d["unfit_share"]) for d in doubtful] == [("sport", 1.0), ("tech", 1.0)]
+
+
 def test_the_report_names_a_topic_the_data_may_not_hold(unlabeled, tmp_path):
     topics = {**KEYWORDS, "space": ["starship", "nebula", "quasar"]}
     run = label(unlabeled, keywords=topics, other=True, output=tmp_path / "run")

@@ -296,8 +296,9 @@ def test_a_doubtful_topic_is_named_with_why_and_the_topic_its_rows_rank_next() -
     assert "predicted_label = 'cryptocurrency'" in notes[0] and "sift query RUN " in notes[0]
     assert '(`sift query runs/fortunes "select text' in labeling_notes(entry, "runs/fortunes")[0]
     assert notes[1].startswith(
-        "weather` may not be in the data: 58% of the 12 rows closest "
-        "to it are no nearer it than most random sets of common words"
+        "weather` may hold far fewer rows than took it: 58% of the "
+        "12 rows closest to it (outside the categories no topic claims) are no nearer it than "
+        "most random sets of common words"
     )
     # a topic alone (with `other`) ranks no topic next
     alone = SimpleNamespace(presence=np.array([0.05]))

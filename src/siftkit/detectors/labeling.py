@@ -160,11 +160,13 @@ def doubtful_hint(entry: dict[str, Any], run: str = "RUN") -> str | None:
                 f"it comes nearer the rows than only {topic['presence']:.0%} of {against} do, "
                 "where a topic the data holds beats nearly all"
             )
+        # near the rows, but most rows it took fit it no better: few of them may be its own
+        doubt = "may not be in the data" if reasons else "may hold far fewer rows than took it"
         if topic.get("unfit_share", 0.0) >= DOUBTFUL_UNFIT_SHARE:
             reasons.append(
                 f"{topic['unfit_share']:.0%} of the {topic['closest']:,} rows closest to it "
-                f"are no nearer it than most {against} are (under half for a topic the data "
-                "holds)"
+                f"(outside the categories no topic claims) are no nearer it than most "
+                f"{against} are (under half for nearly every topic the data holds)"
             )
         instead = (
             f"Of the {topic['rows']:,} rows labeled with it, {topic['instead_rows']:,} rank "
@@ -172,7 +174,7 @@ def doubtful_hint(entry: dict[str, Any], run: str = "RUN") -> str | None:
             else f"Read its {topic['rows']:,} rows"
         )  # fmt: skip
         notes.append(
-            f"`{topic['topic']}` may not be in the data: {'; and '.join(reasons)}. {instead} "
+            f"`{topic['topic']}` {doubt}: {'; and '.join(reasons)}. {instead} "
             f'before trusting them (`sift query {run} "select text from rows where '
             f"predicted_label = '{topic['topic']}'\"`)"
         )
@@ -328,19 +330,20 @@ def labeling_notes(entry: dict[str, Any], run: str = "RUN") -> list[str]:
 def doubtful_topics(
     measured: TopicPresence,
     unfit: np.ndarray,
-    judged: np.ndarray,
+    counted: np.ndarray,
     labeled: np.ndarray,
     codes: np.ndarray,
     proba: np.ndarray,
     classes: np.ndarray,
 ) -> list[dict[str, Any]]:
     """The doubtful topics of ``measured`` (:meth:`TopicPresence.doubtful`), each with its
-    name, presence, ``closest`` (the ``judged`` rows whose ``codes`` is the topic),
+    name, presence, ``closest`` (the ``counted`` rows whose ``codes`` is the topic),
     ``unfit_share`` (the share of those ``unfit``: no nearer it than topics nobody meant),
     ``rows`` (those of them ``labeled`` with it in the end) and the class most of those rank
-    next (the runner-up of ``proba``), with how many do."""
+    next (the runner-up of ``proba``), with how many do. ``counted``: the rows to label
+    outside the categories no topic claims."""
     n_topics = len(measured.presence)
-    topic_codes = np.where(judged & (codes < n_topics), codes, -1)
+    topic_codes = np.where(counted & (codes < n_topics), codes, -1)
     closest = np.bincount(topic_codes[topic_codes >= 0], minlength=n_topics)
     unfit_count = np.bincount(topic_codes[unfit & (topic_codes >= 0)], minlength=n_topics)
     unfit_share = unfit_count / np.maximum(closest, 1)
@@ -620,9 +623,12 @@ class Labeling(Detector):
         sources[misfit] = OTHER
         predicted[abstained] = None
         sources[abstained] = "abstained"
+        # the rows of categories no topic claims fit none (counted by `n_fit_no_class`):
+        # taken by the closest topic, they say the topics leave part of the data out, not
+        # that this one is missing (docs/labeling.md, "Doubtful topics")
+        kept = judged & ~abstained & ~misfit & (model.labels_ >= 0)
         doubtful = [] if measured is None else doubtful_topics(
-            measured, unfit, judged, judged & ~abstained & ~misfit & (model.labels_ >= 0),
-            model.labels_, model.proba_, classes,
+            measured, unfit, judged & ~outside, kept, model.labels_, model.proba_, classes,
         )  # fmt: skip
         uptake = None
         if source == "keywords" and context.texts is not None:
