@@ -73,6 +73,30 @@ def test_temperature_weighs_rows_by_their_weights() -> None:
     assert sharp == min(TEMPERATURES) and sharp < blunt
 
 
+def test_a_floor_serves_rows_predicted_surely_and_wrongly() -> None:
+    from siftkit.detectors.linear_probe import fit_calibration, fit_temperature, with_floor
+
+    temperatures, floors = (0.5, 1.0, 2.0, 4.0), (0.0, 0.05, 0.1, 0.2)
+    # 90 rows predicted surely and rightly, 10 as surely but wrongly, of 4 classes
+    codes = np.zeros(100, dtype=np.int64)
+    codes[90:] = 1
+    scores = np.tile([[6.0, 0.0, 0.0, 0.0]], (100, 1))
+    judged = np.ones(100, dtype=bool)
+
+    def scores_of(rows: np.ndarray) -> np.ndarray:
+        return scores[rows]
+
+    temperature, floor = fit_calibration(scores_of, codes, judged, temperatures, None, floors)
+    # the floor gives the wrong rows their chance and leaves the right ones sure; a
+    # temperature alone has to flatten them all
+    assert floor > 0 and temperature < fit_temperature(scores_of, codes, judged, temperatures)
+    # with every row right there is nothing to floor
+    right = np.zeros(100, dtype=np.int64)
+    assert fit_calibration(scores_of, right, judged, temperatures, None, floors)[1] == 0.0
+    floored = with_floor(np.array([[0.9, 0.1, 0.0, 0.0]]), 0.2)
+    np.testing.assert_allclose(floored, [[0.77, 0.13, 0.05, 0.05]])
+
+
 def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
     from siftkit.detectors.linear_probe import TEMPERATURE_ROWS, TEMPERATURES, fit_temperature
 

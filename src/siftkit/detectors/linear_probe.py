@@ -49,17 +49,42 @@ def fit_temperature(
     (per row, default 1) weigh each row's log-likelihood. It is one number: beyond
     TEMPERATURE_ROWS judged rows, an evenly spaced sample of them decides it, and only those
     rows are scored."""
+    return fit_calibration(scores_of, codes, judged, temperatures, weights)[0]
+
+
+def with_floor(proba: np.ndarray, floor: float) -> np.ndarray:
+    """``proba`` (n_rows, n_classes) with the share ``floor`` of each row spread evenly over
+    the classes: ``(1 − floor)·p + floor / n_classes``."""
+    return (1.0 - floor) * proba + floor / proba.shape[1]
+
+
+def fit_calibration(
+    scores_of: Callable[[np.ndarray], np.ndarray],
+    codes: np.ndarray,
+    judged: np.ndarray,
+    temperatures: Sequence[float],
+    weights: np.ndarray | None = None,
+    floors: Sequence[float] = (0.0,),
+) -> tuple[float, float]:
+    """The softmax temperature and the floor (:func:`with_floor`: a share of each row spread
+    evenly over the classes) that together maximise the likelihood of the labels of the
+    ``judged`` rows, as :func:`fit_temperature` fits the temperature alone (which is
+    ``floors=(0.0,)``). A floor gives the rows predicted surely and wrongly some chance of
+    their class, which a temperature can give them only by flattening every row."""
     rows_judged = np.flatnonzero(judged)
     sampled = rows_judged[:: max(1, len(rows_judged) // TEMPERATURE_ROWS)]
-    nll = np.zeros(len(temperatures))
+    nll = np.zeros((len(temperatures), len(floors)))
     for start in range(0, len(sampled), BLOCK_ROWS):
         rows = sampled[start : start + BLOCK_ROWS]
         scores, own = scores_of(rows), codes[rows]
         weight = np.ones(len(rows)) if weights is None else weights[rows]
         for t, temperature in enumerate(temperatures):
             p = softmax(scores, temperature)[np.arange(len(own)), own]
-            nll[t] -= (weight * np.log(np.maximum(p, 1e-12))).sum()
-    return temperatures[int(np.argmin(nll))]
+            for f, floor in enumerate(floors):
+                kept = (1.0 - floor) * p + floor / scores.shape[1]
+                nll[t, f] -= (weight * np.log(np.maximum(kept, 1e-12))).sum()
+    t, f = np.unravel_index(int(np.argmin(nll)), nll.shape)
+    return temperatures[t], floors[f]
 
 
 @dataclass
