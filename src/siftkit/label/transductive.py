@@ -81,7 +81,8 @@ CALIBRATION_TEMPERATURES = tuple(float(t) for t in np.geomspace(0.25, 16.0, 49))
 #: distribution spread evenly over the classes (:func:`siftkit.detectors.linear_probe.
 #: with_floor`), for the rows predicted surely and wrongly, which one temperature can serve
 #: only by flattening every row (WordNet with five labels per class, ECE draws 0-9 0.0536 →
-#: 0.0514, 10-19 0.0481 → 0.0461; ten labels 0.0491 → 0.0469; the image sets choose 0).
+#: 0.0514, 10-19 0.0481 → 0.0461; ten labels 0.0491 → 0.0469; the image sets chose 0 on
+#: draws 10-15).
 CALIBRATION_FLOORS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2)
 #: The fewest rows a prototype takes as seeds, and as many as it takes beside its class's
 #: labeled rows: those seeds are guesses, and the more of them, the more they outweigh the
