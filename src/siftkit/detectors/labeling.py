@@ -588,10 +588,7 @@ class Labeling(Detector):
         # `other`, not for the count that hints at it
         claimable = rule != "similarity" and (self.other or context.labels is None)
         categories = categories_without_labels(context) if claimable else None
-        outside = (  # the rows of the categories no class claims
-            unclaimed(vectors, categories, model) if categories is not None
-            else np.zeros(n, dtype=bool)
-        )  # fmt: skip
+        outside = unclaimed(vectors, categories, model)  # the categories no class claims
         fits_none = (outside | fits_no_claimed_class(vectors, model, outside)) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
         unfit = np.zeros(n, dtype=bool)  # rows no nearer their topic than topics nobody meant

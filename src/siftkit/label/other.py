@@ -58,11 +58,7 @@ def fits_no_class(
     claims (:func:`unclaimed`), and among the others those that :func:`other_rule` finds, by
     :func:`beyond_reach` or :func:`far_from_prototype`. Labeled rows keep their label
     whatever this says: callers leave them out."""
-    misfit = (
-        unclaimed(vectors, categories, model)
-        if categories is not None
-        else np.zeros(len(vectors), dtype=bool)
-    )
+    misfit = unclaimed(vectors, categories, model)
     return misfit | fits_no_claimed_class(vectors, model, misfit)
 
 
@@ -105,11 +101,11 @@ def far_from_prototype(
 
 
 def unclaimed(
-    vectors: np.ndarray, categories: np.ndarray, model: TransductiveLabeler
+    vectors: np.ndarray, categories: np.ndarray | None, model: TransductiveLabeler
 ) -> np.ndarray:
     """(n_rows,) bool: the rows of the categories no class of the fitted ``model`` claims.
-    ``categories`` (n_rows,) codes 0..n-1, -1 for rows of none (never marked); ``vectors``
-    the unit rows ``model`` was fitted on.
+    ``categories`` (n_rows,) codes 0..n-1, -1 for rows of none (never marked); None: no
+    categories, no row marked; ``vectors`` the unit rows ``model`` was fitted on.
 
     A class claims the categories holding at least ``SEED_SHARE`` of its seeds
     (``model.seeds_``: its labeled rows, or the rows most like its topic): its *home*. It
@@ -120,6 +116,8 @@ def unclaimed(
     keeps them all (a category fitting it as well as its own rows); a category its rows only
     lean toward, among none better, does not."""
     vectors = np.asarray(vectors)
+    if categories is None:
+        return np.zeros(len(vectors), dtype=bool)
     assigned = categories >= 0
     if not assigned.any():
         return np.zeros(len(categories), dtype=bool)
