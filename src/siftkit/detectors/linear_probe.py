@@ -52,10 +52,11 @@ def fit_temperature(
     return fit_calibration(scores_of, codes, judged, temperatures, weights)[0]
 
 
-def with_floor(proba: np.ndarray, floor: float) -> np.ndarray:
+def with_floor(proba: np.ndarray, floor: float, n_classes: int | None = None) -> np.ndarray:
     """``proba`` (n_rows, n_classes) with the share ``floor`` of each row spread evenly over
-    the classes: ``(1 − floor)·p + floor / n_classes``."""
-    return (1.0 - floor) * proba + floor / proba.shape[1]
+    the classes: ``(1 − floor)·p + floor / n_classes``; with ``n_classes``, ``proba`` may be
+    any probabilities of that many classes (one per row, say)."""
+    return (1.0 - floor) * proba + floor / (proba.shape[1] if n_classes is None else n_classes)
 
 
 def fit_calibration(
@@ -81,7 +82,7 @@ def fit_calibration(
         for t, temperature in enumerate(temperatures):
             p = softmax(scores, temperature)[np.arange(len(own)), own]
             for f, floor in enumerate(floors):
-                kept = (1.0 - floor) * p + floor / scores.shape[1]
+                kept = with_floor(p, floor, scores.shape[1])
                 nll[t, f] -= (weight * np.log(np.maximum(kept, 1e-12))).sum()
     t, f = np.unravel_index(int(np.argmin(nll)), nll.shape)
     return temperatures[t], floors[f]
