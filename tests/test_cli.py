@@ -114,8 +114,11 @@ def test_query_flagged_rows(audited):
 def test_a_query_of_many_columns_says_how_to_read_them(audited):
     result = sift("query", "out", "select * from rows limit 3")
     assert result.exit_code == 0, result.output
-    assert "columns are more than 80 characters show well" in " ".join(result.stdout.split())
-    assert "show well" not in sift("query", "out", "select row_id from rows").stdout
+    note = " ".join(result.stdout.split())
+    assert "more columns, too wide for the terminal: " in note
+    assert "is_outlier (select fewer, or --format csv)" in note  # the last column, left out
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    assert "too wide" not in sift("query", "out", "select row_id from rows").stdout
 
 
 def test_bad_sql_names_the_columns(audited):
@@ -613,11 +616,25 @@ def test_like_prints_the_closest_rows(labeled):
     result = sift("like", "out", "r0", "r1", "--top", "3")
     assert result.exit_code == 0, result.output
     assert "row_id" in result.stdout and "similarity" in result.stdout
-    first_cells = [line.split("│")[1].strip() for line in result.stdout.splitlines()
-                   if line.startswith("│") and line.split("│")[1].strip()]  # fmt: skip
-    assert len(first_cells) == 3  # rows of the table (long cells wrap onto more lines)
-    assert set(first_cells) <= {f"r{i}" for i in range(2, 20)}  # other sport rows
+    body = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(body) == 3  # a line per row: long texts are cut short, not wrapped
+    assert {line.split("│")[1].strip() for line in body} <= {f"r{i}" for i in range(2, 20)}
     assert "│ 1.000 " in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())  # the test terminal's
+
+
+def test_a_narrow_terminal_keeps_the_text_and_names_the_columns_left_out(labeled, monkeypatch):
+    from siftkit.cli.app import console
+
+    monkeypatch.setattr(console, "width", 50)
+    result = sift("like", "out", "r0", "r1", "--top", "3")
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in header.strip("┃").split("┃")] == ["row_id", "text"]
+    assert all(len(line) <= 50 for line in result.stdout.splitlines())
+    note = " ".join(result.stdout.split())
+    assert "more columns, too wide for the terminal: similarity_score, predicted_label" in note
+    assert "(-o FILE writes them all)" in note
 
 
 def test_like_writes_a_csv(labeled, workdir):

@@ -23,6 +23,10 @@ from siftkit.results import CONTENT_COLUMNS
 TOP_FLIP_SHARE = 0.05
 
 console = Console()
+
+#: Widest a text cell of a printed table gets; other columns get at most ``NARROW_COLUMN``,
+#: and a text cell at least ``MIN_CONTENT_WIDTH`` however narrow the terminal.
+CONTENT_WIDTH, NARROW_COLUMN, MIN_CONTENT_WIDTH = 70, 30, 20
 errors = Console(stderr=True, soft_wrap=True)
 
 
@@ -58,13 +62,47 @@ def main() -> None:
     """siftkit: find out what is in a dataset and what is wrong with it."""
 
 
-def frame_table(frame: pd.DataFrame, title: str | None = None, width: int = 70) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
+def frame_table(frame: pd.DataFrame, title: str | None = None, *, more: str = "") -> Table:
+    """``frame`` as a table of one line per row. The other columns keep their width (at most
+    ``NARROW_COLUMN``) and the content column (the texts) takes what the terminal has left, cut
+    short with an ellipsis, so ids, labels and scores stay whole on a narrow terminal. From the
+    first other column that does not fit on, the columns are left out and named under the
+    table, with ``more``: how to see them all."""
+    cells = {column: [short(v, CONTENT_WIDTH) for v in frame[column]] for column in frame.columns}
+    widths = {
+        column: MIN_CONTENT_WIDTH
+        if column in CONTENT_COLUMNS
+        else min(NARROW_COLUMN, max([len(str(column)), *map(len, cells[column])]))
+        for column in frame.columns
+    }
+    # each column takes a space either side and a border; the table one more border. The
+    # content columns come first (a row's text is what the table is read for), then the others
+    # from the left while they fit.
+    used = 1 + sum(widths[column] + 3 for column in frame.columns if column in CONTENT_COLUMNS)
+    shown = set(CONTENT_COLUMNS)
     for column in frame.columns:
-        wide = column in CONTENT_COLUMNS
-        table.add_column(str(column), overflow="fold", max_width=width if wide else 30)
-    for row in frame.itertuples(index=False):
-        table.add_row(*(short(v, width) for v in row))
+        if column not in CONTENT_COLUMNS:
+            if used + widths[column] + 3 > console.width:
+                break
+            shown.add(column)
+            used += widths[column] + 3
+    room = min(CONTENT_WIDTH, MIN_CONTENT_WIDTH + max(0, console.width - used))
+    hidden = [str(column) for column in frame.columns if column not in shown]
+    caption = None
+    if hidden:
+        caption = (
+            f"{len(hidden)} more column{'s' if len(hidden) > 1 else ''}, too wide for the "
+            f"terminal: {', '.join(hidden)}"
+        )
+        caption += f" ({more})" if more else ""
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    for column in (c for c in frame.columns if c in shown):
+        if column in CONTENT_COLUMNS:
+            table.add_column(str(column), no_wrap=True, overflow="ellipsis", max_width=room)
+        else:
+            table.add_column(str(column), overflow="fold", max_width=NARROW_COLUMN)
+    for row in zip(*(cells[c] for c in frame.columns if c in shown), strict=True):
+        table.add_row(*row)
     return table
 
 

@@ -38,7 +38,7 @@ def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> 
     if ranked.empty:
         console.print("No other row to rank: the run holds only the examples given.")
         return
-    console.print(frame_table(ranked))
+    console.print(frame_table(ranked, more="-o FILE writes them all"))
 
 
 def _as_row_id(value: str, ids: pd.Series) -> Any:
@@ -49,11 +49,6 @@ def _as_row_id(value: str, ids: pd.Series) -> Any:
         except ValueError:
             raise click.BadParameter(f"row ids of this run are integers; got {value!r}") from None
     return value
-
-
-#: Characters a column of a query's table needs to be read; more columns than the terminal
-#: holds at this width get a note.
-MIN_COLUMN_WIDTH = 8
 
 
 @main.command()
@@ -87,16 +82,11 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     elif fmt == "json":
         click.echo(frame.to_json(orient="records", lines=True, date_format="iso"), nl=False)
     else:
-        console.print(frame_table(frame.head(limit)))
+        console.print(frame_table(frame.head(limit), more="select fewer, or --format csv"))
         if frame.empty:
             console.print("0 rows")
         if len(frame) > limit:
             console.print(f"… {len(frame) - limit} more rows (--limit, or --format csv)")
-        if len(frame.columns) * MIN_COLUMN_WIDTH > console.width:
-            console.print(
-                f"{len(frame.columns)} columns are more than {console.width} characters show "
-                "well: select fewer, or use --format csv"
-            )
 
 
 @main.command()
