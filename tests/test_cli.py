@@ -121,6 +121,15 @@ def test_a_query_of_many_columns_says_how_to_read_them(audited):
     assert "too wide" not in sift("query", "out", "select row_id from rows").stdout
 
 
+def test_a_query_prints_brackets_and_lists_as_they_are(audited):
+    sql = "select '[bold]news' as \"[t]\", ['a', '[b]'] as l, [0.5, 1.25] as f"
+    result = sift("query", "out", sql)
+    assert result.exit_code == 0, result.output
+    cells = [c.strip() for c in result.stdout.splitlines()[3].strip("│").split("│")]
+    assert cells == ["[bold]news", "[a, [b]]", "[0.500, 1.250]"]  # not read as markup
+    assert "[t]" in result.stdout.splitlines()[1]
+
+
 def test_bad_sql_names_the_columns(audited):
     result = sift("query", "out", "select nope from rows")
     assert result.exit_code == 2

@@ -8,6 +8,7 @@ import warnings
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
@@ -98,20 +99,27 @@ def frame_table(frame: pd.DataFrame, title: str | None = None, *, more: str = ""
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for column in (c for c in frame.columns if c in shown):
         if column in CONTENT_COLUMNS:
-            table.add_column(str(column), no_wrap=True, overflow="ellipsis", max_width=room)
+            table.add_column(escape(str(column)), no_wrap=True, overflow="ellipsis", max_width=room)
         else:
-            table.add_column(str(column), overflow="fold", max_width=NARROW_COLUMN)
+            table.add_column(escape(str(column)), overflow="fold", max_width=NARROW_COLUMN)
     for row in zip(*(cells[c] for c in frame.columns if c in shown), strict=True):
         table.add_row(*row)
     return table
 
 
 def short(value: Any, width: int) -> str:
-    """``value`` on one line of at most ``width`` characters; blank when missing."""
+    """``value`` on one line of at most ``width`` characters, blank when missing, escaped for
+    the console: a text such as "[bold] news" is shown as written, not read as markup."""
+    return escape(_one_line(value, width))
+
+
+def _one_line(value: Any, width: int) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float):
         return f"{value:.3f}"
+    if isinstance(value, list | tuple | np.ndarray):  # a list column, or a query's list
+        return one_line("[" + ", ".join(_one_line(v, width) for v in value) + "]", width)
     return one_line(value, width)
 
 
@@ -178,7 +186,7 @@ def print_summary(result: Any) -> None:
         entry = summary[name]
         status = entry.get("status", "")
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
-        notes = analysis_notes(entry)
+        notes = escape(analysis_notes(entry))  # it names labels and topics
         table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
     console.print(table)
     labeling = summary.get("labeling", {})
@@ -187,7 +195,7 @@ def print_summary(result: Any) -> None:
 
         folder = shlex.quote(str(result.path)) if result.path is not None else "RUN"
         for hint in labeling_notes(labeling, folder):
-            console.print(f"[yellow]note:[/yellow] {hint}.")
+            console.print(f"[yellow]note:[/yellow] {escape(hint)}.")
     for name in summary.get("analyses", []):
         if summary[name].get("status") != "ok":
             continue

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from siftkit._text import counted
@@ -329,9 +330,9 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
         )
     names = entry.get("label_names") or {}
     if entry.get("seed_classes") or names.get("used"):
-        console.print(f"Labeled from {source_note(entry)}.")
+        console.print(f"Labeled from {escape(source_note(entry))}.")
     if names.get("p_value") is not None and not names["used"]:
-        console.print(f"The labels' names were not read as words: {names['reason']}.")
+        console.print(f"The labels' names were not read as words: {escape(names['reason'])}.")
     calibration = ""
     if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
         calibration = f" ({confidence_note(entry)})"
@@ -343,4 +344,4 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
         f"confidence {entry['mean_confidence']}{calibration}."
     )
     if meaning is not None:
-        console.print(f"Other: {meaning}.")
+        console.print(f"Other: {escape(meaning)}.")
