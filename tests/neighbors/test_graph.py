@@ -142,6 +142,16 @@ def test_invalid_parameters() -> None:
         build_graph(vectors, hnsw_m=2)
 
 
+def test_rows_not_of_unit_length_are_refused_with_the_fix() -> None:
+    # by inner product, raw rows would join the longest rows to every row
+    vectors = unit_rows(10, 4)
+    vectors[4] *= 3.0
+    with pytest.raises(ValueError, match=r"1 of 10 are not \(row 4 has length 3\).*l2_normalize"):
+        build_graph(vectors, k=3)
+    with pytest.raises(ValueError, match=r"must be 2-D"):
+        build_graph(vectors[0], k=3)
+
+
 def test_hnsw_recall_on_clustered_data() -> None:
     """20,000 x 64 Gaussian clusters: HNSW finds >= 95% of the true 10 nearest neighbours,
     and the graph's own sampled recall estimate agrees with the full measurement."""

@@ -20,6 +20,9 @@ from siftkit.exceptions import ShrunkNeighborsWarning
 
 EXACT_THRESHOLD = 20_000
 RECALL_SAMPLE = 1_000
+#: How far from 1 a row's length may be (float32 rounding of normalised rows stays far
+#: inside it).
+UNIT_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,7 @@ def build_graph(
     )
     start = time.perf_counter()
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    _require_unit_rows(vectors)
     n = len(vectors)
     k = effective_k(n, k)
     if k == 0:
@@ -194,6 +198,23 @@ def build_graph(
     if method == "hnsw":
         recall = measure_recall(vectors, indices, random_state=random_state)
     return KnnGraph(indices, similarities, method, recall, time.perf_counter() - start)
+
+
+def _require_unit_rows(vectors: np.ndarray) -> None:
+    """Neighbours are found by inner product, which is the cosine only for unit rows: rows of
+    other lengths (raw pixels, counts) would join the longest rows to every row. Zero rows
+    (blank texts) are allowed."""
+    if vectors.ndim != 2:
+        raise ValueError(f"vectors must be 2-D (n_rows, n_dims); got shape {vectors.shape}")
+    norms = np.linalg.norm(vectors, axis=1)
+    off = (np.abs(norms - 1) > UNIT_TOLERANCE) & (norms > 0)
+    if off.any():
+        row = int(np.flatnonzero(off)[0])
+        raise ValueError(
+            f"build_graph takes L2-normalised rows; {int(off.sum()):,} of {len(vectors):,} are "
+            f"not (row {row} has length {norms[row]:.4g}). Normalise them first: "
+            "siftkit.embed.l2_normalize(vectors)."
+        )
 
 
 def measure_recall(
