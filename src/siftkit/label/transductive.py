@@ -52,6 +52,7 @@ from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import has_content, l2_normalize, unit_rows
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.diffusion import ALPHA, affinity, spread
+from siftkit.label.confusable import confusable_groups, labeled_groups, within_groups
 from siftkit.label.metric import enough_to_learn, within_class_whitening
 from siftkit.label.self_training import confident_rows, self_train, smoothed_features
 from siftkit.neighbors import KnnGraph, build_graph
@@ -246,6 +247,10 @@ class TransductiveLabeler:
         reach, each held out and reached from the other folds' seeds (see
         :func:`siftkit.label.other.fits_no_class`). None when not ``calibrated_``.
     method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
+    confused_groups_ : the groups of classes (codes) the diffusion spread rows over together,
+        each told apart within by a classifier of its labeled rows
+        (:mod:`siftkit.label.confusable`); empty on the prototype path or without
+        ``MIN_GROUP_LABELS`` labeled rows in each class of a group.
     metric_learned_ : whether the rows were labeled over the graph of a learned metric
         too (``learn_metric`` by diffusion); ``reach_`` and calibration follow the given
         graph only.
@@ -354,6 +359,10 @@ class TransductiveLabeler:
             learned = self._in_learned_metric(rows, taught)
             self.proba_ = 0.5 * (self.proba_ + self._distribute(learned, seeds))
             views = (rows, learned)
+        self.confused_groups_ = []
+        if not by_prototypes:
+            self.confused_groups_ = labeled_groups(confusable_groups(self.proba_), codes, n_classes)
+            self.proba_ = within_groups(self.proba_, vectors, codes, self.confused_groups_)
         # held-out labels taught the learned metric, so calibration and reach, which hold
         # labeled rows out, walk the graph of the given one
         self.reach_ = self._reach(rows, seeds)
@@ -587,7 +596,11 @@ class TransductiveLabeler:
         for held in range(int(folds.max()) + 1):
             judged = (codes >= 0) & (folds == held)
             kept = np.where(judged, -1, seeds)
-            held_out.append(log_distribution(self._distribute(rows, kept)[judged]))
+            proba = within_groups(
+                self._distribute(rows, kept), rows.vectors, np.where(judged, -1, codes),
+                self.confused_groups_,
+            )  # fmt: skip
+            held_out.append(log_distribution(proba[judged]))
             truth.append(codes[judged])
         scores, truth_codes = np.vstack(held_out), np.concatenate(truth)
         unlabeled = predicted[codes < 0]
