@@ -23,9 +23,9 @@ from scipy.sparse.csgraph import connected_components
 #: Two classes are confused when the cosine between the walk's columns for them exceeds this
 #: (Fashion-MNIST with five labels per class, one draw: pullover, coat and shirt 0.50-0.53,
 #: dress and coat 0.42, sandal and sneaker 0.39, T-shirt and shirt 0.33; digits at most
-#: 0.13). Chosen on draws 10-15 (macro-F1 at five labels 0.7215 / 0.7243 / 0.7193 at 0.4 /
-#: 0.5 / 0.6, against 0.7081 without groups), 0.4 held better on 16-21 (0.6942 / 0.6926
-#: against 0.6897).
+#: 0.13). Chosen with a regression of C = 100 on draws 10-15 (macro-F1 at five labels 0.7215
+#: / 0.7243 / 0.7193 at 0.4 / 0.5 / 0.6, against 0.7081 without groups); 0.4 held better on
+#: 16-21 (0.6942 / 0.6926 against 0.6897).
 CONFUSION_LINK = 0.4
 #: The group classifier's share of a row's distribution within its group.
 GROUP_WEIGHT = 0.5
@@ -38,7 +38,7 @@ GROUP_C = 10.0
 GROUP_ITERATIONS = 1000
 #: A group is told apart only when each of its classes has this many labeled rows: from one
 #: row per class the classifier is a nearest-mean rule, no better than the walk
-#: (Fashion-MNIST with one label per class, draws 10-15: macro-F1 0.551 → 0.545).
+#: (Fashion-MNIST with one label per class, draws 10-15, C = 100: macro-F1 0.551 → 0.545).
 MIN_GROUP_LABELS = 3
 
 
@@ -55,9 +55,7 @@ def confusable_groups(proba: np.ndarray, link: float = CONFUSION_LINK) -> list[n
     return [m for m in members if len(m) > 1]
 
 
-def labeled_groups(
-    groups: list[np.ndarray], codes: np.ndarray, n_classes: int
-) -> list[np.ndarray]:
+def labeled_groups(groups: list[np.ndarray], codes: np.ndarray, n_classes: int) -> list[np.ndarray]:
     """The ``groups`` each class of which has ``MIN_GROUP_LABELS`` rows in ``codes`` (class
     codes, -1 unlabeled)."""
     counts = np.bincount(codes[codes >= 0], minlength=n_classes)

@@ -51,8 +51,8 @@ from siftkit.detectors.linear_probe import fit_calibration, softmax, with_floor
 from siftkit.discover.refine import neighbor_shares, prototypes, within_share
 from siftkit.embed.base import has_content, l2_normalize, unit_rows
 from siftkit.exceptions import InvalidParameterError
-from siftkit.label.diffusion import ALPHA, affinity, spread
 from siftkit.label.confusable import confusable_groups, labeled_groups, within_groups
+from siftkit.label.diffusion import ALPHA, affinity, spread
 from siftkit.label.metric import enough_to_learn, within_class_whitening
 from siftkit.label.self_training import confident_rows, self_train, smoothed_features
 from siftkit.neighbors import KnnGraph, build_graph
