@@ -13,7 +13,9 @@
    The diffusion runs twice: the first's classes (the seeds and the surest half of each
    class's rows) teach a metric, the within-class whitening of :mod:`siftkit.label.metric`,
    and the second walks a graph built again in it, whose edges join rows of one class more
-   often; each row's distribution is the mean of the two.
+   often; each row's distribution is the mean of the two. Classes the walk spreads rows over
+   together are then told apart by a classifier of their labeled rows
+   (:mod:`siftkit.label.confusable`).
    When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
    edges (sentence embeddings, whose categories the communities do not follow) or are fewer
    than the classes (a few dozen rows), so pooling would merge classes — classes come instead
