@@ -460,6 +460,7 @@ def test_other_marks_rows_of_a_class_nobody_labeled(topics) -> None:
     assert entry["n_other"] == (rows["label_source"] == "other").sum()
     assert entry["other_rule"] == "reach"
     assert entry["metric_learned"] is False  # a few dozen rows are too few to learn it from
+    assert entry["confused_classes"] == []  # the walk parts cats from boats
 
 
 def test_other_marks_the_categories_no_class_claims_beside_the_rows_out_of_reach() -> None:

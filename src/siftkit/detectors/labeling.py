@@ -663,6 +663,8 @@ class Labeling(Detector):
             "confidence_calibrated": model.calibrated_,
             "method": model.method_,
             "metric_learned": model.metric_learned_,
+            "confused_classes": [[str(classes[c]) for c in group]
+                                 for group in model.confused_groups_],
             "weak_graph": model.weak_graph_,
             "words_joined": view is not None,
         }  # fmt: skip
