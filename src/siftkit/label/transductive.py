@@ -364,7 +364,14 @@ class TransductiveLabeler:
         self.confused_groups_ = []
         if not by_prototypes:
             self.confused_groups_ = labeled_groups(confusable_groups(self.proba_), codes, n_classes)
-            self.proba_ = within_groups(self.proba_, vectors, codes, self.confused_groups_)
+            # the groups' classifiers see the rows in the learned metric (when there is one),
+            # whose directions part the classes: on the unit rows, where the walk had parted
+            # two classes but left their mass spread, a classifier of a few labels moved rows
+            # the walk had right. The calibration folds fit theirs on the given rows, as the
+            # held-out labels taught the metric.
+            self.proba_ = within_groups(
+                self.proba_, views[-1].vectors, codes, self.confused_groups_
+            )
         # held-out labels taught the learned metric, so calibration and reach, which hold
         # labeled rows out, walk the graph of the given one
         self.reach_ = self._reach(rows, seeds)
