@@ -593,8 +593,9 @@ class TransductiveLabeler:
     ) -> tuple[float, float] | None:
         """The temperature and floor that best predict the labeled rows of each of ``folds``
         from the other ``seeds`` (the other folds' labeled rows, and the rows prototypes
-        found), by maximum likelihood over ``CALIBRATION_TEMPERATURES`` and
-        ``CALIBRATION_FLOORS``; None without folds. The
+        found; told apart within ``confused_groups_`` by classifiers of the other folds'
+        labeled rows, on the given rows), by maximum likelihood over
+        ``CALIBRATION_TEMPERATURES`` and ``CALIBRATION_FLOORS``; None without folds. The
         labeled rows are weighed by how common their class is among the unlabeled rows (by
         ``predicted``) against among the labeled ones: a few labeled rows per class sample the
         classes evenly, the rows to be labeled do not, and the confidence is for them."""
