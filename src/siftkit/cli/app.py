@@ -64,11 +64,11 @@ def main() -> None:
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, *, more: str = "") -> Table:
-    """``frame`` as a table of one line per row. The other columns keep their width (at most
-    ``NARROW_COLUMN``) and the content column (the texts) takes what the terminal has left, cut
-    short with an ellipsis, so ids, labels and scores stay whole on a narrow terminal. From the
-    first other column that does not fit on, the columns are left out and named under the
-    table, with ``more``: how to see them all."""
+    """``frame`` as a table of one line per row. The content column (the texts) takes what
+    the terminal leaves beside the other columns, cut short with an ellipsis, so ids, labels
+    and scores stay whole (each at most ``NARROW_COLUMN`` wide) on a narrow terminal. From the
+    first of the other columns that does not fit on, the columns are left out and named under
+    the table, with ``more``: how to see them all."""
     cells = {column: [short(v, CONTENT_WIDTH) for v in frame[column]] for column in frame.columns}
     widths = {
         column: MIN_CONTENT_WIDTH
