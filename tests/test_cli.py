@@ -621,6 +621,21 @@ def test_label_with_topics_and_no_text_is_an_error(workdir, keywords):
     assert "error: Nothing was labeled: keywords need a text encoder" in result.stderr
 
 
+def test_info_names_the_classes_told_apart_by_their_labeled_rows(labeled, workdir):
+    summary_path = workdir / "out" / "summary.json"
+    summary = json.loads(summary_path.read_text())
+    assert summary["labeling"]["confused_classes"] == []  # keywords: no labeled rows
+    assert "Told apart" not in sift("info", "out").stdout
+    summary["labeling"]["confused_classes"] = [["pullover", "coat", "[shirt]"]]
+    summary_path.write_text(json.dumps(summary))
+    result = sift("info", "out")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Told apart by their labeled rows, as the graph blurs them: pullover / coat / [shirt]."
+        in (" ".join(result.stdout.split()))
+    )
+
+
 def test_like_prints_the_closest_rows(labeled):
     result = sift("like", "out", "r0", "r1", "--top", "3")
     assert result.exit_code == 0, result.output

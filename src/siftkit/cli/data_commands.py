@@ -333,6 +333,11 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
         console.print(f"Labeled from {escape(source_note(entry))}.")
     if names.get("p_value") is not None and not names["used"]:
         console.print(f"The labels' names were not read as words: {escape(names['reason'])}.")
+    groups = "; ".join(" / ".join(group) for group in entry.get("confused_classes") or [])
+    if groups:
+        console.print(
+            f"Told apart by their labeled rows, as the graph blurs them: {escape(groups)}."
+        )
     calibration = ""
     if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
         calibration = f" ({confidence_note(entry)})"
