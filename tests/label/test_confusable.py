@@ -73,6 +73,10 @@ def test_within_a_group_the_classifier_of_its_labeled_rows_decides() -> None:
     pair = truth < 2
     assert (walk[pair].argmax(axis=1) == truth[pair]).mean() == 0.5
     assert (mixed[pair].argmax(axis=1) == truth[pair]).mean() > 0.9
+    elsewhere = np.tile([0.1, 0.1, 0.8], (len(truth), 1))  # no row predicted in the group
+    np.testing.assert_array_equal(
+        within_groups(elsewhere, vectors, codes, [np.array([0, 1])]), elsewhere
+    )
     unlabeled_class = np.where(codes == 1, -1, codes)  # no labeled row of class 1: left alone
     np.testing.assert_array_equal(
         within_groups(walk, vectors, unlabeled_class, [np.array([0, 1])]), walk

@@ -82,6 +82,8 @@ def within_groups(
         if len(np.unique(codes[labeled])) < len(classes):
             continue
         rows = np.flatnonzero(np.isin(predicted, classes))
+        if not len(rows):  # every row went to other classes: nothing to share out
+            continue
         model = LogisticRegression(C=GROUP_C, max_iter=GROUP_ITERATIONS)
         model.fit(vectors[labeled], codes[labeled])
         by_model = model.predict_proba(vectors[rows])  # columns in the order of model.classes_
