@@ -22,12 +22,11 @@ from siftkit.results import CONTENT_COLUMNS
 #: The summary line of label errors names the commonest flip when at least this share of its
 #: class is estimated to carry it.
 TOP_FLIP_SHARE = 0.05
-
-console = Console()
-
 #: Widest a text cell of a printed table gets; other columns get at most ``NARROW_COLUMN``,
 #: and a text cell at least ``MIN_CONTENT_WIDTH`` however narrow the terminal.
 CONTENT_WIDTH, NARROW_COLUMN, MIN_CONTENT_WIDTH = 70, 30, 20
+
+console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
 
