@@ -618,7 +618,9 @@ def test_label_with_topics_and_no_text_is_an_error(workdir, keywords):
     pd.DataFrame({"size": [float(i % 7) for i in range(30)]}).to_csv("table.csv", index=False)
     result = sift("label", "table.csv", "-o", "out", "--keywords", keywords)
     assert result.exit_code == 2
-    assert "error: Nothing was labeled: keywords need a text encoder" in result.stderr
+    assert "error: The keywords are embedded by a text encoder" in result.stderr
+    assert "no text column (columns: size)" in result.stderr
+    assert not (workdir / "out").exists()
 
 
 def test_info_names_the_classes_told_apart_by_their_labeled_rows(labeled, workdir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import numpy as np
@@ -218,6 +219,23 @@ def test_label_refuses_bad_seed_files(unlabeled, tmp_path):
 def test_a_bad_keywords_dict_is_refused_before_embedding(unlabeled):
     with pytest.raises(UnreadableDataError, match="Topic 'food' in the keywords given"):
         label(unlabeled, keywords={"sport": ["football"], "food": []})
+
+
+def test_topics_without_a_text_encoder_are_refused_before_any_work(unlabeled, monkeypatch):
+    audit_module = importlib.import_module("siftkit.audit")
+    monkeypatch.setattr(audit_module, "embed_dataset", lambda *a, **k: pytest.fail("embedded"))
+    monkeypatch.setattr(audit_module, "build_graph", lambda *a, **k: pytest.fail("graph built"))
+    numbers = pd.DataFrame({"size": np.arange(30.0), "weight": np.arange(30.0) % 7})
+    with pytest.raises(InvalidParameterError, match=r"no text column \(columns: size, weight\)"):
+        siftkit.label_rows(numbers, keywords=KEYWORDS, progress=False)
+    with pytest.raises(InvalidParameterError, match=r"no text column \(an array of numbers\)"):
+        siftkit.label_rows(numbers.to_numpy(), keywords=KEYWORDS, progress=False)
+    vectors = np.random.default_rng(0).random((len(unlabeled), 8))
+    with pytest.raises(InvalidParameterError, match="The keywords .* precomputed embeddings"):
+        label(unlabeled, keywords=KEYWORDS, embeddings=vectors)
+    with pytest.raises(InvalidParameterError, match="The descriptions .* 'tabular' does not"):
+        siftkit.label_rows(unlabeled, text="text", encoder="tabular", progress=False,
+                           descriptions={"sport": "a match", "food": "a meal"})  # fmt: skip
 
 
 def test_text_rows_are_joined_with_their_words_unless_told_not_to(unlabeled):

@@ -66,6 +66,15 @@ def _versions() -> dict[str, str]:
     }
 
 
+def run_encoder(dataset: Dataset, encoder: str | Encoder | None) -> Encoder:
+    """The encoder an audit of ``dataset`` embeds its rows with (no embeddings given):
+    ``encoder`` by name or as given, else the data's default (its vectors, its text, or its
+    columns)."""
+    if isinstance(encoder, Encoder):
+        return encoder
+    return get_encoder(encoder or default_encoder_name(dataset))
+
+
 def audit(
     data: Any,
     *,
@@ -124,8 +133,8 @@ def audit(
     )
     resolved = _resolve_detectors(detectors)
     vectors = None if embeddings is None else load_embeddings(embeddings, len(dataset))
-    if embeddings is None and not isinstance(encoder, Encoder):
-        encoder = get_encoder(encoder or default_encoder_name(dataset))
+    if embeddings is None:
+        encoder = run_encoder(dataset, encoder)
     parameters = {
         "k": k,
         "encoder": "precomputed" if embeddings is not None else encoder.id,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siftkit.audit import audit
+from siftkit.audit import audit, run_encoder
 from siftkit.data import Dataset, load
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
@@ -125,16 +125,21 @@ def label_rows(
     )  # fmt: skip
     clusters = Clusters(words=words)
     try:
+        # loaded once, before anything is embedded: a seed file's row ids place its labels,
+        # seeds on every row leave nothing to label, and topics need texts to be read beside
+        data = load(data, text=options.get("text"), id=options.get("id"),
+                    split=options.get("split"),
+                    label=seed_labels if seeded else options["label"])  # fmt: skip
         if seeded:
-            # loaded once, before anything is embedded: a seed file's row ids place its
-            # labels, and seeds on every row leave nothing to label
-            data = load(data, text=options.get("text"), id=options.get("id"),
-                        split=options.get("split"), label=seed_labels)  # fmt: skip
             options["label"] = (
                 seed_labels if seed_labels_file is None
                 else _labels_from_file(seed_labels_file, data)
             )  # fmt: skip
             _check_left_to_label(load(data, label=options["label"]), seed_labels)
+        if keywords is not None:
+            _check_topics_readable(data, options, "keywords")
+        elif descriptions is not None:
+            _check_topics_readable(data, options, "descriptions")
         return audit(
             data, **options, detectors=[EmptyRows(), clusters, detector],
             allow_missing_labels=True,
@@ -154,6 +159,37 @@ def label_rows(
             "a few labeled rows of each class (at least 2 classes). Label some rows of every "
             "class, or label from --keywords or --descriptions."
         ) from exc
+
+
+def _check_topics_readable(dataset: Dataset, options: dict[str, Any], kind: str) -> None:
+    """Raise InvalidParameterError when the run will have no text encoder to embed the
+    topics (``kind``: keywords or descriptions) with, as the rows were."""
+    embeddings = options.get("embeddings")
+    encoder = None if embeddings is not None else run_encoder(dataset, options.get("encoder"))
+    if encoder is not None and encoder.modality == "text":
+        return
+    fallback = "or label from a few labeled rows (--seed-labels COLUMN)"
+    if embeddings is not None:
+        cause = (
+            "the rows come as precomputed embeddings, and the topics cannot be embedded "
+            f"as they were. Let siftkit embed the text column (drop --embeddings), {fallback}"
+        )
+    elif dataset.texts is None:
+        held = (
+            f"columns: {', '.join(map(str, dataset.frame.columns))}" if len(dataset.frame.columns)
+            else "an array of numbers"
+        )  # fmt: skip
+        cause = (
+            f"the data has no text column ({held}). Name the text column with --text, {fallback}"
+        )
+    else:
+        cause = (
+            f"the encoder {encoder.name!r} does not embed text. Use a text encoder "
+            f"(--encoder minilm or tfidf), {fallback}"
+        )
+    raise InvalidParameterError(
+        f"The {kind} are embedded by a text encoder beside the rows' texts, but {cause}."
+    )
 
 
 def _check_left_to_label(seeded: Dataset, seed_labels: Any) -> None:

@@ -293,11 +293,6 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
         raise InvalidParameterError(
             f"The labeling failed: {entry['error']} ({params['output']}/ holds the other analyses)."
         )
-    if entry.get("status") == "skipped" and (keywords or descriptions):  # topics need texts
-        raise InvalidParameterError(
-            f"Nothing was labeled: {entry['reason']}. Name the text column with --text (and "
-            "let siftkit embed it rather than give --embeddings), or label from seed labels."
-        )
     _print_run(result, params["output"], params["quiet"], "Labeled")
     if entry.get("status") == "ok" and not params["quiet"]:
         print_labels(entry, params["output"])
