@@ -233,6 +233,9 @@ def test_topics_without_a_text_encoder_are_refused_before_any_work(unlabeled, mo
     vectors = np.random.default_rng(0).random((len(unlabeled), 8))
     with pytest.raises(InvalidParameterError, match="The keywords .* precomputed embeddings"):
         label(unlabeled, keywords=KEYWORDS, embeddings=vectors)
+    seeds = np.where(np.arange(len(unlabeled)) < 3, "sport", None)
+    with pytest.raises(InvalidParameterError, match="leave the keywords out and label from the"):
+        label(unlabeled, keywords=KEYWORDS, embeddings=vectors, seed_labels=seeds)
     with pytest.raises(InvalidParameterError, match="The descriptions .* 'tabular' does not"):
         siftkit.label_rows(unlabeled, text="text", encoder="tabular", progress=False,
                            descriptions={"sport": "a match", "food": "a meal"})  # fmt: skip

@@ -137,9 +137,9 @@ def label_rows(
             )  # fmt: skip
             _check_left_to_label(load(data, label=options["label"]), seed_labels)
         if keywords is not None:
-            _check_topics_readable(data, options, "keywords")
+            _check_topics_readable(data, options, "keywords", seeded)
         elif descriptions is not None:
-            _check_topics_readable(data, options, "descriptions")
+            _check_topics_readable(data, options, "descriptions", seeded)
         return audit(
             data, **options, detectors=[EmptyRows(), clusters, detector],
             allow_missing_labels=True,
@@ -161,14 +161,20 @@ def label_rows(
         ) from exc
 
 
-def _check_topics_readable(dataset: Dataset, options: dict[str, Any], kind: str) -> None:
+def _check_topics_readable(
+    dataset: Dataset, options: dict[str, Any], kind: str, seeded: bool
+) -> None:
     """Raise InvalidParameterError when the run will have no text encoder to embed the
-    topics (``kind``: keywords or descriptions) with, as the rows were."""
+    topics (``kind``: keywords or descriptions) with, as the rows were; ``seeded``: seed
+    labels were given beside them."""
     embeddings = options.get("embeddings")
     encoder = None if embeddings is not None else run_encoder(dataset, options.get("encoder"))
     if encoder is not None and encoder.modality == "text":
         return
-    fallback = "or label from a few labeled rows (--seed-labels COLUMN)"
+    fallback = (
+        f"or leave the {kind} out and label from the seed labels alone" if seeded
+        else "or label from a few labeled rows (--seed-labels COLUMN)"
+    )  # fmt: skip
     if embeddings is not None:
         cause = (
             "the rows come as precomputed embeddings, and the topics cannot be embedded "
