@@ -1,5 +1,6 @@
-"""Toy data for labeling tests: blobs of vectors, and topics of short texts whose words the
-fake encoder (tests/conftest.py) puts in disjoint dimensions."""
+"""Toy data for labeling tests: blobs of vectors (in ``shared_blob`` two classes share one),
+a few labeled rows of each class, and topics of short texts whose words the fake encoder
+(tests/conftest.py) puts in disjoint dimensions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import numpy as np
 import pandas as pd
 import toy_data
 from toy_data import MUSIC_WORDS, TOPIC_WORDS, fake_bucket, texts, topic_frame  # noqa: F401
+
+from siftkit.embed import l2_normalize
 
 
 def blobs(
@@ -47,3 +50,25 @@ def with_rows(frame: pd.DataFrame, new_texts: Sequence[str], topic: str) -> pd.D
 def write(path: Path, content: str) -> str:
     path.write_text(content, encoding="utf-8")
     return str(path)
+
+
+def shared_blob(gap: float = 0.3, n: int = 150, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Six classes of ``n`` rows in five blobs: classes 0 and 1 share the first, ``2 * gap``
+    apart along a direction of their own; 2-5 each have one. Unit rows."""
+    rng = np.random.default_rng(seed)
+    truth = np.repeat(np.arange(6), n)
+    centre = 6.0 * np.eye(5)[np.maximum(truth - 1, 0)]
+    own = np.select([truth == 0, truth == 1], [-gap, gap], 0.0)[:, None]
+    rows = np.hstack([
+        centre + rng.normal(size=(6 * n, 5)), own + 0.1 * rng.normal(size=(6 * n, 1)),
+        0.3 * rng.normal(size=(6 * n, 3)),
+    ])  # fmt: skip
+    return l2_normalize(rows), truth
+
+
+def some_labels(truth: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    codes = np.full(len(truth), -1)
+    for c in np.unique(truth):
+        codes[rng.choice(np.flatnonzero(truth == c), per_class, replace=False)] = c
+    return codes

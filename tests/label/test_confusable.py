@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from labeling_data import blobs
+from labeling_data import blobs, shared_blob, some_labels
 
 from siftkit.embed import l2_normalize
 from siftkit.label.confusable import (
@@ -24,28 +24,6 @@ def overlapping_pair(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     wide = rng.normal(size=(3 * n, 3)) * [1.0, 0.0, 1.0]
     narrow = np.where(truth == 0, -1.0, 1.0)[:, None] + 0.1 * rng.normal(size=(3 * n, 1))
     return l2_normalize(np.hstack([centre + wide, narrow])), truth
-
-
-def shared_blob(gap: float = 0.3, n: int = 150, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Six classes of ``n`` rows in five blobs: classes 0 and 1 share the first, ``2 * gap``
-    apart along a direction of their own; 2-5 each have one. Unit rows."""
-    rng = np.random.default_rng(seed)
-    truth = np.repeat(np.arange(6), n)
-    centre = 6.0 * np.eye(5)[np.maximum(truth - 1, 0)]
-    own = np.select([truth == 0, truth == 1], [-gap, gap], 0.0)[:, None]
-    rows = np.hstack([
-        centre + rng.normal(size=(6 * n, 5)), own + 0.1 * rng.normal(size=(6 * n, 1)),
-        0.3 * rng.normal(size=(6 * n, 3)),
-    ])  # fmt: skip
-    return l2_normalize(rows), truth
-
-
-def some_labels(truth: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    codes = np.full(len(truth), -1)
-    for c in np.unique(truth):
-        codes[rng.choice(np.flatnonzero(truth == c), per_class, replace=False)] = c
-    return codes
 
 
 def test_classes_whose_rows_share_the_mass_form_a_group() -> None:

@@ -14,7 +14,8 @@
    class's rows) teach a metric, the within-class whitening of :mod:`siftkit.label.metric`,
    and the second walks a graph built again in it, whose edges join rows of one class more
    often; each row's distribution is the mean of the two. Classes the walk spreads rows over
-   together are then told apart by a classifier of their labeled rows
+   together are then told apart by transductive information maximisation
+   (:mod:`siftkit.label.infomax`) and a classifier of their labeled rows
    (:mod:`siftkit.label.confusable`).
    When the graph is weak — its communities keep fewer than ``WEAK_GRAPH_BELOW`` of the kNN
    edges (sentence embeddings, whose categories the communities do not follow) or are fewer
@@ -97,8 +98,9 @@ CALIBRATION_FLOORS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2)
 MIN_TOPIC_SEEDS = 5
 #: The weight of transductive information maximisation's logits beside the walk's
 #: log-distribution where the walk confuses classes (Fashion-MNIST with five labels per class,
-#: draws 10-15, macro-F1: 0.02 0.7206, 0.06 0.7222, 0.15 0.7241, 0.3 0.7217, against 0.7195
-#: without; 16-21 at 0.15: 0.7034 against 0.6979).
+#: draws 10-15, macro-F1 with the rows uncentred: 0.02 0.7206, 0.06 0.7222, 0.15 0.7241, 0.3
+#: 0.7217, against 0.7195 without; centred, at 0.15: 0.7223, and 0.7038 against 0.6979 on
+#: draws 16-21).
 INFOMAX_WEIGHT = 0.15
 #: Simulated seed sets behind the stability share of the uncalibrated confidence.
 STABILITY_DRAWS = 8
@@ -256,8 +258,9 @@ class TransductiveLabeler:
         :func:`siftkit.label.other.fits_no_class`). None when not ``calibrated_``.
     method_ : ``"diffusion"`` or ``"prototypes"``: how classes were found.
     confused_groups_ : the groups of classes (codes) the diffusion spread rows over together,
-        each told apart within by a classifier of its labeled rows
-        (:mod:`siftkit.label.confusable`); empty on the prototype path or without
+        told apart by transductive information maximisation, then each within by a
+        classifier of its labeled rows (:mod:`siftkit.label.confusable`); empty on the
+        prototype path or without
         ``MIN_GROUP_LABELS`` labeled rows in each class of a group.
     metric_learned_ : whether the rows were labeled over the graph of a learned metric
         too (``learn_metric`` by diffusion); ``reach_`` and calibration follow the given
