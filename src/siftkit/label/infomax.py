@@ -37,26 +37,28 @@ def infomax_logits(
 ) -> np.ndarray:
     """Each row's logits under the classifier fitted to ``vectors`` (n_rows, n_dims; centred on
     the mean of the rows with content, then unit length) and ``codes`` (n_rows,:
-    0..n_classes-1, -1 unlabeled; every class with a labeled row), (n_rows, n_classes).
-    Without unlabeled rows, the classifier is the labeled rows' class means."""
+    0..n_classes-1, -1 unlabeled; every class with a labeled row), (n_rows, n_classes),
+    float32. Without unlabeled rows, the classifier is the labeled rows' class means."""
     from scipy.optimize import minimize
     from scipy.special import log_softmax
 
+    vectors = np.asarray(vectors, dtype=np.float32)
     content = has_content(vectors)
-    centre = vectors[content].mean(axis=0, dtype=np.float64)
-    rows = np.where(content[:, None], l2_normalize(vectors - centre), 0.0).astype(np.float64)
+    centre = vectors[content].mean(axis=0, dtype=np.float64) if content.any() else 0.0
+    rows = l2_normalize(vectors - np.float32(centre))  # float32: one copy of the rows
+    rows[~content] = 0.0
     labeled = codes >= 0
     unlabeled = np.flatnonzero(~labeled & content)
     if len(unlabeled) > MAX_ROWS:
         unlabeled = np.random.default_rng(random_state).choice(unlabeled, MAX_ROWS, replace=False)
-    given, free = rows[labeled], rows[unlabeled]
+    given, free = rows[labeled].astype(np.float64), rows[unlabeled].astype(np.float64)
     truth = np.eye(n_classes)[codes[labeled]]
     start = np.zeros((n_classes, rows.shape[1]))
     np.add.at(start, codes[labeled], given)
     start = l2_normalize(start).astype(np.float64)  # each class's mean direction
     tiny = np.finfo(np.float64).tiny
     if not len(free):  # nothing to label: the class means as they are
-        return SCALE * rows @ start.T
+        return SCALE * rows @ start.T.astype(np.float32)
 
     def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
         weights = flat.reshape(start.shape)
@@ -82,4 +84,4 @@ def infomax_logits(
                       options={"maxiter": STEPS}).x  # fmt: skip
     weights = fitted.reshape(start.shape)
     units = weights / np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), tiny)
-    return SCALE * rows @ units.T
+    return SCALE * rows @ units.T.astype(np.float32)
