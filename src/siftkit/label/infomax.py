@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from siftkit.discover.refine import prototypes
 from siftkit.embed.base import has_content, l2_normalize
 
 #: The cosine classifier's scale (inverse temperature) of its logits.
@@ -53,9 +54,7 @@ def infomax_logits(
         unlabeled = np.random.default_rng(random_state).choice(unlabeled, MAX_ROWS, replace=False)
     given, free = rows[labeled].astype(np.float64), rows[unlabeled].astype(np.float64)
     truth = np.eye(n_classes)[codes[labeled]]
-    start = np.zeros((n_classes, rows.shape[1]))
-    np.add.at(start, codes[labeled], given)
-    start = l2_normalize(start).astype(np.float64)  # each class's mean direction
+    start = prototypes(given, codes[labeled], n_classes)  # each class's mean direction
     tiny = np.finfo(np.float64).tiny
     if not len(free):  # nothing to label: the class means as they are
         return SCALE * rows @ start.T.astype(np.float32)

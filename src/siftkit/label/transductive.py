@@ -260,8 +260,7 @@ class TransductiveLabeler:
     confused_groups_ : the groups of classes (codes) the diffusion spread rows over together,
         told apart by transductive information maximisation, then each within by a
         classifier of its labeled rows (:mod:`siftkit.label.confusable`); empty on the
-        prototype path or without
-        ``MIN_GROUP_LABELS`` labeled rows in each class of a group.
+        prototype path or without ``MIN_GROUP_LABELS`` labeled rows in each class of a group.
     metric_learned_ : whether the rows were labeled over the graph of a learned metric
         too (``learn_metric`` by diffusion); ``reach_`` and calibration follow the given
         graph only.
