@@ -97,6 +97,43 @@ def test_a_floor_serves_rows_predicted_surely_and_wrongly() -> None:
     np.testing.assert_allclose(floored, [[0.77, 0.13, 0.05, 0.05]])
 
 
+def test_a_top_slope_draws_the_predicted_class_toward_how_often_it_is_right() -> None:
+    from siftkit.detectors.linear_probe import fit_top_slope, with_top_slope
+
+    slopes = tuple(2.0 ** np.linspace(-1.0, 0.0, 11))
+    sure = np.tile([0.9, 0.05, 0.03, 0.02], (200, 1))
+    unsure = np.tile([0.3, 0.25, 0.25, 0.2], (200, 1))
+    proba = np.vstack([sure, unsure])
+
+    def labels(right_sure: int, right_unsure: int) -> np.ndarray:
+        codes = np.ones(400, dtype=np.int64)
+        codes[:right_sure] = 0
+        codes[200 : 200 + right_unsure] = 0
+        return codes
+
+    # the sure rows right 3 times in 4, the unsure 2 in 5: both nearer 0.5 than they say
+    flatter = fit_top_slope(proba, labels(150, 80), slopes)
+    assert flatter == 0.5
+    moved = with_top_slope(proba, flatter)
+    np.testing.assert_allclose(moved[0], [0.75, 0.125, 0.075, 0.05])
+    assert 0.39 < moved[200, 0] < 0.40  # the unsure row's 0.3 toward the 0.4 it earns
+    # right as often as they say: nothing to move
+    assert fit_top_slope(proba, labels(180, 60), slopes) == 1.0
+    # weights decide whose rows count: the sure rows alone, right 3 in 4, ask the same
+    weights = np.r_[np.ones(200), np.zeros(200)]
+    assert fit_top_slope(proba, labels(150, 60), slopes, weights) == 0.5
+
+    edges = np.array([[0.25] * 4, [0.5, 0.5, 0.0, 0.0], [0.3, 0.3, 0.2, 0.2], [1.0, 0, 0, 0]])
+    kept = with_top_slope(edges, 0.5)
+    np.testing.assert_allclose(kept[:2], edges[:2])  # a flat row, and 0.5, stay put
+    np.testing.assert_allclose(kept.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(kept.argmax(axis=1), edges.argmax(axis=1))
+    assert kept[2, 0] > kept[2, 1] and kept[3, 0] == 1.0
+    np.testing.assert_allclose(with_top_slope(proba, 1.0), proba)
+    with pytest.raises(ValueError, match="slope"):
+        with_top_slope(proba, 1.5)
+
+
 def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
     from siftkit.detectors.linear_probe import TEMPERATURE_ROWS, TEMPERATURES, fit_temperature
 

@@ -59,6 +59,55 @@ def with_floor(proba: np.ndarray, floor: float, n_classes: int | None = None) ->
     return (1.0 - floor) * proba + floor / (proba.shape[1] if n_classes is None else n_classes)
 
 
+def _top_log_odds(top: np.ndarray) -> np.ndarray:
+    top = np.clip(top, 1e-12, 1.0 - 1e-12)
+    return np.log(top) - np.log1p(-top)
+
+
+def with_top_slope(proba: np.ndarray, slope: float) -> np.ndarray:
+    """``proba`` (n_rows, n_classes) with each row's top probability ``p`` moved to
+    ``σ(slope · logit p)``, its log-odds scaled by ``slope`` (0.5 stays put), and the row's
+    other classes scaled to share what is left; a row whose classes are all equal stays as
+    it is. A ``slope`` in (0, 1] keeps every row's top class on top."""
+    if not 0.0 < slope <= 1.0:
+        raise ValueError(f"slope must be in (0, 1], got {slope}")
+    rows = np.arange(len(proba))
+    predicted = proba.argmax(axis=1)
+    top = proba[rows, predicted]
+    moved = 1.0 / (1.0 + np.exp(-slope * _top_log_odds(top)))
+    moved[top >= 1.0] = 1.0
+    rest = 1.0 - top
+    scale = np.divide(1.0 - moved, rest, out=np.zeros_like(rest), where=rest > 0)
+    out = proba * scale[:, None]
+    out[rows, predicted] = moved
+    flat = np.ptp(proba, axis=1) == 0
+    out[flat] = proba[flat]
+    return out
+
+
+def fit_top_slope(
+    proba: np.ndarray,
+    codes: np.ndarray,
+    slopes: Sequence[float],
+    weights: np.ndarray | None = None,
+) -> float:
+    """The slope of :func:`with_top_slope`, among ``slopes``, that maximises the likelihood of
+    whether each row's predicted class is its label (``codes``), the top probability taken
+    as the chance that it is: a calibration of the predicted class alone, which the whole
+    distribution's temperature can leave over-sure of sure rows and under-sure of unsure
+    ones. ``weights`` (per row, default 1) weigh each row's log-likelihood."""
+    top = proba.max(axis=1)
+    right = proba.argmax(axis=1) == codes
+    log_odds = _top_log_odds(top)
+    weight = np.ones(len(top)) if weights is None else weights
+    nll = []
+    for slope in slopes:
+        # log σ(z) = -log(1 + e^-z), log(1 - σ(z)) = -log(1 + e^z)
+        z = slope * log_odds
+        nll.append((weight * np.logaddexp(0.0, np.where(right, -z, z))).sum())
+    return float(slopes[int(np.argmin(nll))])
+
+
 def fit_calibration(
     scores_of: Callable[[np.ndarray], np.ndarray],
     codes: np.ndarray,
