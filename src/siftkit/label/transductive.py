@@ -659,4 +659,5 @@ class TransductiveLabeler:
             CALIBRATION_TEMPERATURES, weights, CALIBRATION_FLOORS,
         )  # fmt: skip
         calibrated = with_floor(softmax(scores, temperature), floor)
-        return temperature, floor, fit_top_slope(calibrated, truth_codes, CALIBRATION_SLOPES, weights)
+        slope = fit_top_slope(calibrated, truth_codes, CALIBRATION_SLOPES, weights)
+        return temperature, floor, slope
