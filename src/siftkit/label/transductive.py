@@ -27,10 +27,12 @@
 3. **Confidence**: with at least ``MIN_CALIBRATION_ROWS`` labeled rows in every class, the
    distributions are sharpened or flattened by one temperature (``p ∝ p_raw^(1/T)``), a
    share of each then spread evenly over the classes (``CALIBRATION_FLOORS``), both fitted
-   by likelihood on labeled rows predicted from the others (as many folds as the smallest
-   class has labeled rows, at most ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly
-   all the labels the final one sees; each weighs as much as its class is common among the
-   rows to label); the confidence is the calibrated probability of the predicted class.
+   by likelihood, and the predicted class's log-odds then scaled by a slope
+   (``CALIBRATION_SLOPES``) fitted to whether it is right, on labeled rows predicted from
+   the others (as many folds as the smallest class has labeled rows, at most
+   ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly all the labels the final one
+   sees; each weighs as much as its class is common among the rows to label); the
+   confidence is the calibrated probability of the predicted class.
    Otherwise, with too little to hold out, the product of two shares, each
    an upper bound on the chance the label is right: the row's *stability*, the share of
    ``STABILITY_DRAWS`` simulated seed sets under which it keeps its label (each draws, per
@@ -99,7 +101,8 @@ CALIBRATION_FLOORS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2)
 #: and floor (:func:`siftkit.detectors.linear_probe.with_top_slope`): 1 keeps them, lower ones
 #: draw every confidence toward 0.5. Only softening: a slope above 1, chosen on the 50 held-out
 #: rows of Fashion-MNIST with five labels per class, was noise (ECE draws 0-9 0.050 → 0.055,
-#: slopes 0.5-2; 0.049 with 0.5-1); WordNet's 130 rows chose 0.6-0.95 (ECE 0.051 → 0.039).
+#: slopes 0.5-2; 0.049 with 0.5-1); WordNet's 130 chose below 1 in 9 of 10 draws (ECE 0.051
+#: → 0.039).
 CALIBRATION_SLOPES = tuple(float(s) for s in 2.0 ** np.linspace(-1.0, 0.0, 11))
 #: The fewest rows a prototype takes as seeds, and as many as it takes beside its class's
 #: labeled rows: those seeds are guesses, and the more of them, the more they outweigh the
@@ -253,8 +256,8 @@ class TransductiveLabeler:
     ----------
     labels_ : (n_rows,) predicted class code; labeled rows keep theirs; -1 abstains (below
         ``min_confidence``, or a row without content: the zero vector, which seeds nothing).
-    proba_ : (n_rows, n_classes) class distribution per row (temperature-scaled and
-        floored when ``calibrated_``).
+    proba_ : (n_rows, n_classes) class distribution per row (temperature-scaled, floored
+        and its top class's log-odds scaled when ``calibrated_``).
     confidence_ : (n_rows,) confidence in the predicted class (1 for labeled rows, 0 for
         unlabeled rows without content).
     prototypes_ : (n_classes, n_dims) the prototypes after their rounds (None without).
