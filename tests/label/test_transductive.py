@@ -115,6 +115,35 @@ def test_calibrated_confidence_matches_accuracy_on_unlabeled_rows() -> None:
     assert np.mean(gaps) < 0.1
 
 
+def test_the_top_slope_moves_confidences_but_no_label_nor_the_rows_past_one_half(
+    monkeypatch,
+) -> None:
+    import siftkit.label.transductive as transductive
+
+    X, truth = blobs(sizes=(300,) * 4, spread=1.0, seed=3)
+    y = first_rows(truth, 20)
+    slopes: list[float] = []
+    fit_slope = transductive.fit_top_slope
+
+    def recorded(*args, **kwargs) -> float:
+        slopes.append(fit_slope(*args, **kwargs))
+        return slopes[-1]
+
+    monkeypatch.setattr(transductive, "fit_top_slope", recorded)
+    sloped = TransductiveLabeler().fit(X, y)
+    monkeypatch.setattr(transductive, "fit_top_slope", lambda *args, **kwargs: 1.0)
+    unsloped = TransductiveLabeler().fit(X, y)
+    assert len(slopes) == 1 and slopes[0] < 1.0  # these blobs' confidence is softened
+    np.testing.assert_array_equal(sloped.labels_, unsloped.labels_)
+    np.testing.assert_array_equal(sloped.confidence_ >= 0.5, unsloped.confidence_ >= 0.5)
+    np.testing.assert_allclose(sloped.proba_.sum(axis=1), 1.0)
+    moved = sloped.confidence_ != unsloped.confidence_
+    assert moved.any()
+    # toward 0.5, from either side
+    closer = np.abs(sloped.confidence_ - 0.5) <= np.abs(unsloped.confidence_ - 0.5) + 1e-12
+    assert closer[moved].all()
+
+
 def test_with_one_labeled_row_per_class_confidence_counts_unstable_labels() -> None:
     """Nothing to hold out: neighbours alone agree with wrong labels far more often than the
     labels are right; the share of simulated seed draws that keep the label pulls it down."""
