@@ -154,6 +154,14 @@ def log_distribution(proba: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(proba / total, 1e-9))
 
 
+def _calibrated(
+    log_proba: np.ndarray, temperature: float, floor: float, slope: float = 1.0
+) -> np.ndarray:
+    """Each row's calibrated distribution from its log-distribution, (n_rows, n_classes):
+    tempered, floored, then its top class's log-odds scaled by ``slope`` (step 3)."""
+    return with_top_slope(with_floor(softmax(log_proba, temperature), floor), slope)
+
+
 def neighbor_agreement(
     indices: np.ndarray, similarities: np.ndarray, predicted: np.ndarray
 ) -> np.ndarray:
@@ -403,9 +411,7 @@ class TransductiveLabeler:
         self.reach_floor_ = self._reach_floor(rows, seeds, folds)
         self.calibrated_ = calibration is not None
         if calibration is not None:
-            temperature, floor, slope = calibration
-            tempered = softmax(log_distribution(self.proba_), temperature)
-            self.proba_ = with_top_slope(with_floor(tempered, floor), slope)
+            self.proba_ = _calibrated(log_distribution(self.proba_), *calibration)
         self.proba_[~content] = 1.0 / n_classes
         labeled = given >= 0
         self.proba_[labeled] = _onehot(given, n_classes)[labeled]
@@ -663,6 +669,6 @@ class TransductiveLabeler:
             lambda rows: scores[rows], truth_codes, np.ones(len(scores), dtype=bool),
             CALIBRATION_TEMPERATURES, weights, CALIBRATION_FLOORS,
         )  # fmt: skip
-        calibrated = with_floor(softmax(scores, temperature), floor)
+        calibrated = _calibrated(scores, temperature, floor)
         slope = fit_top_slope(calibrated, truth_codes, CALIBRATION_SLOPES, weights)
         return temperature, floor, slope
