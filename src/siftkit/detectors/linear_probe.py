@@ -8,133 +8,25 @@ Scores become probabilities through a softmax whose temperature is fitted by lik
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from siftkit.calibration import fit_temperature, softmax
+
 TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5)
 BLOCK_ROWS = 8192
-#: Judged rows that fit a temperature, at most (an evenly spaced sample beyond).
-TEMPERATURE_ROWS = 20_000
 
 
 def _with_bias(block: np.ndarray) -> np.ndarray:
     return np.hstack([block, np.ones((len(block), 1), dtype=block.dtype)]).astype(np.float64)
 
 
-def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
 def row_blocks(n_rows: int) -> Iterator[slice]:
     """Consecutive blocks of BLOCK_ROWS rows: every blockwise view walks rows the same way."""
     for start in range(0, n_rows, BLOCK_ROWS):
         yield slice(start, min(start + BLOCK_ROWS, n_rows))
-
-
-def fit_temperature(
-    scores_of: Callable[[np.ndarray], np.ndarray],
-    codes: np.ndarray,
-    judged: np.ndarray,
-    temperatures: Sequence[float],
-    weights: np.ndarray | None = None,
-) -> float:
-    """The softmax temperature that maximises the likelihood of the labels of the ``judged``
-    rows; ``scores_of(rows)`` gives the class scores of those row positions; ``weights``
-    (per row, default 1) weigh each row's log-likelihood. It is one number: beyond
-    TEMPERATURE_ROWS judged rows, an evenly spaced sample of them decides it, and only those
-    rows are scored."""
-    return fit_calibration(scores_of, codes, judged, temperatures, weights)[0]
-
-
-def with_floor(proba: np.ndarray, floor: float, n_classes: int | None = None) -> np.ndarray:
-    """``proba`` (n_rows, n_classes) with the share ``floor`` of each row spread evenly over
-    the classes: ``(1 − floor)·p + floor / n_classes``; with ``n_classes``, ``proba`` may be
-    any probabilities of that many classes (one per row, say)."""
-    return (1.0 - floor) * proba + floor / (proba.shape[1] if n_classes is None else n_classes)
-
-
-def _top_log_odds(top: np.ndarray) -> np.ndarray:
-    top = np.clip(top, 1e-12, 1.0 - 1e-12)
-    return np.log(top) - np.log1p(-top)
-
-
-def with_top_slope(proba: np.ndarray, slope: float) -> np.ndarray:
-    """``proba`` (n_rows, n_classes) with each row's top probability ``p`` moved to
-    ``σ(slope · logit p)``, its log-odds scaled by ``slope`` (0.5 stays put), and the row's
-    other classes scaled to share what is left; a row whose classes are all equal stays as
-    it is. A ``slope`` in (0, 1] keeps every row's top class on top."""
-    if not 0.0 < slope <= 1.0:
-        raise ValueError(f"slope must be in (0, 1], got {slope}")
-    rows = np.arange(len(proba))
-    predicted = proba.argmax(axis=1)
-    top = proba[rows, predicted]
-    moved = 1.0 / (1.0 + np.exp(-slope * _top_log_odds(top)))
-    moved[top >= 1.0] = 1.0
-    rest = 1.0 - top
-    scale = np.divide(1.0 - moved, rest, out=np.zeros_like(rest), where=rest > 0)
-    out = proba * scale[:, None]
-    out[rows, predicted] = moved
-    flat = np.ptp(proba, axis=1) == 0
-    out[flat] = proba[flat]
-    return out
-
-
-def fit_top_slope(
-    proba: np.ndarray,
-    codes: np.ndarray,
-    slopes: Sequence[float],
-    weights: np.ndarray | None = None,
-) -> float:
-    """The slope of :func:`with_top_slope`, among ``slopes``, that maximises the likelihood of
-    whether each row's predicted class is its label (``codes``), the top probability taken
-    as the chance that it is: a calibration of the predicted class alone, which the whole
-    distribution's temperature can leave over-sure of sure rows and under-sure of unsure
-    ones. ``weights`` (per row, default 1) weigh each row's log-likelihood."""
-    top = proba.max(axis=1)
-    right = proba.argmax(axis=1) == codes
-    log_odds = _top_log_odds(top)
-    weight = np.ones(len(top)) if weights is None else weights
-    nll = []
-    for slope in slopes:
-        # log σ(z) = -log(1 + e^-z), log(1 - σ(z)) = -log(1 + e^z)
-        z = slope * log_odds
-        nll.append((weight * np.logaddexp(0.0, np.where(right, -z, z))).sum())
-    return float(slopes[int(np.argmin(nll))])
-
-
-def fit_calibration(
-    scores_of: Callable[[np.ndarray], np.ndarray],
-    codes: np.ndarray,
-    judged: np.ndarray,
-    temperatures: Sequence[float],
-    weights: np.ndarray | None = None,
-    floors: Sequence[float] = (0.0,),
-) -> tuple[float, float]:
-    """The softmax temperature and the floor (:func:`with_floor`: a share of each row spread
-    evenly over the classes) that together maximise the likelihood of the labels of the
-    ``judged`` rows, as :func:`fit_temperature` fits the temperature alone (which is
-    ``floors=(0.0,)``). A floor gives the rows predicted surely and wrongly some chance of
-    their class, which a temperature can give them only by flattening every row."""
-    rows_judged = np.flatnonzero(judged)
-    sampled = rows_judged[:: max(1, len(rows_judged) // TEMPERATURE_ROWS)]
-    nll = np.zeros((len(temperatures), len(floors)))
-    for start in range(0, len(sampled), BLOCK_ROWS):
-        rows = sampled[start : start + BLOCK_ROWS]
-        scores, own = scores_of(rows), codes[rows]
-        weight = np.ones(len(rows)) if weights is None else weights[rows]
-        for t, temperature in enumerate(temperatures):
-            p = softmax(scores, temperature)[np.arange(len(own)), own]
-            for f, floor in enumerate(floors):
-                kept = with_floor(p, floor, scores.shape[1])
-                nll[t, f] -= (weight * np.log(np.maximum(kept, 1e-12))).sum()
-    t, f = np.unravel_index(int(np.argmin(nll)), nll.shape)
-    return temperatures[t], floors[f]
 
 
 @dataclass

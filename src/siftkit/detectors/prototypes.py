@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from siftkit.calibration import fit_temperature, softmax
 from siftkit.detectors.base import Context
-from siftkit.detectors.linear_probe import fit_temperature, row_blocks, softmax
+from siftkit.detectors.linear_probe import row_blocks
 from siftkit.detectors.neighbor_labels import neighbor_label_spread
 from siftkit.embed.base import has_content
 

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from siftkit._validation import Interval, Options, validate_params
-from siftkit.detectors.linear_probe import (
+from siftkit.calibration import (
     fit_calibration,
     fit_top_slope,
     softmax,
@@ -91,14 +91,14 @@ MAX_CALIBRATION_FOLDS = 10
 #: The temperatures calibration chooses from: 1 keeps the distributions as they are.
 CALIBRATION_TEMPERATURES = tuple(float(t) for t in np.geomspace(0.25, 16.0, 49))
 #: The floors calibration chooses from with the temperature: the share of each row's
-#: distribution spread evenly over the classes (:func:`siftkit.detectors.linear_probe.
+#: distribution spread evenly over the classes (:func:`siftkit.calibration.
 #: with_floor`), for the rows predicted surely and wrongly, which one temperature can serve
 #: only by flattening every row (WordNet with five labels per class, ECE draws 0-9 0.0536 →
 #: 0.0514, 10-19 0.0481 → 0.0461; ten labels 0.0491 → 0.0469; the image sets chose 0 on
 #: draws 10-15).
 CALIBRATION_FLOORS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2)
 #: The slopes of the predicted class's log-odds calibration chooses from after the temperature
-#: and floor (:func:`siftkit.detectors.linear_probe.with_top_slope`): 1 keeps them, lower ones
+#: and floor (:func:`siftkit.calibration.with_top_slope`): 1 keeps them, lower ones
 #: draw every confidence toward 0.5. Only softening, and by at most 2^-1/2: slopes above 1,
 #: chosen on the image sets' 50 held-out rows, were noise (Fashion-MNIST with five labels per
 #: class, ECE draws 0-9 0.050 → 0.055 with slopes 0.5-2), and slopes below 2^-1/2 overshot, as
