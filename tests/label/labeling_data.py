@@ -72,3 +72,13 @@ def some_labels(truth: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
     for c in np.unique(truth):
         codes[rng.choice(np.flatnonzero(truth == c), per_class, replace=False)] = c
     return codes
+
+
+def calibration_error(right: np.ndarray, confidence: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: mean |accuracy − confidence| over ``bins`` equal-width
+    confidence bins, weighted by the share of rows in each (as the labeling benchmark)."""
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    return float(
+        sum((which == b).mean() * abs(right[which == b].mean() - confidence[which == b].mean())
+            for b in range(bins) if (which == b).any())
+    )  # fmt: skip

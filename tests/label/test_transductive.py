@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from labeling_data import blobs, nuisance_blobs
+from labeling_data import blobs, calibration_error, nuisance_blobs
 
 from siftkit.embed.base import l2_normalize
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
-from siftkit.label.transductive import MIN_TOPIC_SEEDS, neighbor_agreement
+from siftkit.label.transductive import MIN_TOPIC_SEEDS, neighbor_agreement, neighbor_mean
 from siftkit.neighbors import build_graph
 
 
@@ -156,11 +156,43 @@ def test_with_one_labeled_row_per_class_confidence_counts_unstable_labels() -> N
         agreement = neighbor_agreement(graph.indices, graph.similarities, model.labels_)
         unlabeled = y < 0
         assert not model.calibrated_
-        assert (model.confidence_[unlabeled] <= agreement[unlabeled] + 1e-9).all()
+        # stability times agreement, each row's mean with its neighbours': at most the same
+        # mean of the agreement
+        bound = 0.5 * (agreement + neighbor_mean(graph.indices, graph.similarities, agreement))
+        assert (model.confidence_[unlabeled] <= bound[unlabeled] + 1e-9).all()
         accuracy = (model.labels_[unlabeled] == truth[unlabeled]).mean()
         assert agreement[unlabeled].mean() - accuracy > 0.15  # neighbours alone: over-confident
         gaps.append(abs(model.confidence_[unlabeled].mean() - accuracy))
     assert np.mean(gaps) < 0.1
+
+
+def test_without_labels_to_hold_out_a_row_is_judged_with_its_neighbours(monkeypatch) -> None:
+    """Each row's stability times agreement is a rough estimate (8 draws, a few neighbours);
+    its mean with the neighbours' estimates is nearer how often the region's labels hold."""
+    import siftkit.label.transductive as transductive
+
+    estimates = {}
+    mean_of = transductive.neighbor_mean
+
+    def spy(indices: np.ndarray, similarities: np.ndarray, values: np.ndarray) -> np.ndarray:
+        estimates["rough"] = values.copy()
+        return mean_of(indices, similarities, values)
+
+    monkeypatch.setattr(transductive, "neighbor_mean", spy)
+    rough, smoothed = [], []
+    for seed in (3, 4, 5, 6):
+        X, truth = blobs(sizes=(300,) * 4, spread=1.0, seed=seed)
+        y = first_rows(truth, 1)
+        model = TransductiveLabeler().fit(X, y)
+        unlabeled = y < 0
+        right = model.labels_[unlabeled] == truth[unlabeled]
+        graph = build_graph(l2_normalize(X), k=15, random_state=0)
+        expected = 0.5 * (estimates["rough"] + mean_of(graph.indices, graph.similarities,
+                                                       estimates["rough"]))  # fmt: skip
+        np.testing.assert_allclose(model.confidence_[unlabeled], expected[unlabeled])
+        rough.append(calibration_error(right, estimates["rough"][unlabeled]))
+        smoothed.append(calibration_error(right, model.confidence_[unlabeled]))
+    assert np.mean(smoothed) < np.mean(rough) - 0.02
 
 
 def test_calibration_needs_three_labeled_rows_in_every_class(overlapping) -> None:

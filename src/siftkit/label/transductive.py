@@ -33,12 +33,14 @@
    ``MAX_CALIBRATION_FOLDS``, so each prediction sees nearly all the labels the final one
    sees; each weighs as much as its class is common among the rows to label); the
    confidence is the calibrated probability of the predicted class.
-   Otherwise, with too little to hold out, the product of two shares, each
-   an upper bound on the chance the label is right: the row's *stability*, the share of
-   ``STABILITY_DRAWS`` simulated seed sets under which it keeps its label (each draws, per
-   class, as many rows as the fit had seeds, at random among the rows predicted in that
-   class: another user's choice of examples), and the similarity-weighted share of its
-   neighbours that get the same label.
+   Otherwise, with too little to hold out, each row's estimate is the product of two
+   shares, each an upper bound on the chance the label is right: the row's *stability*, the
+   share of ``STABILITY_DRAWS`` simulated seed sets under which it keeps its label (each
+   draws, per class, as many rows as the fit had seeds, at random among the rows predicted
+   in that class: another user's choice of examples), and the similarity-weighted share of
+   its neighbours that get the same label; the confidence is the mean of the row's estimate
+   and its neighbours' similarity-weighted mean estimate (one row's is rough, and the rows
+   around it, labeled by the same walk, are right about as often).
 4. **Reach**: how strongly the seeds reach each row over the graph (the walk of step 2 from
    all seeds at once), and, with labeled rows held out as for calibration, the least reach a
    row of a labeled class gets; rows reached less fit no class (:mod:`siftkit.label.other`).
@@ -160,6 +162,12 @@ def _calibrated(
     """Each row's calibrated distribution from its log-distribution, (n_rows, n_classes):
     tempered, floored, then its top class's log-odds scaled by ``slope`` (step 3)."""
     return with_top_slope(with_floor(softmax(log_proba, temperature), floor), slope)
+
+
+def neighbor_mean(indices: np.ndarray, similarities: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each row's similarity-weighted mean of its neighbours' ``values`` (one per row)."""
+    weights = np.clip(similarities, 0.0, None) + 1e-6
+    return (weights * values[indices]).sum(axis=1) / weights.sum(axis=1)
 
 
 def neighbor_agreement(
@@ -419,9 +427,13 @@ class TransductiveLabeler:
         if self.calibrated_:
             confidence = self.proba_.max(axis=1)
         elif k:
-            confidence = self._stability(views, seeds, predicted) * neighbor_agreement(
+            rough = self._stability(views, seeds, predicted) * neighbor_agreement(
                 indices, similarities, predicted
             )
+            # a row is about as likely to be right as its neighbours, labeled by the same
+            # walk: its own estimate, from 8 draws and its neighbours' labels, is rough, and
+            # the mean with theirs tells how often the region's labels hold
+            confidence = 0.5 * (rough + neighbor_mean(indices, similarities, rough))
         else:
             confidence = np.ones(n)
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
