@@ -433,7 +433,8 @@ class TransductiveLabeler:
             # a row is about as likely to be right as its neighbours, labeled by the same
             # walk: its own estimate, from 8 draws and its neighbours' labels, is rough, and
             # the mean with theirs tells how often the region's labels hold
-            confidence = 0.5 * (rough + neighbor_mean(indices, similarities, rough))
+            smoothed = 0.5 * (rough + neighbor_mean(indices, similarities, rough))
+            confidence = np.minimum(smoothed, 1.0)  # a mean of ones may round above 1
         else:
             confidence = np.ones(n)
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
