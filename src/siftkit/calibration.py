@@ -4,8 +4,8 @@ slope of the predicted class, each fitted by likelihood on rows whose labels are
 Scores become probabilities through a softmax whose temperature is fitted on judged rows
 (:func:`fit_temperature`); a floor spreads a share of each row evenly over the classes, so a
 row predicted surely and wrongly keeps some chance of its class (:func:`fit_calibration`
-fits the two together); a slope then moves each row's top probability toward or away from
-0.5 alone (:func:`fit_top_slope`), as a temperature of the whole distribution can leave the
+fits the two together); a slope then moves each row's top probability alone toward 0.5
+(:func:`fit_top_slope`), as a temperature of the whole distribution can leave the
 sure rows over-sure and the unsure ones under-sure. Used by the label-error probe, the class
 prototypes and the transductive labeler.
 """
@@ -23,6 +23,7 @@ SCORED_ROWS = 8192
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """Each row of ``scores`` (n_rows, n_classes) divided by ``temperature``, as probabilities."""
     z = scores / temperature
     z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)

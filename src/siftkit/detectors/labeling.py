@@ -409,13 +409,15 @@ def confidence_note(entry: dict[str, Any]) -> str:
         return "one topic: the share of a row's neighbours given the same verdict, it or other"
     if entry["source"] != "propagated":
         return (
-            "not calibrated, which takes labeled rows to hold out: how surely a row keeps its "
-            "label under other choices of seed rows and among its neighbours"
+            "not calibrated, which takes labeled rows to hold out: how surely a row and the "
+            "rows around it keep their labels under other choices of seed rows and among "
+            "their neighbours"
         )
     return (
         f"not calibrated: with at least {MIN_CALIBRATION_ROWS} labeled rows in every class the "
-        "confidence is fitted on held-out labeled rows; here it is how surely a row keeps its "
-        "label under other choices of labeled rows and among its neighbours"
+        "confidence is fitted on held-out labeled rows; here it is how surely a row and the rows "
+        "around it keep their labels under other choices of labeled rows and among their "
+        "neighbours"
     )
 
 
