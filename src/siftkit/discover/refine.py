@@ -234,8 +234,20 @@ def within_share(indices: np.ndarray, membership: np.ndarray) -> float:
     return float((membership[indices] == membership[:, None]).mean())
 
 
+def edge_mean(
+    similarities: np.ndarray, values: np.ndarray, counted: np.ndarray | None = None
+) -> np.ndarray:
+    """Each row's mean of ``values`` (n_rows, k), one per kNN edge, weighted by the edges'
+    ``similarities`` (none below 0, and a hair above it so that every row has a mean), over
+    the ``counted`` edges only when given; (n_rows,), within the values' range, which
+    rounding can overstep (a mean of ones above 1)."""
+    weights = np.clip(similarities, 0.0, None) + 1e-6
+    if counted is not None:
+        weights = weights * counted
+    mean = (weights * values).sum(axis=1) / weights.sum(axis=1)
+    return np.clip(mean, values.min(), values.max()) if values.size else mean
+
+
 def confidence(indices: np.ndarray, similarities: np.ndarray, membership: np.ndarray) -> np.ndarray:
     """Per row, the similarity-weighted share of its neighbours in its own category, (n_rows,)."""
-    weights = np.clip(similarities, 0.0, None) + 1e-6
-    same = membership[indices] == membership[:, None]
-    return (weights * same).sum(axis=1) / weights.sum(axis=1)
+    return edge_mean(similarities, membership[indices] == membership[:, None])

@@ -61,7 +61,7 @@ from siftkit.calibration import (
     with_floor,
     with_top_slope,
 )
-from siftkit.discover.refine import neighbor_shares, prototypes, within_share
+from siftkit.discover.refine import edge_mean, neighbor_shares, prototypes, within_share
 from siftkit.embed.base import has_content, l2_normalize, unit_rows
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.confusable import confusable_groups, labeled_groups, within_groups
@@ -166,8 +166,7 @@ def _calibrated(
 
 def neighbor_mean(indices: np.ndarray, similarities: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Each row's similarity-weighted mean of its neighbours' ``values`` (one per row)."""
-    weights = np.clip(similarities, 0.0, None) + 1e-6
-    return (weights * values[indices]).sum(axis=1) / weights.sum(axis=1)
+    return edge_mean(similarities, values[indices])
 
 
 def neighbor_agreement(
@@ -180,14 +179,11 @@ def neighbor_agreement(
     three topics would otherwise read as unsure of every label). A row alone in its class has
     no neighbour that could share its label, so nothing for or against it: it gets the mean
     agreement of the other rows (1 when every row is alone in its class)."""
-    weights = np.clip(similarities, 0.0, None) + 1e-6
     known = predicted >= 0
     sizes = np.bincount(predicted[known], minlength=1)
     others = np.where(known, sizes[np.clip(predicted, 0, None)] - 1, indices.shape[1])
     counted = np.arange(indices.shape[1])[None, :] < np.maximum(others, 1)[:, None]
-    weights = weights * counted
-    same = predicted[indices] == predicted[:, None]
-    agreement = (weights * same).sum(axis=1) / weights.sum(axis=1)
+    agreement = edge_mean(similarities, predicted[indices] == predicted[:, None], counted)
     alone = others == 0
     agreement[alone] = agreement[~alone].mean() if (~alone).any() else 1.0
     return agreement
@@ -433,8 +429,7 @@ class TransductiveLabeler:
             # a row is about as likely to be right as its neighbours, labeled by the same
             # walk: its own estimate, from 8 draws and its neighbours' labels, is rough, and
             # the mean with theirs tells how often the region's labels hold
-            smoothed = 0.5 * (rough + neighbor_mean(indices, similarities, rough))
-            confidence = np.minimum(smoothed, 1.0)  # a mean of ones may round above 1
+            confidence = 0.5 * (rough + neighbor_mean(indices, similarities, rough))
         else:
             confidence = np.ones(n)
         # a uniform distribution (no path to any seed) is a guess, however its neighbours agree
