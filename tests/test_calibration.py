@@ -18,7 +18,6 @@ TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5)
 
 
 def test_temperature_weighs_rows_by_their_weights() -> None:
-
     # the first half's scores are right and sharp (a low temperature fits them); the second
     # half's lean to class 0 but half its labels are 1 (only a high one spares them)
     codes = np.where(np.arange(200) < 100, 0, np.arange(200) % 2)
@@ -35,7 +34,6 @@ def test_temperature_weighs_rows_by_their_weights() -> None:
 
 
 def test_a_floor_serves_rows_predicted_surely_and_wrongly() -> None:
-
     temperatures, floors = (0.5, 1.0, 2.0, 4.0), (0.0, 0.05, 0.1, 0.2)
     # 90 rows predicted surely and rightly, 10 as surely but wrongly, of 4 classes
     codes = np.zeros(100, dtype=np.int64)
@@ -58,7 +56,6 @@ def test_a_floor_serves_rows_predicted_surely_and_wrongly() -> None:
 
 
 def test_a_top_slope_draws_the_predicted_class_toward_how_often_it_is_right() -> None:
-
     slopes = tuple(2.0 ** np.linspace(-1.0, 0.0, 11))
     sure = np.tile([0.9, 0.05, 0.03, 0.02], (200, 1))
     unsure = np.tile([0.3, 0.25, 0.25, 0.2], (200, 1))
@@ -94,7 +91,6 @@ def test_a_top_slope_draws_the_predicted_class_toward_how_often_it_is_right() ->
 
 
 def test_temperature_beyond_its_row_budget_comes_from_an_even_sample() -> None:
-
     rng = np.random.default_rng(8)
     n = 80_000  # all judged: a stride of 4
     codes = rng.integers(0, 4, n)
