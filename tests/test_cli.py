@@ -339,6 +339,7 @@ def test_label_from_keywords_writes_predicted_labels(labeled, workdir, text_fram
     assert "Labeled 61 rows" in out
     assert "Predicted labels" in out and "presence" in out  # the topics against chance
     assert "0 given, 61 predicted, 0 abstained, 0 other" in out
+    assert "(not calibrated, which takes labeled rows to hold out" in " ".join(out.split())
     assert "--queue to_label" in out
     rows = read_rows(workdir)
     assert (rows["label_source"] == "keywords").all()

@@ -334,7 +334,7 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
             f"Told apart by their labeled rows, as the graph blurs them: {escape(groups)}."
         )
     calibration = ""
-    if entry["source"] == "propagated" and not entry["confidence_calibrated"]:
+    if entry["n_predicted"] and not entry["confidence_calibrated"]:
         calibration = f" ({confidence_note(entry)})"
     meaning = other_meaning(entry)
     empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
