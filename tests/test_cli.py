@@ -493,7 +493,10 @@ def test_label_from_a_seed_labels_file(workdir):
     assert list(rows.loc[["r0", "r20", "r40"], "predicted_label"]) == ["sport", "food", "tech"]
     assert (rows.drop(index=["r0", "r20", "r40"])["label_source"] == "propagated").all()
     # one labeled row per class: nothing to hold out, and the output says so
-    assert "(not calibrated: with at least 3 labeled rows" in " ".join(result.stdout.split())
+    out = " ".join(result.stdout.split())
+    assert "(not calibrated: with at least 3 labeled rows" in out
+    assert "(3 of 3 classes have fewer: food (1), sport (1), tech (1))" in out  # what to add
+    assert read_summary(workdir)["labeling"]["given_counts"] == {"food": 1, "sport": 1, "tech": 1}
 
 
 def test_seed_labels_file_ids_are_row_positions_without_an_id_column(workdir, text_frame):

@@ -604,3 +604,14 @@ def test_vectors_without_texts_are_labeled_from_the_vectors(topics) -> None:
         detectors=[Labeling()], allow_missing_labels=True, progress=False,
     )  # fmt: skip
     assert result.summary["labeling"]["words_joined"] is False
+
+
+def test_confidence_note_names_the_classes_short_of_labeled_rows() -> None:
+    entry = {
+        "confidence_calibrated": False, "classes": list("abcdefgh"), "source": "propagated",
+        "given_counts": {"a": 5, "b": 2, "c": 1, "d": 0, "e": 1, "f": 2, "g": 1, "h": 3},
+    }  # fmt: skip
+    note = confidence_note(entry)
+    assert "(6 of 8 classes have fewer: b (2), c (1), d (0), e (1), f (2) and 1 more)" in note
+    entry["given_counts"] = None  # a run folder written before the counts were kept
+    assert "classes have fewer" not in confidence_note(entry)

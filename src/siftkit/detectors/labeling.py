@@ -415,10 +415,28 @@ def confidence_note(entry: dict[str, Any]) -> str:
         )
     return (
         f"not calibrated: with at least {MIN_CALIBRATION_ROWS} labeled rows in every class the "
-        "confidence is fitted on held-out labeled rows; here it is how surely a row and the rows "
-        "around it keep their labels under other choices of labeled rows and among their "
-        "neighbours"
+        f"confidence is fitted on held-out labeled rows{_short_classes(entry)}; here it is how "
+        "surely a row and the rows around it keep their labels under other choices of labeled "
+        "rows and among their neighbours"
     )
+
+
+#: Classes short of labeled rows named by :func:`confidence_note`, at most.
+SHORT_CLASSES_NAMED = 5
+
+
+def _short_classes(entry: dict[str, Any]) -> str:
+    """The classes of the ``labeling`` summary ``entry`` with fewer than MIN_CALIBRATION_ROWS
+    labeled rows and how many each has, as a clause (empty for runs written before
+    ``given_counts`` was)."""
+    counts = entry.get("given_counts") or {}
+    short = [(name, n) for name, n in counts.items() if n < MIN_CALIBRATION_ROWS]
+    if not short:
+        return ""
+    named = ", ".join(f"{name} ({n})" for name, n in short[:SHORT_CLASSES_NAMED])
+    more = len(short) - SHORT_CLASSES_NAMED
+    rest = f" and {more} more" if more > 0 else ""
+    return f" ({len(short)} of {len(counts)} classes have fewer: {named}{rest})"
 
 
 @register_detector
@@ -645,6 +663,9 @@ class Labeling(Detector):
             "seed_classes": seed_classes,
             "label_names": names,
             "n_given": int((codes >= 0).sum()),
+            "given_counts": {str(c): int(n) for c, n in zip(
+                classes, np.bincount(codes[codes >= 0], minlength=len(classes)), strict=True
+            )},
             "n_predicted": int(((codes < 0) & ~abstained & ~misfit).sum()),
             "n_other": int(misfit.sum()),
             "other_rule": rule if self.other else None,
