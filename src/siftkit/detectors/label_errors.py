@@ -346,8 +346,8 @@ class LabelErrors(Detector):
             if metric_learned:
                 vectors = whitened
                 prototypes = fit_class_prototypes(  # zero rows are no longer zero: mask them
-                    vectors, codes, trusted_rows(context) & labeled, n_classes,
-                    context.random_state,
+                    vectors, codes, trusted_rows(context), n_classes, context.random_state,
+                    usable=labeled,
                 )  # fmt: skip
             stats = self._row_stats(context, vectors, trusted, prototypes)
             candidates = self._candidates(stats, given_prior, judgeable)

@@ -64,19 +64,32 @@ class ClassPrototypes:
 
 
 def fit_class_prototypes(
-    vectors: np.ndarray, codes: np.ndarray, trusted: np.ndarray, n_classes: int, random_state: int
+    vectors: np.ndarray,
+    codes: np.ndarray,
+    trusted: np.ndarray,
+    n_classes: int,
+    random_state: int,
+    usable: np.ndarray | None = None,
 ) -> ClassPrototypes:
-    """k-means centres of each class's ``trusted`` rows (rows with a zero vector skipped)."""
+    """k-means centres of each class's ``trusted`` rows among the ``usable`` ones (default:
+    rows whose vector is not zero); a class with fewer than two is centred on the mean of its
+    usable rows. Without a centre a class would read as impossible for every row: where few
+    rows are labeled, few have a labeled neighbour to trust them by, and a class without two
+    trusted rows made the rows of every other class look mislabeled."""
     from sklearn.cluster import KMeans
 
     vectors = np.asarray(vectors, dtype=np.float32)
-    usable = trusted & has_content(vectors)
+    usable = has_content(vectors) if usable is None else usable
     centres, owner = [], []
     for code in range(n_classes):
-        members = vectors[usable & (codes == code)]
-        count = int(np.clip(round(len(members) / PROTOTYPE_ROWS), 1, MAX_PROTOTYPES))
-        if len(members) < max(count, 2):
+        members = vectors[usable & trusted & (codes == code)]
+        if len(members) < 2:
+            of_class = vectors[usable & (codes == code)]
+            if len(of_class):
+                centres.append(of_class.mean(axis=0, keepdims=True))
+                owner.append(code)
             continue
+        count = int(np.clip(round(len(members) / PROTOTYPE_ROWS), 1, MAX_PROTOTYPES))
         fitted = KMeans(count, n_init=1, random_state=random_state).fit(members)
         centres.append(fitted.cluster_centers_)
         owner += [code] * count
