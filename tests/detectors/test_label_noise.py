@@ -439,14 +439,16 @@ def test_a_few_right_labels_among_many_unlabeled_rows_are_rarely_flagged() -> No
     assert flagged <= 4 and np.mean(rates) < 0.2
 
 
-def test_a_class_without_two_trusted_rows_is_centred_on_its_labeled_rows() -> None:
+def test_a_class_without_two_trusted_rows_is_centred_on_its_lone_labeled_rows() -> None:
     vectors, truth, _ = blobs(4, 50, seed=3)
     codes = np.full(len(truth), -1)
     for c in range(4):
         codes[np.flatnonzero(truth == c)[:3]] = c
-    trusted = np.zeros(len(truth), dtype=bool)  # no labeled row has a labeled neighbour
-    trusted[np.flatnonzero(codes == 0)] = True  # but class 0's rows do
-    fitted = prototypes.fit_class_prototypes(vectors, codes, trusted, 4, random_state=0)
+    trusted = codes == 0  # class 0's labeled rows are trusted by their labeled neighbours
+    lone = codes > 0  # the others' have no labeled neighbour: nothing speaks against them
+    fitted = prototypes.fit_class_prototypes(vectors, codes, trusted, 4, 0, lone=lone)
     assert sorted(fitted.owner.tolist()) == [0, 1, 2, 3]
-    nearest = fitted.class_similarity(vectors).argmax(axis=1)
-    assert (nearest == truth).mean() > 0.95
+    assert (fitted.class_similarity(vectors).argmax(axis=1) == truth).mean() > 0.95
+    # labeled rows whose labeled neighbours disagree with them centre nothing
+    alone = prototypes.fit_class_prototypes(vectors, codes, trusted, 4, 0)
+    assert set(alone.owner.tolist()) == {0}

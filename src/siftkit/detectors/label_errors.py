@@ -59,6 +59,7 @@ from siftkit.detectors.noise_summary import estimate_noise, summarize_noise
 from siftkit.detectors.prototypes import (
     ClassPrototypes,
     fit_class_prototypes,
+    lone_rows,
     trusted_class_prototypes,
     trusted_rows,
 )
@@ -346,8 +347,8 @@ class LabelErrors(Detector):
             if metric_learned:
                 vectors = whitened
                 prototypes = fit_class_prototypes(  # zero rows are no longer zero: mask them
-                    vectors, codes, trusted_rows(context), n_classes, context.random_state,
-                    usable=labeled,
+                    vectors, codes, trusted_rows(context) & labeled, n_classes,
+                    context.random_state, lone=lone_rows(context) & labeled,
                 )  # fmt: skip
             stats = self._row_stats(context, vectors, trusted, prototypes)
             candidates = self._candidates(stats, given_prior, judgeable)
