@@ -24,6 +24,7 @@ from siftkit.detectors import labeling as labeling_analysis
 from siftkit.detectors.labeling import (
     OTHER_HINT_SHARE,
     Labeling,
+    absent_hint,
     confidence_note,
     doubtful_topics,
     keyword_uptake,
@@ -242,9 +243,8 @@ def test_a_keyword_topic_the_data_does_not_hold_is_named_and_with_other_takes_no
     assert set(entry["topic_presence"]) == {"cats", "boats", "space", "music"}
     assert min(entry["topic_presence"][t] for t in ("cats", "boats", "space")) > 0.5
     took = int((rows["predicted_label"] == "music").sum())
-    assert entry["n_absent_topic_rows"] == took
-    assert f"{took:,} rows took it as their closest topic" in labeling_notes(entry)[0]
-    assert "`sift label DATA --other` labels them `other`" in labeling_notes(entry)[0]
+    assert entry["n_absent_topic_rows"] == took == 0  # the held topics are all nearer
+    assert labeling_notes(entry)[0].endswith("; no row took it as its closest topic")
     with_other, entry = label(topics, keywords=path, other=True)
     assert not (with_other["predicted_label"] == "music").any()
     _, plain = label(topics, keywords=keywords, other=True)
@@ -615,3 +615,17 @@ def test_confidence_note_names_the_classes_short_of_labeled_rows() -> None:
     assert "(6 of 8 classes have fewer: b (2), c (1), d (0), e (1), f (2) and 1 more)" in note
     entry["given_counts"] = None  # a run folder written before the counts were kept
     assert "classes have fewer" not in confidence_note(entry)
+
+
+def test_an_absent_topic_s_note_says_what_became_of_its_rows() -> None:
+    entry = {
+        "absent_topics": ["place"], "topic_presence": {"place": 0.0}, "n_absent_topic_rows": 0,
+        "source": "keywords", "other_rule": None,
+    }  # fmt: skip
+    note = absent_hint(entry)
+    assert note.endswith("; no row took it as its closest topic") and "--other" not in note
+    entry["n_absent_topic_rows"] = 3
+    assert absent_hint(entry).endswith(
+        ". 3 rows took it as their closest topic all the same; `sift label DATA --other` labels "
+        "them `other` (Python: `label_rows(..., other=True)`)"
+    )

@@ -135,6 +135,8 @@ def absent_hint(entry: dict[str, Any]) -> str | None:
         f"{named} may not be in the data: {given} (nearer than {share}; a topic the data holds "
         "beats nearly all)"
     )
+    if not rows:
+        return note + f"; no row took {it} as its closest topic"
     if entry.get("other_rule") is not None:
         return note + f"; the {rows:,} rows closest to {it} are labeled `other`"
     return note + (
