@@ -329,6 +329,22 @@ def test_outliers_are_class_aware() -> None:
     assert "without the labels " + str(plain["count"]) in analysis_notes(summary)
 
 
+def test_outliers_are_judged_without_labels_too_few_rows_have_a_labeled_neighbour() -> None:
+    rng = np.random.default_rng(5)
+    tight = 0.05 * rng.normal(size=(200, 16)) + np.eye(16)[0]
+    loose = 0.3 * rng.normal(size=(30, 16)) + np.eye(16)[1]
+    vectors = np.vstack([tight, loose]).astype(np.float32)
+    labels = np.full(230, None, dtype=object)
+    labels[[0, 50, 100, 150]], labels[[200, 215]] = "tight", "loose"  # a partly filled column
+    plain, without_labels = run(build_context(vectors), "outliers")
+    summary, columns = run(build_context(vectors, labels), "outliers")
+    assert not summary["class_aware"] and summary["labeled_neighborhoods"] < 0.9
+    np.testing.assert_array_equal(columns["outlier_score"], without_labels["outlier_score"])
+    assert summary["count"] == plain["count"]
+    assert analysis_notes(summary).startswith("judged without the labels: ")
+    assert plain["labeled_neighborhoods"] is None
+
+
 def test_class_prototypes_are_fitted_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     fit = prototypes.fit_class_prototypes

@@ -143,6 +143,11 @@ def analysis_notes(entry: dict[str, Any]) -> str:
             f"judged by class; without the labels {entry['n_far_without_labels']:,} far from "
             "their neighbours"
         )
+    elif status == "ok" and entry.get("labeled_neighborhoods") is not None:  # labels too sparse
+        notes = (
+            f"judged without the labels: {entry['labeled_neighborhoods']:.0%} of the rows have "
+            "a labeled neighbour"
+        )
     if status == "ok" and entry.get("n_unknown_words"):
         notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
     if status == "ok" and "n_groups" in entry:
