@@ -28,8 +28,8 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
     ),
     "outliers": (
         "Outliers", "is_outlier", "outlier_score",
-        "Rows far from every other row in embedding space (with labels: far from every class, "
-        "where no label dominates).",
+        "Rows far from every other row in embedding space (with a labeled neighbour for most "
+        "rows: far from every class, where no label dominates).",
     ),
     "near_duplicates": (
         "Near duplicates", "is_near_duplicate", "near_duplicate_score",
