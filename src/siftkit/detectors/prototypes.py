@@ -82,12 +82,12 @@ def fit_class_prototypes(
     vectors = np.asarray(vectors, dtype=np.float32)
     content = has_content(vectors)
     usable = trusted & content
-    alone = usable if lone is None else usable | (lone & content)
+    fallback = usable if lone is None else usable | (lone & content)
     centres, owner = [], []
     for code in range(n_classes):
         members = vectors[usable & (codes == code)]
         if len(members) < 2:
-            of_class = vectors[alone & (codes == code)]
+            of_class = vectors[fallback & (codes == code)]
             if len(of_class):
                 centres.append(of_class.mean(axis=0, keepdims=True))
                 owner.append(code)
