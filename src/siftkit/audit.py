@@ -187,7 +187,7 @@ def audit(
             embeddings=vectors,
             graph=graph,
             row_ids=dataset.row_ids.to_numpy(),
-            content_hashes=content_hashes(dataset, vectors),
+            content_hashes=content_hashes(dataset, vectors, precomputed=embeddings is not None),
             labels=labels,
             texts=dataset.texts,
             random_state=random_state,

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from detector_contexts import build_context, clusters
 
+import siftkit
 from siftkit.data import content_hashes, load
 from siftkit.detectors import Context, get_detector, near_duplicates, run_detectors
 from siftkit.detectors.base import robust_z
@@ -46,6 +47,23 @@ def test_exact_duplicates_of_text_flag_all_but_first() -> None:
     assert columns["is_duplicate"].tolist() == expected
     assert summary["count"] == 4
     assert summary["n_groups"] == 2
+
+
+def test_precomputed_embeddings_are_the_content_of_rows_without_text() -> None:
+    # the table beside the vectors is metadata: rows taken by one camera are not copies of
+    # each other, rows with the same vector are
+    vectors = spread_out(6)
+    vectors[5] = vectors[2]
+    frame = pd.DataFrame({"label": list("aabbab"), "camera": ["cam1"] * 3 + ["cam2"] * 3})
+    dataset = load(frame, label="label")
+    assert len(set(content_hashes(dataset, vectors).tolist())) == 2  # a table's own columns
+    hashes = content_hashes(dataset, vectors, precomputed=True)
+    _, columns = run(build_context(vectors, hashes=hashes), "duplicates")
+    assert columns["is_duplicate"].tolist() == [False] * 5 + [True]
+    audited = siftkit.audit(
+        frame, embeddings=vectors, label="label", detectors=["duplicates"], k=5, progress=False
+    )
+    assert audited.rows["is_duplicate"].tolist() == [False] * 5 + [True]
 
 
 def test_exact_duplicates_first_copy_is_whichever_comes_first() -> None:

@@ -427,22 +427,29 @@ def normalize_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def content_hashes(dataset: Dataset, vectors: np.ndarray | None = None) -> np.ndarray:
+def content_hashes(
+    dataset: Dataset, vectors: np.ndarray | None = None, precomputed: bool = False
+) -> np.ndarray:
     """A 64-bit hash per row of what the row says, shape (n_rows,) uint64.
 
-    The normalised text when there is a text column; otherwise the feature matrix, or the
-    feature columns (id and label excluded); for data with none of these, the row's
-    ``vectors`` (e.g. precomputed embeddings). Equal hashes mean exact duplicates.
+    The normalised text when there is a text column; otherwise, when the ``vectors`` are
+    ``precomputed`` embeddings given with the data, the vectors (they stand for the rows, the
+    table's other columns being metadata: rows sharing a label and a date are not copies);
+    otherwise the feature matrix, or the feature columns (id and label excluded); for data
+    with none of these, the ``vectors``. Equal hashes mean exact duplicates.
     """
     if dataset.texts is not None:
         normalized = pd.Series([normalize_text(t) for t in dataset.texts])
         return pd.util.hash_pandas_object(normalized, index=False).to_numpy()
     schema = dataset.schema
     columns = list(schema.numeric + schema.categorical + schema.vector)
-    if dataset.features is None and columns:
+    if precomputed and vectors is not None:
+        matrix = vectors
+    elif dataset.features is None and columns:
         frame = _hashable(dataset.frame[columns])
         return pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    matrix = dataset.features if dataset.features is not None else vectors
+    else:
+        matrix = dataset.features if dataset.features is not None else vectors
     if matrix is None:
         raise ValueError("content_hashes needs vectors for data without content columns")
     matrix = np.ascontiguousarray(matrix)
