@@ -64,6 +64,10 @@ class NeighborAgreement(NamedTuple):
         """Rows whose neighbours' commonest label is their own and has the majority."""
         return (self.top_share >= 0.5) & (self.top_label == codes)
 
+    def labeled_near(self) -> np.ndarray:
+        """Rows with at least one labeled neighbour (the others' shares are all 0)."""
+        return self.top_share > 0
+
 
 def neighbor_label_spread(
     indices: np.ndarray, codes: np.ndarray, n_classes: int

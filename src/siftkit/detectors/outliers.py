@@ -83,9 +83,7 @@ class Outliers(Detector):
         if context.labels is not None and context.labels.n_classes >= 2:
             codes, n_classes = context.labels.codes, context.labels.n_classes
             agreement = neighbor_label_spread(context.graph.indices[:, :k], codes, n_classes)
-            labeled_near = (
-                float((agreement.top_share[content] > 0).mean()) if content.any() else 0.0
-            )
+            labeled_near = float(agreement.labeled_near()[content].mean()) if content.any() else 0.0
             class_aware = labeled_near >= MIN_LABELED_NEIGHBORHOODS
         if class_aware:
             vectors = np.asarray(context.embeddings, dtype=np.float32)

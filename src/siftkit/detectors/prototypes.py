@@ -129,7 +129,7 @@ def lone_rows(context: Context) -> np.ndarray:
     """Labeled rows none of whose ``TRUST_NEIGHBORS`` closest neighbours has a label,
     (n_rows,) bool: nothing speaks for or against their label. The context must have
     labels."""
-    return (context.labels.codes >= 0) & (_closest_labels(context).top_share == 0)
+    return (context.labels.codes >= 0) & ~_closest_labels(context).labeled_near()
 
 
 def trusted_class_prototypes(context: Context) -> ClassPrototypes:
