@@ -7,9 +7,11 @@ import scipy.sparse as sp
 
 from siftkit.discover.communities import (
     CommunityFinder,
+    pinned_start,
     search_resolution,
     shared_neighbor_graph,
 )
+from siftkit.neighbors import build_graph
 
 
 def test_shared_neighbor_weights_by_hand() -> None:
@@ -74,6 +76,36 @@ def test_pinned_rows_stay_apart_even_inside_one_clique() -> None:
     pinned[1], pinned[2] = 0, 1  # two rows of the first clique, two different classes
     membership = finder.partition(1.0, pinned)
     assert membership[1] == 0 and membership[2] == 1
+
+
+def test_a_pinned_partition_starts_from_the_communities_found_without_pins() -> None:
+    start = np.array([0, 0, 0, 1, 1, 1, 2, 2, 3])
+    pinned = np.array([0, -1, -1, 0, 1, -1, -1, -1, 1])
+    initial = pinned_start(start, pinned)
+    # community 0 holds class 0's pins only, 3 class 1's: they start in those classes;
+    # community 1 holds both classes' pins, 2 none: their unpinned rows start alone
+    assert initial[[0, 1, 2, 3, 4, 8]].tolist() == [0, 0, 0, 0, 1, 1]
+    assert len(set(initial[[5, 6, 7]].tolist())) == 3 and (initial[[5, 6, 7]] >= 2).all()
+
+
+def test_a_start_keeps_a_large_class_with_few_pins_whole() -> None:
+    # two classes of 2,000 rows with 5 pins each, one of class 0's in a 12-row piece the
+    # graph cuts off: started from lone rows, class 0's community was its pins and the piece
+    # (16 rows), class 1's its pins alone, each class's rest a community of its own
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 4, (3, 16))
+    X = np.vstack([
+        centres[0] + rng.normal(0, 1, (2000, 16)),
+        centres[1] + rng.normal(0, 1, (2000, 16)),
+        centres[2] + rng.normal(0, 0.3, (12, 16)),
+    ])  # fmt: skip
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    finder = CommunityFinder(shared_neighbor_graph(build_graph(X, k=15).indices), 0)
+    pinned = np.full(len(X), -1)
+    pinned[[*rng.choice(2000, 4, replace=False), 4000]] = 0
+    pinned[2000 + rng.choice(2000, 5, replace=False)] = 1
+    membership = finder.partition(0.5, pinned, start=finder.partition(0.5))
+    assert (membership[:2000] == 0).all() and (membership[2000:4000] == 1).all()
 
 
 def test_partitions_are_deterministic() -> None:

@@ -144,6 +144,18 @@ def test_merge_undersized_folds_small_new_categories_into_their_strongest_link()
     assert out.tolist() == np.repeat([0, 1, 2], [20, 20, 29]).tolist()
 
 
+def test_merge_undersized_follows_knn_edges_where_no_shared_neighbour_links() -> None:
+    # new category 3 (4 rows) has no weight in the shared-neighbour graph, only kNN edges:
+    # three of its rows point into category 2, one into 1
+    membership = np.repeat([0, 1, 2, 3], [20, 20, 20, 4])
+    adjacency = block_adjacency(membership, {})
+    indices = np.tile(np.arange(1, 3), (len(membership), 1))  # rows of category 0
+    indices[60:64] = [[40, 61], [41, 60], [42, 63], [20, 62]]
+    assert merge_undersized(membership, adjacency, 2, 0.5).tolist() == membership.tolist()
+    out = merge_undersized(membership, adjacency, 2, 0.5, indices)
+    assert out.tolist() == np.repeat([0, 1, 2], [20, 20, 24]).tolist()
+
+
 def test_merge_undersized_leaves_known_and_large_categories_alone() -> None:
     membership = np.repeat([0, 1, 2, 3], [20, 4, 20, 12])  # a small known class stays
     adjacency = block_adjacency(membership, {(3, 2): 0.5, (1, 0): 0.5})

@@ -12,6 +12,7 @@ import pytest
 from siftkit.embed import l2_normalize
 from siftkit.exceptions import InvalidParameterError, ShrunkNeighborsWarning
 from siftkit.neighbors import KnnGraph, build_graph, measure_recall
+from siftkit.neighbors.graph import cut_off_rows, reconnect
 
 
 def unit_rows(n: int, d: int, seed: int = 0) -> np.ndarray:
@@ -213,3 +214,32 @@ def test_save_load_round_trip(tmp_path: Path, target: str) -> None:
     assert loaded.recall == graph.recall
     assert loaded.k == 7 and loaded.n_rows == 50
     assert loaded.summary() == graph.summary()
+
+
+def test_rows_cut_off_from_all_others_are_found() -> None:
+    # rows 0-3 list only each other and no other row lists them; the rest form one component
+    n, k = 1_000, 3
+    indices = (np.arange(n)[:, None] + np.arange(1, k + 1)) % n
+    indices[4:] = 4 + (np.arange(n - 4)[:, None] + np.arange(1, k + 1)) % (n - 4)
+    indices[:4] = [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]
+    assert cut_off_rows(indices).tolist() == [0, 1, 2, 3]
+    assert cut_off_rows(indices, share=0.003).tolist() == []  # a component of 4 is not small
+    # two small components and room for one: the smaller is taken
+    indices[4:6] = [[5, 5, 5], [4, 4, 4]]
+    indices[6:] = 6 + (np.arange(n - 6)[:, None] + np.arange(1, k + 1)) % (n - 6)
+    assert cut_off_rows(indices, share=0.005).tolist() == [4, 5]
+
+
+def test_rows_approximate_search_cut_off_are_searched_again_exactly() -> None:
+    vectors = clustered(2_000, 16, n_clusters=5, noise=0.5, seed=0)
+    exact = build_graph(vectors, k=10, method="exact")
+    # eleven rows list only each other and no other row lists them, as a broken search
+    # might leave them; the other rows' neighbours are found among the other rows
+    wrong = np.arange(11)
+    rest = build_graph(vectors[11:], k=10, method="exact")
+    indices = np.vstack([[np.delete(wrong, i) for i in range(11)], rest.indices + 11])
+    similarities = np.vstack([np.zeros((11, 10), np.float32), rest.similarities])
+    reconnect(vectors, indices, similarities)
+    np.testing.assert_array_equal(indices[wrong], exact.indices[wrong])
+    np.testing.assert_allclose(similarities[wrong], exact.similarities[wrong], atol=1e-6)
+    np.testing.assert_array_equal(indices[11:], rest.indices + 11)  # the others untouched

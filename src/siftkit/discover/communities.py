@@ -85,11 +85,15 @@ class CommunityFinder:
         )  # fmt: skip
         return np.asarray(found.membership, dtype=np.int64)
 
-    def partition(self, resolution: float, pinned: np.ndarray | None = None) -> np.ndarray:
+    def partition(
+        self, resolution: float, pinned: np.ndarray | None = None, start: np.ndarray | None = None
+    ) -> np.ndarray:
         """Community of every row, (n_rows,) int64 numbered 0..n_communities-1.
 
         ``pinned``: per row, the community (0..n_pinned-1) it must stay in, -1 for free
         rows; pinned communities keep their numbers and new ones come after them.
+        ``start``: with ``pinned``, the communities found without pins at ``resolution``,
+        where Leiden starts from (:func:`pinned_start`); else every free row starts alone.
         """
         import leidenalg
 
@@ -103,7 +107,10 @@ class CommunityFinder:
             return np.asarray(found.membership, dtype=np.int64)
         fixed = pinned >= 0
         n_pinned = int(pinned.max()) + 1
-        initial = np.where(fixed, pinned, n_pinned + np.arange(n))
+        if start is None:
+            initial = np.where(fixed, pinned, n_pinned + np.arange(n))
+        else:
+            initial = pinned_start(start, pinned)
         _, initial = np.unique(initial, return_inverse=True)
         found = leidenalg.RBConfigurationVertexPartition(
             self.graph, initial_membership=initial.tolist(), weights="weight",
@@ -121,6 +128,24 @@ class CommunityFinder:
         new = np.flatnonzero(mapping < 0)
         mapping[new] = n_pinned + np.arange(len(new))
         return mapping[membership]
+
+
+def pinned_start(start: np.ndarray, pinned: np.ndarray) -> np.ndarray:
+    """Where a pinned partition starts, (n_rows,) community codes: each community of
+    ``start`` (found without pins) whose pinned rows are all of one class starts in that
+    class, the rows of the others start alone, and pinned rows start in their class.
+
+    Started from lone rows only, Leiden kept the bulk of a class as a community of its own
+    whenever one of its few pins sat in a piece of the class the graph cut off: the pins'
+    community had to take in that piece, and the quality function then preferred a small
+    known class beside a large "new" one (docs/discovery.md)."""
+    n_pinned = int(pinned.max()) + 1
+    fixed = pinned >= 0
+    pins = np.zeros((int(start.max()) + 1, n_pinned), dtype=np.int64)
+    np.add.at(pins, (start[fixed], pinned[fixed]), 1)
+    owner = np.where((pins > 0).sum(axis=1) == 1, pins.argmax(axis=1), -1)[start]
+    alone = n_pinned + np.arange(len(pinned))
+    return np.where(fixed, pinned, np.where(owner >= 0, owner, alone))
 
 
 def search_resolution(

@@ -140,12 +140,15 @@ class _Categories:
         refine: str | bool,
         raw: np.ndarray | None = None,
         share: float | None = None,
+        start: np.ndarray | None = None,
     ) -> tuple[np.ndarray, float, bool]:
         """(membership, share of kNN edges inside categories before refinement, refined).
         ``raw``: communities already found at ``resolution`` (else Leiden runs); ``share``:
-        how well the graph itself separates categories, when known (else measured here)."""
+        how well the graph itself separates categories, when known (else measured here);
+        ``start``: the communities without pins at ``resolution``, where a pinned Leiden run
+        starts (:func:`~siftkit.discover.communities.pinned_start`)."""
         if raw is None:
-            raw = self.finder.partition(resolution, pinned)
+            raw = self.finder.partition(resolution, pinned, start)
         membership = absorb_small(raw, self.indices, self.min_size, pinned, keep=n_known)
         if share is None:
             share = within_share(self.indices, membership)
@@ -325,7 +328,7 @@ class CategoryDiscovery:
         share = within_share(indices, absorb_small(chain[1.0], indices, self.min_cluster_size))
         membership, share, refined = categories.at(
             resolution, pinned, n_known, self.refine, raw=None if direct else chain[1.0],
-            share=share,
+            share=share, start=chain[1.0],
         )  # fmt: skip
         if pinned is not None:
             novel = novel_rows(indices, pinned >= 0, self.novel_odds, among=~empty)
@@ -340,7 +343,9 @@ class CategoryDiscovery:
                 unlabeled = categories.at(resolution, None, 0, True, raw=chain[1.0])[0]
                 membership = regroup_novel(membership, novel, unlabeled, n_known)
                 membership = return_to_known(indices, membership, novel, n_known)
-            membership = merge_undersized(membership, adjacency, n_known, self.min_new_share)
+            membership = merge_undersized(
+                membership, adjacency, n_known, self.min_new_share, indices
+            )
 
         def crumbs_absorbed(raw: np.ndarray) -> np.ndarray:  # a finer level's
             return absorb_small(raw, indices, self.min_cluster_size, pinned, n_known, fold=False)

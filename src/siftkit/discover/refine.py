@@ -19,6 +19,9 @@ MAX_ITERATIONS = 20
 #: deviations below their mean (the 5% quantile). Where known classes range widely in size
 #: (WordNet's 26 categories: 4 to 2,500 rows) a small new category can be a class of its own.
 SMALL_CLASS_DEVIATIONS = 1.645
+#: Weight of a plain kNN edge between categories where only ties are to be broken (shared-
+#: neighbour weights are multiples of 1/k).
+TIE_BREAK = 1e-6
 
 
 def renumber(membership: np.ndarray, keep: int = 0) -> np.ndarray:
@@ -180,8 +183,22 @@ def refine_by_prototypes(
     return membership
 
 
+def knn_links(indices: np.ndarray, membership: np.ndarray, n_categories: int) -> np.ndarray:
+    """(n_categories, n_categories): how many kNN edges (``indices``, (n_rows, k)) join
+    each pair of categories, either way; rows without a category (-1) count in none."""
+    ends = np.stack([np.repeat(membership, indices.shape[1]), membership[indices].ravel()])
+    ends = ends[:, (ends >= 0).all(axis=0)]
+    counts = np.bincount(ends[0] * n_categories + ends[1], minlength=n_categories**2)
+    counts = counts.reshape(n_categories, n_categories).astype(np.float64)
+    return counts + counts.T
+
+
 def merge_undersized(
-    membership: np.ndarray, adjacency: sp.csr_matrix, n_known: int, share: float
+    membership: np.ndarray,
+    adjacency: sp.csr_matrix,
+    n_known: int,
+    share: float,
+    indices: np.ndarray | None = None,
 ) -> np.ndarray:
     """Fold new categories that are small next to the known classes into their neighbours.
 
@@ -191,13 +208,20 @@ def merge_undersized(
     mode of a larger class, and joins the new category it shares the most graph weight with
     per row of that category (a known one only when it is linked to no new one), smallest
     first, until no new category is that small. Known categories never move; rows without
-    a category (-1) stay so. Returns the categories renumbered (known codes unchanged)."""
+    a category (-1) stay so. Returns the categories renumbered (known codes unchanged).
+
+    ``indices`` (n_rows, k), the kNN graph ``adjacency`` was derived from, breaks ties: a
+    piece of a class the shared-neighbour graph cut off entirely (no shared neighbour across
+    any of its kNN edges, as approximate search leaves a few hundred of 200,000 rows) still
+    joins the category its kNN edges lead to."""
     n_categories = int(membership.max()) + 1
     if n_known == 0 or n_categories <= n_known:
         return membership
     placed = np.flatnonzero(membership >= 0)
     onehot = membership_matrix(membership, n_categories, placed)
     links = np.asarray((onehot.T @ adjacency @ onehot).todense(), dtype=np.float64)
+    if indices is not None:
+        links += TIE_BREAK * knn_links(indices, membership, n_categories)
     np.fill_diagonal(links, 0.0)
     sizes = np.bincount(membership[placed], minlength=n_categories).astype(np.float64)
     log_sizes = np.log(np.maximum(sizes[:n_known], 1.0))

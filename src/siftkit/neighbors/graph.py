@@ -20,6 +20,11 @@ from siftkit.exceptions import ShrunkNeighborsWarning
 
 EXACT_THRESHOLD = 20_000
 RECALL_SAMPLE = 1_000
+#: Approximate search can cut a few rows off from all others: on 200,000 rows of 20 Gaussian
+#: classes, 42 rows of one class had only each other as neighbours and no other row listed
+#: them. Rows of the components of the kNN graph smaller than this share of the rows are
+#: searched again exactly, smallest components first and at most this share of the rows.
+CUT_OFF_SHARE = 0.01
 #: How far from 1 a row's length may be (float32 rounding of normalised rows stays far
 #: inside it).
 UNIT_TOLERANCE = 1e-3
@@ -196,8 +201,38 @@ def build_graph(
         idx, sims = _search_hnsw(vectors, k + 1, hnsw_m, ef_construction, ef_search)
     indices, similarities = _drop_self(idx, sims, k)
     if method == "hnsw":
+        reconnect(vectors, indices, similarities)
         recall = measure_recall(vectors, indices, random_state=random_state)
     return KnnGraph(indices, similarities, method, recall, time.perf_counter() - start)
+
+
+def cut_off_rows(indices: np.ndarray, share: float = CUT_OFF_SHARE) -> np.ndarray:
+    """Positions of the rows in components of the kNN graph (``indices``, (n_rows, k),
+    edges taken either way) holding fewer than ``share`` of the rows, smallest components
+    first, at most ``share`` of the rows in all."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    n, k = indices.shape
+    limit = int(share * n)
+    edges = sp.csr_matrix((np.ones(n * k), (np.repeat(np.arange(n), k), indices.ravel())), (n, n))
+    _, component = connected_components(edges, directed=True, connection="weak")
+    sizes = np.bincount(component)
+    small = np.flatnonzero(sizes < limit)
+    taken = small[np.argsort(sizes[small], kind="stable")]
+    taken = taken[np.cumsum(sizes[taken]) <= limit]
+    return np.flatnonzero(np.isin(component, taken))
+
+
+def reconnect(vectors: np.ndarray, indices: np.ndarray, similarities: np.ndarray) -> None:
+    """Search the rows approximate search cut off (:func:`cut_off_rows`) again exactly, in
+    place: where they are a group of their own, exact search finds the same neighbours."""
+    rows = cut_off_rows(indices)
+    if not len(rows):
+        return
+    k = indices.shape[1]
+    found, sims = _search_exact(vectors, vectors[rows], k + 1)
+    indices[rows], similarities[rows] = _drop_self(found, sims, k, rows)
 
 
 def _require_unit_rows(vectors: np.ndarray) -> None:
