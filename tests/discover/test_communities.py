@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from discovery_data import few_pins_and_a_piece
 
 from siftkit.discover.communities import (
     CommunityFinder,
@@ -89,21 +90,11 @@ def test_a_pinned_partition_starts_from_the_communities_found_without_pins() -> 
 
 
 def test_a_start_keeps_a_large_class_with_few_pins_whole() -> None:
-    # two classes of 2,000 rows with 5 pins each, one of class 0's in a 12-row piece the
-    # graph cuts off: started from lone rows, class 0's community was its pins and the piece
-    # (16 rows), class 1's its pins alone, each class's rest a community of its own
-    rng = np.random.default_rng(0)
-    centres = rng.normal(0, 4, (3, 16))
-    X = np.vstack([
-        centres[0] + rng.normal(0, 1, (2000, 16)),
-        centres[1] + rng.normal(0, 1, (2000, 16)),
-        centres[2] + rng.normal(0, 0.3, (12, 16)),
-    ])  # fmt: skip
+    # started from lone rows, class 0's community was its pins and the piece (16 rows),
+    # class 1's its pins alone, each class's rest a community of its own
+    X, pinned = few_pins_and_a_piece()
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     finder = CommunityFinder(shared_neighbor_graph(build_graph(X, k=15).indices), 0)
-    pinned = np.full(len(X), -1)
-    pinned[[*rng.choice(2000, 4, replace=False), 4000]] = 0
-    pinned[2000 + rng.choice(2000, 5, replace=False)] = 1
     membership = finder.partition(0.5, pinned, start=finder.partition(0.5))
     assert (membership[:2000] == 0).all() and (membership[2000:4000] == 1).all()
 

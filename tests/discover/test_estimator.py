@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from discovery_data import blobs, nested_blobs, same_partition
+from discovery_data import blobs, few_pins_and_a_piece, nested_blobs, same_partition
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
 from siftkit.discover import CategoryDiscovery, partial_labels
@@ -256,20 +256,10 @@ def test_a_new_category_far_smaller_than_the_known_ones_joins_its_neighbour(six_
 
 
 def test_a_few_labels_keep_large_classes_whole() -> None:
-    # 5 labels for each of two classes of 2,000 rows, one of class a's in a small piece the
-    # graph cuts off: started from lone rows, Leiden kept each class's bulk as a "new"
-    # category beside a known one of 16 and 5 rows
-    rng = np.random.default_rng(0)
-    centres = rng.normal(0, 4, (3, 16))
-    X = np.vstack([
-        centres[0] + rng.normal(0, 1, (2000, 16)),
-        centres[1] + rng.normal(0, 1, (2000, 16)),
-        centres[2] + rng.normal(0, 0.3, (12, 16)),  # the cut-off piece
-    ])  # fmt: skip
-    y = np.full(len(X), None, dtype=object)
-    y[rng.choice(2000, 4, replace=False)] = "a"
-    y[4000] = "a"
-    y[2000 + rng.choice(2000, 5, replace=False)] = "b"
+    # started from lone rows, Leiden kept each class's bulk as a "new" category beside a
+    # known one of 16 and 5 rows
+    X, pinned = few_pins_and_a_piece()
+    y = np.array([None, "a", "b"], dtype=object)[pinned + 1]
     model = CategoryDiscovery().fit(X, y)
     assert model.n_clusters_ == 2 and not model.is_new_.any()
     assert (model.labels_[:2000] == 0).all() and (model.labels_[2000:4000] == 1).all()

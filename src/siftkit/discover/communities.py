@@ -135,10 +135,11 @@ def pinned_start(start: np.ndarray, pinned: np.ndarray) -> np.ndarray:
     ``start`` (found without pins) whose pinned rows are all of one class starts in that
     class, the rows of the others start alone, and pinned rows start in their class.
 
-    Started from lone rows only, Leiden kept the bulk of a class as a community of its own
-    whenever one of its few pins sat in a piece of the class the graph cut off: the pins'
-    community had to take in that piece, and the quality function then preferred a small
-    known class beside a large "new" one (docs/discovery.md)."""
+    Started from lone rows only, Leiden often kept the bulk of a class with a few pins among
+    thousands of rows as a community of its own, the class's community holding little more
+    than the pins: always when a pin sat in a piece of the class the graph cuts off (the
+    pins' community must take in that piece, and the quality function then prefers a small
+    known class beside a large "new" one), at times without (docs/discovery.md)."""
     n_pinned = int(pinned.max()) + 1
     fixed = pinned >= 0
     pins = np.zeros((int(start.max()) + 1, n_pinned), dtype=np.int64)
