@@ -216,18 +216,18 @@ def test_save_load_round_trip(tmp_path: Path, target: str) -> None:
     assert loaded.summary() == graph.summary()
 
 
-def test_rows_cut_off_from_all_others_are_found() -> None:
-    # rows 0-3 list only each other and no other row lists them; the rest form one component
+def test_groups_of_rows_no_other_row_reaches_are_found() -> None:
+    # rows 8-999 form a ring (each lists the next 3); rows 0-5 list each other, one of them a
+    # ring row too, but no ring row lists them; rows 6-7, a pair, list each other and the ring
     n, k = 1_000, 3
-    indices = (np.arange(n)[:, None] + np.arange(1, k + 1)) % n
-    indices[4:] = 4 + (np.arange(n - 4)[:, None] + np.arange(1, k + 1)) % (n - 4)
-    indices[:4] = [[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]]
-    assert cut_off_rows(indices).tolist() == [0, 1, 2, 3]
-    assert cut_off_rows(indices, share=0.003).tolist() == []  # a component of 4 is not small
-    # two small components and room for one: the smaller is taken
-    indices[4:6] = [[5, 5, 5], [4, 4, 4]]
-    indices[6:] = 6 + (np.arange(n - 6)[:, None] + np.arange(1, k + 1)) % (n - 6)
-    assert cut_off_rows(indices, share=0.005).tolist() == [4, 5]
+    indices = 8 + (np.arange(n)[:, None] - 8 + np.arange(1, k + 1)) % (n - 8)
+    indices[:6] = (np.arange(6)[:, None] + np.arange(1, k + 1)) % 6
+    indices[0, 2] = 500
+    indices[6:8] = [[7, 8, 9], [6, 8, 9]]
+    assert cut_off_rows(indices).tolist() == [0, 1, 2, 3, 4, 5]
+    assert cut_off_rows(indices, min_rows=2).tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert cut_off_rows(indices, share=0.006).tolist() == []  # 6 rows are not under 0.6%
+    assert cut_off_rows(indices, share=0.007, min_rows=2).tolist() == [6, 7]  # room for one
 
 
 def test_rows_approximate_search_cut_off_are_searched_again_exactly() -> None:
