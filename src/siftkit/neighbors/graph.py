@@ -1,8 +1,9 @@
 """The k-nearest-neighbour graph every analysis shares, built once per run.
 
 Exact inner-product search (faiss ``IndexFlatIP``) up to ``exact_threshold`` rows, HNSW
-beyond it; the approximate path's recall@k is measured on a sample against exact search
-and recorded with the graph.
+beyond it; on the approximate path, groups of rows the search cut off from the rest are
+searched again exactly (:func:`reconnect`), and the recall@k is measured on a sample against
+exact search and recorded with the graph.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ EXACT_THRESHOLD = 20_000
 RECALL_SAMPLE = 1_000
 #: Approximate search can cut groups of rows off from the rest: on 200,000 rows of 20
 #: Gaussian classes, 794 rows sat in strongly connected components of the kNN graph of 5 to
-#: 1,000 rows (exact search: 12), with a recall of 0.06 where they fell apart from their
+#: 2,000 rows (exact search: 12), with a recall of 0.06 where they fell apart from their
 #: class. Rows of components of at least ``CUT_OFF_MIN_ROWS`` and under ``CUT_OFF_SHARE`` of
 #: the rows are searched again exactly, smallest components first and at most that share of
 #: the rows (smaller components, pairs of rows no other row lists, are common in exact graphs).
