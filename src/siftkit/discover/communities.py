@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from siftkit.discover.refine import membership_matrix
+from siftkit.neighbors.graph import knn_edges
 
 #: Resolutions are searched within these bounds when a number of clusters is hinted.
 RESOLUTION_BOUNDS = (1e-3, 50.0)
@@ -29,11 +30,9 @@ def shared_neighbor_graph(indices: np.ndarray) -> sp.csr_matrix:
     the ``k`` neighbours its two rows have in common, counted once per direction in
     which they are neighbours (so mutual neighbours weigh double). ``indices``
     (n_rows, k) holds each row's neighbours."""
-    n, k = indices.shape
-    rows = np.repeat(np.arange(n), k)
-    knn = sp.csr_matrix((np.ones(n * k), (rows, indices.ravel())), shape=(n, n))
+    knn = knn_edges(indices)
     shared = (knn @ knn.T).multiply(knn + knn.T)  # common neighbours, on kNN pairs only
-    return sp.csr_matrix(shared / k)
+    return sp.csr_matrix(shared / indices.shape[1])
 
 
 def _igraph_from_edges(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray):

@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from siftkit.detectors.neighbor_labels import label_histogram
+from siftkit.neighbors.graph import knn_edges
 
 MAX_ITERATIONS = 20
 #: A new category is a class's mode only when it is also smaller than the smallest class the
@@ -183,16 +184,6 @@ def refine_by_prototypes(
     return membership
 
 
-def knn_links(indices: np.ndarray, membership: np.ndarray, n_categories: int) -> np.ndarray:
-    """(n_categories, n_categories): how many kNN edges (``indices``, (n_rows, k)) join
-    each pair of categories, either way; rows without a category (-1) count in none."""
-    ends = np.stack([np.repeat(membership, indices.shape[1]), membership[indices].ravel()])
-    ends = ends[:, (ends >= 0).all(axis=0)]
-    counts = np.bincount(ends[0] * n_categories + ends[1], minlength=n_categories**2)
-    counts = counts.reshape(n_categories, n_categories).astype(np.float64)
-    return counts + counts.T
-
-
 def merge_undersized(
     membership: np.ndarray,
     adjacency: sp.csr_matrix,
@@ -219,9 +210,10 @@ def merge_undersized(
         return membership
     placed = np.flatnonzero(membership >= 0)
     onehot = membership_matrix(membership, n_categories, placed)
-    links = np.asarray((onehot.T @ adjacency @ onehot).todense(), dtype=np.float64)
     if indices is not None:
-        links += TIE_BREAK * knn_links(indices, membership, n_categories)
+        knn = knn_edges(indices)
+        adjacency = adjacency + TIE_BREAK * (knn + knn.T)
+    links = np.asarray((onehot.T @ adjacency @ onehot).todense(), dtype=np.float64)
     np.fill_diagonal(links, 0.0)
     sizes = np.bincount(membership[placed], minlength=n_categories).astype(np.float64)
     log_sizes = np.log(np.maximum(sizes[:n_known], 1.0))

@@ -12,12 +12,16 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from siftkit._text import counted
 from siftkit._validation import Interval, Options, validate_params
 from siftkit.exceptions import ShrunkNeighborsWarning
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 EXACT_THRESHOLD = 20_000
 RECALL_SAMPLE = 1_000
@@ -210,6 +214,16 @@ def build_graph(
     return KnnGraph(indices, similarities, method, recall, time.perf_counter() - start)
 
 
+def knn_edges(indices: np.ndarray, weights: np.ndarray | None = None) -> sp.csr_matrix:
+    """The kNN edges ``indices`` (n_rows, k) as an (n_rows, n_rows) sparse matrix, row to
+    neighbour, each weighing 1 or its entry of ``weights`` (n_rows, k)."""
+    import scipy.sparse as sp
+
+    n, k = indices.shape
+    values = np.ones(n * k) if weights is None else np.asarray(weights).ravel()
+    return sp.csr_matrix((values, (np.repeat(np.arange(n), k), indices.ravel())), shape=(n, n))
+
+
 def cut_off_rows(
     indices: np.ndarray, share: float = CUT_OFF_SHARE, min_rows: int = CUT_OFF_MIN_ROWS
 ) -> np.ndarray:
@@ -217,13 +231,10 @@ def cut_off_rows(
     (``indices``, (n_rows, k)) of at least ``min_rows`` rows and fewer than ``share`` of the
     rows — groups that list each other while the rest of the graph does not reach them or
     they reach nothing outside — smallest components first, at most ``share`` of the rows."""
-    import scipy.sparse as sp
     from scipy.sparse.csgraph import connected_components
 
-    n, k = indices.shape
-    limit = int(share * n)
-    edges = sp.csr_matrix((np.ones(n * k), (np.repeat(np.arange(n), k), indices.ravel())), (n, n))
-    _, component = connected_components(edges, directed=True, connection="strong")
+    limit = int(share * len(indices))
+    _, component = connected_components(knn_edges(indices), directed=True, connection="strong")
     sizes = np.bincount(component)
     small = np.flatnonzero((sizes >= min_rows) & (sizes < limit))
     taken = small[np.argsort(sizes[small], kind="stable")]
