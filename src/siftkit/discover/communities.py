@@ -10,7 +10,10 @@ of categories follows from it instead of being asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import random
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +49,23 @@ def _igraph_from_edges(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.n
 def _igraph(adjacency: sp.csr_matrix):
     upper = sp.triu(adjacency, k=1).tocoo()
     return _igraph_from_edges(adjacency.shape[0], upper.row, upper.col, upper.data)
+
+
+_IGRAPH_RANDOM = threading.Lock()
+
+
+@contextmanager
+def _igraph_seeded(random_state: int) -> Iterator[None]:
+    """igraph's own algorithms draw from one process-wide generator (Python's ``random``
+    module unless set): seeded for the call, then handed back."""
+    import igraph
+
+    with _IGRAPH_RANDOM:
+        igraph.set_random_number_generator(random.Random(random_state))
+        try:
+            yield
+        finally:
+            igraph.set_random_number_generator(random)
 
 
 class CommunityFinder:
@@ -98,12 +118,17 @@ class CommunityFinder:
 
         n = self.graph.vcount()
         if pinned is None or not (pinned >= 0).any():
-            found = leidenalg.find_partition(
-                self.graph, leidenalg.RBConfigurationVertexPartition, weights="weight",
-                resolution_parameter=resolution, seed=self.random_state,
-                n_iterations=LEIDEN_ITERATIONS,
-            )  # fmt: skip
-            return np.asarray(found.membership, dtype=np.int64)
+            # igraph's own Leiden optimises the same quality function (modularity at a
+            # resolution is Reichardt–Bornholdt's with the configuration null model) and
+            # finds the same partitions as leidenalg's, about ten times faster on large
+            # graphs (docs/discovery.md); it cannot pin rows, which leidenalg does below
+            with _igraph_seeded(self.random_state):
+                found = self.graph.community_leiden(
+                    objective_function="modularity", weights="weight",
+                    resolution=resolution, n_iterations=LEIDEN_ITERATIONS,
+                )  # fmt: skip
+            _, membership = np.unique(found.membership, return_inverse=True)
+            return membership.astype(np.int64)
         fixed = pinned >= 0
         n_pinned = int(pinned.max()) + 1
         if start is None:
