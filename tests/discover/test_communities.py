@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from discovery_data import few_pins_and_a_piece
 
+from siftkit.discover import communities
 from siftkit.discover.communities import (
     CommunityFinder,
     pinned_start,
@@ -101,7 +103,11 @@ def test_a_start_keeps_a_large_class_with_few_pins_whole() -> None:
     assert (membership[:2000] == 0).all() and (membership[2000:4000] == 1).all()
 
 
-def test_partitions_are_deterministic_and_leave_the_global_random_stream_alone() -> None:
+@pytest.mark.parametrize("igraph_from", [0, communities.IGRAPH_LEIDEN_FROM])
+def test_partitions_are_deterministic_and_leave_the_global_random_stream_alone(
+    igraph_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(communities, "IGRAPH_LEIDEN_FROM", igraph_from)
     adjacency = shared_neighbor_graph(random_neighbors(80, 8, seed=1))
     random.seed(1)
     first = CommunityFinder(adjacency, random_state=3).partition(2.0)
@@ -115,10 +121,13 @@ def test_partitions_are_deterministic_and_leave_the_global_random_stream_alone()
     assert random.random() == expected
 
 
-def test_free_partitions_are_as_good_as_leidenalgs() -> None:
-    """igraph's own Leiden stands in for leidenalg's on free rows: the same quality function
-    (Reichardt–Bornholdt with the configuration null model) at every resolution."""
+def test_igraph_partitions_are_as_good_as_leidenalgs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """igraph's own Leiden stands in for leidenalg's on free rows of large graphs: the same
+    quality function (Reichardt–Bornholdt with the configuration null model) at every
+    resolution."""
     import leidenalg
+
+    monkeypatch.setattr(communities, "IGRAPH_LEIDEN_FROM", 0)
 
     finder = CommunityFinder(shared_neighbor_graph(random_neighbors(300, 10, seed=2)), 0)
     for resolution in (0.5, 1.0, 3.0):

@@ -26,6 +26,9 @@ RESOLUTION_BOUNDS = (1e-3, 50.0)
 SEARCH_STEPS = 14
 #: Leiden passes over the graph (more change little and cost time).
 LEIDEN_ITERATIONS = 2
+#: Free rows of graphs this large are partitioned by igraph's own Leiden (see
+#: :meth:`CommunityFinder.partition`).
+IGRAPH_LEIDEN_FROM = 50_000
 
 
 def shared_neighbor_graph(indices: np.ndarray) -> sp.csr_matrix:
@@ -104,6 +107,20 @@ class CommunityFinder:
         )  # fmt: skip
         return np.asarray(found.membership, dtype=np.int64)
 
+    def _igraph_partition(self, resolution: float) -> np.ndarray:
+        """Free rows partitioned by igraph's own Leiden: the same quality function
+        (modularity at a resolution is Reichardt–Bornholdt's with the configuration null
+        model), about ten times faster than leidenalg's on large graphs, and a little better
+        optimised, so it finds some more communities at a resolution (docs/discovery.md);
+        it cannot pin rows."""
+        with _igraph_seeded(self.random_state):
+            found = self.graph.community_leiden(
+                objective_function="modularity", weights="weight", resolution=resolution,
+                n_iterations=LEIDEN_ITERATIONS,
+            )  # fmt: skip
+        _, membership = np.unique(found.membership, return_inverse=True)
+        return membership.astype(np.int64)
+
     def partition(
         self, resolution: float, pinned: np.ndarray | None = None, start: np.ndarray | None = None
     ) -> np.ndarray:
@@ -113,22 +130,21 @@ class CommunityFinder:
         rows; pinned communities keep their numbers and new ones come after them.
         ``start``: with ``pinned``, the communities found without pins at ``resolution``,
         where Leiden starts from (:func:`pinned_start`); else every free row starts alone.
+        Without pins, a graph of ``IGRAPH_LEIDEN_FROM`` rows or more is partitioned by
+        igraph's own Leiden (:meth:`_igraph_partition`), a smaller one by leidenalg's.
         """
         import leidenalg
 
         n = self.graph.vcount()
         if pinned is None or not (pinned >= 0).any():
-            # igraph's own Leiden optimises the same quality function (modularity at a
-            # resolution is Reichardt–Bornholdt's with the configuration null model) and
-            # finds the same partitions as leidenalg's, about ten times faster on large
-            # graphs (docs/discovery.md); it cannot pin rows, which leidenalg does below
-            with _igraph_seeded(self.random_state):
-                found = self.graph.community_leiden(
-                    objective_function="modularity", weights="weight",
-                    resolution=resolution, n_iterations=LEIDEN_ITERATIONS,
-                )  # fmt: skip
-            _, membership = np.unique(found.membership, return_inverse=True)
-            return membership.astype(np.int64)
+            if n >= IGRAPH_LEIDEN_FROM:
+                return self._igraph_partition(resolution)
+            found = leidenalg.find_partition(
+                self.graph, leidenalg.RBConfigurationVertexPartition, weights="weight",
+                resolution_parameter=resolution, seed=self.random_state,
+                n_iterations=LEIDEN_ITERATIONS,
+            )  # fmt: skip
+            return np.asarray(found.membership, dtype=np.int64)
         fixed = pinned >= 0
         n_pinned = int(pinned.max()) + 1
         if start is None:
