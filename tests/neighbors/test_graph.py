@@ -216,18 +216,38 @@ def test_save_load_round_trip(tmp_path: Path, target: str) -> None:
     assert loaded.summary() == graph.summary()
 
 
+def ring(n: int, k: int, start: int = 0) -> np.ndarray:
+    """(n, k) neighbours of rows ``start``..n-1 each listing the next ``k`` (no pair lists
+    each other), rows before ``start`` listing the first ones."""
+    return start + (np.arange(n)[:, None] - start + np.arange(1, k + 1)) % (n - start)
+
+
 def test_groups_of_rows_no_other_row_reaches_are_found() -> None:
-    # rows 8-999 form a ring (each lists the next 3); rows 0-5 list each other, one of them a
-    # ring row too, but no ring row lists them; rows 6-7, a pair, list each other and the ring
+    # rows 8-999 form a ring; rows 0-5 list each other (1-4 and 2-5 mutually), row 0 a ring
+    # row too, but no ring row lists them; rows 6-7, a pair, list each other and the ring
     n, k = 1_000, 3
-    indices = 8 + (np.arange(n)[:, None] - 8 + np.arange(1, k + 1)) % (n - 8)
+    indices = ring(n, k, start=8)
     indices[:6] = (np.arange(6)[:, None] + np.arange(1, k + 1)) % 6
     indices[0, 2] = 500
     indices[6:8] = [[7, 8, 9], [6, 8, 9]]
     assert cut_off_rows(indices).tolist() == [0, 1, 2, 3, 4, 5]
     assert cut_off_rows(indices, min_rows=2).tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
     assert cut_off_rows(indices, share=0.006).tolist() == []  # 6 rows are not under 0.6%
-    assert cut_off_rows(indices, share=0.007, min_rows=2).tolist() == [6, 7]  # room for one
+    # room for 7 rows: the three pairs that list each other, smallest first, not rows 0-5
+    assert cut_off_rows(indices, share=0.007, min_rows=2).tolist() == [1, 2, 4, 5, 6, 7]
+
+
+def test_groups_that_list_and_are_listed_by_a_few_rows_outside_are_found() -> None:
+    # rows 0-9 list each other (every pair mutually, k = 9), but row 0 lists ring row 500 in
+    # place of row 9, and ring row 500 lists row 0: the group and the ring reach each other, so
+    # they are one strongly connected component, yet only the group's rows (and row 500, with
+    # row 0) list each other
+    n, k = 2_000, 9
+    indices = ring(n, k, start=10)
+    indices[:10] = [np.delete(np.arange(10), i) for i in range(10)]
+    indices[0, 8] = 500
+    indices[500, 0] = 0
+    assert cut_off_rows(indices).tolist() == [*range(10), 500]
 
 
 def test_rows_approximate_search_cut_off_are_searched_again_exactly() -> None:
