@@ -249,8 +249,8 @@ def cut_off_rows(
         sizes = np.bincount(component)
         order = np.argsort(component, kind="stable")
         members = np.split(order, np.cumsum(sizes)[:-1])
-        groups += [(size, members[c]) for c, size in enumerate(sizes)
-                   if min_rows <= size < limit]  # fmt: skip
+        in_range = np.flatnonzero((sizes >= min_rows) & (sizes < limit))
+        groups += [(sizes[c], members[c]) for c in in_range]
     groups.sort(key=lambda group: group[0])
     taken, n_taken = np.zeros(len(indices), dtype=bool), 0
     for _, rows in groups:
