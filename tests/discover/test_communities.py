@@ -128,7 +128,6 @@ def test_igraph_partitions_are_as_good_as_leidenalgs(monkeypatch: pytest.MonkeyP
     import leidenalg
 
     monkeypatch.setattr(communities, "IGRAPH_LEIDEN_FROM", 0)
-
     finder = CommunityFinder(shared_neighbor_graph(random_neighbors(300, 10, seed=2)), 0)
     for resolution in (0.5, 1.0, 3.0):
         ours = leidenalg.RBConfigurationVertexPartition(

@@ -217,8 +217,8 @@ def test_save_load_round_trip(tmp_path: Path, target: str) -> None:
 
 
 def ring(n: int, k: int, start: int = 0) -> np.ndarray:
-    """(n, k) neighbours of rows ``start``..n-1 each listing the next ``k`` (no pair lists
-    each other), rows before ``start`` listing the first ones."""
+    """(n, k) neighbours: rows ``start``..n-1 each list the next ``k`` of them, around the
+    ring (no pair lists each other); rows before ``start`` list ring rows, for a test to set."""
     return start + (np.arange(n)[:, None] - start + np.arange(1, k + 1)) % (n - start)
 
 
