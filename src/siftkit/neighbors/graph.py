@@ -247,10 +247,11 @@ def cut_off_rows(
     groups = []  # (size, rows) of every component in range, of either graph
     for component in (strong, mutual):
         sizes = np.bincount(component)
-        order = np.argsort(component, kind="stable")
-        members = np.split(order, np.cumsum(sizes)[:-1])
         in_range = np.flatnonzero((sizes >= min_rows) & (sizes < limit))
-        groups += [(sizes[c], members[c]) for c in in_range]
+        rows = np.flatnonzero(np.isin(component, in_range))  # only theirs: most are lone rows
+        rows = rows[np.argsort(component[rows], kind="stable")]
+        members = np.split(rows, np.cumsum(sizes[in_range]))[:-1]  # the last piece is empty
+        groups += zip(sizes[in_range], members, strict=True)
     groups.sort(key=lambda group: group[0])
     taken, n_taken = np.zeros(len(indices), dtype=bool), 0
     for _, rows in groups:
