@@ -534,9 +534,10 @@ def test_a_seed_labels_file_run_reads_the_data_once(workdir, text_frame, monkeyp
     ("content", "message"),
     [
         ("row_id,label\nr0,sport\nnope,food\nr1,food\n", "1 row ids of seeds.csv are not in"),
-        ("id,topic\nr0,sport\n", "must have the columns row_id,label (got id, topic)"),
+        ("id,topic\nr0,sport\n", "must have the columns row_id and label (got id, topic)"),
+        ("row_id,label\nr0,\nr1,\n", "seeds.csv labels no row: its label column is empty"),
     ],
-    ids=["unknown-ids", "wrong-columns"],
+    ids=["unknown-ids", "wrong-columns", "nothing-filled-in"],
 )
 def test_a_bad_seed_labels_file_is_refused(workdir, content, message):
     (workdir / "seeds.csv").write_text(content, encoding="utf-8")
@@ -588,9 +589,8 @@ def test_a_missing_seed_labels_file_is_refused(workdir):
     [
         ((), "Nothing to label from: give keywords"),
         (("--keywords", "t.yaml", "--descriptions", "t.yaml"), "--keywords or --descriptions"),
-        (("--seed-labels", "label", "--seed-labels-file", "s.csv"), "not both"),
     ],
-    ids=["no-source", "keywords-and-descriptions", "two-seed-sources"],
+    ids=["no-source", "keywords-and-descriptions"],
 )
 def test_label_usage_errors(workdir, args, message):
     result = label(*args)

@@ -114,6 +114,29 @@ def test_cli_writes_the_to_label_queue(labeled_folder, tmp_path):
     assert list(written["rank"]) == [1, 2, 3, 4, 5]
 
 
+def test_the_to_label_queue_filled_in_is_a_seed_labels_file(labeled_folder, tmp_path, text_frame):
+    """The labeling loop: export the queue, fill in some of its label column, label again
+    with it beside the labels the run had."""
+    out = tmp_path / "next.csv"
+    result = export(str(labeled_folder), "--queue", "to_label", "--budget", "6", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"--seed-labels-file {out}" in " ".join(result.output.split())
+    queue = pd.read_csv(out, dtype={"label": object})
+    assert queue.columns[-1] == "label" and queue["label"].isna().all()
+    truth = text_frame.set_index("id")["label"]
+    queue.loc[:3, "label"] = truth[queue["row_id"][:4]].to_numpy()  # four of six filled in
+    queue.to_csv(out, index=False)
+    frame = text_frame.copy()
+    frame.loc[frame.index % 4 != 0, "label"] = None
+    run = siftkit.label_rows(frame, seed_labels="label", seed_labels_file=out, encoder="fake",
+                             id="id", text="text", progress=False)  # fmt: skip
+    rows = run.rows.set_index("row_id")
+    given = rows.index[rows["label_source"] == "given"]
+    assert len(given) == 16 + 4
+    assert set(queue["row_id"][:4]) <= set(given) and not set(queue["row_id"][4:]) & set(given)
+    assert (rows.loc[given, "predicted_label"] == truth[given]).all()
+
+
 def test_cli_prints_the_to_label_queue(labeled_folder):
     result = export(str(labeled_folder), "--queue", "to_label", "--budget", "2")
     assert result.exit_code == 0, result.output

@@ -152,20 +152,22 @@ def test_label_from_a_seed_labels_mapping(unlabeled):
     [
         ({}, "Nothing to label from"),
         ({"keywords": KEYWORDS, "descriptions": {"a": "b", "c": "d"}}, "not both"),
-        ({"seed_labels": "topic", "seed_labels_file": {"r0": "sport"}}, "not both"),
         ({"seed_labels": "topic", "label": "label"}, "label or seed labels, not both"),
         ({"keywords": KEYWORDS, "detectors": ["outliers"]}, "call siftkit.audit"),
         ({"keywords": ["sport", "food"]}, "keywords takes a YAML or JSON file, or a dict"),
         ({"seed_labels": {"r0": "sport"}}, "a dict of row id -> label goes to seed_labels_file"),
+        ({"seed_labels_file": 7}, "seed_labels_file takes a CSV file"),
+        ({"seed_labels_file": []}, "Nothing to label from"),
     ],
     ids=[
         "no-source",
         "keywords-and-descriptions",
-        "two-seed-sources",
         "label-and-seeds",
         "detectors",
         "keywords-as-a-list",
         "seed-labels-as-a-dict",
+        "seed-file-of-a-number",
+        "no-seed-files",
     ],  # fmt: skip
 )
 def test_label_refuses_contradictory_arguments(unlabeled, kwargs, message):
@@ -201,7 +203,7 @@ def test_label_refuses_bad_seed_files(unlabeled, tmp_path):
         label(unlabeled, seed_labels_file=tmp_path / "missing.csv")
     wrong = tmp_path / "wrong.csv"
     pd.DataFrame({"id": ["r0"], "topic": ["sport"]}).to_csv(wrong, index=False)
-    with pytest.raises(UnreadableDataError, match="row_id,label"):
+    with pytest.raises(UnreadableDataError, match="the columns row_id and label"):
         label(unlabeled, seed_labels_file=wrong)
     with pytest.raises(UnreadableDataError, match="not in the data"):
         label(unlabeled, seed_labels_file={"nope": "sport", "r1": "food"})
@@ -214,6 +216,38 @@ def test_label_refuses_bad_seed_files(unlabeled, tmp_path):
     ).to_csv(twice, index=False)
     with pytest.raises(UnreadableDataError, match=r"1 row ids .* two or more labels.*\['r0'\]"):
         label(unlabeled, seed_labels_file=twice)
+
+
+def test_seed_labels_from_a_column_and_files_together(unlabeled, tmp_path):
+    frame = unlabeled.assign(topic=None)
+    frame.loc[0, "topic"] = "sport"
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    # any column order, other columns ignored, empty labels skipped (a filled-in queue)
+    pd.DataFrame({"rank": [1, 2, 3], "label": ["food", None, "sport"],
+                  "row_id": ["r20", "r21", "r0"]}).to_csv(first, index=False)  # fmt: skip
+    pd.DataFrame({"row_id": ["r40"], "label": ["tech"]}).to_csv(second, index=False)
+    rows = label(frame, seed_labels="topic", seed_labels_file=[first, second]).rows
+    rows = rows.set_index("row_id")
+    given = rows[rows["label_source"] == "given"]
+    assert dict(given["predicted_label"]) == {"r0": "sport", "r20": "food", "r40": "tech"}
+
+
+def test_seed_labels_that_clash_are_refused_with_both_sources(unlabeled, tmp_path):
+    frame = unlabeled.assign(topic=None)
+    frame.loc[0, "topic"] = "sport"
+    seeds = tmp_path / "seeds.csv"
+    pd.DataFrame({"row_id": ["r0", "r20"], "label": ["food", "food"]}).to_csv(seeds, index=False)
+    with pytest.raises(UnreadableDataError, match=r"1 rows get two different labels, from the "
+                       r"seed label column and .*seeds.csv \(e.g. row 'r0': 'sport' and 'food'"):
+        label(frame, seed_labels="topic", seed_labels_file=seeds)
+    with pytest.raises(UnreadableDataError, match="from the seed labels given and .*seeds.csv"):
+        label(unlabeled, seed_labels_file=[{"r0": "sport", "r40": "tech"}, seeds])
+    # the same label twice is no clash: 7 in a column of numbers and "7" in a file
+    codes = unlabeled.assign(topic=None)
+    codes.loc[[0, 20], "topic"] = [7, 8]
+    pd.DataFrame({"row_id": ["r0", "r40"], "label": ["7", "9"]}).to_csv(seeds, index=False)
+    rows = label(codes, seed_labels="topic", seed_labels_file=seeds).rows
+    assert (rows["label_source"] == "given").sum() == 3
 
 
 def test_a_bad_keywords_dict_is_refused_before_embedding(unlabeled):

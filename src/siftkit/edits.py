@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit._validation import did_you_mean
-from siftkit.data.dataset import whole_numbers
+from siftkit.data.dataset import label_text, whole_numbers
 from siftkit.exceptions import InvalidParameterError, RunFolderError, SiftWarning
 from siftkit.results import EDITS_FILE, Audit, atomic_write, open_run, saved_fingerprint
 
@@ -258,19 +258,9 @@ def _relabelled(column: pd.Series, relabel: np.ndarray, labels: np.ndarray) -> p
             out = column.astype(np.float64)
             out.iloc[np.flatnonzero(relabel)] = values
             return out
-    out = np.array([_label_text(v) for v in column], dtype=object)
+    out = np.array([label_text(v) for v in column], dtype=object)
     out[relabel] = new
     return pd.Series(out, index=column.index, name=column.name)
-
-
-def _label_text(value: Any) -> str | None:
-    """A label as text: None when missing, ``7`` for the float 7.0 (a column of whole numbers
-    with gaps is read as floats)."""
-    if pd.api.types.is_scalar(value) and pd.isna(value):
-        return None
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value.item() if isinstance(value, np.generic) else value)
 
 
 def source_frame(audit: Audit) -> pd.DataFrame | None:

@@ -66,7 +66,8 @@ def review_queue(
     columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The rows flagged by analysis ``name``, sorted by its score, highest first; for
-    ``to_label``, the ``budget`` rows worth labeling next (default ``DEFAULT_BUDGET``).
+    ``to_label``, the ``budget`` rows worth labeling next (default ``DEFAULT_BUDGET``), with
+    an empty ``label`` column: filled in, it is a seed labels file for ``sift label``.
     Rows already reviewed in the explorer (an edit in force in ``edits.parquet``) are left
     out unless ``include_reviewed``. ``columns``: columns of the run's input file shown
     after the row id (a headword, a date), read from that file.
@@ -124,7 +125,9 @@ def _queue(audit: Audit, name: str, budget: int | None, done: np.ndarray) -> pd.
     if name == "to_label":
         from siftkit.label.next import rows_to_label
 
-        return rows_to_label(audit, DEFAULT_BUDGET if budget is None else budget, skip=done)
+        queue = rows_to_label(audit, DEFAULT_BUDGET if budget is None else budget, skip=done)
+        # to fill in and pass back as a seed labels file (columns row_id and label)
+        return queue.assign(label=pd.Series([None] * len(queue), dtype=object))
     flagged = queue_flags(audit, name)
     _, score, wanted = QUEUES[name]
     rows = audit.rows

@@ -21,6 +21,7 @@ import pandas as pd
 
 from siftkit.audit import audit, run_encoder
 from siftkit.data import Dataset, load
+from siftkit.data.dataset import label_text
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
@@ -33,6 +34,9 @@ from siftkit.exceptions import (
     UnreadableDataError,
 )
 from siftkit.results import Audit
+
+#: Seed labels by row id: a CSV file (columns ``row_id`` and ``label``) or a dict.
+SeedSource = str | Path | Mapping[Any, Any]
 
 
 def discover_categories(
@@ -80,7 +84,7 @@ def label_rows(
     keywords: str | Path | Mapping[str, Sequence[str]] | None = None,
     descriptions: str | Path | Mapping[str, str] | None = None,
     seed_labels: str | Sequence[Any] | np.ndarray | None = None,
-    seed_labels_file: str | Path | Mapping[Any, Any] | None = None,
+    seed_labels_file: SeedSource | Sequence[SeedSource] | None = None,
     min_confidence: float = 0.0,
     other: bool = False,
     label_names: str = "auto",
@@ -98,8 +102,10 @@ def label_rows(
     seed_labels : the column holding labels for a few rows (empty elsewhere), or those labels
         as a sequence of one per row (None where unlabeled). With keywords or descriptions,
         a label naming a topic seeds it, and one naming no topic adds a class.
-    seed_labels_file : row id -> label for the seed rows: a CSV with the columns
-        ``row_id,label`` or a dict; ids are the ``id`` column's, else row positions from 0.
+    seed_labels_file : row id -> label for the seed rows: a CSV with the columns ``row_id``
+        and ``label`` (others are ignored, rows with an empty label too: the ``to_label``
+        queue, filled in), a dict, or a list of them; ids are the ``id`` column's, else row
+        positions from 0. With ``seed_labels`` too, they label rows beside the column's.
     min_confidence : rows less confident than this get no label (abstain).
     other : label rows that fit no topic or class ``other`` (with it, one topic is enough).
     label_names : with seed labels and text rows, read the classes' names as keywords:
@@ -112,7 +118,8 @@ def label_rows(
     """
     check_label_sources(keywords, descriptions, seed_labels, seed_labels_file)
     options = _audit_options(options)
-    seeded = seed_labels is not None or seed_labels_file is not None
+    seed_files = seed_sources(seed_labels_file)
+    seeded = seed_labels is not None or bool(seed_files)
     if seeded and options.get("label") not in (None, False):
         raise InvalidParameterError(
             "The seed labels are the label column here: give label or seed labels, not both."
@@ -132,8 +139,8 @@ def label_rows(
                     label=seed_labels if seeded else options["label"])  # fmt: skip
         if seeded:
             options["label"] = (
-                seed_labels if seed_labels_file is None
-                else _labels_from_file(seed_labels_file, data)
+                seed_labels if not seed_files
+                else _seed_labels(data, seed_labels is not None, seed_files)
             )  # fmt: skip
             _check_left_to_label(load(data, label=options["label"]), seed_labels)
         if keywords is not None:
@@ -149,9 +156,10 @@ def label_rows(
             raise
         raise missing_column("seed-label", exc.name, exc.columns, "--seed-labels") from None
     except SingleClassError as exc:
+        files = [str(f) for f in seed_files if isinstance(f, str | Path)]
         source = (
-            f"the column {seed_labels!r}" if isinstance(seed_labels, str)
-            else str(seed_labels_file) if isinstance(seed_labels_file, str | Path)
+            f"the column {seed_labels!r}" if isinstance(seed_labels, str) and not files
+            else " and ".join(files) if files and seed_labels is None
             else "the seed labels given"
         )  # fmt: skip
         raise SingleClassError(
@@ -222,9 +230,9 @@ def check_label_sources(
     """Raise InvalidParameterError unless there is something to label from, given once."""
     if keywords is not None and descriptions is not None:
         raise InvalidParameterError("Give --keywords or --descriptions, not both.")
-    if seed_labels is not None and seed_labels_file is not None:
-        raise InvalidParameterError("Give --seed-labels or --seed-labels-file, not both.")
-    if all(x is None for x in (keywords, descriptions, seed_labels, seed_labels_file)):
+    if all(x is None for x in (keywords, descriptions, seed_labels)) and not seed_sources(
+        seed_labels_file
+    ):
         raise InvalidParameterError(
             "Nothing to label from: give keywords, descriptions, seed labels (a column) or a "
             "seed labels file (sift label: --keywords, --descriptions, --seed-labels COLUMN, "
@@ -236,6 +244,12 @@ def check_label_sources(
                 f"{name} takes a YAML or JSON file, or a dict of topic -> "
                 f"{'keywords' if name == 'keywords' else 'sentence'}; got a "
                 f"{type(topics).__name__}."
+            )
+    for source in seed_sources(seed_labels_file):
+        if not isinstance(source, str | Path | Mapping):
+            raise InvalidParameterError(
+                "seed_labels_file takes a CSV file (columns row_id and label), a dict of row id "
+                f"-> label, or a list of them; got a {type(source).__name__}."
             )
     if isinstance(seed_labels, Mapping):
         raise InvalidParameterError(
@@ -258,33 +272,81 @@ def _topics(given: str | Path | Mapping[str, Any] | None) -> str | dict[str, Any
     return str(given) if isinstance(given, Path) else dict(given)
 
 
-def _labels_from_file(seeds: str | Path | Mapping[Any, Any], dataset: Dataset) -> np.ndarray:
-    """A label per row of ``dataset`` from row id -> label (None for the other rows)."""
-    if isinstance(seeds, Mapping):
-        lookup, where = {str(k): v for k, v in seeds.items()}, "the seed labels"
+def seed_sources(given: SeedSource | Sequence[SeedSource] | None) -> list[SeedSource]:
+    """The seed label sources given: none, one (a file or a dict) or a list of them."""
+    if given is None:
+        return []
+    return list(given) if isinstance(given, list | tuple) else [given]
+
+
+def _seed_labels(dataset: Dataset, with_column: bool, sources: list[SeedSource]) -> np.ndarray:
+    """A label per row of ``dataset`` (None where unlabeled): its seed label column's
+    (``with_column``) and those of ``sources`` (row id -> label). Raises
+    UnreadableDataError for ids not in the data, an id given two labels, or a file giving
+    none."""
+    labels = dataset.labels if with_column else None
+    merged = (
+        labels.decode(labels.codes) if labels is not None
+        else np.full(len(dataset), None, dtype=object)
+    )  # fmt: skip
+    given_by = np.full(len(dataset), "the seed label column" if with_column else "", dtype=object)
+    row_ids = pd.Series(dataset.row_ids.astype(str))
+    for source in sources:
+        lookup, where = _seed_lookup(source)
+        unknown = set(lookup) - set(row_ids)
+        if unknown:
+            raise UnreadableDataError(
+                f"{len(unknown)} row ids of {where} are not in the data (e.g. "
+                f"{sorted(unknown)[:3]}); ids are the --id column, else row positions from 0."
+            )
+        new = row_ids.map(lookup).to_numpy(dtype=object)
+        placed = np.flatnonzero(pd.notna(new))
+        before = merged[placed]
+        clash = pd.notna(before) & (
+            np.array([label_text(a) for a in before], dtype=object)
+            != np.array([label_text(b) for b in new[placed]], dtype=object)
+        )  # fmt: skip
+        if clash.any():
+            first = placed[np.flatnonzero(clash)[0]]
+            raise UnreadableDataError(
+                f"{int(clash.sum())} rows get two different labels, from {given_by[first]} and "
+                f"{where} (e.g. row {row_ids.iloc[first]!r}: {merged[first]!r} and "
+                f"{new[first]!r}); keep one label per row."
+            )
+        merged[placed], given_by[placed] = new[placed], where
+    return merged
+
+
+def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
+    """(row id as text -> label, without empty labels; how to name the source)."""
+    if isinstance(source, Mapping):
+        pairs = pd.DataFrame({"row_id": list(source), "label": list(source.values())})
+        where = "the seed labels given"
     else:
-        path = Path(seeds)
+        path = Path(source)
         if not path.is_file():
-            raise DataFileNotFoundError(f"The --seed-labels-file {str(seeds)!r} does not exist.")
-        table, where = pd.read_csv(path, keep_default_na=False, na_values=[""]), str(path)
-        if list(table.columns[:2]) != ["row_id", "label"]:
+            raise DataFileNotFoundError(f"The --seed-labels-file {str(source)!r} does not exist.")
+        pairs, where = pd.read_csv(path, keep_default_na=False, na_values=[""]), str(path)
+        missing = [c for c in ("row_id", "label") if c not in pairs]
+        if missing:
             raise UnreadableDataError(
-                f"{path} must have the columns row_id,label (got {', '.join(table.columns)})."
+                f"{path} must have the columns row_id and label (got "
+                f"{', '.join(map(str, pairs.columns))})."
             )
-        table["row_id"] = table["row_id"].astype(str)
-        labels_per_id = table.drop_duplicates().groupby("row_id")["label"].nunique(dropna=False)
-        conflicting = labels_per_id.index[labels_per_id > 1].tolist()
-        if conflicting:
-            raise UnreadableDataError(
-                f"{len(conflicting)} row ids of {path} are given two or more labels (e.g. "
-                f"{conflicting[:3]}); keep one label per row id."
-            )
-        lookup = dict(zip(table["row_id"], table["label"], strict=True))
-    row_ids = dataset.row_ids.astype(str)
-    unknown = set(lookup) - set(row_ids)
-    if unknown:
+    pairs = pairs[["row_id", "label"]].copy()
+    pairs["row_id"] = pairs["row_id"].map(label_text)
+    text = pairs["label"].map(label_text)
+    pairs = pairs[text.notna() & text.str.strip().ne("")].drop_duplicates()
+    if pairs.empty and not isinstance(source, Mapping):
         raise UnreadableDataError(
-            f"{len(unknown)} row ids of {where} are not in the data (e.g. "
-            f"{sorted(unknown)[:3]}); ids are the --id column, else row positions from 0."
+            f"{where} labels no row: its label column is empty. Fill in the labels of the rows "
+            "you labeled (rows left empty are not seeds)."
         )
-    return row_ids.map(lookup).to_numpy(dtype=object)
+    labels_per_id = pairs.groupby("row_id")["label"].nunique()
+    conflicting = labels_per_id.index[labels_per_id > 1].tolist()
+    if conflicting:
+        raise UnreadableDataError(
+            f"{len(conflicting)} row ids of {where} are given two or more labels (e.g. "
+            f"{conflicting[:3]}); keep one label per row id."
+        )
+    return dict(zip(pairs["row_id"], pairs["label"], strict=True)), where

@@ -240,8 +240,11 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
 )
 @click.option(
     "--seed-labels-file",
+    "seed_labels_files",
     type=click.Path(path_type=Path),
-    help="CSV with columns row_id,label: the seed rows and their labels.",
+    multiple=True,
+    help="CSV with columns row_id and label: the seed rows and their labels (a filled-in "
+    "to_label queue works; repeat for more files; with --seed-labels, beside the column's).",
 )
 @click.option(
     "--min-confidence",
@@ -265,7 +268,7 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
     help="Text rows: use the embeddings alone, not joined with the texts' words.",
 )
 def label(data: Path, keywords: Path | None, descriptions: Path | None,
-          seed_labels: str | None, seed_labels_file: Path | None, min_confidence: float,
+          seed_labels: str | None, seed_labels_files: tuple[Path, ...], min_confidence: float,
           other: bool, label_names: str, no_words: bool, **params: Any) -> None:  # fmt: skip
     """Label every row of DATA from keywords, descriptions or a few labeled rows.
 
@@ -276,6 +279,7 @@ def label(data: Path, keywords: Path | None, descriptions: Path | None,
     from siftkit.exceptions import InvalidParameterError
     from siftkit.jobs import check_label_sources, label_rows
 
+    seed_labels_file = list(seed_labels_files) or None
     try:
         check_label_sources(keywords, descriptions, seed_labels, seed_labels_file)
     except InvalidParameterError as exc:

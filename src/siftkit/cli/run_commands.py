@@ -164,6 +164,11 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         console.print(f"Wrote {count} rows to {output}")
     if queue_name == "to_label" and count == 0:
         errors.print("Nothing to label: every row with content has a label already.")
+    elif queue_name == "to_label" and output is not None:
+        console.print(
+            f"Fill in its label column (rows left empty are skipped), then label again with "
+            f"them: sift label DATA … --seed-labels-file {output}"
+        )
     if not include_reviewed:
         _note_reviewed(result, queue_name, reviewed(result))
 

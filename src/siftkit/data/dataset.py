@@ -72,6 +72,16 @@ def whole_numbers(values: np.ndarray) -> bool:
     return bool(np.isfinite(values).all() and (values == np.round(values)).all())
 
 
+def label_text(value: Any) -> str | None:
+    """A label as text: None when missing, ``7`` for the float 7.0 (a column of whole numbers
+    with gaps is read as floats)."""
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
 def encode_labels(values: pd.Series) -> Labels:
     """Factorise labels, keeping classes sorted so codes are stable across runs; text labels
     lose the spaces around them."""
