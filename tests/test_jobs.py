@@ -232,6 +232,14 @@ def test_seed_labels_from_a_column_and_files_together(unlabeled, tmp_path):
     assert dict(given["predicted_label"]) == {"r0": "sport", "r20": "food", "r40": "tech"}
 
 
+def test_seed_file_ids_are_read_as_written(unlabeled, tmp_path):
+    frame = unlabeled.assign(id=[f"{i:03d}" for i in range(len(unlabeled))])
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text("row_id,label\n000,sport\n020,food\n040,tech\n", encoding="utf-8")
+    rows = label(frame, seed_labels_file=seeds).rows
+    assert list(rows["row_id"][rows["label_source"] == "given"]) == ["000", "020", "040"]
+
+
 def test_seed_labels_that_clash_are_refused_with_both_sources(unlabeled, tmp_path):
     frame = unlabeled.assign(topic=None)
     frame.loc[0, "topic"] = "sport"

@@ -227,7 +227,8 @@ def _check_left_to_label(seeded: Dataset, seed_labels: Any) -> None:
 def check_label_sources(
     keywords: Any, descriptions: Any, seed_labels: Any, seed_labels_file: Any
 ) -> None:
-    """Raise InvalidParameterError unless there is something to label from, given once."""
+    """Raise InvalidParameterError unless there is something to label from, each source
+    given once and in a form it takes."""
     if keywords is not None and descriptions is not None:
         raise InvalidParameterError("Give --keywords or --descriptions, not both.")
     if all(x is None for x in (keywords, descriptions, seed_labels)) and not seed_sources(
@@ -326,7 +327,9 @@ def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
         path = Path(source)
         if not path.is_file():
             raise DataFileNotFoundError(f"The --seed-labels-file {str(source)!r} does not exist.")
-        pairs, where = pd.read_csv(path, keep_default_na=False, na_values=[""]), str(path)
+        # ids as written ("007" stays "007"); labels as pandas reads them (7 is a number)
+        pairs = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"row_id": str})
+        where = str(path)
         missing = [c for c in ("row_id", "label") if c not in pairs]
         if missing:
             raise UnreadableDataError(
@@ -334,7 +337,7 @@ def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
                 f"{', '.join(map(str, pairs.columns))})."
             )
     pairs = pairs[["row_id", "label"]].copy()
-    pairs["row_id"] = pairs["row_id"].map(label_text)
+    pairs["row_id"] = pairs["row_id"].astype(str)
     text = pairs["label"].map(label_text)
     pairs = pairs[text.notna() & text.str.strip().ne("")].drop_duplicates()
     if pairs.empty and not isinstance(source, Mapping):
