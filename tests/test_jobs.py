@@ -232,6 +232,24 @@ def test_seed_labels_from_a_column_and_files_together(unlabeled, tmp_path):
     assert dict(given["predicted_label"]) == {"r0": "sport", "r20": "food", "r40": "tech"}
 
 
+def test_rows_labeled_other_beside_other_are_examples_of_no_topic(unlabeled, text_frame):
+    """The to_label queue of a keyword run, filled in: rows of no topic are labeled `other`.
+    The rows most like them fit no topic either, and are counted and explained so."""
+    from siftkit.detectors.labeling import other_meaning, source_note
+
+    seeds = {"r40": "other", "r41": "other", "r42": "other", "r0": "sport"}
+    keywords = {k: v for k, v in KEYWORDS.items() if k != "tech"}
+    run = label(unlabeled, keywords=keywords, seed_labels_file=seeds, other=True)
+    rows, entry = run.rows, run.summary["labeling"]
+    tech = (text_frame["label"] == "tech").to_numpy() & (rows["label_source"] != "given")
+    assert (rows["predicted_label"][tech] == "other").mean() >= 0.9
+    assert (rows["label_source"][rows["predicted_label"] == "other"]).isin(["other", "given"]).all()
+    assert entry["n_other"] == (rows["label_source"] == "other").sum() >= 15
+    assert entry["label_names"] is None or "other" not in entry["label_names"].get("words", {})
+    assert source_note(entry).endswith("and 4 labeled rows, 3 of them `other`")
+    assert "(4) it is most like the rows labeled `other`" in other_meaning(entry)
+
+
 def test_seed_file_ids_are_read_as_written(unlabeled, tmp_path):
     frame = unlabeled.assign(id=[f"{i:03d}" for i in range(len(unlabeled))])
     seeds = tmp_path / "seeds.csv"
@@ -245,8 +263,11 @@ def test_seed_labels_that_clash_are_refused_with_both_sources(unlabeled, tmp_pat
     frame.loc[0, "topic"] = "sport"
     seeds = tmp_path / "seeds.csv"
     pd.DataFrame({"row_id": ["r0", "r20"], "label": ["food", "food"]}).to_csv(seeds, index=False)
-    with pytest.raises(UnreadableDataError, match=r"1 rows get two different labels, from the "
-                       r"seed label column and .*seeds.csv \(e.g. row 'r0': 'sport' and 'food'"):
+    with pytest.raises(
+        UnreadableDataError,
+        match=r"1 rows get two different labels, from the "
+        r"seed label column and .*seeds.csv \(e.g. row 'r0': 'sport' and 'food'",
+    ):
         label(frame, seed_labels="topic", seed_labels_file=seeds)
     with pytest.raises(UnreadableDataError, match="from the seed labels given and .*seeds.csv"):
         label(unlabeled, seed_labels_file=[{"r0": "sport", "r40": "tech"}, seeds])

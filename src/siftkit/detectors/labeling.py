@@ -67,6 +67,8 @@ def other_meaning(entry: dict[str, Any]) -> str | None:
         reasons.append(f"it is no nearer its topic than most {CHANCE_TOPICS[entry['source']]} are")
     if entry.get("absent_topics"):
         reasons.append("its closest topic is one the data may not hold")
+    if OTHER in (entry.get("seed_classes") or []):
+        reasons.append("it is most like the rows labeled `other`")
     if len(reasons) == 1:
         return f"a row is `other` when {reasons[0]}"
     listed = " ".join(f"({i}) {reason}" for i, reason in enumerate(reasons, 1))
@@ -394,6 +396,9 @@ def source_note(entry: dict[str, Any]) -> str:
     if entry["source"] != "propagated" and entry["n_given"]:
         note += f" and {entry['n_given']} labeled rows"
         added = entry.get("seed_classes") or []
+        if entry.get("other_rule") and OTHER in added:  # rows that fit no topic, no class
+            added = [c for c in added if c != OTHER]
+            note += f", {entry['given_counts'][OTHER]} of them `other`"
         if added:
             classes = "class" if len(added) == 1 else "classes"
             note += (
@@ -621,6 +626,9 @@ class Labeling(Detector):
         # rows closest to a topic the data does not hold fit no class either
         absent_rows = judged & np.isin(model.labels_, absent)
         misfit = fits_none | absent_rows if self.other else np.zeros(n, dtype=bool)
+        if self.other and OTHER in seed_classes:
+            # rows most like those labeled `other` fit no topic, as those rows do
+            misfit |= judged & (model.labels_ == list(map(str, classes)).index(OTHER))
         abstained = (model.labels_ < 0) & ~misfit
         confidence = model.confidence_.astype(np.float64)
         if not self.other and not model.calibrated_:
@@ -745,6 +753,14 @@ class Labeling(Detector):
         named = context.encode_texts(texts)
         if view is not None:
             named = view.join(named, texts)
+        words = {str(c): t for c, t in zip(classes, texts, strict=True)}
+        if self.other and OTHER in words:
+            # `other`, beside --other, names no topic: its labeled rows' mean stands in, and
+            # whether names fit is asked of the other classes
+            other_code = list(words).index(OTHER)
+            named[other_code] = 0.0
+            codes = np.where(codes == other_code, -1, codes)
+            del words[OTHER]
         fit = names_fit(vectors, codes, named, random_state=context.random_state)
         used = self.label_names == "always" or fit.used
         note = {
@@ -752,6 +768,6 @@ class Labeling(Detector):
             "p_value": None if fit.p_value is None else round(fit.p_value, 4),
             "reason": "asked for (label_names='always')" if self.label_names == "always"
             else fit.reason,
-            "words": {str(c): t for c, t in zip(classes, texts, strict=True)},
+            "words": words,
         }  # fmt: skip
         return (with_names(prototypes, named) if used else prototypes), note
