@@ -271,7 +271,12 @@ def test_seed_labels_that_clash_are_refused_with_both_sources(unlabeled, tmp_pat
         label(frame, seed_labels="topic", seed_labels_file=seeds)
     with pytest.raises(UnreadableDataError, match="from the seed labels given and .*seeds.csv"):
         label(unlabeled, seed_labels_file=[{"r0": "sport", "r40": "tech"}, seeds])
-    # the same label twice is no clash: 7 in a column of numbers and "7" in a file
+    # the same label twice is no clash: typed with a space, or 7 in a column and "7" in a file
+    pd.DataFrame({"row_id": ["r0", "r0", "r40"], "label": ["sport ", "sport", "tech"]}).to_csv(
+        seeds, index=False
+    )
+    rows = label(frame, seed_labels="topic", seed_labels_file=seeds).rows
+    assert list(rows["predicted_label"][rows["label_source"] == "given"]) == ["sport", "tech"]
     codes = unlabeled.assign(topic=None)
     codes.loc[[0, 20], "topic"] = [7, 8]
     pd.DataFrame({"row_id": ["r0", "r40"], "label": ["7", "9"]}).to_csv(seeds, index=False)

@@ -304,8 +304,8 @@ def _seed_labels(dataset: Dataset, with_column: bool, sources: list[SeedSource])
         placed = np.flatnonzero(pd.notna(new))
         before = merged[placed]
         clash = pd.notna(before) & (
-            np.array([label_text(a) for a in before], dtype=object)
-            != np.array([label_text(b) for b in new[placed]], dtype=object)
+            np.array([_label_key(a) for a in before], dtype=object)
+            != np.array([_label_key(b) for b in new[placed]], dtype=object)
         )  # fmt: skip
         if clash.any():
             first = placed[np.flatnonzero(clash)[0]]
@@ -316,6 +316,12 @@ def _seed_labels(dataset: Dataset, with_column: bool, sources: list[SeedSource])
             )
         merged[placed], given_by[placed] = new[placed], where
     return merged
+
+
+def _label_key(value: Any) -> str:
+    """A label as compared: its text without the spaces around it ("" when missing), as
+    labels are read (``7.0`` is ``7``, ``"cat "`` is ``cat``)."""
+    return (label_text(value) or "").strip()
 
 
 def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
@@ -338,14 +344,14 @@ def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
             )
     pairs = pairs[["row_id", "label"]].copy()
     pairs["row_id"] = pairs["row_id"].astype(str)
-    text = pairs["label"].map(label_text)
-    pairs = pairs[text.notna() & text.str.strip().ne("")].drop_duplicates()
+    pairs["key"] = pairs["label"].map(_label_key)
+    pairs = pairs[pairs["key"].ne("")].drop_duplicates(["row_id", "key"])
     if pairs.empty and not isinstance(source, Mapping):
         raise UnreadableDataError(
             f"{where} labels no row: its label column is empty. Fill in the labels of the rows "
             "you labeled (rows left empty are not seeds)."
         )
-    labels_per_id = pairs.groupby("row_id")["label"].nunique()
+    labels_per_id = pairs.groupby("row_id")["key"].nunique()
     conflicting = labels_per_id.index[labels_per_id > 1].tolist()
     if conflicting:
         raise UnreadableDataError(
