@@ -265,7 +265,7 @@ def test_seed_labels_that_clash_are_refused_with_both_sources(unlabeled, tmp_pat
     pd.DataFrame({"row_id": ["r0", "r20"], "label": ["food", "food"]}).to_csv(seeds, index=False)
     with pytest.raises(
         UnreadableDataError,
-        match=r"1 rows get two different labels, from the "
+        match=r"1 row given two different labels, from the "
         r"seed label column and .*seeds.csv \(e.g. row 'r0': 'sport' and 'food'",
     ):
         label(frame, seed_labels="topic", seed_labels_file=seeds)

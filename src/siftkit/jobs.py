@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siftkit._text import counted
 from siftkit.audit import audit, run_encoder
 from siftkit.data import Dataset, load
 from siftkit.data.dataset import label_text
@@ -310,7 +311,8 @@ def _seed_labels(dataset: Dataset, with_column: bool, sources: list[SeedSource])
         if clash.any():
             first = placed[np.flatnonzero(clash)[0]]
             raise UnreadableDataError(
-                f"{int(clash.sum())} rows get two different labels, from {given_by[first]} and "
+                f"{counted(int(clash.sum()), 'row')} given two different labels, from "
+                f"{given_by[first]} and "
                 f"{where} (e.g. row {row_ids.iloc[first]!r}: {merged[first]!r} and "
                 f"{new[first]!r}); keep one label per row."
             )
