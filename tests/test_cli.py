@@ -533,7 +533,7 @@ def test_a_seed_labels_file_run_reads_the_data_once(workdir, text_frame, monkeyp
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("row_id,label\nr0,sport\nnope,food\nr1,food\n", "1 row ids of seeds.csv are not in"),
+        ("row_id,label\nr0,sport\nnope,food\nr1,food\n", "1 row id of seeds.csv is not in"),
         ("id,topic\nr0,sport\n", "must have the columns row_id and label (got id, topic)"),
         ("row_id,label\nr0,\nr1,\n", "seeds.csv labels no row: its label column is empty"),
     ],

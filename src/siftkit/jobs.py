@@ -298,7 +298,8 @@ def _seed_labels(dataset: Dataset, with_column: bool, sources: list[SeedSource])
         unknown = set(lookup) - set(row_ids)
         if unknown:
             raise UnreadableDataError(
-                f"{len(unknown)} row ids of {where} are not in the data (e.g. "
+                f"{counted(len(unknown), 'row id')} of {where} "
+                f"{'is' if len(unknown) == 1 else 'are'} not in the data (e.g. "
                 f"{sorted(unknown)[:3]}); ids are the --id column, else row positions from 0."
             )
         new = row_ids.map(lookup).to_numpy(dtype=object)
@@ -357,7 +358,8 @@ def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
     conflicting = labels_per_id.index[labels_per_id > 1].tolist()
     if conflicting:
         raise UnreadableDataError(
-            f"{len(conflicting)} row ids of {where} are given two or more labels (e.g. "
+            f"{counted(len(conflicting), 'row id')} of {where} "
+            f"{'is' if len(conflicting) == 1 else 'are'} given two or more labels (e.g. "
             f"{conflicting[:3]}); keep one label per row id."
         )
     return dict(zip(pairs["row_id"], pairs["label"], strict=True)), where
