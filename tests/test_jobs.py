@@ -214,7 +214,8 @@ def test_label_refuses_bad_seed_files(unlabeled, tmp_path):
             "label": ["sport", "food", "tech", "tech", "tech"],
         }
     ).to_csv(twice, index=False)
-    with pytest.raises(UnreadableDataError, match=r"1 row id of .* is given two or more labels"):
+    message = r"1 row id of .* is given two or more labels \(e.g. \['r0'\]\)"
+    with pytest.raises(UnreadableDataError, match=message):
         label(unlabeled, seed_labels_file=twice)
 
 
