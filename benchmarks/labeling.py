@@ -22,6 +22,9 @@ given a label.
 - **What to label next**: from one labeled row per class, label ``NEXT_BUDGET`` more rows per
   class (in all) picked by siftkit's ``to_label`` queue, at random, or by least confidence
   (uncertainty sampling), fit again, and compare macro-F1 on the rows none of them labeled.
+- **The loop from keywords** (the bundled glosses): a keyword run with ``other``, the first
+  ``LOOP_BUDGETS`` rows of its ``to_label`` queue (or random rows) labeled, and `sift label`
+  again with them, against the keywords alone.
 
     python -m benchmarks.labeling [--quick] [--datasets wordnet,fashion,digits]
 """
@@ -31,6 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -587,6 +591,92 @@ def bench_next(report: Report, data: Data, given: SiftkitInput, quick: bool) -> 
                   f"classes among the {NEXT_BUDGET * data.k}", "time s"], rows)  # fmt: skip
 
 
+#: The keyword loop's topic sets on the bundled glosses: topic -> (keywords, its category).
+LOOP_TOPICS = {
+    "food, plant, place, body": {
+        "food": (["food", "dish", "drink"], "noun.food"),
+        "plant": (["plant", "tree", "flower"], "noun.plant"),
+        "place": (["city", "country", "region"], "noun.location"),
+        "body": (["muscle", "bone", "organ"], "noun.body"),
+    },
+    "animal, person, time": {
+        "animal": (["animal", "bird", "fish"], "noun.animal"),
+        "person": (["person", "man", "woman"], "noun.person"),
+        "time": (["time", "day", "period"], "noun.time"),
+    },
+    "substance, communication, artifact, location, food": {
+        "substance": (["substance", "chemical", "mineral"], "noun.substance"),
+        "communication": (["language", "word", "message"], "noun.communication"),
+        "artifact": (["tool", "device", "building"], "noun.artifact"),
+        "location": (["city", "country", "region"], "noun.location"),
+        "food": (["food", "dish", "drink"], "noun.food"),
+    },
+}
+LOOP_BUDGETS = (20, 50)  # rows labeled after the keyword run
+BUNDLED_GLOSSES = Path(__file__).resolve().parents[1] / "examples" / "wordnet_nouns.csv"
+
+
+def _keyword_run(
+    glosses: Any, keywords: dict[str, list[str]], truth: Any, seeds: dict[str, str] | None
+) -> tuple[Any, list[str]]:
+    """`sift label --keywords … --other` on ``glosses`` (with ``seeds``: row id -> label);
+    the run and its accuracy, macro-F1 over the rows not given a label (``truth``: topic or
+    ``other`` per row id), and wall time."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    import siftkit
+
+    start = time.perf_counter()
+    result = siftkit.label_rows(
+        glosses, text="definition", id="id", label=False, keywords=keywords, other=True,
+        seed_labels_file=seeds, progress=False,
+    )  # fmt: skip
+    scored = result.rows[result.rows["label_source"] != "given"]
+    expected = truth.loc[scored["row_id"]].to_numpy()
+    predicted = scored["predicted_label"].fillna("(none)").astype(str).to_numpy()
+    return result, [
+        fmt(accuracy_score(expected, predicted)),
+        fmt(f1_score(expected, predicted, average="macro")),
+        seconds(time.perf_counter() - start),
+    ]
+
+
+def bench_keyword_loop(report: Report, quick: bool) -> None:
+    """The labeling loop from keywords, end to end as `sift label` runs it: a keyword run
+    with ``--other`` on the bundled glosses, the first rows of its ``to_label`` queue (or as
+    many random rows) labeled with their topic or ``other``, and the run again with them as
+    seed labels; against the keywords alone (measured, no target)."""
+    import pandas as pd
+
+    from siftkit.export import review_queue
+
+    glosses = pd.read_csv(BUNDLED_GLOSSES)
+    rows = []
+    for name, topics in list(LOOP_TOPICS.items())[: 1 if quick else None]:
+        keywords = {topic: words for topic, (words, _) in topics.items()}
+        topic_of = {category: topic for topic, (_, category) in topics.items()}
+        truth = glosses.set_index("id")["category"].map(topic_of).fillna("other")
+        alone, scores = _keyword_run(glosses, keywords, truth, None)
+        rows.append([name, "0", "keywords alone", *scores])
+        for budget in LOOP_BUDGETS[: 1 if quick else None]:
+            queued = review_queue(alone, "to_label", budget)["row_id"]
+            drawn = np.random.default_rng(0).choice(glosses["id"], budget, replace=False)
+            for picked_by, ids in (("siftkit `to_label` queue", queued), ("random", drawn)):
+                seeds = dict(zip(ids, truth.loc[ids], strict=True))
+                rows.append([name, str(budget), picked_by,
+                             *_keyword_run(glosses, keywords, truth, seeds)[1]])  # fmt: skip
+    report.add(
+        "### bundled glosses: labeling the queue of a keyword run\n\n"
+        "`sift label --keywords … --other` on the 2,000 bundled glosses (three keywords per "
+        "topic; the glosses of the categories no topic names are `other`), then the first rows "
+        "of its `to_label` queue, or as many random rows, labeled with their topic or `other` "
+        "and the run again with them (`--seed-labels-file`); accuracy and macro-F1 (`other` a "
+        "class) over the rows not labeled. Measured, no target (what else was tried: "
+        "docs/labeling-measurements.md)."
+    )
+    report.table(["topics", "rows labeled", "picked by", "accuracy", "macro-F1", "time s"], rows)
+
+
 def _mean(values: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     for key in values[0]:
@@ -641,6 +731,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 bench_keywords_with_labels(report, data, given, categories, args.quick)
                 bench_other(report, data, given, categories)
                 bench_verb_names(report, args.quick)
+                bench_keyword_loop(report, args.quick)
     report.save()
 
 
