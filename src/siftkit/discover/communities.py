@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import numpy as np
 import scipy.sparse as sp
 
-from siftkit.discover.refine import membership_matrix
+from siftkit.discover.refine import membership_matrix, renumber
 from siftkit.neighbors.graph import knn_edges
 
 #: Resolutions are searched within these bounds when a number of clusters is hinted.
@@ -118,8 +118,7 @@ class CommunityFinder:
                 objective_function="modularity", weights="weight", resolution=resolution,
                 n_iterations=LEIDEN_ITERATIONS,
             )  # fmt: skip
-        _, membership = np.unique(found.membership, return_inverse=True)
-        return membership.astype(np.int64)
+        return renumber(np.asarray(found.membership, dtype=np.int64))
 
     def partition(
         self, resolution: float, pinned: np.ndarray | None = None, start: np.ndarray | None = None
