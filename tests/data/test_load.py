@@ -119,6 +119,38 @@ def test_json_array(tmp_path, small_frame):
     assert_small(load(path))
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_object_holding_the_rows_under_one_key(tmp_path, small_frame, indent):
+    """``{"version": 2, "data": [...]}`` (an export or an API's answer, on one line or
+    indented): the rows are the list of objects, not one row holding it."""
+    path = tmp_path / "data.json"
+    document = {"version": 2, "data": small_frame.to_dict(orient="records")}
+    path.write_text(json.dumps(document, indent=indent), encoding="utf-8")
+    assert_small(load(path))
+
+
+def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):
+    records = small_frame.to_dict(orient="records")
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"train": records[:2], "test": records[2:]}, indent=1))
+    with pytest.raises(UnreadableDataError, match=r"2 lists of rows: 'train' \(2 rows\), 'test'"):
+        load(path)
+
+
+def test_json_object_of_columns_is_refused(tmp_path, small_frame):
+    path = tmp_path / "data.json"
+    small_frame.to_json(path)  # pandas' default: {column: {row: value}}
+    with pytest.raises(UnreadableDataError, match="one object of columns"):
+        load(path)
+
+
+def test_indented_json_that_does_not_parse_is_named_json(tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text('{\n  "data": [\n    {"text": "a"},\n  ]\n}\n', encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match=r"as JSON: .* at line 4"):
+        load(path)
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".pq"])
 def test_parquet(tmp_path, small_frame, suffix):
     path = tmp_path / f"data{suffix}"

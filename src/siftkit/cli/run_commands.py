@@ -9,6 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from siftkit._text import counted
 from siftkit.cli.app import console, errors, frame_table, main, print_summary
 
 
@@ -257,9 +258,9 @@ def info(run: Path) -> None:
     console.print(f"[bold]{run}[/bold]  siftkit {summary.get('siftkit_version')}, "
                   f"{summary.get('created')}")  # fmt: skip
     classes = source.get("n_classes")
-    console.print(f"input: {source['source']}  ·  {source['n_rows']} rows  ·  "
-                  f"{f'{classes} classes' if classes else 'no label column'}  ·  fingerprint "
-                  f"{source['fingerprint'][:12]}")  # fmt: skip
+    labels = counted(classes, "class", "classes") if classes else "no label column"
+    console.print(f"input: {source['source']}  ·  {counted(source['n_rows'], 'row')}  ·  "
+                  f"{labels}  ·  fingerprint {source['fingerprint'][:12]}")  # fmt: skip
     encoder = summary["encoder"]
     console.print(f"encoder: {encoder['id']} ({encoder['n_dims']} dims)  ·  neighbours: "
                   f"k={summary['neighbors']['k']} {summary['neighbors']['method']}, recall "

@@ -202,18 +202,69 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
 
 
 def _read_json(path: Path) -> pd.DataFrame:
+    """A JSON array of rows; JSON Lines saved as ``.json``; or one object: the rows under its
+    one key that holds a list of objects (``{"version": 2, "data": [...]}``), else one row."""
     with _open_text(path) as handle:
-        head = handle.read(1).strip() or handle.read(64).lstrip()[:1]
-    if head == "[":
+        first_line = handle.readline()
+        while first_line and not first_line.strip():
+            first_line = handle.readline()
+    if first_line.lstrip().startswith("["):
         return pd.read_json(path, orient="records")
+    if first_line.lstrip().startswith("{") and not _is_json(first_line):
+        # one object written over several lines, as json.dump(..., indent=2) does
+        with _open_text(path) as handle:
+            try:
+                document = json.load(handle)
+            except json.JSONDecodeError as exc:
+                raise UnreadableDataError(
+                    f"Could not read {str(path)!r} as JSON: {exc.msg} at line {exc.lineno}, "
+                    f"column {exc.colno}. Fix the file, or write one object per row (JSON "
+                    "Lines)."
+                ) from exc
+        return _rows_of_object(document, path)
     frame = _read_jsonl(path)
-    if len(frame) == 1 and all(isinstance(v, dict) for v in frame.iloc[0]):
+    if len(frame) == 1:
+        return _rows_of_object(frame.iloc[0].to_dict(), path)
+    return frame
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _rows_of_object(document: Any, path: Path) -> pd.DataFrame:
+    """The rows one JSON object holds: those of its one value that is a list of objects, or
+    the object as one row."""
+    if not isinstance(document, dict):
+        raise UnreadableDataError(
+            f"{str(path)!r} holds a JSON {type(document).__name__}, not rows. Write an array "
+            'of objects, one per row, such as [{"text": "...", "label": "..."}].'
+        )
+    if document and all(isinstance(value, dict) for value in document.values()):
         raise UnreadableDataError(
             f"{str(path)!r} holds one object of columns ({{column: {{row: value}}}}, as pandas' "
             "to_json writes by default), not rows. Write one object per row: "
             "to_json(orient='records') or to_json(orient='records', lines=True)."
         )
-    return frame
+    tables = {
+        key: value
+        for key, value in document.items()
+        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value)
+    }
+    if len(tables) > 1:
+        held = ", ".join(f"{key!r} ({len(rows):,} rows)" for key, rows in tables.items())
+        raise UnreadableDataError(
+            f"{str(path)!r} holds {len(tables)} lists of rows: {held}. Write the rows to audit "
+            "as one list, with a column naming where each came from (a column named 'split' "
+            "is read as the row's split), or one file per list."
+        )
+    if tables:
+        return pd.DataFrame.from_records(next(iter(tables.values())))
+    return pd.DataFrame([document])
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
