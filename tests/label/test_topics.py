@@ -88,8 +88,9 @@ def test_a_missing_file(tmp_path) -> None:
         ("sports: [football]\npolitics: ['  ']\n", "Topic 'politics' .* no usable keywords"),
         ("sports: [football]\npolitics: {a: 1}\n", "Topic 'politics' .* no usable keywords"),
         ("sports: [football\npolitics: [election]\n", "Could not read the keywords file"),
+        ("sports:\n  - football\n politics: [election]\n", "at line 3, column 2"),
     ],
-    ids=["one-topic", "a-list", "empty", "no-keywords", "blank", "a-mapping", "bad-yaml"],
+    ids=["one-topic", "a-list", "empty", "no-keywords", "blank", "a-mapping", "bad-yaml", "indent"],
 )
 def test_unusable_keywords_name_the_file(tmp_path, content, message) -> None:
     path = write(tmp_path / "my-topics.yaml", content)

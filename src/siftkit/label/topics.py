@@ -57,6 +57,15 @@ def _parse(path: Path) -> Any:
     return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 (a safe loader)
 
 
+def _position(exc: Exception) -> str:
+    """Where a YAML or JSON parser stopped, as " at line L, column C" (1-based); "" when it
+    does not say (JSON's own message already does)."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return ""
+    return f" at line {mark.line + 1}, column {mark.column + 1}"
+
+
 def read_topics(
     source: str | Path | Mapping[Any, Any], kind: str, alone: bool = False
 ) -> dict[str, list[str]]:
@@ -83,10 +92,11 @@ def read_topics(
                 f"The {kind} file {str(source)!r} gives the topic {str(exc.args[0])!r} twice "
                 "(only one would count): merge its entries, or rename one."
             ) from exc
-        except (ValueError, Exception) as exc:  # yaml.YAMLError and json errors
+        except Exception as exc:  # yaml.YAMLError and json errors
             raise UnreadableDataError(
                 f"Could not read {where} ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0]}). Expected a mapping such as `{example}`."
+                f"{str(exc).splitlines()[0]}{_position(exc)}). Expected a mapping such as "
+                f"`{example}`."
             ) from exc
     if not isinstance(parsed, dict) or len(parsed) < (1 if alone else 2):
         least = "a topic to its" if alone else "at least two topics to their"
