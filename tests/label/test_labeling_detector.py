@@ -335,6 +335,29 @@ def test_rows_naming_one_topics_keywords_alone_say_whether_it_took_them() -> Non
     assert labeling_notes(entry) == []
 
 
+def test_a_category_whose_rows_name_a_topics_keywords_is_not_other() -> None:
+    """Templated rows (nine sentences, each its own category): the sentence naming `goal`
+    lies far from the rows `match` and `team` found, yet names a sport keyword: sport, not
+    other; the sentences naming no keyword stay other."""
+    sentences = {
+        "The team won the match": "sport", "A goal in the final minute": "sport",
+        "The runner broke the record": "other", "Bake the bread for an hour": "cooking",
+        "Chop the onions finely": "other", "Stocks fell on inflation fears": "other",
+        "The bank raised interest rates": "other", "Bond yields climbed again": "other",
+        "Add salt and simmer the sauce": "other",
+    }  # fmt: skip
+    frame = pd.DataFrame({"text": [f"{s} ({i})" for s in sentences for i in range(30)]})
+    frame["id"] = range(len(frame))
+    keywords = {"sport": ["match", "goal", "team"], "cooking": ["recipe", "bake"]}
+    result = siftkit.audit(
+        frame, text="text", id="id", label=False, encoder="tfidf",
+        detectors=[Labeling(keywords=keywords, other=True)], allow_missing_labels=True,
+        progress=False,
+    )  # fmt: skip
+    expected = [label for label in sentences.values() for _ in range(30)]
+    assert result.rows["predicted_label"].tolist() == expected
+
+
 def test_a_topic_no_row_names_a_keyword_of_is_named() -> None:
     """A misspelt or made-up keyword still embeds (the tokenizer knows its pieces), so the
     topic takes the rows nearest it: the note says no row uses its words."""

@@ -6,7 +6,13 @@ import numpy as np
 
 from siftkit.embed.base import l2_normalize
 from siftkit.label import TransductiveLabeler
-from siftkit.label.other import beyond_reach, fits_no_class, other_rule, unclaimed
+from siftkit.label.other import (
+    beyond_reach,
+    fits_no_class,
+    named_categories,
+    other_rule,
+    unclaimed,
+)
 
 
 def _blobs(rng: np.random.Generator, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -123,3 +129,12 @@ def test_a_category_only_leaning_toward_a_topic_is_not_claimed() -> None:
     assert (model.labels_[leaning] == 0).all()  # every topic-0 guess, none of them topic 0's
     marked = unclaimed(vectors, truth, model)
     assert marked[truth >= 2].all() and not marked[truth < 2].any()
+
+
+def test_a_category_most_of_whose_rows_name_one_topic_is_that_topics() -> None:
+    categories = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3])
+    outside = categories > 0  # category 0 claimed already
+    # per row outside: 1: half name topic 1; 2: one names topic 0, one topic 1; 3: none
+    named = np.array([1, -1, 1, -1, 0, 1, -1, -1, -1, -1])
+    marked = named_categories(categories, outside, named)
+    assert marked.tolist() == [False] * 4 + [True] * 4 + [False] * 6

@@ -22,7 +22,7 @@ from siftkit.embed.base import has_content
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label import TransductiveLabeler
 from siftkit.label.names import name_texts, names_fit, with_names
-from siftkit.label.other import fits_no_claimed_class, other_rule, unclaimed
+from siftkit.label.other import fits_no_claimed_class, named_categories, other_rule, unclaimed
 from siftkit.label.presence import (
     DOUBTFUL_BELOW,
     DOUBTFUL_UNFIT_SHARE,
@@ -616,6 +616,10 @@ class Labeling(Detector):
         claimable = rule != "similarity" and (self.other or context.labels is None)
         categories = categories_without_labels(context) if claimable else None
         outside = unclaimed(vectors, categories, model)  # the categories no class claims
+        if source == "keywords" and context.texts is not None and outside.any():
+            texts = [context.texts[i] for i in np.flatnonzero(outside)]
+            named = naming_rows(keyword_mentions(texts, list(topics.values())))
+            outside &= ~named_categories(categories, outside, named)
         fits_none = (outside | fits_no_claimed_class(vectors, model, outside)) & judged
         absent = np.zeros(0, dtype=np.int64)  # topics the data does not hold
         unfit = np.zeros(n, dtype=bool)  # rows no nearer their topic than topics nobody meant

@@ -2,10 +2,11 @@
 
 Given the run's categories found without its labels, the rows of a category no class claims
 fit no class: a class (a topic, or the rows labeled with it) claims the categories that hold
-its seeds (the rows most like a topic, or its labeled rows), and those whose rows fit it as
-well as the rows of those categories do, so a category no class reaches holds what none of
-them names (categories tell it better than rows: a category's mean smooths out its rows'
-noise). Found with the labels pinned, the categories of known classes would take in such rows.
+its seeds (the rows most like a topic, or its labeled rows), those whose rows fit it as
+well as the rows of those categories do, and a keyword topic those most of whose rows name
+its keywords, so a category no class reaches holds what none of them names (categories tell
+it better than rows: a category's mean smooths out its rows' noise). Found with the labels
+pinned, the categories of known classes would take in such rows.
 
 Among the other rows, with labeled rows to hold out (at least three per class), a row fits no
 class when the seeds reach it over the kNN graph (the walk of the diffusion) less than they
@@ -38,6 +39,9 @@ SEED_SHARE = 0.1
 #: ... and the other categories whose rows fit it as well as all but this share of the rows
 #: at home do (see :func:`unclaimed`).
 FIT_QUANTILE = 0.1
+#: A category no class claims is a topic's when at least this share of its rows name that
+#: topic's keywords and no other's (see :func:`named_categories`).
+NAMED_SHARE = 0.5
 
 
 def other_rule(model: TransductiveLabeler) -> str:
@@ -141,3 +145,22 @@ def unclaimed(
         klass = np.bincount(predicted[rows], minlength=n_classes).argmax()
         claimed[c] = np.median(fit[rows & (predicted == klass)]) >= floor[klass]
     return assigned & ~claimed[category]
+
+
+def named_categories(categories: np.ndarray, rows: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """(n_rows,) bool: the rows among ``rows`` ((n_rows,) bool; whole categories, as
+    :func:`unclaimed` marks them) whose category in ``categories`` (n_rows,) has at least
+    ``NAMED_SHARE`` of its rows naming one topic's keywords and no other's (``named``: per row
+    of ``rows``, in order, that topic, -1 for none or several;
+    :func:`siftkit.label.topics.naming_rows`). Such a category belongs to a topic however far
+    its rows lie from the rows the topic's seeds sit among: its rows say the topic's words
+    (templated texts, or short ones, make such categories)."""
+    marked = np.zeros(len(categories), dtype=bool)
+    index = np.flatnonzero(rows)
+    for category in np.unique(categories[index]):
+        members = categories[index] == category
+        naming = named[members]
+        naming = naming[naming >= 0]
+        if len(naming) and np.bincount(naming).max() >= NAMED_SHARE * members.sum():
+            marked[index[members]] = True
+    return marked
