@@ -19,6 +19,7 @@ from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.row_values import VALUES_MAX_CHARS
 from siftkit.exceptions import (
     ColumnInferenceWarning,
+    DataFileNotFoundError,
     DuplicateIdError,
     FirstSheetWarning,
     InvalidParameterError,
@@ -291,6 +292,24 @@ def test_numpy_audit_uses_the_features_as_vectors():
     assert result.summary["encoder"]["id"] == "vectors"
     assert result.embeddings.shape == (30, 5)
     assert result.rows["row_id"].tolist() == list(range(30))
+
+
+def test_a_npy_file_is_a_feature_matrix(tmp_path):
+    """`sift audit vectors.npy`: vectors alone, as a numpy array given in Python."""
+    matrix = np.arange(30, dtype=np.float32).reshape(10, 3)
+    np.save(tmp_path / "vectors.npy", matrix)
+    dataset = load(tmp_path / "vectors.npy", label=np.arange(10) % 2)
+    np.testing.assert_array_equal(dataset.features, matrix)
+    assert dataset.labels.codes.tolist() == [0, 1] * 5
+    assert dataset.source == str(tmp_path / "vectors.npy")
+
+
+def test_a_npy_file_that_is_not_one_is_refused(tmp_path):
+    (tmp_path / "vectors.npy").write_text("row_id,x\n1,2\n", encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match=r"is not a \.npy file"):
+        load(tmp_path / "vectors.npy")
+    with pytest.raises(DataFileNotFoundError):
+        load(tmp_path / "missing.npy")
 
 
 # --------------------------------------------------------------------------- roles

@@ -15,7 +15,7 @@ import pandas as pd
 
 from siftkit._text import is_blank, one_line
 from siftkit._validation import preview
-from siftkit.data.readers import read_path, to_frame
+from siftkit.data.readers import read_array, read_path, to_frame
 from siftkit.data.row_values import row_values
 from siftkit.data.schema import Schema, infer_schema
 from siftkit.exceptions import (
@@ -321,7 +321,11 @@ def load(
         return dataset.without_labels() if no_label and dataset.labels is not None else dataset
     source = "in-memory " + type(data).__name__
     features = None
-    if isinstance(data, str | Path):
+    if isinstance(data, str | Path) and Path(data).suffix.lower() == ".npy":
+        source = str(data)
+        features = _as_feature_matrix(read_array(data))
+        frame = pd.DataFrame(index=pd.RangeIndex(len(features)))
+    elif isinstance(data, str | Path):
         source = str(data)
         frame = read_path(data)
         if id is None and Path(data).is_dir():

@@ -47,6 +47,9 @@ GZIP_FORMATS = ("csv", "tsv", "jsonl", "json")
 
 TEXT_FOLDER_SUFFIXES = (".txt",)
 
+#: The bytes a ``.npy`` file starts with.
+NPY_MAGIC = b"\x93NUMPY"
+
 
 def _format_of(path: Path) -> str | None:
     """The format ``path``'s suffix names (for ``.gz``, the suffix before it); None for
@@ -63,6 +66,27 @@ def _open_text(path: Path, **options: Any) -> IO[str]:
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rt", encoding=options.pop("encoding", "utf-8"), **options)
     return path.open(**{"encoding": "utf-8", **options})
+
+
+def read_array(path: str | Path) -> np.ndarray:
+    """The array a ``.npy`` file holds: data given as vectors alone, one row per vector."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileNotFoundError(_missing_path_message(path))
+    with path.open("rb") as handle:
+        if handle.read(len(NPY_MAGIC)) != NPY_MAGIC:
+            raise UnreadableDataError(
+                f"{str(path)!r} is not a .npy file (numpy.save writes them, starting with the "
+                "bytes \\x93NUMPY). Save the vectors with numpy.save(path, vectors), or give "
+                "the file the suffix of its format."
+            )
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise UnreadableDataError(
+            f"Could not read {str(path)!r} as a .npy array ({exc}). Save the vectors with "
+            "numpy.save(path, vectors) as a 2-D array of numbers."
+        ) from exc
 
 
 def read_path(path: str | Path) -> pd.DataFrame:
@@ -82,8 +106,8 @@ def read_path(path: str | Path) -> pd.DataFrame:
         raise UnreadableDataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
             f"Expected one of {', '.join(sorted(FORMATS))} (the first four also gzipped, "
-            "e.g. .csv.gz), or a folder of class subfolders holding .txt files. Rename the "
-            "file to a supported suffix."
+            "e.g. .csv.gz), .npy (vectors alone), or a folder of class subfolders holding "
+            ".txt files. Rename the file to a supported suffix."
         )
     try:
         frame = _READERS[fmt](path)
