@@ -134,6 +134,11 @@ class FirstSheetWarning(SiftWarning):
     """A workbook holds several sheets; the first was read."""
 
 
+class FeatureScaleWarning(SiftWarning):
+    """Vectors given as data have columns of very different spreads, which decide their
+    directions alone."""
+
+
 class HintNotMetWarning(SiftWarning):
     """Category discovery found far from the number of categories it was asked for."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from siftkit.exceptions import (
     DataFileNotFoundError,
     EmbeddingsError,
     EmptyDatasetError,
+    FeatureScaleWarning,
     NotFittedError,
     UnknownPluginError,
 )
@@ -288,6 +290,26 @@ def test_vectors_from_numpy_array() -> None:
     vectors, _ = embed_dataset(dataset, get_encoder("vectors"), progress=False)
     expected = features / np.linalg.norm(features, axis=1, keepdims=True)
     np.testing.assert_allclose(vectors, expected, atol=1e-6)
+
+
+def test_features_in_different_units_warn_naming_the_widest_column(tmp_path: Path) -> None:
+    """Raw measurements (the wine data's columns, proline in the hundreds beside ratios
+    near 1) would be compared by the widest column alone: a warning says so and how to fix it;
+    pixels, embeddings and a constant column do not warn."""
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(50, 6))
+    features[:, 4] *= 400.0
+    with pytest.warns(FeatureScaleWarning, match=r"column 4 \(from 0\) \d+ times .* as a table"):
+        embed_dataset(load(features), get_encoder("vectors"), progress=False)
+    np.save(tmp_path / "vectors.npy", features)
+    with pytest.warns(FeatureScaleWarning, match="The columns of '.*vectors.npy'"):
+        load_embeddings(tmp_path / "vectors.npy", 50)
+    pixels = rng.integers(0, 16, size=(50, 8)).astype(float)
+    pixels[:, 0] = 0.0  # a border pixel, never inked
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        embed_dataset(load(pixels), get_encoder("vectors"), progress=False)
+        load_embeddings(rng.normal(size=(50, 16)), 50)
 
 
 def test_vectors_from_a_vector_column() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from siftkit.embed.base import l2_normalize
-from siftkit.embed.vectors import check_finite
+from siftkit.embed.vectors import check_finite, warn_if_scales_differ
 from siftkit.exceptions import DataFileNotFoundError, EmbeddingsError
 
 
@@ -56,4 +56,5 @@ def load_embeddings(source: str | Path | Any, n_rows: int) -> np.ndarray:
         raise EmbeddingsError(f"{name} holds {array.dtype} values; expected numbers.")
     vectors = np.asarray(array, dtype=np.float32)
     check_finite(vectors, "precomputed embedding")
+    warn_if_scales_differ(vectors, name)
     return l2_normalize(vectors)
