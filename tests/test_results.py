@@ -333,6 +333,9 @@ def test_open_rejects_non_run_folders(tmp_path):
     (tmp_path / "half" / "rows.parquet").write_bytes(b"x")
     with pytest.raises(RunFolderError, match="lacks summary.json"):
         siftkit.open(tmp_path / "half")
+    (tmp_path / "elsewhere").mkdir()  # a folder of something else: not an interrupted run
+    with pytest.raises(RunFolderError, match="holds no siftkit run .* `sift audit -o`"):
+        siftkit.open(tmp_path / "elsewhere")
 
 
 def test_a_run_missing_its_graph_or_embeddings_says_so(run, tmp_path):

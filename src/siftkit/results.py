@@ -316,6 +316,12 @@ def open_run(path: str | Path) -> Audit:
             f"No run folder at {str(path)!r}. Pass the folder given to `sift audit -o`."
         )
     summary_path, rows_path = path / SUMMARY_FILE, path / ROWS_FILE
+    run_files = (SUMMARY_FILE, ROWS_FILE, EMBEDDINGS_FILE, NEIGHBORS_FILE, MAP_FILE, REPORT_FILE)
+    if not any((path / name).exists() for name in run_files):
+        raise RunFolderError(
+            f"{str(path)!r} holds no siftkit run (no {SUMMARY_FILE}, no {ROWS_FILE}). Pass "
+            "the folder given to `sift audit -o` (or `sift discover` / `sift label`)."
+        )
     if not summary_path.exists() or not rows_path.exists():
         raise RunFolderError(
             incomplete_run(path, SUMMARY_FILE if not summary_path.exists() else ROWS_FILE)
