@@ -266,6 +266,19 @@ def test_missing_labels_lists_the_row_ids(frame_missing_labels):
     assert "--allow-missing-labels" in message and "allow_missing_labels=True" in message
 
 
+def test_missing_labels_of_exactly_one_split_name_it(text_frame):
+    """A test split left unlabeled (the common case) is named; a scatter of gaps is not."""
+    frame = text_frame.copy()
+    frame["split"] = np.where(np.arange(len(frame)) < 50, "train", "test")
+    frame.loc[50:, "label"] = None
+    with pytest.raises(MissingLabelsError, match="11 of 61 rows .*, every row of the split 'test'"):
+        audit(frame, label="label", split="split")
+    frame.loc[3, "label"] = None
+    with pytest.raises(MissingLabelsError) as info:
+        audit(frame, label="label", split="split")
+    assert "split" not in str(info.value).split(";")[0]
+
+
 def test_missing_labels_are_detected_when_inferred_too(frame_missing_labels):
     with pytest.raises(MissingLabelsError, match="r17"):
         audit(frame_missing_labels)

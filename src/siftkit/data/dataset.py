@@ -212,7 +212,8 @@ class Dataset:
             ids = preview(self.row_ids.iloc[missing].tolist())
             raise MissingLabelsError(
                 f"{len(missing)} of {len(self)} rows have no value in the label column "
-                f"{name!r}; their row ids: {ids}. Fill or drop those rows, or pass "
+                f"{name!r}{self._held_by_one_split(missing)}; their row ids: {ids}. Fill or "
+                "drop those rows, or pass "
                 "--allow-missing-labels (Python: allow_missing_labels=True): the labeled rows "
                 "are checked for label errors and the others labeled from them (`sift label "
                 f"--seed-labels {name}` labels them without the audit)."
@@ -231,6 +232,17 @@ class Dataset:
         if labels.n_classes > MANY_CLASSES:
             self._question_many_classes(labels, name)
         return labels
+
+    def _held_by_one_split(self, rows: np.ndarray) -> str:
+        """", every row of the split 'test' and no other" where ``rows`` (positions) are all the
+        rows of one split of several (test rows left unlabeled); else ""."""
+        split = self.split
+        if split is None:
+            return ""
+        held = split.iloc[rows].dropna().unique()
+        if len(held) != 1 or split.nunique() < 2 or (split == held[0]).sum() != len(rows):
+            return ""
+        return f", every row of the split {str(held[0])!r} and no other"
 
     @staticmethod
     def _question_many_classes(labels: Labels, name: str) -> None:
