@@ -247,6 +247,14 @@ def test_the_reports_tree_skips_a_group_of_one_category() -> None:
     assert tree.count("bones") == 1  # not "bones (7)" above "2: bones (7)"
 
 
+def test_the_reports_label_mix_and_seconds_read_as_numbers_people_write() -> None:
+    from siftkit.report.html import _predicted_mix, _seconds
+
+    rows = pd.DataFrame({"cluster": [0] * 300, "predicted_label": ["a"] * 298 + ["b", "c"]})
+    assert _predicted_mix(rows) == {0: "a 99%, b <1%, c <1%"}
+    assert [_seconds(t) for t in (0.3712, 10.008, 1284.4, None)] == ["0.37", "10.0", "1,284", None]
+
+
 def test_report_tables_give_running_text_room_and_scroll_when_wide(run):
     _, _, path = run
     html = (path / "report.html").read_text(encoding="utf-8")

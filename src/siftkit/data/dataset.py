@@ -234,7 +234,7 @@ class Dataset:
         return labels
 
     def _held_by_one_split(self, rows: np.ndarray) -> str:
-        """", every row of the split 'test' and no other" where ``rows`` (positions) are all the
+        """ ", every row of the split 'test' and no other" where ``rows`` (positions) are all the
         rows of one split of several (test rows left unlabeled); else ""."""
         split = self.split
         if split is None:

@@ -121,6 +121,13 @@ def _shown(rows: pd.DataFrame) -> pd.Series:
     return rows[content] if content is not None else rows["row_id"].astype(str)
 
 
+def _seconds(value: float | None) -> str | None:
+    """A run's seconds as read: 0.37, 10.0, 1,284."""
+    if value is None:
+        return None
+    return f"{value:.2g}" if value < 1 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
 def _stat(label: str, value: Any) -> str:
     return (
         f'<div class="stat"><b>{_cell(value)}</b><span class="muted">{escape(label)}</span></div>'
@@ -187,7 +194,8 @@ def _predicted_mix(rows: pd.DataFrame) -> dict[int, str]:
     for category, labels in predicted.groupby("cluster")["predicted_label"]:
         shares = labels.fillna("(abstained)").value_counts(normalize=True)
         mix[int(category)] = ", ".join(
-            f"{label} {share:.0%}" for label, share in shares.head(LABELS_PER_CATEGORY).items()
+            f"{label} {'<1%' if share < 0.005 else f'{share:.0%}'}"
+            for label, share in shares.head(LABELS_PER_CATEGORY).items()
         )
     return mix
 
@@ -379,7 +387,7 @@ def render_report(audit: Any) -> str:
         _stat("classes", summary.get("input", {}).get("n_classes") or predicted or "—"),
         _stat("encoder", summary.get("encoder", {}).get("id")),
         _stat("neighbours (k)", summary.get("neighbors", {}).get("k")),
-        _stat("seconds", summary.get("timings", {}).get("total")),
+        _stat("seconds", _seconds(summary.get("timings", {}).get("total"))),
     ]
     cards = datasheet(summary, rows)
     clusters = summary.get("clusters", {})
