@@ -206,7 +206,7 @@ def test_export_apply_edits_cli(run, tmp_path):
     json = CliRunner().invoke(
         main, ["export", str(run.path), "--apply-edits", "-o", str(tmp_path / "clean.json")]
     )
-    assert json.exit_code == 2 and "ending in .parquet or .csv" in json.output
+    assert json.exit_code == 2 and "suffix names its format: .csv (CSV)" in json.output
     assert not (tmp_path / "clean.json").exists()
 
 

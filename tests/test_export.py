@@ -47,6 +47,32 @@ def test_cli_writes_the_queue_as_csv(run_folder, tmp_path):
     )
 
 
+READERS = {".tsv": lambda p: pd.read_csv(p, sep="\t"), ".parquet": pd.read_parquet,
+           ".jsonl": lambda p: pd.read_json(p, lines=True), ".xlsx": pd.read_excel}  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", list(READERS))
+def test_cli_writes_the_queue_in_the_format_its_suffix_names(run_folder, tmp_path, suffix):
+    if suffix == ".xlsx":
+        pytest.importorskip("openpyxl")
+    out = tmp_path / f"queue{suffix}"
+    result = CliRunner().invoke(main, ["export", str(run_folder), "--queue", "label_errors",
+                                       "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    expected = review_queue(siftkit.open(run_folder), "label_errors")
+    assert READERS[suffix](out)["row_id"].tolist() == expected["row_id"].tolist()
+
+
+def test_a_file_of_no_known_format_is_refused_before_any_work(run_folder, tmp_path):
+    for command in (["export", str(run_folder), "--queue", "outliers"], ["like", str(run_folder),
+                    "r1"], ["export", str(run_folder), "--apply-edits"]):  # fmt: skip
+        result = CliRunner().invoke(main, [*command, "-o", str(tmp_path / "queue.txt")])
+        assert result.exit_code == 2
+        assert "a file whose suffix names its format: .csv (CSV), .tsv" in result.output
+        assert "not 'queue.txt'" in result.output
+    assert not (tmp_path / "queue.txt").exists()
+
+
 def test_cli_prints_csv_without_output(run_folder):
     result = CliRunner().invoke(main, ["export", str(run_folder), "--queue", "outliers"])
     assert result.exit_code == 0, result.output
@@ -114,18 +140,27 @@ def test_cli_writes_the_to_label_queue(labeled_folder, tmp_path):
     assert list(written["rank"]) == [1, 2, 3, 4, 5]
 
 
-def test_the_to_label_queue_filled_in_is_a_seed_labels_file(labeled_folder, tmp_path, text_frame):
-    """The labeling loop: export the queue, fill in some of its label column, label again
-    with it beside the labels the run had."""
-    out = tmp_path / "next.csv"
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_the_to_label_queue_filled_in_is_a_seed_labels_file(
+    labeled_folder, tmp_path, text_frame, suffix
+):
+    """The labeling loop: export the queue, fill in some of its label column (in a
+    spreadsheet, say), label again with it beside the labels the run had."""
+    if suffix == ".xlsx":
+        pytest.importorskip("openpyxl")
+    out = tmp_path / f"next{suffix}"
     result = export(str(labeled_folder), "--queue", "to_label", "--budget", "6", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert f"--seed-labels-file {out}" in " ".join(result.output.split())
-    queue = pd.read_csv(out, dtype={"label": object})
+    read, write = {".csv": (pd.read_csv, pd.DataFrame.to_csv),
+                   ".xlsx": (pd.read_excel, pd.DataFrame.to_excel),
+                   ".parquet": (pd.read_parquet, pd.DataFrame.to_parquet)}[suffix]  # fmt: skip
+    queue = read(out)
     assert queue.columns[-1] == "label" and queue["label"].isna().all()
     truth = text_frame.set_index("id")["label"]
+    queue["label"] = queue["label"].astype(object)
     queue.loc[:3, "label"] = truth[queue["row_id"][:4]].to_numpy()  # four of six filled in
-    queue.to_csv(out, index=False)
+    write(queue, out, index=False)
     frame = text_frame.copy()
     frame.loc[frame.index % 4 != 0, "label"] = None
     run = siftkit.label_rows(frame, seed_labels="label", seed_labels_file=out, encoder="fake",

@@ -32,7 +32,15 @@ import pandas as pd
 from siftkit._validation import did_you_mean
 from siftkit.data.dataset import label_text, whole_numbers
 from siftkit.exceptions import InvalidParameterError, RunFolderError, SiftWarning
-from siftkit.results import EDITS_FILE, Audit, atomic_write, open_run, saved_fingerprint
+from siftkit.results import (
+    EDITS_FILE,
+    Audit,
+    atomic_write,
+    check_table_path,
+    open_run,
+    saved_fingerprint,
+    write_table,
+)
 
 try:
     import fcntl
@@ -301,19 +309,11 @@ def _input_frame(audit: Audit) -> tuple[pd.DataFrame, str]:
 
 
 def write_cleaned(audit: Audit, path: str | Path) -> int:
-    """Write :func:`cleaned_dataset` as Parquet (``.parquet``) or CSV (``.csv``); returns its
-    rows. Raises :class:`InvalidParameterError` for another suffix, before any work."""
+    """Write :func:`cleaned_dataset` in the format ``path``'s suffix names (Parquet, CSV,
+    TSV, JSON Lines or Excel: :func:`siftkit.results.write_table`); returns its rows. Raises
+    :class:`InvalidParameterError` for another suffix, before any work."""
     path = Path(path)
-    if path.suffix.lower() not in (".parquet", ".csv"):
-        raise InvalidParameterError(
-            f"The cleaned dataset is written as Parquet or CSV: name a file ending in .parquet "
-            f"or .csv, not {path.name!r}."
-        )
+    check_table_path(path, "the cleaned dataset")
     cleaned = cleaned_dataset(audit)
-    parquet = path.suffix.lower() == ".parquet"
-    with atomic_write(path, "wb" if parquet else "w") as handle:
-        if parquet:
-            cleaned.to_parquet(handle, index=False)
-        else:
-            cleaned.to_csv(handle, index=False)
+    write_table(cleaned, path, "the cleaned dataset")
     return len(cleaned)

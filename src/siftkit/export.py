@@ -11,7 +11,7 @@ import pandas as pd
 
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import ColumnNotFoundError, RunFolderError
-from siftkit.results import Audit, atomic_write, content_column
+from siftkit.results import Audit, check_table_path, content_column, write_table
 
 #: queue name -> (flag columns, score column, columns worth reading, in order)
 QUEUES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
@@ -201,8 +201,10 @@ def write_queue(
     include_reviewed: bool = False,
     columns: Sequence[str] = (),
 ) -> int:
-    """Write :func:`review_queue` as CSV (atomically); returns the number of rows."""
+    """Write :func:`review_queue` (atomically) in the format ``path``'s suffix names (CSV,
+    TSV, Parquet, JSON Lines or Excel: :func:`siftkit.results.write_table`); returns the
+    number of rows."""
+    check_table_path(Path(path), "the queue")
     queue = review_queue(audit, name, budget, include_reviewed, columns)
-    with atomic_write(Path(path), "w") as handle:
-        queue.to_csv(handle, index=False)
+    write_table(queue, Path(path), "the queue")
     return len(queue)

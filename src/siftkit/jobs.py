@@ -23,6 +23,7 @@ from siftkit._text import counted
 from siftkit.audit import audit, run_encoder
 from siftkit.data import Dataset, load
 from siftkit.data.dataset import label_text
+from siftkit.data.readers import read_path
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
@@ -327,6 +328,17 @@ def _label_key(value: Any) -> str:
     return (label_text(value) or "").strip()
 
 
+def _read_seed_file(path: Path) -> pd.DataFrame:
+    """A seed labels file as a table: CSV or TSV with its ids as written ("007" stays "007",
+    labels as pandas reads them: 7 is a number), or any other format siftkit reads (the queue
+    written as .xlsx and filled in a spreadsheet, .parquet, .jsonl)."""
+    if path.suffix.lower() in (".csv", ".tsv", ".tab"):
+        sep = "," if path.suffix.lower() == ".csv" else "\t"
+        return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""],
+                           dtype={"row_id": str})  # fmt: skip
+    return read_path(path)
+
+
 def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
     """(row id as text -> label, without empty labels; how to name the source)."""
     if isinstance(source, Mapping):
@@ -336,8 +348,7 @@ def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
         path = Path(source)
         if not path.is_file():
             raise DataFileNotFoundError(f"The --seed-labels-file {str(source)!r} does not exist.")
-        # ids as written ("007" stays "007"); labels as pandas reads them (7 is a number)
-        pairs = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"row_id": str})
+        pairs = _read_seed_file(path)
         where = str(path)
         missing = [c for c in ("row_id", "label") if c not in pairs]
         if missing:

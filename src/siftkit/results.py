@@ -20,7 +20,12 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from siftkit.exceptions import InvalidParameterError, OutputExistsError, RunFolderError
+from siftkit.exceptions import (
+    InvalidParameterError,
+    MissingExtraError,
+    OutputExistsError,
+    RunFolderError,
+)
 from siftkit.neighbors import KnnGraph
 
 ROWS_FILE = "rows.parquet"
@@ -56,6 +61,48 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     finally:
         with suppress(OSError):  # a folder it could not write in raised already
             tmp.unlink(missing_ok=True)
+
+
+#: The formats a table (a queue, the cleaned dataset, ranked rows) is written in, by suffix.
+TABLE_FORMATS = {".csv": "CSV", ".tsv": "TSV", ".parquet": "Parquet", ".jsonl": "JSON Lines",
+                 ".xlsx": "Excel"}  # fmt: skip
+
+
+def check_table_path(path: Path, what: str) -> None:
+    """Raise before any work when ``path``'s suffix names no format of ``TABLE_FORMATS``
+    (:class:`InvalidParameterError`), or names Excel without openpyxl
+    (:class:`MissingExtraError`); ``what`` names the table ("the queue")."""
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise InvalidParameterError(
+            f"Write {what} to a file whose suffix names its format: "
+            f"{', '.join(f'{s} ({name})' for s, name in TABLE_FORMATS.items())}; not "
+            f"{path.name!r}."
+        )
+    if suffix == ".xlsx":
+        try:
+            import openpyxl  # noqa: F401 — pandas' engine for .xlsx
+        except ImportError as exc:
+            raise MissingExtraError(
+                f"Writing {path.name!r} needs openpyxl: pip install 'siftkit[excel]' (or name "
+                "a .csv file, which spreadsheets open too)."
+            ) from exc
+
+
+def write_table(frame: pd.DataFrame, path: Path, what: str) -> None:
+    """Write ``frame`` to ``path`` (atomically) in the format its suffix names
+    (:func:`check_table_path`, which raises for another)."""
+    check_table_path(path, what)
+    suffix = path.suffix.lower()
+    with atomic_write(path, "w" if suffix in (".csv", ".tsv", ".jsonl") else "wb") as handle:
+        if suffix == ".parquet":
+            frame.to_parquet(handle, index=False)
+        elif suffix == ".jsonl":
+            frame.to_json(handle, orient="records", lines=True, force_ascii=False)
+        elif suffix == ".xlsx":
+            frame.to_excel(handle, index=False, engine="openpyxl")
+        else:
+            frame.to_csv(handle, index=False, sep="\t" if suffix == ".tsv" else ",")
 
 
 def _json_default(value: Any) -> Any:

@@ -18,22 +18,24 @@ from siftkit.cli.app import console, errors, frame_table, main, print_summary
 @click.argument("row_ids", nargs=-1, required=True)
 @click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
               help="Rows to list.")  # fmt: skip
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="CSV file to write instead.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="File to write instead (.csv, .tsv, .parquet, .jsonl or .xlsx).")  # fmt: skip
 def like(run: Path, row_ids: tuple[str, ...], top: int, output: Path | None) -> None:
     """Rows of a run most like the given example rows (by row id), best first.
 
     Example: sift like OUT 12 57 301 --top 20
     """
     from siftkit.label.more_like import more_like_these
-    from siftkit.results import atomic_write, open_run
+    from siftkit.results import check_table_path, open_run, write_table
 
+    if output is not None:
+        check_table_path(output, "the ranked rows")
     result = open_run(run)
     ids = result.rows["row_id"]
     wanted = [_as_row_id(value, ids) for value in row_ids]
     ranked = more_like_these(result, wanted, top=top)
     if output is not None:
-        with atomic_write(output, "w") as handle:
-            ranked.to_csv(handle, index=False)
+        write_table(ranked, output, "the ranked rows")
         console.print(f"Wrote {len(ranked)} rows to {output}")
         return
     if ranked.empty:
@@ -107,7 +109,8 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="File to write: CSV for a queue; .parquet or .csv for --apply-edits.",
+    help="File to write, in the format its suffix names: .csv, .tsv, .parquet, .jsonl or "
+    ".xlsx (the queue is printed as CSV without it).",
 )
 @click.option(
     "--budget", type=click.IntRange(min=1), help="Rows in the to_label queue (default 100)."
@@ -128,8 +131,8 @@ def query(run: Path, sql: str, fmt: str, limit: int) -> None:
 def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | None,
            budget: int | None, include_reviewed: bool,
            columns: tuple[str, ...]) -> None:  # fmt: skip
-    """Export a review queue: the flagged rows of one analysis, worst first, as CSV; the
-    rows worth labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
+    """Export a review queue: the flagged rows of one analysis, worst first; the rows worth
+    labeling next (--queue to_label); or the cleaned dataset (--apply-edits).
 
     Examples: sift export OUT --queue label_errors -o relabel.csv;
     sift export OUT --queue to_label --column title -o next.csv;
@@ -152,7 +155,7 @@ def export(run: Path, queue_name: str | None, apply_edits: bool, output: Path | 
         from siftkit.edits import write_cleaned
 
         if output is None:
-            raise click.UsageError("--apply-edits needs -o FILE (.parquet or .csv).")
+            raise click.UsageError("--apply-edits needs -o FILE (.parquet, .csv, …).")
         count = write_cleaned(result, output)
         console.print(f"Wrote the cleaned dataset, {count} rows, to {output}")
         return
