@@ -3,6 +3,7 @@ from files, what a blank text is, and the part of a text its words are counted i
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,24 @@ WORD_CHARS = 20_000
 def word_part(text: str) -> str:
     """The part of ``text`` its words are counted in: its first ``WORD_CHARS`` characters."""
     return text[:WORD_CHARS]
+
+
+#: Characters of Chinese and Japanese (Han ideographs, kana), written without spaces between
+#: words: where words are read, each is a word of its own (and two side by side a word of two
+#: characters, as most of theirs are), as search engines read them.
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: A word where words are read (the tfidf encoder, the word view): a run of two or more
+#: letters or digits of a script written with spaces, or one ``UNSPACED`` character.
+WORD_PATTERN = rf"(?u)[{UNSPACED}]|[^\W{UNSPACED}]{{2,}}"
+_UNSPACED_RUN = re.compile(rf"[{UNSPACED}]+")
+
+
+def word_count(text: str) -> int:
+    """About how many words ``text`` holds: its runs between spaces, a run of ``UNSPACED``
+    characters counting one word per two of them ("体育" one, "球队赢得了比赛" four)."""
+    spaced = len(_UNSPACED_RUN.sub(" ", text).split())
+    unspaced = sum((len(run) + 1) // 2 for run in _UNSPACED_RUN.findall(text))
+    return spaced + unspaced
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

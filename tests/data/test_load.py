@@ -14,7 +14,7 @@ import pytest
 from sample_texts import LABELS, TEXTS
 
 import siftkit
-from siftkit._text import is_blank
+from siftkit._text import is_blank, word_count
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.row_values import VALUES_MAX_CHARS
 from siftkit.exceptions import (
@@ -629,6 +629,19 @@ def test_a_column_named_text_is_text_even_on_a_few_rows():
     words = pd.DataFrame({"content": ["video", "image"] * 30, "body": notes})
     schema = load(words).schema
     assert schema.text == "body" and "content" in schema.categorical
+
+
+def test_chinese_and_japanese_sentences_are_text_and_their_short_labels_categories():
+    """Written without spaces, a sentence reads as one "word" split on spaces: the column
+    was a category (its few distinct values on a few hundred rows), texts one-hot encoded."""
+    sentences = ["球队赢得了比赛。他在最后一分钟进球", "把面包烤四十分钟。加盐然后炖汤",
+                 "股市因通胀担忧下跌。银行提高了利率", "これはペンです。あれは本です"]  # fmt: skip
+    frame = pd.DataFrame({"text": sentences * 60, "label": ["体育", "美食", "财经", "日本"] * 60})
+    schema = load(frame).schema
+    assert schema.text == "text" and schema.label == "label"
+    assert [word_count(t) for t in ("体育", "球队赢得了比赛", "the team won", "用Python编程")] == [
+        1, 4, 3, 3,
+    ]  # fmt: skip
 
 
 def test_whole_number_labels_stay_whole_when_some_cells_are_empty(tmp_path):

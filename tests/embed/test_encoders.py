@@ -59,6 +59,18 @@ def test_tfidf_separates_topics() -> None:
     assert same > across + 0.3
 
 
+def test_tfidf_reads_chinese_by_its_characters_and_their_pairs() -> None:
+    """Without spaces a Chinese text was one token of its own: texts sharing words shared
+    nothing."""
+    texts = [f"球队赢得了第{i}场比赛" for i in range(10)] + [
+        f"银行第{i}次提高了利率" for i in range(10)
+    ]
+    vectors = embed(pd.DataFrame({"text": texts}), "tfidf", text="text")
+    sims = vectors @ vectors.T
+    same = sims[:10, :10][~np.eye(10, dtype=bool)].mean()
+    assert same > sims[:10, 10:].mean() + 0.3
+
+
 def test_tfidf_reads_a_text_s_words_in_its_first_word_chars() -> None:
     texts = [f"football goal team match {i}" for i in range(5)] + [
         f"bread cheese soup recipe {i}" for i in range(5)

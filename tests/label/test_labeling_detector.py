@@ -358,6 +358,12 @@ def test_a_category_whose_rows_name_a_topics_keywords_is_not_other() -> None:
     assert result.rows["predicted_label"].tolist() == expected
 
 
+def test_keywords_are_found_in_text_written_without_spaces_and_beside_symbols() -> None:
+    texts = ["球队赢得了比赛", "用Python编程", "c++ rocks", "courtship", "a court"]
+    mentions = keyword_mentions(texts, [["比赛", "court"], ["python", "c++"]])
+    assert mentions.astype(int).tolist() == [[1, 0], [0, 1], [0, 1], [0, 0], [1, 0]]
+
+
 def test_a_topic_no_row_names_a_keyword_of_is_named() -> None:
     """A misspelt or made-up keyword still embeds (the tokenizer knows its pieces), so the
     topic takes the rows nearest it: the note says no row uses its words."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from siftkit._text import is_blank
+from siftkit._text import is_blank, word_count
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import ColumnInferenceWarning, ColumnNotFoundError, InvalidParameterError
 
@@ -161,7 +161,7 @@ def _is_blank(series: pd.Series) -> bool:
 def _is_categorical(series: pd.Series) -> bool:
     """Short values drawn from a small set: a category, not free text."""
     sample = series.dropna().astype(str).iloc[:2000]
-    if sample.str.split().str.len().mean() >= CATEGORICAL_MAX_WORDS:
+    if sample.map(word_count).mean() >= CATEGORICAL_MAX_WORDS:
         return False
     n_unique = series.nunique(dropna=True)
     return n_unique <= CATEGORICAL_MAX_UNIQUE or n_unique <= CATEGORICAL_MAX_SHARE * len(series)
@@ -172,7 +172,7 @@ def _is_free_text(series: pd.Series, named: bool) -> bool:
     TEXT_NAMES) does unless its values are single words: on a few rows every column of
     short sentences has few distinct values and so looks categorical."""
     if named:
-        return series.dropna().astype(str).iloc[:2000].str.split().str.len().mean() >= 2
+        return series.dropna().astype(str).iloc[:2000].map(word_count).mean() >= 2
     return not _is_categorical(series)
 
 
@@ -309,7 +309,7 @@ def infer_schema(
     if unread:
         name = unread[0]
         why = (
-            "its values are single words (no spaces)" if _is_string_column(frame[name])
+            "its values are single words" if _is_string_column(frame[name])
             else "not all its values are text (numbers among them)"
         )  # fmt: skip
         warnings.warn(

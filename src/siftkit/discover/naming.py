@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from siftkit._text import read_utf8, word_part
+from siftkit._text import UNSPACED, read_utf8, word_part
 from siftkit.data.dataset import Labels
 from siftkit.data.schema import as_numbers, is_date_column
 from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
@@ -46,19 +46,35 @@ def _onehot(membership: np.ndarray, n_categories: int) -> sp.csr_matrix:
 
 #: A name's terms occur in at least this share of the category's texts (when any term does).
 MIN_ROW_SHARE = 0.02
-_TOKEN = r"(?u)\b[^\W\d_][\w-]+\b"
+#: A word of a name: a letter, then letters, digits or inner hyphens; or one character of a
+#: script written without spaces (:data:`siftkit._text.UNSPACED`).
+_TOKEN = (
+    rf"(?u)[{UNSPACED}]"
+    rf"|(?<![^\W{UNSPACED}])[^\W\d_{UNSPACED}](?:[^\W{UNSPACED}]|-)*[^\W{UNSPACED}]"
+    rf"(?![^\W{UNSPACED}])"
+)
+_UNSPACED_CHAR = re.compile(rf"[{UNSPACED}]")
 
 
 def _terms_of(text: str) -> list[str]:
     """The words of ``text`` that are not stop words, and each two such words next to each
-    other in it, lower case."""
+    other in it, lower case (two characters of a script written without spaces, side by
+    side, joined without one)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    tokens = re.findall(_TOKEN, text.lower())
+    found = list(re.finditer(_TOKEN, text.lower()))
+    tokens = [match.group() for match in found]
     kept = [t not in ENGLISH_STOP_WORDS for t in tokens]
     words = [t for t, keep in zip(tokens, kept, strict=True) if keep]
-    pairs = [f"{a} {b}" for a, b, ka, kb in zip(tokens, tokens[1:], kept, kept[1:], strict=False)
-             if ka and kb]  # fmt: skip
+    pairs = []
+    for a, b, ka, kb in zip(found, found[1:], kept, kept[1:], strict=False):
+        if not (ka and kb):
+            continue
+        if _UNSPACED_CHAR.match(a.group()) and _UNSPACED_CHAR.match(b.group()):
+            if a.end() == b.start():  # a word of two characters, not two across a full stop
+                pairs.append(a.group() + b.group())
+        else:
+            pairs.append(f"{a.group()} {b.group()}")
     return words + pairs
 
 
@@ -115,7 +131,7 @@ def _unrepeated(terms: list[str], top: int) -> list[str]:
     kept: list[str] = []
     shown: set[str] = set()
     for term in terms:
-        words = set(term.split())
+        words = set(re.findall(_TOKEN, term))
         if words <= shown:
             continue
         kept.append(term)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from siftkit._text import word_part
+from siftkit._text import WORD_PATTERN, word_part
 from siftkit.embed.base import Encoder, register_encoder
 from siftkit.exceptions import NotFittedError
 
@@ -50,7 +50,9 @@ class TfidfSvdEncoder(Encoder):
             "sublinear_tf": True, "min_df": 2 if len(texts) >= 1000 else 1,
             "max_features": 200_000, "dtype": np.float32,
         }  # fmt: skip
-        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), **options)
+        self.vectorizer_ = TfidfVectorizer(
+            token_pattern=WORD_PATTERN, ngram_range=(1, 2), **options
+        )
         try:
             matrix = self.vectorizer_.fit_transform(texts)
         except ValueError:  # no word of 2+ characters (e.g. "a", "?"): use characters

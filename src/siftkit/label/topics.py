@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from siftkit._text import UNSPACED
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
 #: The label of the rows that fit no topic or class, with ``other``.
@@ -135,13 +136,18 @@ def read_topics(
     return topics
 
 
+def _as_word(keyword: str) -> str:
+    """A pattern finding ``keyword`` as a whole word; within text written without spaces
+    (Chinese, Japanese: :data:`siftkit._text.UNSPACED`), wherever it occurs."""
+    start = "" if re.match(rf"[{UNSPACED}]", keyword) else rf"(?<![^\W{UNSPACED}])"
+    end = "" if re.search(rf"[{UNSPACED}]$", keyword) else rf"(?![^\W{UNSPACED}])"
+    return start + re.escape(keyword) + end
+
+
 def keyword_mentions(texts: Sequence[str], keywords: Sequence[Sequence[str]]) -> np.ndarray:
     """Per row and topic, whether the row's text names one of the topic's keywords (as whole
     words, ignoring case), (n_rows, n_topics) bool; ``keywords`` the topics' words in order."""
-    patterns = [
-        re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
-        for words in keywords
-    ]
+    patterns = [re.compile("|".join(_as_word(w.lower()) for w in words)) for words in keywords]
     mentions = np.zeros((len(texts), len(patterns)), dtype=bool)
     for i, text in enumerate(texts):
         lowered = str(text).lower()
