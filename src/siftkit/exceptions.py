@@ -139,6 +139,10 @@ class FeatureScaleWarning(SiftWarning):
     directions alone."""
 
 
+class UnknownWordsWarning(SiftWarning):
+    """The text encoder's vocabulary lacks much of what the texts are written in."""
+
+
 class HintNotMetWarning(SiftWarning):
     """Category discovery found far from the number of categories it was asked for."""
 

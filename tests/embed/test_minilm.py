@@ -152,3 +152,28 @@ def test_matches_sentence_transformers_reference() -> None:
           f"mean {cosine.mean():.5f}")  # fmt: skip
     worst = int(np.argmin(cosine))
     assert cosine.min() >= 0.99, f"cosine {cosine[worst]:.4f} on {sentences[worst][:80]!r}"
+
+
+def test_unknown_pieces_are_what_the_vocabulary_lacks(minilm: MiniLMEncoder) -> None:
+    """English, French and Russian read in pieces the vocabulary holds; most Chinese
+    characters it lacks, and they are named, commonest first."""
+    share, pieces = minilm.unknown_pieces(["The cat sat.", "Très cher à Paris", "Привет, мир"])
+    assert share == 0.0 and pieces == []
+    share, pieces = minilm.unknown_pieces(["银行提高了利率", "股市下跌了"])
+    assert share > 0.5 and pieces[0] == "了"
+    assert minilm.unknown_pieces([]) is None
+
+
+def test_an_audit_of_text_the_encoder_reads_little_of_warns_and_says_how_much() -> None:
+    import pandas as pd
+
+    import siftkit
+    from siftkit.exceptions import UnknownWordsWarning
+
+    chinese = pd.DataFrame({"text": ["银行提高了利率", "股市下跌了", "球队赢得了比赛"] * 10})
+    with pytest.warns(UnknownWordsWarning, match=r"does not know \d+% .* --encoder tfidf"):
+        result = siftkit.audit(chinese, detectors=["duplicates"], progress=False)
+    assert result.summary["encoder"]["unknown_piece_share"] > 0.5
+    english = pd.DataFrame({"text": ["The bank raised rates", "Stocks fell", "We won"] * 10})
+    result = siftkit.audit(english, detectors=["duplicates"], progress=False)
+    assert result.summary["encoder"]["unknown_piece_share"] == 0.0

@@ -52,6 +52,12 @@ class Encoder(ABC):
         """A cost estimate per item; batches are formed from items of similar length."""
         return 0
 
+    def unknown_pieces(self, texts: Sequence[str]) -> tuple[float, list[str]] | None:
+        """For a text encoder with a fixed vocabulary: the share of the pieces of ``texts``
+        it reads that the vocabulary lacks, and those pieces, commonest first; None where
+        the encoder cannot tell (it learns its words from the rows, or reads no text)."""
+        return None
+
 
 _ENCODERS: dict[str, Callable[..., Encoder]] = {}
 

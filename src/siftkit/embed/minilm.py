@@ -8,6 +8,7 @@ inputs truncated at 256 tokens, then L2 normalisation.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -113,6 +114,21 @@ class MiniLMEncoder(Encoder):
         """The [UNK] token's id, and those of the tokens that frame every text."""
         ids = self.tokenizer.token_to_id
         return ids("[UNK]"), {ids("[CLS]"), ids("[SEP]"), ids("[PAD]")}
+
+    def unknown_pieces(self, texts: Sequence[str]) -> tuple[float, list[str]] | None:
+        unknown, framing = self._markers
+        pieces: Counter[str] = Counter()
+        n_pieces = 0
+        for text, encoding in zip(texts, self.tokenizer.encode_batch(list(texts)), strict=True):
+            for token, (start, end) in zip(encoding.ids, encoding.offsets, strict=True):
+                if token in framing:
+                    continue
+                n_pieces += 1
+                if token == unknown:
+                    pieces[text[start:end]] += 1
+        if not n_pieces:
+            return None
+        return sum(pieces.values()) / n_pieces, [piece for piece, _ in pieces.most_common()]
 
     def _unknown_only(self, ids: Sequence[int]) -> bool:
         unknown, framing = self._markers
