@@ -602,7 +602,8 @@ def test_label_false_ignores_the_label_column(small_frame):
     for data in (small_frame, load(small_frame)):
         dataset = load(data, label=False)
         assert dataset.schema.label is None and dataset.labels is None
-        assert "label" in dataset.frame  # the column stays, read as no role
+        assert "label" in dataset.frame  # the column stays, ignored (the datasheet says so)
+        assert dataset.schema.ignored == ("label",)
 
 
 def test_label_array_of_the_wrong_length(small_frame):

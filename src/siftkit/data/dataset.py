@@ -121,8 +121,11 @@ class Dataset:
         return len(self.frame) if self.features is None else len(self.features)
 
     def without_labels(self) -> Dataset:
-        """The same rows with no label column: what an audit told ``label=False`` reads."""
-        return Dataset(frame=self.frame, schema=replace(self.schema, label=None),
+        """The same rows with no label column: what an audit told ``label=False`` reads (the
+        column is ignored, as the run's datasheet says)."""
+        schema = self.schema
+        ignored = (*schema.ignored, schema.label) if schema.label is not None else schema.ignored
+        return Dataset(frame=self.frame, schema=replace(schema, label=None, ignored=ignored),
                        source=self.source, features=self.features)  # fmt: skip
 
     @cached_property
