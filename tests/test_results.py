@@ -255,6 +255,21 @@ def test_the_reports_label_mix_and_seconds_read_as_numbers_people_write() -> Non
     assert [_seconds(t) for t in (0.3712, 10.008, 1284.4, None)] == ["0.37", "10.0", "1,284", None]
 
 
+def test_the_labels_card_writes_every_notes_code_as_code(tmp_path, text_frame) -> None:
+    """The note on where the labels came from named `other` with its backticks showing."""
+    frame = text_frame.copy()
+    frame["seed"] = None
+    frame.loc[:3, "seed"] = ["other", "other", "sport", "sport"]
+    run = siftkit.label_rows(frame, text="text", id="id", label=False, seed_labels="seed",
+                             keywords={"sport": ["match"], "food": ["soup"]}, other=True,
+                             encoder="fake", output=tmp_path / "run", progress=False)  # fmt: skip
+    from siftkit.detectors.labeling import source_note
+
+    assert "2 of them `other`" in source_note(run.summary["labeling"])
+    card = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "2 of them <code>other</code>" in card and "`" not in card.split("Labels")[-1]
+
+
 def test_report_tables_give_running_text_room_and_scroll_when_wide(run):
     _, _, path = run
     html = (path / "report.html").read_text(encoding="utf-8")

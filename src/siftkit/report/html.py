@@ -128,6 +128,12 @@ def _seconds(value: float | None) -> str | None:
     return f"{value:.2g}" if value < 1 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
+def _with_code(note: str) -> str:
+    """A note written for the terminal as HTML: escaped, its `code` spans as the rest of the
+    report writes them."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(note))
+
+
 def _stat(label: str, value: Any) -> str:
     return (
         f'<div class="stat"><b>{_cell(value)}</b><span class="muted">{escape(label)}</span></div>'
@@ -288,17 +294,15 @@ def _labels_card(entry: dict[str, Any], audit: Any) -> str:
     from siftkit.label.next import STRATEGY_NOTES, rows_to_label, strategy
 
     rows = audit.rows
-    meaning = f"Every row labeled from {escape(source_note(entry))} (<code>predicted_label</code>, "
-    meaning += f"<code>label_confidence</code>: {escape(confidence_note(entry))})."
+    meaning = f"Every row labeled from {_with_code(source_note(entry))} (<code>predicted_label"
+    meaning += f"</code>, <code>label_confidence</code>: {_with_code(confidence_note(entry))})."
     rule = entry.get("other_rule")
     other = other_meaning(entry)
     if other is not None:
-        other_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(other))
+        other_html = _with_code(other)
         meaning += f" {other_html[0].upper()}{other_html[1:]}."
     for hint in labeling_notes(entry):
-        # the hint's `code` spans, as the rest of the card writes them
-        hint_html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(hint))
-        meaning += f" <strong>{hint_html}.</strong>"
+        meaning += f" <strong>{_with_code(hint)}.</strong>"
     counts = [("given", "n_given"), ("predicted", "n_predicted"), ("abstained", "n_abstained")]
     if rule is not None:  # other was asked for
         counts.append(("other", "n_other"))
