@@ -23,7 +23,7 @@ from siftkit._text import counted
 from siftkit.audit import audit, run_encoder
 from siftkit.data import Dataset, load
 from siftkit.data.dataset import label_text
-from siftkit.data.readers import read_path
+from siftkit.data.readers import FORMATS, read_path
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
@@ -329,14 +329,15 @@ def _label_key(value: Any) -> str:
 
 
 def _read_seed_file(path: Path) -> pd.DataFrame:
-    """A seed labels file as a table: CSV or TSV with its ids as written ("007" stays "007",
-    labels as pandas reads them: 7 is a number), or any other format siftkit reads (the queue
-    written as .xlsx and filled in a spreadsheet, .parquet, .jsonl)."""
-    if path.suffix.lower() in (".csv", ".tsv", ".tab"):
-        sep = "," if path.suffix.lower() == ".csv" else "\t"
-        return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""],
-                           dtype={"row_id": str})  # fmt: skip
-    return read_path(path)
+    """A seed labels file as a table: in a format of its own (the queue written as .xlsx and
+    filled in a spreadsheet, .parquet, .jsonl) as siftkit reads data; else as CSV (TSV for
+    .tsv), its ids as written ("007" stays "007") and its labels as pandas reads them (7 is a
+    number)."""
+    if FORMATS.get(path.suffix.lower()) in ("excel", "parquet", "jsonl", "json"):
+        return read_path(path)
+    sep = "\t" if FORMATS.get(path.suffix.lower()) == "tsv" else ","
+    return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""],
+                       dtype={"row_id": str})  # fmt: skip
 
 
 def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:
