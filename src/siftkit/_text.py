@@ -57,7 +57,15 @@ UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: A word where words are read (the tfidf encoder, the word view): a run of two or more
 #: letters or digits of a script written with spaces, or one ``UNSPACED`` character.
 WORD_PATTERN = rf"(?u)[{UNSPACED}]|[^\W{UNSPACED}]{{2,}}"
+#: Where a word of a script written with spaces starts and ends: no letter or digit of such a
+#: script before (after) it (an ``UNSPACED`` character, a word of its own, may be).
+WORD_START, WORD_END = rf"(?<![^\W{UNSPACED}])", rf"(?![^\W{UNSPACED}])"
 _UNSPACED_RUN = re.compile(rf"[{UNSPACED}]+")
+
+
+def is_unspaced(char: str) -> bool:
+    """Whether ``char`` (one character) is of a script written without spaces (``UNSPACED``)."""
+    return _UNSPACED_RUN.fullmatch(char) is not None
 
 
 def word_count(text: str) -> int:

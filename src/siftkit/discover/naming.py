@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from siftkit._text import UNSPACED, read_utf8, word_part
+from siftkit._text import UNSPACED, WORD_END, WORD_START, is_unspaced, read_utf8, word_part
 from siftkit.data.dataset import Labels
 from siftkit.data.schema import as_numbers, is_date_column
 from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
@@ -50,10 +50,8 @@ MIN_ROW_SHARE = 0.02
 #: script written without spaces (:data:`siftkit._text.UNSPACED`).
 _TOKEN = (
     rf"(?u)[{UNSPACED}]"
-    rf"|(?<![^\W{UNSPACED}])[^\W\d_{UNSPACED}](?:[^\W{UNSPACED}]|-)*[^\W{UNSPACED}]"
-    rf"(?![^\W{UNSPACED}])"
+    rf"|{WORD_START}[^\W\d_{UNSPACED}](?:[^\W{UNSPACED}]|-)*[^\W{UNSPACED}]{WORD_END}"
 )
-_UNSPACED_CHAR = re.compile(rf"[{UNSPACED}]")
 
 
 def _terms_of(text: str) -> list[str]:
@@ -70,7 +68,7 @@ def _terms_of(text: str) -> list[str]:
     for a, b, ka, kb in zip(found, found[1:], kept, kept[1:], strict=False):
         if not (ka and kb):
             continue
-        if _UNSPACED_CHAR.match(a.group()) and _UNSPACED_CHAR.match(b.group()):
+        if is_unspaced(a.group()) and is_unspaced(b.group()):
             if a.end() == b.start():  # a word of two characters, not two across a full stop
                 pairs.append(a.group() + b.group())
         else:

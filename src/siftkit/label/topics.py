@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from siftkit._text import UNSPACED
+from siftkit._text import WORD_END, WORD_START, is_unspaced
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
 #: The label of the rows that fit no topic or class, with ``other``.
@@ -139,8 +139,8 @@ def read_topics(
 def _as_word(keyword: str) -> str:
     """A pattern finding ``keyword`` as a whole word; within text written without spaces
     (Chinese, Japanese: :data:`siftkit._text.UNSPACED`), wherever it occurs."""
-    start = "" if re.match(rf"[{UNSPACED}]", keyword) else rf"(?<![^\W{UNSPACED}])"
-    end = "" if re.search(rf"[{UNSPACED}]$", keyword) else rf"(?![^\W{UNSPACED}])"
+    start = "" if is_unspaced(keyword[0]) else WORD_START
+    end = "" if is_unspaced(keyword[-1]) else WORD_END
     return start + re.escape(keyword) + end
 
 
