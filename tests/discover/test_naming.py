@@ -64,14 +64,16 @@ def test_keywords_are_phrases_of_the_texts_common_in_the_category_and_not_repeat
 
 
 def test_keywords_of_chinese_texts_are_its_words_not_whole_sentences() -> None:
-    """Chinese is written without spaces: a name's terms are its characters and the pairs of
-    them side by side (most of its words are two characters), never two across a full stop."""
+    """Chinese is written without spaces: a name's terms are the pairs of its characters side
+    by side (most of its words are two characters), never two across a full stop, nor one
+    character alone (as often a particle as a word)."""
     texts = [
         *(f"球队赢得了比赛。第{i}场足球比赛很精彩" for i in range(20)),
         *(f"银行提高了利率。第{i}季度股市下跌" for i in range(20)),
     ]
     words = naming.keywords(texts, np.repeat([0, 1], 20), 2, top=8)
     assert "比赛" in words[0] and "利率" in words[1]
+    assert all(len(term) == 2 for terms in words for term in terms)  # no character alone
     assert not any("赛第" in term or "率第" in term for terms in words for term in terms)
 
 

@@ -56,14 +56,15 @@ _TOKEN = (
 
 def _terms_of(text: str) -> list[str]:
     """The words of ``text`` that are not stop words, and each two such words next to each
-    other in it, lower case (two characters of a script written without spaces, side by
-    side, joined without one)."""
+    other in it, lower case (in a script written without spaces, the pairs of characters side
+    by side, joined without a space, and not the characters alone)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     found = list(re.finditer(_TOKEN, text.lower()))
     tokens = [match.group() for match in found]
     kept = [t not in ENGLISH_STOP_WORDS for t in tokens]
-    words = [t for t, keep in zip(tokens, kept, strict=True) if keep]
+    # one character of an unspaced script is a word as often as a particle: its pairs name
+    words = [t for t, keep in zip(tokens, kept, strict=True) if keep and not is_unspaced(t)]
     pairs = []
     for a, b, ka, kb in zip(found, found[1:], kept, kept[1:], strict=False):
         if not (ka and kb):
