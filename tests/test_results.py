@@ -196,6 +196,20 @@ def test_report_is_self_contained_html(run):
     assert "far from their neighbours without the labels" in html  # outliers judged by class
 
 
+def test_the_datasheet_says_which_columns_were_embedded() -> None:
+    """Beside a text column, a table's numbers are not embedded (the text is); without one,
+    they are."""
+    from siftkit.report.sections import datasheet
+
+    schema = {"text": "body", "label": "y", "numeric": ["length"], "ignored": ["title"]}
+    text_run = {"input": {"n_rows": 3, "schema": schema}, "encoder": {"id": "minilm"}}
+    html = datasheet(text_run, pd.DataFrame())
+    assert "body (text), y (label), length (numeric, not embedded), title (ignored)" in html
+    table_run = {"input": {"n_rows": 3, "schema": {"label": "y", "numeric": ["length"]}},
+                 "encoder": {"id": "tabular"}}  # fmt: skip
+    assert "length (numeric)<" in datasheet(table_run, pd.DataFrame())
+
+
 def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_them_first(run):
     _, _, path = run
     summary = json.loads((path / "summary.json").read_text())

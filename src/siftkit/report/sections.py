@@ -36,7 +36,10 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
     lines = [_row("rows", f"{source.get('n_rows', len(rows)):,}")]
     roles = [f"{schema[role]} ({role})" for role in ("id", "text", "label", "split")
              if schema.get(role)]  # fmt: skip
-    roles += [f"{column} ({role})" for role in ("numeric", "categorical", "vector", "ignored")
+    # beside a text column, the text is embedded, not the table's other columns
+    unused = ", not embedded" if schema.get("text") and encoder.get("id") != "tabular" else ""
+    roles += [f"{column} ({role}{unused if role in ('numeric', 'categorical') else ''})"
+              for role in ("numeric", "categorical", "vector", "ignored")
               for column in schema.get(role, [])]  # fmt: skip
     if roles:
         lines.append(_row("columns", ", ".join(roles)))
