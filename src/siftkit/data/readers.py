@@ -51,7 +51,7 @@ TEXT_FOLDER_SUFFIXES = (".txt",)
 NPY_MAGIC = b"\x93NUMPY"
 
 
-def _format_of(path: Path) -> str | None:
+def format_of(path: Path) -> str | None:
     """The format ``path``'s suffix names (for ``.gz``, the suffix before it); None for
     another suffix."""
     suffix = path.suffix.lower()
@@ -96,7 +96,7 @@ def read_path(path: str | Path) -> pd.DataFrame:
         raise DataFileNotFoundError(_missing_path_message(path))
     if path.is_dir():
         return read_text_folder(path)
-    fmt = _format_of(path)
+    fmt = format_of(path)
     if fmt is None and path.suffix.lower() in OTHER_SPREADSHEETS:
         raise UnreadableDataError(
             f"siftkit does not read {path.suffix} spreadsheets ({str(path)!r}): save the sheet "
