@@ -371,6 +371,17 @@ def test_dates_are_numbers_and_codes_are_ignored_not_text(tmp_path):
         assert set(load(tmp_path / "table.csv").schema.numeric) == set(schema.numeric)
 
 
+def test_codes_beside_a_text_column_are_listed_as_ignored(recwarn):
+    frame = table_with_dates_and_codes()
+    frame["text"] = [f"a note about the order {i} and its delivery" for i in range(len(frame))]
+    frame["url"] = [f"https://shop.example/item/{i}" for i in range(len(frame))]
+    schema = load(frame).schema
+    assert schema.text == "text"
+    # every column of the data has a part, or is listed as left out (the datasheet says so)
+    assert set(schema.ignored) == {"sku", "url"}
+    assert not [w for w in recwarn if issubclass(w.category, ColumnInferenceWarning)]
+
+
 @pytest.mark.parametrize(
     ("values", "why"),
     [

@@ -304,7 +304,8 @@ def infer_schema(
             ColumnInferenceWarning,
             stacklevel=3,
         )
-        ignored += codes
+    # beside a text column they are left out without a word, but listed, as every column is
+    ignored += codes
     unread = [c for c in categorical if c.lower() in TEXT_NAMES] if text is None else []
     if unread:
         name = unread[0]
