@@ -23,7 +23,7 @@ from siftkit.detectors import Context, Detector, available_detectors, get_detect
 from siftkit.detectors.words import joined_rows_computed
 from siftkit.embed import default_encoder_name, embed_dataset, get_encoder, load_embeddings
 from siftkit.embed.base import Encoder, has_content, l2_normalize
-from siftkit.exceptions import EmbeddingsError, UnknownWordsWarning
+from siftkit.exceptions import EmbeddingsError, LongTextsWarning, UnknownWordsWarning
 from siftkit.execution import Executor
 from siftkit.neighbors import build_graph
 from siftkit.results import Audit, check_output_folder
@@ -160,7 +160,7 @@ def audit(
         encoder_info = {"id": encoder.id, "n_dims": int(vectors.shape[1]), **stats.as_dict()}
         if encoder.modality == "text":
             encode_texts = _text_encoding(encoder)
-            encoder_info.update(_unknown_words(encoder, dataset.texts))
+            encoder_info.update(_reading(encoder, dataset.texts))
     timings["embed"] = round(time.perf_counter() - step, 4)
     given = embeddings is not None or encoder.modality == "vector"  # the data's own vectors
     if given and vectors.shape[1] < 2:
@@ -262,34 +262,51 @@ def _missing_values(dataset: Dataset) -> dict[str, int]:
     return {str(column): int(count) for column, count in counts.items() if count}
 
 
-#: Texts read for the share of their pieces the text encoder's vocabulary lacks, at most.
-UNKNOWN_SAMPLE = 2_000
+#: Texts read for how much of them the text encoder reads, at most.
+READING_SAMPLE = 2_000
 #: From this share, a warning names the pieces and the tfidf encoder. (MiniLM's vocabulary
 #: lacks 71% of the pieces of Chinese sentences, none of English, French or Russian ones; a
 #: third of a short review's where two of its six pieces are emoji.)
 UNKNOWN_WARN_SHARE = 0.25
+#: From this share of the texts cut at the encoder's length, a warning says how much is read
+#: and how to read the rest: where most texts are read whole, a few long ones cut say as much
+#: of their row in their first 200 words as the rest say in all of theirs.
+CUT_WARN_SHARE = 0.25
 
 
-def _unknown_words(encoder: Encoder, texts: Sequence[str]) -> dict[str, Any]:
-    """The summary's ``unknown_piece_share``: the share of the pieces of the texts (a sample
-    of ``UNKNOWN_SAMPLE``, evenly spaced) that the ``encoder``'s vocabulary lacks, warned
-    about from ``UNKNOWN_WARN_SHARE``; {} for an encoder that cannot tell."""
-    if len(texts) > UNKNOWN_SAMPLE:
-        texts = [texts[i] for i in np.linspace(0, len(texts) - 1, UNKNOWN_SAMPLE).astype(int)]
-    found = encoder.unknown_pieces([text for text in texts if text])
-    if found is None:
+def _reading(encoder: Encoder, texts: Sequence[str]) -> dict[str, Any]:
+    """The summary's ``unknown_piece_share`` and ``cut_text_share``: the share of the pieces
+    of the texts (a sample of ``READING_SAMPLE``, evenly spaced) that the ``encoder``'s
+    vocabulary lacks, warned about from ``UNKNOWN_WARN_SHARE``, and of the texts longer than
+    it reads, warned about from ``CUT_WARN_SHARE``; {} for an encoder that cannot tell."""
+    if len(texts) > READING_SAMPLE:
+        texts = [texts[i] for i in np.linspace(0, len(texts) - 1, READING_SAMPLE).astype(int)]
+    reading = encoder.reading([text for text in texts if text])
+    if reading is None:
         return {}
-    share, pieces = found
-    if share >= UNKNOWN_WARN_SHARE:
+    if reading.unknown_share >= UNKNOWN_WARN_SHARE:
         warnings.warn(
-            f"The encoder {encoder.id} does not know {share:.0%} of what the texts are written "
-            f"in (such as {' '.join(pieces[:10])}): it reads English best, and leaves out of "
-            "a row's vector what it does not know. The tfidf encoder reads every word the rows "
-            "use: --encoder tfidf (Python: encoder='tfidf').",
+            f"The encoder {encoder.id} does not know {reading.unknown_share:.0%} of what the "
+            f"texts are written in (such as {' '.join(reading.unknown_pieces[:10])}): it reads "
+            "English best, and leaves out of a row's vector what it does not know. The tfidf "
+            "encoder reads every word the rows use: --encoder tfidf (Python: encoder='tfidf').",
             UnknownWordsWarning,
             stacklevel=3,
         )
-    return {"unknown_piece_share": round(share, 4)}
+    if reading.cut_share >= CUT_WARN_SHARE:
+        warnings.warn(
+            f"{reading.cut_share:.0%} of the texts are longer than the {reading.max_pieces} "
+            f"word pieces (about {reading.max_pieces * 3 // 4} words) the encoder "
+            f"{encoder.id} reads: only their beginnings are embedded. To read them whole, "
+            "split long texts into passages of a row each, or use --encoder tfidf (Python: "
+            "encoder='tfidf'), which reads every word.",
+            LongTextsWarning,
+            stacklevel=3,
+        )
+    return {
+        "unknown_piece_share": round(reading.unknown_share, 4),
+        "cut_text_share": round(reading.cut_share, 4),
+    }
 
 
 def _text_encoding(encoder: Encoder) -> Callable[[Sequence[str]], np.ndarray]:

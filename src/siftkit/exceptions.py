@@ -143,6 +143,10 @@ class UnknownWordsWarning(SiftWarning):
     """The text encoder's vocabulary lacks much of what the texts are written in."""
 
 
+class LongTextsWarning(SiftWarning):
+    """Many texts are longer than the text encoder reads: only their beginnings are embedded."""
+
+
 class HintNotMetWarning(SiftWarning):
     """Category discovery found far from the number of categories it was asked for."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -157,11 +158,17 @@ def test_matches_sentence_transformers_reference() -> None:
 def test_unknown_pieces_are_what_the_vocabulary_lacks(minilm: MiniLMEncoder) -> None:
     """English, French and Russian read in pieces the vocabulary holds; most Chinese
     characters it lacks, and they are named, commonest first."""
-    share, pieces = minilm.unknown_pieces(["The cat sat.", "Très cher à Paris", "Привет, мир"])
-    assert share == 0.0 and pieces == []
-    share, pieces = minilm.unknown_pieces(["银行提高了利率", "股市下跌了"])
-    assert share > 0.5 and pieces[0] == "了"
-    assert minilm.unknown_pieces([]) is None
+    reading = minilm.reading(["The cat sat.", "Très cher à Paris", "Привет, мир"])
+    assert reading.unknown_share == 0.0 and reading.unknown_pieces == []
+    reading = minilm.reading(["银行提高了利率", "股市下跌了"])
+    assert reading.unknown_share > 0.5 and reading.unknown_pieces[0] == "了"
+    assert minilm.reading([]) is None
+
+
+def test_texts_longer_than_the_model_reads_are_counted(minilm: MiniLMEncoder) -> None:
+    """254 pieces fit between [CLS] and [SEP]; one more and the text is cut."""
+    reading = minilm.reading(["x " * 254, "x " * 255, "a short text", "word " * 1000])
+    assert reading.cut_share == 0.5 and reading.max_pieces == 254
 
 
 def test_an_audit_of_text_the_encoder_reads_little_of_warns_and_says_how_much() -> None:
@@ -177,3 +184,24 @@ def test_an_audit_of_text_the_encoder_reads_little_of_warns_and_says_how_much() 
     english = pd.DataFrame({"text": ["The bank raised rates", "Stocks fell", "We won"] * 10})
     result = siftkit.audit(english, detectors=["duplicates"], progress=False)
     assert result.summary["encoder"]["unknown_piece_share"] == 0.0
+
+
+def test_an_audit_of_long_texts_warns_that_only_their_beginnings_are_read() -> None:
+    import pandas as pd
+
+    import siftkit
+    from siftkit.exceptions import LongTextsWarning
+    from siftkit.report.sections import datasheet
+
+    topics = ["the bank raised its rates again", "the team won the match at home"]
+    long = pd.DataFrame({"text": [f"{topics[i % 2]} {i}. " * 40 for i in range(30)]})
+    with pytest.warns(LongTextsWarning, match=r"100% of the texts are longer than the 254 word"):
+        result = siftkit.audit(long, detectors=["duplicates"], progress=False)
+    assert result.summary["encoder"]["cut_text_share"] == 1.0
+    assert "100% of the texts longer than it reads" in datasheet(result.summary, result.rows)
+    short = long.assign(text=long["text"].str[:80])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LongTextsWarning)
+        result = siftkit.audit(short, detectors=["duplicates"], progress=False)
+    assert result.summary["encoder"]["cut_text_share"] == 0.0
+    assert "longer than it reads" not in datasheet(result.summary, result.rows)

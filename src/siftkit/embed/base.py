@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from siftkit._validation import did_you_mean
 from siftkit.exceptions import InvalidParameterError, UnknownPluginError
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """How much of some texts a text encoder reads: ``unknown_share`` of their pieces its
+    vocabulary lacks (``unknown_pieces``, commonest first), and ``cut_share`` of the texts
+    longer than the ``max_pieces`` it reads, whose ends it leaves out."""
+
+    unknown_share: float
+    unknown_pieces: list[str]
+    cut_share: float
+    max_pieces: int
 
 
 class Encoder(ABC):
@@ -52,10 +65,10 @@ class Encoder(ABC):
         """A cost estimate per item; batches are formed from items of similar length."""
         return 0
 
-    def unknown_pieces(self, texts: Sequence[str]) -> tuple[float, list[str]] | None:
-        """For a text encoder with a fixed vocabulary: the share of the pieces of ``texts``
-        it reads that the vocabulary lacks, and those pieces, commonest first; None where
-        the encoder cannot tell (it learns its words from the rows, or reads no text)."""
+    def reading(self, texts: Sequence[str]) -> TextReading | None:
+        """For a text encoder with a fixed vocabulary and length: how much of ``texts`` it
+        reads; None where it cannot tell (it learns its words from the rows and reads them
+        whole, or reads no text) or ``texts`` hold no piece."""
         return None
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from siftkit.embed.base import Encoder, l2_normalize, register_encoder
+from siftkit.embed.base import Encoder, TextReading, l2_normalize, register_encoder
 
 VOCAB_PATH = Path(__file__).parent / "vocab" / "bert-base-uncased-vocab.txt"
 MAX_TOKENS = 256
@@ -115,11 +115,12 @@ class MiniLMEncoder(Encoder):
         ids = self.tokenizer.token_to_id
         return ids("[UNK]"), {ids("[CLS]"), ids("[SEP]"), ids("[PAD]")}
 
-    def unknown_pieces(self, texts: Sequence[str]) -> tuple[float, list[str]] | None:
+    def reading(self, texts: Sequence[str]) -> TextReading | None:
         unknown, framing = self._markers
         pieces: Counter[str] = Counter()
-        n_pieces = 0
+        n_pieces = n_cut = 0
         for text, encoding in zip(texts, self.tokenizer.encode_batch(list(texts)), strict=True):
+            n_cut += bool(encoding.overflowing)  # the pieces past MAX_TOKENS
             for token, (start, end) in zip(encoding.ids, encoding.offsets, strict=True):
                 if token in framing:
                     continue
@@ -128,7 +129,12 @@ class MiniLMEncoder(Encoder):
                     pieces[text[start:end]] += 1
         if not n_pieces:
             return None
-        return sum(pieces.values()) / n_pieces, [piece for piece, _ in pieces.most_common()]
+        return TextReading(
+            unknown_share=sum(pieces.values()) / n_pieces,
+            unknown_pieces=[piece for piece, _ in pieces.most_common()],
+            cut_share=n_cut / len(texts),
+            max_pieces=MAX_TOKENS - 2,  # [CLS] and [SEP] frame every text
+        )
 
     def _unknown_only(self, ids: Sequence[int]) -> bool:
         unknown, framing = self._markers

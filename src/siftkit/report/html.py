@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siftkit.report.sections import data_map, datasheet, noise_heatmap
+from siftkit.report.sections import data_map, datasheet, noise_heatmap, percent
 from siftkit.results import CONTENT_COLUMNS, content_column
 
 #: analysis name -> (title, flag column, score column, what the flag means)
@@ -200,8 +200,7 @@ def _predicted_mix(rows: pd.DataFrame) -> dict[int, str]:
     for category, labels in predicted.groupby("cluster")["predicted_label"]:
         shares = labels.fillna("(abstained)").value_counts(normalize=True)
         mix[int(category)] = ", ".join(
-            f"{label} {'<1%' if share < 0.005 else f'{share:.0%}'}"
-            for label, share in shares.head(LABELS_PER_CATEGORY).items()
+            f"{label} {percent(share)}" for label, share in shares.head(LABELS_PER_CATEGORY).items()
         )
     return mix
 

@@ -27,6 +27,11 @@ def _row(label: str, value: Any) -> str:
     return f"<tr><th>{escape(label)}</th><td>{escape(str(value))}</td></tr>"
 
 
+def percent(share: float) -> str:
+    """A share as a whole percentage, "<1%" for a small one that is not none."""
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+
+
 def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
     """Rows, columns and their roles, classes and their sizes, missing values, duplicates,
     and how the rows were embedded."""
@@ -65,6 +70,13 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
         embedded += f" ({encoder['n_dims']} dimensions)"
     if encoder.get("n_cached") is not None:
         embedded += f"; {encoder.get('n_embedded', 0):,} embedded, {encoder['n_cached']:,} cached"
+    if encoder.get("unknown_piece_share"):
+        embedded += f"; {percent(encoder['unknown_piece_share'])} of the word pieces unknown to it"
+    if encoder.get("cut_text_share"):
+        embedded += (
+            f"; {percent(encoder['cut_text_share'])} of the texts longer than it reads (their "
+            "beginnings embedded)"
+        )
     lines.append(_row("embedded with", embedded))
     neighbors = summary.get("neighbors", {})
     if neighbors:
