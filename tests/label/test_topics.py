@@ -8,7 +8,7 @@ import pytest
 from labeling_data import write
 
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
-from siftkit.label.topics import read_topics
+from siftkit.label.topics import read_topics, shared_keywords
 
 
 def test_keywords_from_yaml(tmp_path) -> None:
@@ -46,6 +46,20 @@ def test_a_topic_given_twice_is_refused(tmp_path) -> None:
     # the same word in two topics' lists is no topic given twice
     fine = read_topics(write(tmp_path / "f.yaml", "a: [x, y]\nb: [y, z]\n"), "keywords")
     assert fine == {"a": ["x", "y"], "b": ["y", "z"]}
+
+
+def test_two_topics_given_the_same_words_are_refused() -> None:
+    """Nothing would tell them apart: the rows would be shared between them at random."""
+    twins = {"animal": ["Fish", "dog"], "food": ["dog", "fish"], "plant": ["tree"]}
+    with pytest.raises(UnreadableDataError, match=r"'animal' and 'food' .* same keywords"):
+        read_topics(twins, "keywords")
+    same = {"a": "A story about dogs.", "b": "a story about dogs."}
+    with pytest.raises(UnreadableDataError, match="same descriptions"):
+        read_topics(same, "descriptions")
+    assert shared_keywords({"a": ["x", "Y"], "b": ["y", "z"], "c": ["y", "x"]}) == {
+        "x": ["a", "c"],
+        "y": ["a", "b", "c"],
+    }
 
 
 def test_with_other_no_topic_may_be_called_other(tmp_path) -> None:

@@ -28,7 +28,13 @@ from siftkit.label.presence import (
     DOUBTFUL_UNFIT_SHARE,
     TopicPresence,
 )
-from siftkit.label.topics import OTHER, keyword_mentions, naming_rows, read_topics
+from siftkit.label.topics import (
+    OTHER,
+    keyword_mentions,
+    naming_rows,
+    read_topics,
+    shared_keywords,
+)
 from siftkit.label.transductive import MIN_CALIBRATION_ROWS, neighbor_agreement
 
 #: Why a row is ``other`` under each rule of :func:`siftkit.label.other.other_rule`, as
@@ -255,12 +261,9 @@ def shared_hint(entry: dict[str, Any]) -> str | None:
     uptake = entry.get("keyword_uptake")
     if not uptake or "keywords" not in uptake:
         return None
-    topics: dict[str, list[str]] = {}
-    for topic, words in zip(entry["classes"], uptake["keywords"], strict=False):
-        for word in dict.fromkeys(w.casefold() for w in words):
-            topics.setdefault(word, []).append(f"`{topic}`")
-    shared = [f"`{word}` ({' and '.join(named)})" for word, named in topics.items()
-              if len(named) > 1]  # fmt: skip
+    given = dict(zip(entry["classes"], uptake["keywords"], strict=False))
+    shared = [f"`{word}` ({' and '.join(f'`{name}`' for name in names)})"
+              for word, names in shared_keywords(given).items()]  # fmt: skip
     if not shared:
         return None
     return (

@@ -133,7 +133,33 @@ def read_topics(
                 + ("a list of words." if kind == "keywords" else "a sentence.")
             )
         topics[str(name)] = [str(t).strip() for t in texts]
+    _refuse_twins(topics, kind, where)
     return topics
+
+
+def _refuse_twins(topics: dict[str, list[str]], kind: str, where: str) -> None:
+    """Refuse two topics given the same keywords or description (ignoring case and order):
+    nothing would tell them apart, and the rows would be shared between them at random."""
+    seen: dict[frozenset[str], str] = {}
+    for name, texts in topics.items():
+        key = frozenset(text.casefold() for text in texts)
+        if key in seen:
+            given = ", ".join(texts) if kind == "keywords" else texts[0]
+            raise UnreadableDataError(
+                f"The topics {seen[key]!r} and {name!r} in {where} are given the same {kind} "
+                f"({given}): nothing tells them apart. Give each topic {kind} of its own, or "
+                "merge them."
+            )
+        seen[key] = name
+
+
+def shared_keywords(topics: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Each keyword (case-folded) given for more than one topic, with those topics in order."""
+    owners: dict[str, list[str]] = {}
+    for name, words in topics.items():
+        for word in dict.fromkeys(w.casefold() for w in words):
+            owners.setdefault(word, []).append(name)
+    return {word: names for word, names in owners.items() if len(names) > 1}
 
 
 def _as_word(keyword: str) -> str:
