@@ -694,3 +694,24 @@ def test_a_column_named_like_labels_but_empty_is_not_taken_for_them():
     frame = pd.DataFrame({"text": ["a cat", "a dog", "a cow"], "y": [np.nan] * 3})
     assert load(frame).schema.label is None
     assert load(frame.assign(y=["x", None, "z"])).schema.label == "y"
+
+
+def test_image_paths_are_neither_text_nor_codes(tmp_path):
+    """A file's name is no text to compare rows by: with spaces it was embedded as text,
+    without them it was called a column of codes."""
+    from siftkit.embed import default_encoder_name
+    from siftkit.exceptions import EmptyDatasetError
+
+    n = 40
+    frame = pd.DataFrame({
+        "file": [f"/data/photos/IMG {i}.JPEG" for i in range(n)],
+        "label": ["cat", "dog"] * (n // 2),
+    })  # fmt: skip
+    dataset = load(frame)
+    assert dataset.schema.text is None and dataset.schema.ignored == ("file",)
+    with pytest.raises(EmptyDatasetError, match=r"'file' .* names image files .* --embeddings"):
+        default_encoder_name(dataset)
+    frame["width"] = np.arange(n)
+    with pytest.warns(ColumnInferenceWarning, match="names image files .* left out"):
+        schema = load(frame).schema
+    assert schema.numeric == ("width",) and schema.ignored == ("file",)

@@ -36,6 +36,9 @@ DATE_PATTERN = re.compile(
 PATTERN_MIN_SHARE = 0.95
 #: Values that are codes, not words: one token holding a digit (``SKU-0042``, ``05300397-n``).
 CODE_PATTERN = re.compile(r"\S*\d\S*")
+#: Values that name image files, by path or name (``photos/cat 01.JPG``): siftkit reads no
+#: images, and their names are neither text nor codes to compare rows by.
+IMAGE_PATH_PATTERN = re.compile(r"[^\n]*\.(?:png|jpe?g|gif|bmp|webp|tiff?)", re.IGNORECASE)
 #: A string column is categorical (not free text) when it has at most this many values...
 CATEGORICAL_MAX_UNIQUE = 50
 #: ...or when its distinct values are at most this share of its rows.
@@ -114,6 +117,14 @@ def is_date_column(series: pd.Series) -> bool:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return True
     return _is_string_column(series) and _share_matching(series, DATE_PATTERN) >= PATTERN_MIN_SHARE
+
+
+def is_image_path_column(series: pd.Series) -> bool:
+    """Image files named by path or name (``IMAGE_PATH_PATTERN``)."""
+    return (
+        _is_string_column(series)
+        and _share_matching(series, IMAGE_PATH_PATTERN) >= PATTERN_MIN_SHARE
+    )
 
 
 def _is_code_column(series: pd.Series) -> bool:
@@ -254,7 +265,7 @@ def infer_schema(
             text = named
     taken |= {c for c in (id, label, split) if c is not None}
 
-    vector, numeric, categorical, texts, codes = [], [], [], [], []
+    vector, numeric, categorical, texts, codes, images = [], [], [], [], [], []
     for name in columns:
         if name in taken:
             continue
@@ -265,6 +276,8 @@ def infer_schema(
             categorical.append(name)
         elif pd.api.types.is_numeric_dtype(series.dtype) or is_date_column(series):
             numeric.append(name)
+        elif is_image_path_column(series):
+            images.append(name)
         elif _is_string_column(series) and _is_code_column(series):
             codes.append(name)
         elif _is_string_column(series):
@@ -306,6 +319,16 @@ def infer_schema(
         )
     # beside a text column they are left out without a word, but listed, as every column is
     ignored += codes
+    if images and (text or numeric or categorical or vector):  # else nothing is analysed
+        warnings.warn(
+            f"The column {images[0]!r} names image files (such as "
+            f"{frame[images[0]].dropna().iloc[0]!r}): siftkit reads no images, so it is left "
+            "out, and the rows are compared by their other columns, or by vectors given with "
+            "--embeddings (an image model's, a row each).",
+            ColumnInferenceWarning,
+            stacklevel=3,
+        )
+    ignored += images
     unread = [c for c in categorical if c.lower() in TEXT_NAMES] if text is None else []
     if unread:
         name = unread[0]

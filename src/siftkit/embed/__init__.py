@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from siftkit.data.schema import is_image_path_column
 from siftkit.embed import minilm, tabular, tfidf, vectors  # noqa: F401  (registers encoders)
 from siftkit.embed.base import (
     Encoder,
@@ -43,6 +44,14 @@ def default_encoder_name(dataset: Any) -> str:
         return DEFAULT_TEXT_ENCODER
     if dataset.schema.numeric or dataset.schema.categorical:
         return "tabular"
+    images = [c for c in dataset.schema.ignored if is_image_path_column(dataset.frame[c])]
+    if images:
+        raise EmptyDatasetError(
+            f"The column {images[0]!r} of the data from {dataset.source} names image files "
+            f"(such as {dataset.frame[images[0]].dropna().iloc[0]!r}), and siftkit reads no "
+            "images. Embed them with an image model and pass the vectors, a row each in the "
+            "data's order: --embeddings FILE.npy (Python: embeddings=array)."
+        )
     raise EmptyDatasetError(
         f"The data from {dataset.source} has no column to analyse (columns: "
         f"{', '.join(dataset.frame.columns) or 'none'}). Expected a text column, numeric or "
