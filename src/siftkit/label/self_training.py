@@ -93,6 +93,7 @@ def self_train(
     fewer than two classes."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     anchors = anchor_similarity(features, seeds, proba.shape[1]) if anchored else None
     rows = np.arange(len(proba))
@@ -111,7 +112,9 @@ def self_train(
         # the pseudo-labels grow round by round, the weights move little
         if probe is None or not np.array_equal(probe.classes_, classes):
             probe = LogisticRegression(C=PROBE_C, max_iter=PROBE_ITERATIONS, warm_start=True)
-        with warnings.catch_warnings():
+        # one BLAS thread: the solver's loss runs on OpenMP threads between the matrix
+        # products, and BLAS threads left spinning after each product take their cores
+        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
             warnings.simplefilter("ignore", ConvergenceWarning)
             # many classes of a few rows each are classes here, not a regression target
             warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
