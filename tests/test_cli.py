@@ -787,3 +787,13 @@ def test_like_on_a_run_of_the_examples_alone_says_there_is_nothing_to_rank(workd
     liked = sift("like", "one", "0")
     assert liked.exit_code == 0, liked.output
     assert "No other row to rank" in liked.stdout
+
+
+def test_counts_in_the_summary_table_are_written_with_thousands_separators():
+    from siftkit.cli.app import analysis_notes
+
+    labeling = {"status": "ok", "n_predicted": 199_500, "n_given": 500, "n_abstained": 1_234}
+    assert analysis_notes(labeling) == "199,500 predicted, 500 given, 1,234 abstained"
+    errors = {"status": "ok", "estimated_noise_rate": 0.05, "count": 10_000,
+              "n_off_topic": 2_500, "n_conflicting_copies": 1_000}  # fmt: skip
+    assert "; 2,500 off-topic; 1,000 conflicting copies" in analysis_notes(errors)

@@ -130,14 +130,14 @@ def analysis_notes(entry: dict[str, Any]) -> str:
     if status == "ok" and "n_clusters" in entry:
         notes = counted(entry["n_clusters"], "category", "categories")
         if entry.get("semi_supervised"):  # new: no labeled row in it, not a new class as such
-            notes += f", {entry['n_new']} new (no labeled row in it)"
+            notes += f", {entry['n_new']:,} new (no labeled row in it)"
     if status == "ok" and "n_predicted" in entry:
         notes = (
-            f"{entry['n_predicted']} predicted, {entry['n_given']} given, "
-            f"{entry['n_abstained']} abstained"
+            f"{entry['n_predicted']:,} predicted, {entry['n_given']:,} given, "
+            f"{entry['n_abstained']:,} abstained"
         )
         if entry.get("other_rule"):  # asked for `other`
-            notes += f", {entry['n_other']} other"
+            notes += f", {entry['n_other']:,} other"
     if status == "ok" and entry.get("class_aware") and "n_far_without_labels" in entry:
         notes = (
             f"judged by class; without the labels {entry['n_far_without_labels']:,} far from "
@@ -149,11 +149,11 @@ def analysis_notes(entry: dict[str, Any]) -> str:
             "a labeled neighbour"
         )
     if status == "ok" and entry.get("n_unknown_words"):
-        notes = f"{entry['n_unknown_words']} not blank: the encoder knows none of their words"
+        notes = f"{entry['n_unknown_words']:,} not blank: the encoder knows none of their words"
     if status == "ok" and "n_groups" in entry:
         notes = counted(entry["n_groups"], "group")
         if entry.get("exact_copies"):
-            notes += f", {entry['exact_copies']} of the flagged rows exact copies"
+            notes += f", {entry['exact_copies']:,} of the flagged rows exact copies"
     if status == "ok" and "estimated_noise_rate" in entry:
         interval = entry.get("estimated_noise_rate_interval")
         spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""
@@ -169,7 +169,7 @@ def analysis_notes(entry: dict[str, Any]) -> str:
                 f"error allows {entry['flag_limit']:,}"
             )
         notes += (
-            f"; {entry['n_off_topic']} off-topic; {entry['n_conflicting_copies']} conflicting "
+            f"; {entry['n_off_topic']:,} off-topic; {entry['n_conflicting_copies']:,} conflicting "
             "copies"
         )
         flips = [f for f in entry.get("top_flips", []) if f["share"] >= TOP_FLIP_SHARE]
@@ -191,7 +191,9 @@ def print_summary(result: Any) -> None:
         status = entry.get("status", "")
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}.get(status, "white")
         notes = escape(analysis_notes(entry))  # it names labels and topics
-        table.add_row(name, f"[{colour}]{status}[/{colour}]", str(entry.get("count", "")), notes)
+        count = entry.get("count")
+        flagged = "" if count is None else f"{count:,}"
+        table.add_row(name, f"[{colour}]{status}[/{colour}]", flagged, notes)
     console.print(table)
     labeling = summary.get("labeling", {})
     if labeling.get("status") == "ok":

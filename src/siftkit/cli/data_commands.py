@@ -87,7 +87,7 @@ def _print_run(result: Any, output: Path, quiet: bool, verb: str) -> None:
     if not quiet:
         encoder_info = result.summary["encoder"]
         embedded = encoder_info.get("n_embedded")
-        cached = f", {encoder_info['n_cached']} from cache" if embedded is not None else ""
+        cached = f", {encoder_info['n_cached']:,} from cache" if embedded is not None else ""
         console.print(
             f"{verb} {counted(len(result.rows), 'row')} in "
             f"{result.summary['timings']['total']:.1f} s "
@@ -318,7 +318,7 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
     if presence:
         table.add_column("presence", justify="right")
     for name, count in counts.head(LABELS_SHOWN).items():
-        cells = [short(name, 40), str(count)]
+        cells = [short(name, 40), f"{count:,}"]
         if presence:
             cells.append(f"{presence[name]:.2f}" if name in presence else "")
         table.add_row(*cells)
@@ -342,10 +342,10 @@ def print_labels(entry: dict[str, Any], output: Any) -> None:
     if entry["n_predicted"] and not entry["confidence_calibrated"]:
         calibration = f" ({confidence_note(entry)})"
     meaning = other_meaning(entry)
-    empty = f" ({entry['n_empty']} of them empty)" if entry.get("n_empty") else ""
+    empty = f" ({entry['n_empty']:,} of them empty)" if entry.get("n_empty") else ""
     console.print(
-        f"{entry['n_given']} given, {entry['n_predicted']} predicted, "
-        f"{entry['n_abstained']} abstained{empty}, {entry['n_other']} other; mean "
+        f"{entry['n_given']:,} given, {entry['n_predicted']:,} predicted, "
+        f"{entry['n_abstained']:,} abstained{empty}, {entry['n_other']:,} other; mean "
         f"confidence {entry['mean_confidence']}{calibration}."
     )
     if meaning is not None:
