@@ -269,8 +269,8 @@ READING_SAMPLE = 2_000
 #: third of a short review's where two of its six pieces are emoji.)
 UNKNOWN_WARN_SHARE = 0.25
 #: From this share of the texts cut at the encoder's length, a warning says how much is read
-#: and how to read the rest: where most texts are read whole, a few long ones cut say as much
-#: of their row in their first 200 words as the rest say in all of theirs.
+#: and how to read the rest: a few long texts still have their first 190 words read, more
+#: than most texts hold; where many are cut, many rows are compared by their beginnings alone.
 CUT_WARN_SHARE = 0.25
 
 
