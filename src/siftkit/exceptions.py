@@ -134,6 +134,10 @@ class FirstSheetWarning(SiftWarning):
     """A workbook holds several sheets; the first was read."""
 
 
+class TitleRowsWarning(SiftWarning):
+    """Lines above a table's header (a title) were skipped."""
+
+
 class FeatureScaleWarning(SiftWarning):
     """Vectors given as data have columns of very different spreads, which decide their
     directions alone."""

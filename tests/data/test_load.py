@@ -24,6 +24,7 @@ from siftkit.exceptions import (
     FirstSheetWarning,
     InvalidParameterError,
     MissingLabelsError,
+    TitleRowsWarning,
     UnreadableDataError,
 )
 
@@ -171,6 +172,40 @@ def test_excel_reads_the_first_sheet_and_names_the_others(tmp_path, small_frame)
         FirstSheetWarning, match=r"holds 2 sheets; read the first, 'rows' \(not 'notes'\)"
     ):
         assert_small(load(path))
+
+
+@pytest.mark.parametrize(
+    ("title", "sep"),
+    [
+        ("Reviews export 2024,,\n,,\n", ","),  # as a spreadsheet saves it: padded cells
+        ("Reviews export 2024\n\n", ","),  # no separator above the header
+        ("Reviews Q1;;\nExported 2024-01-31;;\n", ";"),
+    ],
+)
+def test_a_title_above_a_csv_header_is_skipped_with_a_warning(tmp_path, small_frame, title, sep):
+    """The title was read as the header: columns 'Unnamed: 1'…, the header a row of data."""
+    path = tmp_path / "data.csv"
+    path.write_text(title + small_frame.to_csv(index=False, sep=sep), encoding="utf-8")
+    with pytest.warns(TitleRowsWarning, match=r"first 2 rows of 'data.csv' are a title .*row 3"):
+        assert_small(load(path))
+
+
+def test_a_title_above_an_excel_header_is_skipped_with_a_warning(tmp_path, small_frame):
+    path = tmp_path / "data.xlsx"
+    with pd.ExcelWriter(path) as workbook:
+        pd.DataFrame({"Reviews export 2024": []}).to_excel(workbook, index=False)
+        small_frame.to_excel(workbook, index=False, startrow=2)
+    with pytest.warns(TitleRowsWarning, match=r"'Reviews export 2024'\): they were skipped"):
+        assert_small(load(path))
+
+
+def test_a_header_with_an_unnamed_index_column_is_the_header(tmp_path, small_frame):
+    path = tmp_path / "data.csv"
+    small_frame.to_csv(path)  # pandas' index: the header starts with an empty name
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TitleRowsWarning)
+        frame = load(path).frame
+    assert list(frame.columns) == ["Unnamed: 0", *small_frame.columns]
 
 
 def test_excel_cells_are_missing_only_when_empty(tmp_path):

@@ -6,7 +6,9 @@ the format it was read as, and what to do about it.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -21,6 +23,7 @@ from siftkit.exceptions import (
     DataFileNotFoundError,
     FirstSheetWarning,
     MissingExtraError,
+    TitleRowsWarning,
     UnreadableDataError,
 )
 
@@ -155,20 +158,56 @@ def _missing_path_message(path: Path) -> str:
 
 #: The separators a ``.csv`` file may use; its header line says which (the most common there).
 CSV_SEPARATORS = (",", ";", "\t", "|")
+#: The first lines of a table searched for its header, below a title (see :func:`_title_rows`).
+HEAD_ROWS = 20
+
+
+def _title_rows(head: list[list[str]]) -> int:
+    """How many of a table's first rows (``head``, each a list of its cells, "" where empty)
+    are a title above its header, as spreadsheets export them ("Sales 2024", a blank line,
+    then the header): 0 unless the first row filling as many cells as any (the header), with
+    rows of as many cells below it, comes below rows of one cell or none (so a header that
+    leaves some columns unnamed stays the header)."""
+    filled = [sum(bool(str(cell).strip()) for cell in row) for row in head]
+    width = max(filled, default=0)
+    if width < 2:
+        return 0
+    header = filled.index(width)
+    below = [len(row) for row in head[header + 1 :] if row]
+    # the rows below have the header's fields: a table, not a line longer than its header
+    table = bool(below) and all(n == len(head[header]) for n in below)
+    return header if table and all(n <= 1 for n in filled[:header]) else 0
+
+
+def _warn_of_title(path: Path, head: list[list[str]], skipped: int) -> None:
+    title = " ".join(str(cell).strip() for row in head[:skipped] for cell in row if cell)
+    warnings.warn(
+        f"The first {skipped} rows of {path.name!r} are a title above its header"
+        + (f" ({title[:80]!r})" if title else "")
+        + f": they were skipped, and row {skipped + 1} read as the header. Delete them from "
+        "the file to read it as it is.",
+        TitleRowsWarning,
+        stacklevel=5,
+    )
 
 
 def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
-    """A CSV file (a byte-order mark is skipped); ``sep`` None: the separator its header line
-    uses most of ``CSV_SEPARATORS`` (a comma where it uses none: one column)."""
+    """A CSV file (a byte-order mark is skipped, and a title above the header, with a
+    warning); ``sep`` None: the separator its first line uses most of ``CSV_SEPARATORS`` (a
+    comma where it uses none: one column, or a title above comma-separated rows)."""
+    with _open_text(path, encoding="utf-8-sig", errors="replace") as handle:
+        lines = list(itertools.islice(handle, HEAD_ROWS))
     if sep is None:
-        with _open_text(path, encoding="utf-8-sig", errors="replace") as handle:
-            header = handle.readline()
-        counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
+        counts = [lines[0].count(candidate) for candidate in CSV_SEPARATORS] if lines else [0]
         sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+    head = list(csv.reader(lines, delimiter=sep))
+    skipped = _title_rows(head)
+    if skipped:
+        _warn_of_title(path, head, skipped)
     # only an empty cell is missing as read: "None" or "NA" may be a class or an id
     frame = pd.read_csv(
         path, sep=sep, encoding="utf-8-sig", low_memory=False, keep_default_na=False,
-        na_values=[""],
+        na_values=[""], skiprows=skipped,
     )  # fmt: skip
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
@@ -315,7 +354,14 @@ def _read_excel(path: Path) -> pd.DataFrame:
                 FirstSheetWarning,
                 stacklevel=4,
             )
-        frame = pd.read_excel(workbook, names[0], keep_default_na=False, na_values=[""])
+        head = pd.read_excel(workbook, names[0], header=None, nrows=HEAD_ROWS, dtype=str)
+        head_rows = head.fillna("").to_numpy().tolist()
+        skipped = _title_rows(head_rows)
+        if skipped:
+            _warn_of_title(path, head_rows, skipped)
+        frame = pd.read_excel(
+            workbook, names[0], keep_default_na=False, na_values=[""], header=skipped
+        )
     return _numbers_with_gaps(frame)
 
 
