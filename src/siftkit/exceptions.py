@@ -138,6 +138,10 @@ class TitleRowsWarning(SiftWarning):
     """Lines above a table's header (a title) were skipped."""
 
 
+class RepeatedHeaderWarning(SiftWarning):
+    """Rows repeating a table's header (files joined end to end) were dropped."""
+
+
 class FeatureScaleWarning(SiftWarning):
     """Vectors given as data have columns of very different spreads, which decide their
     directions alone."""

@@ -24,6 +24,7 @@ from siftkit.exceptions import (
     FirstSheetWarning,
     InvalidParameterError,
     MissingLabelsError,
+    RepeatedHeaderWarning,
     TitleRowsWarning,
     UnreadableDataError,
 )
@@ -197,6 +198,19 @@ def test_a_title_above_an_excel_header_is_skipped_with_a_warning(tmp_path, small
         small_frame.to_excel(workbook, index=False, startrow=2)
     with pytest.warns(TitleRowsWarning, match=r"'Reviews export 2024'\): they were skipped"):
         assert_small(load(path))
+
+
+def test_rows_repeating_the_header_of_joined_files_are_dropped(tmp_path, small_frame):
+    """`cat a.csv b.csv` leaves b's header as a row: a class named 'label', a text 'text',
+    and every number of its column read as text."""
+    frame = small_frame.assign(stars=[1.5, 2.0, 3.0, 4.5, 5.0, 1.0])
+    path = tmp_path / "joined.csv"
+    path.write_text(frame[:3].to_csv(index=False) + frame[3:].to_csv(index=False))
+    with pytest.warns(RepeatedHeaderWarning, match=r"1 row of 'joined.csv' repeats its header"):
+        dataset = load(path)
+    assert_small(dataset)
+    assert dataset.frame["stars"].tolist() == frame["stars"].tolist()
+    assert dataset.schema.numeric == ("stars",)
 
 
 def test_a_header_with_an_unnamed_index_column_is_the_header(tmp_path, small_frame):

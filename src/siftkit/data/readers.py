@@ -23,6 +23,7 @@ from siftkit.exceptions import (
     DataFileNotFoundError,
     FirstSheetWarning,
     MissingExtraError,
+    RepeatedHeaderWarning,
     TitleRowsWarning,
     UnreadableDataError,
 )
@@ -217,7 +218,40 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             f"columns, separated by {sep!r}): quote the fields that hold the separator, or "
             "give the header a name for every field."
         )
-    return _numbers_with_gaps(frame)
+    return _numbers_with_gaps(_without_repeated_headers(frame, path))
+
+
+def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``frame`` without the rows that repeat its header, as files joined end to end leave
+    (``cat a.csv b.csv``), with a warning; the columns they kept from being read as numbers
+    are numbers again."""
+    first = frame.columns[0] if len(frame.columns) > 1 else None
+    if first is None or not pd.api.types.is_string_dtype(frame[first].dtype):
+        return frame  # a header among numbers makes their column text
+    repeats = frame[first].eq(first).to_numpy(dtype=bool, copy=True)
+    for name in frame.columns[1:]:
+        if not repeats.any():
+            return frame
+        repeats &= frame[name].eq(name).to_numpy()
+    if not repeats.any():
+        return frame
+    n = int(repeats.sum())
+    rows = ", ".join(f"{i + 1:,}" for i in np.flatnonzero(repeats)[:5]) + (", …" if n > 5 else "")
+    warnings.warn(
+        f"{'1 row' if n == 1 else f'{n:,} rows'} of {path.name!r} "
+        f"{'repeats' if n == 1 else 'repeat'} its header ({'row' if n == 1 else 'rows'} {rows} "
+        "below it), as files joined end to end leave: dropped.",
+        RepeatedHeaderWarning,
+        stacklevel=5,
+    )
+    frame = frame[~repeats].reset_index(drop=True)
+    for name in frame.columns:
+        if pd.api.types.is_string_dtype(frame[name].dtype):
+            try:
+                frame[name] = pd.to_numeric(frame[name])
+            except (ValueError, TypeError):
+                pass  # text, as read
+    return frame
 
 
 def _numbers_with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
