@@ -132,6 +132,26 @@ def test_json_object_holding_the_rows_under_one_key(tmp_path, small_frame, inden
     assert_small(load(path))
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_nested_fields_are_columns_of_dotted_names(tmp_path, small_frame, suffix):
+    """{"meta": {"label": …}} was one column of dicts, read as a category: its fields could
+    not be named as the label."""
+    rows = [
+        {"id": row.id, "text": row.text,
+         "meta": {"label": row.label, "source": {"site": "web"}} if i else None}
+        for i, row in enumerate(small_frame.itertuples())
+    ]  # fmt: skip
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    dataset = load(path, label="meta.label")
+    assert list(dataset.frame.columns) == ["id", "text", "meta.label", "meta.source.site"]
+    assert dataset.frame["meta.label"].tolist()[1:] == small_frame["label"].tolist()[1:]
+    assert pd.isna(dataset.frame["meta.label"][0])
+
+
 def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):
     records = small_frame.to_dict(orient="records")
     path = tmp_path / "data.json"

@@ -115,6 +115,8 @@ def read_path(path: str | Path) -> pd.DataFrame:
         )
     try:
         frame = _READERS[fmt](path)
+        if fmt in NESTED_FORMATS:
+            frame = _flattened(frame)
     except (UnreadableDataError, MissingExtraError):
         raise
     except UnicodeDecodeError as exc:
@@ -131,6 +133,34 @@ def read_path(path: str | Path) -> pd.DataFrame:
             "its real format."
         ) from exc
     return frame
+
+
+#: Formats whose fields may hold objects (JSON) or structs (Parquet): their fields become
+#: columns of dotted names (see :func:`_flattened`).
+NESTED_FORMATS = ("json", "jsonl", "parquet")
+
+
+def _flattened(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of objects (every value a dict, or missing) replaced, in
+    place, by a column per field, named with dots as JSON paths are (``meta.label``), down
+    to the fields that hold no object; a column whose fields' names are taken stays."""
+    parts, nested = [], False
+    for name in frame.columns:
+        column = frame[name]
+        values = column.dropna()
+        if (
+            pd.api.types.is_object_dtype(column.dtype)
+            and len(values)
+            and all(isinstance(value, dict) for value in values)
+        ):
+            fields = pd.json_normalize([v if isinstance(v, dict) else {} for v in column])
+            fields.columns = [f"{name}.{field}" for field in fields.columns]
+            if not set(fields.columns) & set(map(str, frame.columns)):
+                parts.append(fields.set_axis(frame.index))
+                nested = True
+                continue
+        parts.append(column.to_frame())
+    return pd.concat(parts, axis=1) if nested else frame
 
 
 def _first_line(exc: BaseException) -> str:
