@@ -258,11 +258,11 @@ def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     first = frame.columns[0] if len(frame.columns) > 1 else None
     if first is None or not pd.api.types.is_string_dtype(frame[first].dtype):
         return frame  # a header among numbers makes their column text
-    repeats = frame[first].eq(first).to_numpy(dtype=bool, copy=True)
+    repeats = frame[first].eq(first).to_numpy(dtype=bool, na_value=False, copy=True)
     for name in frame.columns[1:]:
         if not repeats.any():
             return frame
-        repeats &= frame[name].eq(name).to_numpy()
+        repeats &= frame[name].eq(name).to_numpy(dtype=bool, na_value=False)
     if not repeats.any():
         return frame
     n = int(repeats.sum())
