@@ -150,6 +150,8 @@ def test_nested_fields_are_columns_of_dotted_names(tmp_path, small_frame, suffix
     assert list(dataset.frame.columns) == ["id", "text", "meta.label", "meta.source.site"]
     assert dataset.frame["meta.label"].tolist()[1:] == small_frame["label"].tolist()[1:]
     assert pd.isna(dataset.frame["meta.label"][0])
+    for table in (rows, pa.Table.from_pylist(rows), pd.DataFrame(rows)):  # in memory alike
+        assert list(load(table).frame.columns) == list(dataset.frame.columns)
 
 
 def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from siftkit._text import is_blank, one_line
 from siftkit._validation import preview
-from siftkit.data.readers import read_array, read_path, to_frame
+from siftkit.data.readers import flattened, read_array, read_path, to_frame
 from siftkit.data.row_values import row_values
 from siftkit.data.schema import Schema, infer_schema
 from siftkit.exceptions import (
@@ -349,7 +349,7 @@ def load(
         features = _as_feature_matrix(data)
         frame = pd.DataFrame(index=pd.RangeIndex(len(features)))
     else:
-        frame = to_frame(data)
+        frame = flattened(to_frame(data))
     if isinstance(label, pd.Series) and isinstance(data, pd.DataFrame):
         label = _aligned(label, frame.index)
     frame = frame.reset_index(drop=True)

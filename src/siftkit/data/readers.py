@@ -116,7 +116,7 @@ def read_path(path: str | Path) -> pd.DataFrame:
     try:
         frame = _READERS[fmt](path)
         if fmt in NESTED_FORMATS:
-            frame = _flattened(frame)
+            frame = flattened(frame)
     except (UnreadableDataError, MissingExtraError):
         raise
     except UnicodeDecodeError as exc:
@@ -136,17 +136,17 @@ def read_path(path: str | Path) -> pd.DataFrame:
 
 
 #: Formats whose fields may hold objects (JSON) or structs (Parquet): their fields become
-#: columns of dotted names (see :func:`_flattened`).
+#: columns of dotted names (see :func:`flattened`), as those of in-memory tables do.
 NESTED_FORMATS = ("json", "jsonl", "parquet")
 
 
-def _flattened(frame: pd.DataFrame) -> pd.DataFrame:
+def flattened(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each column of objects (every value a dict, or missing) replaced, in
     place, by a column per field, named with dots as JSON paths are (``meta.label``), down
     to the fields that hold no object; a column whose fields' names are taken stays."""
     parts, nested = [], False
-    for name in frame.columns:
-        column = frame[name]
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]  # by position: names may repeat (refused later)
         values = column.dropna()
         if (
             pd.api.types.is_object_dtype(column.dtype)
