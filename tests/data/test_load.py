@@ -767,6 +767,18 @@ def test_a_column_named_like_labels_but_empty_is_not_taken_for_them():
     assert load(frame.assign(y=["x", None, "z"])).schema.label == "y"
 
 
+def test_a_column_with_no_value_is_ignored(tmp_path):
+    """A spreadsheet's unused column ('Unnamed: 5', all empty) was a numeric feature."""
+    frame = pd.DataFrame({"height": [1.0, 2.0, 3.0], "city": ["a", "b", "a"]})
+    frame["Unnamed: 2"] = np.nan
+    frame["notes"] = None
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    schema = load(path).schema
+    assert schema.numeric == ("height",) and schema.categorical == ("city",)
+    assert schema.ignored == ("Unnamed: 2", "notes")
+
+
 def test_image_paths_are_neither_text_nor_codes(tmp_path):
     """A file's name is no text to compare rows by: with spaces it was embedded as text,
     without them it was called a column of codes."""

@@ -158,7 +158,8 @@ def messy_table() -> pd.DataFrame:
 
 def test_tabular_messy_values_give_finite_vectors(messy_table: pd.DataFrame) -> None:
     dataset = load(messy_table)
-    assert set(dataset.schema.numeric) == {"size", "count", "empty"}
+    assert set(dataset.schema.numeric) == {"size", "count"}
+    assert dataset.schema.ignored == ("empty",)  # no value in any row
     assert "color" in dataset.schema.categorical
     vectors, stats = embed_dataset(dataset, get_encoder("tabular"), progress=False)
     assert vectors.shape[0] == 8

@@ -265,12 +265,14 @@ def infer_schema(
             text = named
     taken |= {c for c in (id, label, split) if c is not None}
 
-    vector, numeric, categorical, texts, codes, images = [], [], [], [], [], []
+    vector, numeric, categorical, texts, codes, images, empty = [], [], [], [], [], [], []
     for name in columns:
         if name in taken:
             continue
         series = frame[name]
-        if is_vector_column(series):
+        if series.isna().all():  # no value in any row (a spreadsheet's unused column)
+            empty.append(name)
+        elif is_vector_column(series):
             vector.append(name)
         elif pd.api.types.is_bool_dtype(series.dtype):
             categorical.append(name)
@@ -328,7 +330,7 @@ def infer_schema(
             ColumnInferenceWarning,
             stacklevel=3,
         )
-    ignored += images
+    ignored += images + empty
     unread = [c for c in categorical if c.lower() in TEXT_NAMES] if text is None else []
     if unread:
         name = unread[0]
