@@ -349,7 +349,9 @@ def load(
         features = _as_feature_matrix(data)
         frame = pd.DataFrame(index=pd.RangeIndex(len(features)))
     else:
-        frame = flattened(to_frame(data))
+        frame = to_frame(data)
+    # nested fields (JSON objects, Parquet and Arrow structs, dicts) as columns of dotted names
+    frame = flattened(frame)
     if isinstance(label, pd.Series) and isinstance(data, pd.DataFrame):
         label = _aligned(label, frame.index)
     frame = frame.reset_index(drop=True)

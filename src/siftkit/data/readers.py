@@ -115,8 +115,6 @@ def read_path(path: str | Path) -> pd.DataFrame:
         )
     try:
         frame = _READERS[fmt](path)
-        if fmt in NESTED_FORMATS:
-            frame = flattened(frame)
     except (UnreadableDataError, MissingExtraError):
         raise
     except UnicodeDecodeError as exc:
@@ -133,11 +131,6 @@ def read_path(path: str | Path) -> pd.DataFrame:
             "its real format."
         ) from exc
     return frame
-
-
-#: Formats whose fields may hold objects (JSON) or structs (Parquet): their fields become
-#: columns of dotted names (see :func:`flattened`), as those of in-memory tables do.
-NESTED_FORMATS = ("json", "jsonl", "parquet")
 
 
 def flattened(frame: pd.DataFrame) -> pd.DataFrame:
