@@ -208,6 +208,15 @@ def test_the_datasheet_says_which_columns_were_embedded() -> None:
     table_run = {"input": {"n_rows": 3, "schema": {"label": "y", "numeric": ["length"]}},
                  "encoder": {"id": "tabular"}}  # fmt: skip
     assert "length (numeric)<" in datasheet(table_run, pd.DataFrame())
+    assert "more than one way" not in html
+
+
+def test_the_datasheet_names_classes_written_two_ways() -> None:
+    from siftkit.report.sections import datasheet
+
+    rows = pd.DataFrame({"label": ["spam"] * 3 + ["Spam", "ham", "ham"]})
+    html = datasheet({"input": {"n_rows": 6}}, rows)
+    assert "<th>classes written more than one way</th><td>spam (3) / Spam (1)</td>" in html
 
 
 def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_them_first(run):

@@ -142,6 +142,11 @@ class RepeatedHeaderWarning(SiftWarning):
     """Rows repeating a table's header (files joined end to end) were dropped."""
 
 
+class LabelVariantsWarning(SiftWarning):
+    """Some classes are one name written several ways ("Spam", "spam"): each is a class of its
+    own."""
+
+
 class FeatureScaleWarning(SiftWarning):
     """Vectors given as data have columns of very different spreads, which decide their
     directions alone."""

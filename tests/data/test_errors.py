@@ -357,6 +357,25 @@ def test_a_label_column_of_one_row_per_class_is_questioned():
         load(one_each, label="name").require_labels(allow_missing=True)
 
 
+def test_a_class_written_two_ways_is_questioned():
+    """'Spam' and 'spam' are two classes (the user may mean them so), but the audit says so:
+    otherwise their rows read as each other's label errors."""
+    from siftkit.data.dataset import label_variants
+    from siftkit.exceptions import LabelVariantsWarning
+
+    assert label_variants(["Sci-Fi", "drama", "sci fi", "SCI_FI", "Drama", "c++", "c", 7]) == [
+        ["Sci-Fi", "sci fi", "SCI_FI"], ["drama", "Drama"]]  # fmt: skip
+    assert label_variants(["cafe\u0301", "caf\u00e9"]) == [["cafe\u0301", "caf\u00e9"]]
+    assert label_variants(["noun.food", "noun_food", "cat", "cats"]) == []
+    frame = pd.DataFrame({"x": np.arange(9.0), "y": ["spam"] * 5 + ["Spam"] * 2 + ["ham"] * 2})
+    with pytest.warns(LabelVariantsWarning, match=r"'spam' \(5 rows\) and 'Spam' \(2 rows\)\."):
+        labels = load(frame, label="y").require_labels()
+    assert labels.classes.tolist() == ["Spam", "ham", "spam"]  # not merged: the user's labels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load(frame.assign(y=frame["y"].str.lower()), label="y").require_labels()
+
+
 def test_single_class_via_label_array(text_frame):
     frame = text_frame.drop(columns="label")
     with pytest.raises(SingleClassError, match=r"single class \('x'\)"):

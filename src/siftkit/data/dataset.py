@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from collections.abc import Iterable
 import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -24,6 +26,7 @@ from siftkit.exceptions import (
     EmptyDatasetError,
     EmptyTextError,
     InvalidParameterError,
+    LabelVariantsWarning,
     MissingLabelsError,
     SingleClassError,
     UnreadableDataError,
@@ -101,6 +104,18 @@ def encode_labels(values: pd.Series) -> Labels:
     codes = np.full(len(values), -1, dtype=np.int64)
     codes[~missing] = codes_present
     return Labels(codes=codes, classes=classes)
+
+
+def label_variants(classes: Iterable[Any]) -> list[list[str]]:
+    """Text classes that are one name written several ways: groups of two or more names equal
+    but for case, Unicode form, or the spaces, underscores and hyphens between words
+    ("Sci-Fi", "sci fi", "SCI_FI"), in the order of their first name."""
+    groups: dict[str, list[str]] = {}
+    for name in classes:
+        if isinstance(name, str):
+            key = " ".join(re.sub(r"[_\-]", " ", normalize_text(name)).split())
+            groups.setdefault(key, []).append(name)
+    return [names for names in groups.values() if len(names) > 1]
 
 
 @dataclass
@@ -234,6 +249,7 @@ class Dataset:
             )
         if labels.n_classes > MANY_CLASSES:
             self._question_many_classes(labels, name)
+        self._question_label_variants(labels, name)
         return labels
 
     def _held_by_one_split(self, rows: np.ndarray) -> str:
@@ -266,6 +282,31 @@ class Dataset:
                 ColumnInferenceWarning,
                 stacklevel=4,
             )
+
+
+    @staticmethod
+    def _question_label_variants(labels: Labels, name: str) -> None:
+        """Warn of classes that are one name written several ways (:func:`label_variants`):
+        each is a class here, so their rows read as each other's label errors."""
+        groups = label_variants(labels.classes)
+        if not groups:
+            return
+        counts = dict(zip(labels.classes, np.bincount(labels.codes[~labels.missing],
+                                                      minlength=labels.n_classes), strict=True))
+        groups.sort(key=lambda names: -sum(counts[n] for n in names))
+        shown = "; ".join(
+            " and ".join(f"{one_line(repr(n), 40)} ({counts[n]:,} rows)"
+                         for n in sorted(names, key=lambda n: -counts[n]))
+            for names in groups[:3]
+        )  # fmt: skip
+        more = f"; and {len(groups) - 3} more such groups" if len(groups) > 3 else ""
+        warnings.warn(
+            f"The label column {name!r} writes some classes more than one way: {shown}{more}. "
+            "Each way is a class of its own here, so their rows read as each other's label "
+            "errors. If they are one class, write them one way.",
+            LabelVariantsWarning,
+            stacklevel=4,
+        )
 
 
 def _blank(value: Any) -> bool:

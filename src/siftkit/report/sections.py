@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siftkit.data.dataset import label_variants
+
 #: Categorical colours (Tableau 10), then grey for "other".
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -58,6 +60,13 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
         shown = ", ".join(f"{name} ({count:,})" for name, count in sizes.head(12).items())
         more = f", … {len(sizes) - 12} more" if len(sizes) > 12 else ""
         lines.append(_row(f"classes ({len(sizes)})", shown + more))
+        variants = label_variants(sizes.index)
+        if variants:
+            lines.append(_row(
+                "classes written more than one way",
+                "; ".join(" / ".join(f"{name} ({sizes[name]:,})" for name in names)
+                          for names in variants),
+            ))  # fmt: skip
     duplicates = summary.get("duplicates", {})
     if duplicates.get("status") == "ok":
         near = summary.get("near_duplicates", {})
