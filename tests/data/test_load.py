@@ -80,6 +80,24 @@ def test_a_csv_file_with_another_separator_or_a_byte_order_mark(tmp_path, small_
     assert dataset.texts[0].endswith(", indeed")  # commas inside the texts stay text
 
 
+def test_numbers_with_decimal_commas_are_numbers_where_fields_are_not_comma_separated(tmp_path):
+    """A spreadsheet saved in a locale that writes 3,5 separates fields by ';': its numbers
+    were read as text, then ignored as codes."""
+    path = tmp_path / "data.csv"
+    path.write_text(
+        "name;price;qty;ref;note\nA;1.234,5;3;1,2,3;fine, thanks\nB;NA;4,25;7;ok\n"
+        "C;12,0;;8;good\nD;7;1;9;bad\n", encoding="utf-8",
+    )  # fmt: skip
+    frame = load(path).frame
+    assert frame["price"].tolist()[::2] == [1234.5, 12.0] and np.isnan(frame["price"][1])
+    assert frame["qty"].tolist()[:2] == [3.0, 4.25]
+    assert frame["ref"].tolist() == ["1,2,3", "7", "8", "9"]  # not one number: text
+    assert frame["note"].tolist()[0] == "fine, thanks"
+    comma = tmp_path / "comma.csv"
+    comma.write_text('x,y\n"3,5",1\n"4,5",2\n', encoding="utf-8")
+    assert load(comma).frame["x"].tolist() == ["3,5", "4,5"]  # commas separate: no guess
+
+
 def test_a_one_column_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text('text\nhello there; friend\n"see you, later"\n', encoding="utf-8")
@@ -588,20 +606,39 @@ def test_vector_column_roundtrips_through_parquet(tmp_path, mixed_frame):
 def test_numeric_lists_are_vectors_string_lists_are_not():
     frame = pd.DataFrame(
         {
-            "ragged": [[1.0, 2.0], [1.0], [3.0, 4.0]],
+            "ragged_vec": [[1.0, 2.0], [1.0], [3.0, 4.0]],
             "words": [["a", "b"], ["c", "d"], ["e", "f"]],
             "x": [1.0, 2.0, 3.0],
         }
     )
     schema = infer_schema(frame)
-    assert schema.vector == ("ragged",)
+    assert schema.vector == ("ragged_vec",)
     assert "words" not in schema.vector and "words" not in schema.numeric
+
+
+def test_short_numeric_lists_are_not_the_rows_embeddings():
+    """A box's corners or a pair of scores beside the text were once the rows' only vectors:
+    the audit compared 2,000 glosses by two random numbers each."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "text": [f"a text about thing number {i} and more" for i in range(20)],
+        "score": [rng.random(2) for _ in range(20)],
+        "pixels": [rng.random(8) for _ in range(20)],
+        "clip_emb": [rng.random(3) for _ in range(20)],
+    })  # fmt: skip
+    with pytest.warns(ColumnInferenceWarning, match=r"Ignoring the column 'score': lists of 2 "):
+        schema = infer_schema(frame)
+    assert schema.vector == ("pixels", "clip_emb") and "score" in schema.ignored
+    assert siftkit.embed.default_encoder_name(load(frame[["text", "score"]])) == "minilm"
+    with pytest.warns(ColumnInferenceWarning, match=r"by their vectors in 'pixels' and "
+                      r"'clip_emb', not by their text 'text'.*--encoder minilm"):  # fmt: skip
+        assert siftkit.embed.default_encoder_name(load(frame)) == "vectors"
 
 
 def test_ragged_vector_column_is_reported_with_its_rows():
     from siftkit.exceptions import EmbeddingsError
 
-    frame = pd.DataFrame({"v": [[1.0, 2.0], [1.0], [3.0, 4.0]], "label": ["a", "b", "a"]})
+    frame = pd.DataFrame({"embedding": [[1.0, 2.0], [1.0], [3.0, 4.0]], "label": ["a", "b", "a"]})
     with pytest.raises(EmbeddingsError, match=r"except at row positions \[1\].*one length"):
         siftkit.audit(frame)
 

@@ -342,9 +342,9 @@ def test_two_vector_columns_are_normalised_then_concatenated() -> None:
     rng = np.random.default_rng(0)
     first = rng.normal(size=(10, 3)) * 100.0  # a large scale must not dominate
     second = rng.normal(size=(10, 5))
-    frame = pd.DataFrame({"a": [list(r) for r in first], "b": [list(r) for r in second]})
+    frame = pd.DataFrame({"a_vec": [list(r) for r in first], "b_vec": [list(r) for r in second]})
     dataset = load(frame)
-    assert dataset.schema.vector == ("a", "b")
+    assert dataset.schema.vector == ("a_vec", "b_vec")
     vectors, _ = embed_dataset(dataset, get_encoder("vectors"), progress=False)
     assert vectors.shape == (10, 8)
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -283,7 +283,6 @@ class Dataset:
                 stacklevel=4,
             )
 
-
     @staticmethod
     def _question_label_variants(labels: Labels, name: str) -> None:
         """Warn of classes that are one name written several ways (:func:`label_variants`):
@@ -291,8 +290,13 @@ class Dataset:
         groups = label_variants(labels.classes)
         if not groups:
             return
-        counts = dict(zip(labels.classes, np.bincount(labels.codes[~labels.missing],
-                                                      minlength=labels.n_classes), strict=True))
+        counts = dict(
+            zip(
+                labels.classes,
+                np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes),
+                strict=True,
+            )
+        )
         groups.sort(key=lambda names: -sum(counts[n] for n in names))
         shown = "; ".join(
             " and ".join(f"{one_line(repr(n), 40)} ({counts[n]:,} rows)"

@@ -10,6 +10,7 @@ import csv
 import gzip
 import itertools
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import IO, Any
@@ -184,6 +185,9 @@ def _missing_path_message(path: Path) -> str:
 CSV_SEPARATORS = (",", ";", "\t", "|")
 #: The first lines of a table searched for its header, below a title (see :func:`_title_rows`).
 HEAD_ROWS = 20
+#: A number written with a decimal comma (``3,5``; ``1.234,5`` with a dot between thousands),
+#: as spreadsheets in locales that separate fields by ``;`` save them.
+DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
 
 
 def _title_rows(head: list[list[str]]) -> int:
@@ -241,7 +245,8 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             f"columns, separated by {sep!r}): quote the fields that hold the separator, or "
             "give the header a name for every field."
         )
-    return _numbers_with_gaps(_without_repeated_headers(frame, path))
+    frame = _without_repeated_headers(frame, path)
+    return _numbers_with_gaps(frame if sep == "," else _decimal_commas(frame))
 
 
 def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -274,6 +279,26 @@ def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                 frame[name] = pd.to_numeric(frame[name])
             except (ValueError, TypeError):
                 pass  # text, as read
+    return frame
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of numbers written with decimal commas (``DECIMAL_COMMA``,
+    "no value" texts among them) written with points: numbers for :func:`_numbers_with_gaps`,
+    or at once where no cell is empty. Only for files whose fields are not separated by commas,
+    where a comma can only be a decimal one."""
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        values = column[column.notna() & ~column.isin(NA_TEXTS)].astype(str)
+        if values.empty or not values.str.contains(",", regex=False).any():
+            continue
+        if values.str.fullmatch(DECIMAL_COMMA).all():
+            points = column.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame[name] = column.where(column.isin(NA_TEXTS), points)
+            if not frame[name].isin(NA_TEXTS).any():
+                frame[name] = pd.to_numeric(frame[name])
     return frame
 
 

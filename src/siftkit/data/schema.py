@@ -24,6 +24,11 @@ LABEL_NAMES = (
 )  # fmt: skip
 SPLIT_NAMES = ("split", "fold", "subset", "partition", "domain", "source", "set")
 TEXT_NAMES = ("text", "sentence", "content", "body", "document", "review", "definition")
+#: A column of numeric lists is the rows' vectors (embeddings) when its name says so, or when
+#: its lists hold this many numbers or more; shorter ones (a box's corners, a pair of scores)
+#: are not embeddings.
+EMBEDDING_NAME = re.compile(r"emb|vec|feature|encoding|latent", re.IGNORECASE)
+MIN_VECTOR_DIMS = 8
 
 #: Values written as dates or times: ISO 8601 (``2024-01-31``, ``2024-01-31 08:00:00``,
 #: ``2024-01-31T08:00Z``) or day, month and year with slashes or dots (``31/01/2024``).
@@ -96,6 +101,14 @@ def is_vector_column(series: pd.Series) -> bool:
         return False
     first = next((value for value in values.iloc[:1000] if len(value)), None)
     return first is None or np.issubdtype(np.asarray(first).dtype, np.number)
+
+
+def _is_short_vector_column(series: pd.Series, name: str) -> bool:
+    """A column of numeric lists too short, and not named, to be the rows' embeddings."""
+    if EMBEDDING_NAME.search(name):
+        return False
+    first = next((value for value in series.dropna().iloc[:1000] if len(value)), None)
+    return first is not None and len(first) < MIN_VECTOR_DIMS
 
 
 def _is_string_column(series: pd.Series) -> bool:
@@ -265,7 +278,7 @@ def infer_schema(
             text = named
     taken |= {c for c in (id, label, split) if c is not None}
 
-    vector, numeric, categorical, texts, codes, images, empty = [], [], [], [], [], [], []
+    vector, numeric, categorical, texts, codes, images, empty, short = ([] for _ in range(8))
     for name in columns:
         if name in taken:
             continue
@@ -273,7 +286,7 @@ def infer_schema(
         if series.isna().all():  # no value in any row (a spreadsheet's unused column)
             empty.append(name)
         elif is_vector_column(series):
-            vector.append(name)
+            (short if _is_short_vector_column(series, name) else vector).append(name)
         elif pd.api.types.is_bool_dtype(series.dtype):
             categorical.append(name)
         elif pd.api.types.is_numeric_dtype(series.dtype) or is_date_column(series):
@@ -330,7 +343,17 @@ def infer_schema(
             ColumnInferenceWarning,
             stacklevel=3,
         )
-    ignored += images + empty
+    if short:
+        warnings.warn(
+            f"Ignoring the column {short[0]!r}: lists of "
+            f"{len(next(v for v in frame[short[0]].dropna() if len(v)))} numbers, too few "
+            "for the rows' embeddings (a box or a pair of scores, not a vector). Name it "
+            "`embedding` to use it as the rows' vectors, or give its numbers a column each to "
+            "use them as features.",
+            ColumnInferenceWarning,
+            stacklevel=3,
+        )
+    ignored += images + empty + short
     unread = [c for c in categorical if c.lower() in TEXT_NAMES] if text is None else []
     if unread:
         name = unread[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from siftkit.data.schema import is_image_path_column
@@ -16,7 +17,7 @@ from siftkit.embed.base import (
 from siftkit.embed.cache import EmbeddingCache, default_cache_dir
 from siftkit.embed.pipeline import EmbedStats, embed_dataset
 from siftkit.embed.precomputed import load_embeddings
-from siftkit.exceptions import EmptyDatasetError
+from siftkit.exceptions import ColumnInferenceWarning, EmptyDatasetError
 
 DEFAULT_TEXT_ENCODER = "minilm"
 
@@ -39,6 +40,15 @@ __all__ = [
 def default_encoder_name(dataset: Any) -> str:
     """The encoder a dataset gets when none is named: its vectors, its text, or its columns."""
     if dataset.features is not None or dataset.schema.vector:
+        if dataset.schema.text is not None:
+            vectors = " and ".join(repr(c) for c in dataset.schema.vector)
+            warnings.warn(
+                f"Comparing the rows by their vectors in {vectors}, not by their text "
+                f"{dataset.schema.text!r} (shown beside the results). Pass "
+                f"--encoder {DEFAULT_TEXT_ENCODER} to embed the text instead.",
+                ColumnInferenceWarning,
+                stacklevel=4,
+            )
         return "vectors"
     if dataset.schema.text is not None:
         return DEFAULT_TEXT_ENCODER
