@@ -217,6 +217,9 @@ def test_the_datasheet_names_classes_written_two_ways() -> None:
     rows = pd.DataFrame({"label": ["spam"] * 3 + ["Spam", "ham", "ham"]})
     html = datasheet({"input": {"n_rows": 6}}, rows)
     assert "<th>classes written more than one way</th><td>spam (3) / Spam (1)</td>" in html
+    assert "HTML markup" not in html
+    marked = datasheet({"input": {"n_rows": 6, "markup_rows": 1200}}, rows)
+    assert "<th>HTML markup</th><td>read as plain text in 1,200 rows" in marked
 
 
 def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_them_first(run):

@@ -3,6 +3,7 @@ from files, what a blank text is, and the part of a text its words are counted i
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from pathlib import Path
@@ -25,6 +26,28 @@ NA_TEXTS = frozenset((
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ))  # fmt: skip
+
+
+#: HTML tags as scraped pages and reviews carry them (``<br />``, ``<p>``, ``<a href=…>``): the
+#: names of common tags only, their attributes with values, so that ``a <b and c> d`` in a
+#: formula is left alone.
+HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|blockquote|br|code|div|em|font|h[1-6]|hr|i|img|li|ol|p|pre|s|small|span|"
+    r"strong|sub|sup|table|td|th|tr|tt|u|ul)"
+    r"""(?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))*\s*/?>""",
+    re.IGNORECASE,
+)
+HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]+\d*|#\d+|#[xX][0-9a-fA-F]+);")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without HTML markup: its tags (``HTML_TAG``) become spaces and its entities
+    (``&amp;``, ``&#39;``) the characters they stand for; any other text as it is."""
+    if "<" in text:
+        text = HTML_TAG.sub(" ", text)
+    if "&" in text and HTML_ENTITY.search(text):
+        text = html.unescape(text)
+    return text
 
 
 def is_blank(item: Any) -> bool:

@@ -223,6 +223,7 @@ def audit(
             "n_classes": labels.n_classes if labels is not None else None,
             "schema": dataset.schema.as_dict(),
             "missing": _missing_values(dataset),
+            "markup_rows": dataset.markup_rows,
         },
         "encoder": encoder_info,
         "neighbors": {**graph.summary(), "seconds": round(graph.seconds, 4)},

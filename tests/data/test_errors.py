@@ -120,6 +120,11 @@ def test_folder_without_text_files(tmp_path):
     (tmp_path / "cats" / "a.md").write_text("meow", encoding="utf-8")
     with pytest.raises(UnreadableDataError, match="holds no .txt files"):
         load(tmp_path)
+    for name in ("1.jpg", "2.PNG"):
+        (tmp_path / "cats" / name).write_bytes(b"\xff\xd8\xff")
+    with pytest.raises(UnreadableDataError, match=r"holds 2 image files and no .txt file\. "
+                       r"siftkit reads no images.*--embeddings FILE\.npy"):  # fmt: skip
+        load(tmp_path)
 
 
 def test_non_utf8_text_file(tmp_path):

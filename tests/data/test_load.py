@@ -14,7 +14,7 @@ import pytest
 from sample_texts import LABELS, TEXTS
 
 import siftkit
-from siftkit._text import is_blank, word_count
+from siftkit._text import is_blank, plain_text, word_count
 from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.row_values import VALUES_MAX_CHARS
 from siftkit.exceptions import (
@@ -96,6 +96,21 @@ def test_numbers_with_decimal_commas_are_numbers_where_fields_are_not_comma_sepa
     comma = tmp_path / "comma.csv"
     comma.write_text('x,y\n"3,5",1\n"4,5",2\n', encoding="utf-8")
     assert load(comma).frame["x"].tolist() == ["3,5", "4,5"]  # commas separate: no guess
+
+
+def test_html_markup_is_read_as_the_plain_text_it_marks_up():
+    """Scraped reviews carry <br /> tags: discovery named a category "br, building, line"
+    and lost 0.04 of adjusted mutual information on the bundled glosses."""
+    marked = "Great film.<br /><br />Loved it &amp; cried"
+    assert plain_text(marked) == "Great film.  Loved it & cried"
+    assert plain_text('<p class="x">Hi <a href="u">there</a></p>') == " Hi  there  "
+    assert plain_text("if a <b and c> d, AT&T's R&D") == "if a <b and c> d, AT&T's R&D"
+    assert plain_text("x < y &lt; z &#39;q&#x27;") == "x < y < z 'q'"
+    frame = pd.DataFrame({"text": ["one<br/>two", "plain text here", None, "a &quot;b&quot;"]})
+    dataset = load(frame)
+    assert dataset.texts == ["one two", "plain text here", "", 'a "b"']
+    assert dataset.markup_rows == 2
+    assert load(pd.DataFrame({"x": [1.0, 2.0]})).markup_rows == 0
 
 
 def test_a_one_column_csv(tmp_path):

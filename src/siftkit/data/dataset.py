@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siftkit._text import is_blank, one_line
+from siftkit._text import is_blank, one_line, plain_text
 from siftkit._validation import preview
 from siftkit.data.readers import flattened, read_array, read_path, to_frame
 from siftkit.data.row_values import row_values
@@ -156,10 +156,22 @@ class Dataset:
 
     @cached_property
     def texts(self) -> list[str] | None:
+        """The text column's texts as read: HTML markup as the plain text it marks up
+        (:func:`siftkit._text.plain_text`), a missing value as ""."""
         if self.schema.text is None:
             return None
         column = self.frame[self.schema.text]
-        return ["" if _blank(v) else str(v) for v in column.tolist()]
+        return ["" if _blank(v) else plain_text(str(v)) for v in column.tolist()]
+
+    @cached_property
+    def markup_rows(self) -> int:
+        """How many texts held HTML markup, read as plain text (0 without a text column)."""
+        if self.texts is None:
+            return 0
+        column = self.frame[self.schema.text].tolist()
+        return sum(
+            not _blank(v) and text != str(v) for v, text in zip(column, self.texts, strict=True)
+        )
 
     @cached_property
     def values(self) -> pd.Series | None:

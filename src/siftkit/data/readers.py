@@ -20,6 +20,7 @@ import pandas as pd
 
 from siftkit._text import NA_TEXTS, read_utf8
 from siftkit._validation import did_you_mean
+from siftkit.data.schema import IMAGE_PATH_PATTERN
 from siftkit.exceptions import (
     DataFileNotFoundError,
     FirstSheetWarning,
@@ -466,11 +467,19 @@ def read_text_folder(folder: Path) -> pd.DataFrame:
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_FOLDER_SUFFIXES
     )
     if not files:
-        raise UnreadableDataError(
-            f"The folder {str(folder)!r} holds no .txt files. Expected one subfolder per "
-            "class, each holding .txt files (e.g. reviews/positive/001.txt); put the files "
-            "there, or point siftkit at a CSV, JSON Lines or Parquet file instead."
-        )
+        images = sum(
+            1 for p in folder.rglob("*") if p.is_file() and IMAGE_PATH_PATTERN.fullmatch(p.name)
+        )  # fmt: skip
+        held = (
+            f"holds {images:,} image file{'s' if images > 1 else ''} and no .txt file. siftkit "
+            "reads no images: embed them with an image model, and pass a table with a row per "
+            "image (its path, its label) and the vectors in the same order (--embeddings "
+            "FILE.npy)" if images
+            else "holds no .txt files. Expected one subfolder per class, each holding .txt "
+            "files (e.g. reviews/positive/001.txt); put the files there, or point siftkit at "
+            "a CSV, JSON Lines or Parquet file instead"
+        )  # fmt: skip
+        raise UnreadableDataError(f"The folder {str(folder)!r} {held}.")
     rows = []
     for file in files:
         relative = file.relative_to(folder)

@@ -55,6 +55,11 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
         "missing values",
         ", ".join(f"{c}: {n:,}" for c, n in missing.items()) if missing else "none",
     ))  # fmt: skip
+    if source.get("markup_rows"):
+        lines.append(_row(
+            "HTML markup", f"read as plain text in {source['markup_rows']:,} rows (tags as "
+            "spaces, entities as their characters)",
+        ))  # fmt: skip
     if "label" in rows:
         sizes = rows["label"].value_counts(dropna=True)
         shown = ", ".join(f"{name} ({count:,})" for name, count in sizes.head(12).items())
