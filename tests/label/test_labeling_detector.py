@@ -107,6 +107,19 @@ def test_given_labels_seed_their_topic_and_add_the_classes_no_topic_names(topics
     assert (rows["predicted_label"] == frame["topic"]).all()
 
 
+def test_a_label_written_another_way_than_its_topic_seeds_it(topics, keywords) -> None:
+    """'Cats' and 'BOATS' labeled two rows of classes of their own, beside the topics
+    `cats` and `boats` (a run with ten such labels had 13 classes for 10 categories)."""
+    frame = topics.copy()
+    frame["label"] = None
+    boats = np.flatnonzero(frame["topic"] == "boats")[0]
+    frame.loc[[0, boats], "label"] = ["Cats", "BOATS"]
+    rows, entry = label(frame, label="label", keywords=keywords)
+    assert entry["classes"] == ["cats", "boats", "space"] and entry["seed_classes"] == []
+    assert list(rows["predicted_label"][[0, boats]]) == ["cats", "boats"]
+    assert entry["n_given"] == 2
+
+
 def test_complete_labels_and_no_topics_leave_nothing_to_do(topics) -> None:
     rows, entry = label(topics, label="topic")
     assert entry["status"] == "skipped"

@@ -113,9 +113,14 @@ def label_variants(classes: Iterable[Any]) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for name in classes:
         if isinstance(name, str):
-            key = " ".join(re.sub(r"[_\-]", " ", normalize_text(name)).split())
-            groups.setdefault(key, []).append(name)
+            groups.setdefault(label_key(name), []).append(name)
     return [names for names in groups.values() if len(names) > 1]
+
+
+def label_key(name: str) -> str:
+    """A class name as compared with others: case-folded, in Unicode's NFKC form, its
+    spaces, underscores and hyphens between words one space ("Sci-Fi" is "sci fi")."""
+    return " ".join(re.sub(r"[_\-]", " ", normalize_text(name)).split())
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from siftkit._validation import Interval, Options
+from siftkit.data.dataset import label_key
 from siftkit.detectors.base import Context, Detector, Result, register_detector
 from siftkit.detectors.clusters import categories_without_labels
 from siftkit.detectors.words import graph_with_words, rows_with_words, word_view
@@ -374,11 +375,15 @@ def doubtful_topics(
 
 def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray, np.ndarray]:
     """(classes, seed code per row): the ``topics`` in their order, then the classes of the
-    seed ``labels`` that name no topic; -1 for rows without a seed label."""
-    names = {str(topic): i for i, topic in enumerate(topics)}
-    extra = [c for c in labels.classes if str(c) not in names]
+    seed ``labels`` that name no topic; -1 for rows without a seed label. A label names a
+    topic written another way too (``ANIMAL`` the topic ``animal``: :func:`label_key`), and
+    its rows are the topic's; labels naming no topic stay classes as written."""
+    names = {label_key(str(topic)): i for i, topic in enumerate(topics)}
+    extra = [c for c in labels.classes if label_key(str(c)) not in names]
     classes = np.array([*topics, *extra], dtype=object)
-    lookup = {**names, **{str(c): len(topics) + i for i, c in enumerate(extra)}}
+    lookup = {**{str(c): names[label_key(str(c))] for c in labels.classes
+                 if label_key(str(c)) in names},
+              **{str(c): len(topics) + i for i, c in enumerate(extra)}}  # fmt: skip
     codes = np.array([lookup[str(c)] for c in labels.classes], dtype=np.int64)
     return classes, np.where(labels.codes >= 0, codes[np.clip(labels.codes, 0, None)], -1)
 
