@@ -356,6 +356,11 @@ def test_a_label_column_of_one_row_per_class_is_questioned():
         load(frame, label="name").require_labels(allow_missing=True)
     with pytest.warns(ColumnInferenceWarning, match="not a measurement"):
         load(frame[["x"]].assign(size=frame["x"] / 7), label="size").require_labels()
+    heights = np.random.default_rng(0).normal(170, 10, 500).round(1)  # 267 values, 135 alone
+    with pytest.warns(ColumnInferenceWarning, match="names 267 classes.*not a measurement"):
+        load(
+            pd.DataFrame({"x": np.arange(500.0), "height": heights}), label="height"
+        ).require_labels()
     one_each = frame.assign(name=np.where(frame.index < 100, frame.index % 100, None))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # 100 classes, one labeled row each: as meant

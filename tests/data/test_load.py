@@ -21,6 +21,7 @@ from siftkit.exceptions import (
     ColumnInferenceWarning,
     DataFileNotFoundError,
     DuplicateIdError,
+    EmptyTextError,
     FirstSheetWarning,
     InvalidParameterError,
     MissingLabelsError,
@@ -660,6 +661,14 @@ def test_ragged_vector_column_is_reported_with_its_rows():
     frame = pd.DataFrame({"embedding": [[1.0, 2.0], [1.0], [3.0, 4.0]], "label": ["a", "b", "a"]})
     with pytest.raises(EmbeddingsError, match=r"except at row positions \[1\].*one length"):
         siftkit.audit(frame)
+
+
+def test_a_text_column_of_numbers_is_questioned(tmp_path):
+    frame = pd.DataFrame({"height": [171.3, 168.7, np.nan], "city": ["Nice", "Lyon", "Nice"]})
+    with pytest.warns(ColumnInferenceWarning, match=r"'height' holds numbers \(171.3, …\)"):
+        assert load(frame, text="height").texts[:2] == ["171.3", "168.7"]
+    with pytest.raises(EmptyTextError):  # no value at all: an empty text column, as before
+        load(frame.assign(height=np.nan), text="height")
 
 
 def test_explicit_roles_override_inference(mixed_frame):

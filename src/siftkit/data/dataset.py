@@ -282,13 +282,13 @@ class Dataset:
 
     @staticmethod
     def _question_many_classes(labels: Labels, name: str) -> None:
-        """Warn when most labeled rows are the only row of their class (see
-        ``MANY_CLASSES``)."""
+        """Warn when most labeled rows are the only row of their class, or the classes are
+        numbers with fractions (see ``MANY_CLASSES``)."""
         counts = np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes)
         alone = int((counts == 1).sum())
-        if alone > 0.5 * counts.sum():
-            classes = np.asarray(labels.classes)
-            measured = classes.dtype.kind == "f" and bool((classes != np.round(classes)).any())
+        classes = np.asarray(labels.classes)
+        measured = classes.dtype.kind == "f" and bool((classes != np.round(classes)).any())
+        if measured or alone > 0.5 * counts.sum():
             kind = "a measurement (numbers with fractions: label analyses take classes)" if (
                 measured) else "an id or free text"  # fmt: skip
             warnings.warn(

@@ -246,6 +246,15 @@ def infer_schema(
                 f"The column {name!r} is given as both the {named[0]} and the {named[1]} "
                 "column; a column plays one part."
             )
+    numbers = text is not None and pd.api.types.is_numeric_dtype(frame[text].dtype)
+    if numbers and frame[text].notna().any():  # a column of no value is an empty text column
+        warnings.warn(
+            f"The text column {text!r} holds numbers ({frame[text].dropna().iloc[0]}, …), "
+            "embedded as words: rows are compared by how their digits read, not by their "
+            "size. Leave --text out to compare the table's columns as numbers.",
+            ColumnInferenceWarning,
+            stacklevel=3,
+        )
     columns = [str(c) for c in frame.columns]
     taken = {c for c in (id, text, label, split) if c is not None}
 
