@@ -114,6 +114,23 @@ def test_html_markup_is_read_as_the_plain_text_it_marks_up():
     assert load(pd.DataFrame({"x": [1.0, 2.0]})).markup_rows == 0
 
 
+def test_spaces_after_separators_and_around_header_names_are_dropped(tmp_path):
+    """A hand-written `definition, category` header named a column ' category', which was
+    neither taken for the labels nor found by --label category."""
+    path = tmp_path / "data.csv"
+    path.write_text(
+        'text, label ,n\n"a cat sat", animal, 2.5\n"a fir tree",plant,  3\n', encoding="utf-8"
+    )
+    dataset = load(path)
+    assert dataset.frame.columns.tolist() == ["text", "label", "n"]
+    assert dataset.schema.label == "label" and dataset.frame["n"].tolist() == [2.5, 3.0]
+    assert dataset.labels.classes.tolist() == ["animal", "plant"]
+    assert dataset.texts == ["a cat sat", "a fir tree"]
+    twins = tmp_path / "twins.csv"
+    twins.write_text("a,a \n1,2\n", encoding="utf-8")
+    assert load(twins).frame.columns.tolist() == ["a", "a "]  # trimmed, two columns one name
+
+
 def test_a_one_column_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text('text\nhello there; friend\n"see you, later"\n', encoding="utf-8")

@@ -132,7 +132,16 @@ def read_path(path: str | Path) -> pd.DataFrame:
             "decides the parser) and is not truncated; re-export it or rename it to match "
             "its real format."
         ) from exc
-    return frame
+    return _trimmed_header(frame)
+
+
+def _trimmed_header(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the spaces around its column names dropped (``text, label`` is the
+    header of ``text`` and ``label``), unless that would give two columns one name."""
+    names = [name.strip() if isinstance(name, str) else name for name in frame.columns]
+    if names == list(frame.columns) or len(set(names)) < len(names):
+        return frame
+    return frame.set_axis(names, axis=1)
 
 
 def flattened(frame: pd.DataFrame) -> pd.DataFrame:
@@ -236,7 +245,7 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     # only an empty cell is missing as read: "None" or "NA" may be a class or an id
     frame = pd.read_csv(
         path, sep=sep, encoding="utf-8-sig", low_memory=False, keep_default_na=False,
-        na_values=[""], skiprows=skipped,
+        na_values=[""], skiprows=skipped, skipinitialspace=True,
     )  # fmt: skip
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
