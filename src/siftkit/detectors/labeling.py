@@ -381,10 +381,10 @@ def topics_and_seed_classes(topics: np.ndarray, labels: Any) -> tuple[np.ndarray
     names = {label_key(str(topic)): i for i, topic in enumerate(topics)}
     extra = [c for c in labels.classes if label_key(str(c)) not in names]
     classes = np.array([*topics, *extra], dtype=object)
-    lookup = {**{str(c): names[label_key(str(c))] for c in labels.classes
-                 if label_key(str(c)) in names},
-              **{str(c): len(topics) + i for i, c in enumerate(extra)}}  # fmt: skip
-    codes = np.array([lookup[str(c)] for c in labels.classes], dtype=np.int64)
+    added = {str(c): len(topics) + i for i, c in enumerate(extra)}
+    codes = np.array(
+        [names.get(label_key(str(c)), added.get(str(c))) for c in labels.classes], dtype=np.int64
+    )
     return classes, np.where(labels.codes >= 0, codes[np.clip(labels.codes, 0, None)], -1)
 
 

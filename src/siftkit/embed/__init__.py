@@ -45,7 +45,8 @@ def default_encoder_name(dataset: Any) -> str:
             warnings.warn(
                 f"Comparing the rows by their vectors in {vectors}, not by their text "
                 f"{dataset.schema.text!r} (shown beside the results). Pass "
-                f"--encoder {DEFAULT_TEXT_ENCODER} to embed the text instead.",
+                f"--encoder {DEFAULT_TEXT_ENCODER} (Python: encoder={DEFAULT_TEXT_ENCODER!r}) to "
+                "embed the text instead.",
                 ColumnInferenceWarning,
                 stacklevel=4,
             )
