@@ -63,6 +63,21 @@ def test_cli_writes_the_queue_in_the_format_its_suffix_names(run_folder, tmp_pat
     assert READERS[suffix](out)["row_id"].tolist() == expected["row_id"].tolist()
 
 
+def test_a_workbook_holds_texts_beginning_with_an_equals_sign_as_texts(tmp_path):
+    """openpyxl stores such a text as a formula: a spreadsheet opening the queue would run
+    a row's `=HYPERLINK(...)`."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from siftkit.results import write_table
+
+    texts = ['=HYPERLINK("http://example.org", "click")', "plain", "=1+1"]
+    write_table(pd.DataFrame({"row_id": [1, 2, 3], "text": texts, "n": [1.5, 2.0, 3.0]}),
+                tmp_path / "queue.xlsx", "the queue")  # fmt: skip
+    sheet = openpyxl.load_workbook(tmp_path / "queue.xlsx").active
+    assert [cell.data_type for cell in sheet["B"]] == ["s"] * 4
+    assert [cell.data_type for cell in sheet["C"][1:]] == ["n"] * 3
+    assert pd.read_excel(tmp_path / "queue.xlsx")["text"].tolist() == texts
+
+
 def test_a_file_of_no_known_format_is_refused_before_any_work(run_folder, tmp_path):
     for command in (["export", str(run_folder), "--queue", "outliers"], ["like", str(run_folder),
                     "r1"], ["export", str(run_folder), "--apply-edits"]):  # fmt: skip

@@ -100,9 +100,21 @@ def write_table(frame: pd.DataFrame, path: Path, what: str) -> None:
         elif suffix == ".jsonl":
             frame.to_json(handle, orient="records", lines=True, force_ascii=False)
         elif suffix == ".xlsx":
-            frame.to_excel(handle, index=False, engine="openpyxl")
+            _write_excel(frame, handle)
         else:
             frame.to_csv(handle, index=False, sep="\t" if suffix == ".tsv" else ",")
+
+
+def _write_excel(frame: pd.DataFrame, handle: Any) -> None:
+    """``frame`` as a workbook whose texts are all texts: openpyxl stores a text beginning
+    with ``=`` as a formula, which a spreadsheet would run (a row reading
+    ``=HYPERLINK("http://…")`` would open a link from the review queue)."""
+    with pd.ExcelWriter(handle, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False)
+        for row in next(iter(writer.sheets.values())).iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _json_default(value: Any) -> Any:
