@@ -205,6 +205,15 @@ def test_nested_fields_are_columns_of_dotted_names(tmp_path, small_frame, suffix
         assert list(load(table).frame.columns) == list(dataset.frame.columns)
 
 
+def test_nested_fields_are_taken_for_their_roles_by_their_last_part():
+    """`meta.label` is the labels, `data.text` the text; `user.id`, a row's user, is no row id."""
+    rows = [{"user": {"id": i % 2}, "data": {"text": f"a long text about thing {i} here"},
+             "meta": {"label": "ab"[i % 2]}} for i in range(6)]  # fmt: skip
+    schema = load(rows).schema
+    assert (schema.text, schema.label, schema.id) == ("data.text", "meta.label", None)
+    assert load([{**row, "label": "x"} for row in rows]).schema.label == "label"  # whole first
+
+
 def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):
     records = small_frame.to_dict(orient="records")
     path = tmp_path / "data.json"

@@ -78,11 +78,20 @@ class Schema:
         }
 
 
-def _by_name(columns: list[str], names: tuple[str, ...]) -> str | None:
+def _by_name(columns: list[str], names: tuple[str, ...], nested: bool = True) -> str | None:
+    """The first of ``columns`` named one of ``names`` (in their order, ignoring case); else,
+    when ``nested``, the first whose last dotted part is (``meta.label``, a nested field)."""
     lowered = {c.lower(): c for c in columns}
     for name in names:
         if name in lowered:
             return lowered[name]
+    if nested:
+        last = {}
+        for column in columns:
+            last.setdefault(column.lower().rpartition(".")[2], column)
+        for name in names:
+            if name in last:
+                return last[name]
     return None
 
 
@@ -262,7 +271,8 @@ def infer_schema(
         return name if name is not None and name not in taken else None
 
     if id is None:
-        guess = free(_by_name(columns, ID_NAMES))
+        # a nested `user.id` names the row's user, not the row
+        guess = free(_by_name(columns, ID_NAMES, nested=False))
         if guess is not None and frame[guess].is_unique:
             id = guess
         elif guess is not None:
