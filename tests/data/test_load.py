@@ -214,6 +214,31 @@ def test_nested_fields_are_taken_for_their_roles_by_their_last_part():
     assert load([{**row, "label": "x"} for row in rows]).schema.label == "label"  # whole first
 
 
+def test_a_hugging_face_dataset_s_class_numbers_read_as_their_names():
+    """A ClassLabel column holds 0, 1, 2: the audit named classes '0', '1', '2'."""
+
+    class ClassLabel:  # the shape of datasets.ClassLabel
+        names = ["World", "Business", "Sports"]
+
+    class Dataset:  # the shape of datasets.Dataset
+        features = {"text": object(), "label": ClassLabel()}
+
+        def to_pandas(self) -> pd.DataFrame:
+            return pd.DataFrame({"text": ["a cat", "stocks fell", "a goal", "unknown"],
+                                 "label": [0, 1, 2, -1]})  # fmt: skip
+
+    Dataset.__module__ = "datasets.arrow_dataset"
+    labels = load(Dataset(), text="text").labels
+    assert labels.decode(labels.codes).tolist() == ["World", "Business", "Sports", None]
+    datasets = pytest.importorskip("datasets")
+    real = datasets.Dataset.from_dict(
+        {"text": ["a cat", "stocks fell"], "label": [1, 0]},
+        features=datasets.Features({"text": datasets.Value("string"),
+                                    "label": datasets.ClassLabel(names=["neg", "pos"])}),
+    )  # fmt: skip
+    assert load(real).frame["label"].tolist() == ["pos", "neg"]
+
+
 def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):
     records = small_frame.to_dict(orient="records")
     path = tmp_path / "data.json"

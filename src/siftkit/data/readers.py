@@ -501,6 +501,21 @@ def read_text_folder(folder: Path) -> pd.DataFrame:
     return frame
 
 
+def _class_names(frame: pd.DataFrame, features: Any) -> pd.DataFrame:
+    """``frame`` (a Hugging Face Dataset's) with each ``ClassLabel`` column's class numbers
+    as their names (``0`` → ``World``), -1 (no label, as test splits hold) as missing."""
+    for name, feature in features.items():
+        names = getattr(feature, "names", None)
+        if type(feature).__name__ != "ClassLabel" or not names or name not in frame:
+            continue
+        codes = frame[name].to_numpy()
+        known = (codes >= 0) & (codes < len(names))
+        labels = np.full(len(codes), None, dtype=object)
+        labels[known] = np.asarray(names, dtype=object)[codes[known]]
+        frame[name] = labels
+    return frame
+
+
 def to_frame(data: Any) -> pd.DataFrame:
     """Turn any supported in-memory table into a pandas DataFrame (no copy when possible)."""
     if isinstance(data, pd.DataFrame):
@@ -511,7 +526,7 @@ def to_frame(data: Any) -> pd.DataFrame:
     if module == "pyarrow":
         return data.to_pandas()
     if module == "datasets" and hasattr(data, "to_pandas"):
-        return data.to_pandas()
+        return _class_names(data.to_pandas(), getattr(data, "features", None) or {})
     if isinstance(data, np.ndarray):
         raise TypeError("numpy arrays are handled by siftkit.data.load, not to_frame")
     if isinstance(data, list | tuple) and data and all(isinstance(r, dict) for r in data):
