@@ -858,6 +858,13 @@ def test_spaces_around_a_text_label_make_no_class_of_their_own(tmp_path):
     labels = load(frame, label="y").labels
     assert labels.classes.tolist() == ["cat", "dog"]
     assert labels.decode(labels.codes).tolist() == ["cat", "cat", "dog", None]
+    categories = load(frame.assign(y=frame["y"].fillna(" ").astype("category")), label="y")
+    assert categories.labels.decode(categories.labels.codes).tolist() == [
+        "cat",
+        "cat",
+        "dog",
+        None,
+    ]  # a pandas category column alike, a blank one missing
 
 
 def test_labels_given_as_a_series_follow_its_index(small_frame):

@@ -88,6 +88,8 @@ def label_text(value: Any) -> str | None:
 def encode_labels(values: pd.Series) -> Labels:
     """Factorise labels, keeping classes sorted so codes are stable across runs; text labels
     lose the spaces around them."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # its values, as read from a file
+        values = values.astype(object)
     missing = _is_missing_label(values)
     present = values[~missing]
     if present.dtype == object or pd.api.types.is_string_dtype(present.dtype):
