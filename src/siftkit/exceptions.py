@@ -142,6 +142,10 @@ class RepeatedHeaderWarning(SiftWarning):
     """Rows repeating a table's header (files joined end to end) were dropped."""
 
 
+class TextEncodingWarning(SiftWarning):
+    """A file that is not UTF-8 was read in another encoding (Windows-1252)."""
+
+
 class LabelVariantsWarning(SiftWarning):
     """Some classes are one name written several ways ("Spam", "spam"): each is a class of its
     own."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 import warnings
@@ -684,13 +685,27 @@ def test_rows_that_all_embed_to_nothing_are_refused(six_rows):
         siftkit.audit(six_rows, embeddings=np.zeros((6, 4), dtype=np.float32), progress=False)
 
 
+def test_a_csv_file_saved_as_windows_1252_is_read_so_with_a_warning(tmp_path):
+    """Excel in Western Europe saves CSV as Windows-1252: it was refused as not UTF-8."""
+    from siftkit.exceptions import TextEncodingWarning
+
+    path = tmp_path / "latin1.csv.gz"
+    path.write_bytes(gzip.compress("text,label\ncafé crème,drink\nthé “vert”,drink\n"
+                                   "une tarte,food\n".encode("cp1252")))  # fmt: skip
+    with pytest.warns(TextEncodingWarning, match=r"'latin1.csv.gz' is not UTF-8: read as "
+                      r"Windows-1252.*such as 'café'"):  # fmt: skip
+        dataset = load(path)
+    assert dataset.texts == ["café crème", "thé “vert”", "une tarte"]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
         # pandas would take the first fields for an index and shift the rest
         ("ragged.csv", b"text,label\na,b,c,d\nx,y\n", "more fields than its header"),
-        ("latin1.csv", "text,label\ncafé crème,drink\n".encode("latin-1"),
-         r"is not UTF-8 text \(byte 0xe9 at position"),
+        # another script's bytes are not Windows-1252 text
+        ("gbk.csv", "text,label\n球队赢得了比赛,体育\n经济增长放缓,经济\n".encode("gbk"),
+         r"is not UTF-8 text \(byte 0xc7 at position 11.*iconv -f ENCODING"),
         # pandas' default to_json: one object of columns
         ("columns.json", b'{"text": {"0": "a cat", "1": "a dog"}, "label": {"0": "x", "1": "y"}}',
          "holds one object of columns.*orient='records'"),

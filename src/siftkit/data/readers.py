@@ -26,6 +26,7 @@ from siftkit.exceptions import (
     FirstSheetWarning,
     MissingExtraError,
     RepeatedHeaderWarning,
+    TextEncodingWarning,
     TitleRowsWarning,
     UnreadableDataError,
 )
@@ -122,8 +123,9 @@ def read_path(path: str | Path) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         raise UnreadableDataError(
             f"{str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
-            f"{exc.start:,} is not UTF-8; Excel and older tools write Latin-1 or Windows-1252). "
-            "Save it as UTF-8, e.g. `iconv -f cp1252 -t utf-8 FILE > FILE.utf8.csv`."
+            f"{exc.start:,} is not UTF-8). Save it as UTF-8, e.g. `iconv -f ENCODING -t utf-8 "
+            "FILE > FILE.utf8.csv`, ENCODING the one it was written in (cp1252, gbk, "
+            "shift_jis, …)."
         ) from exc
     except Exception as exc:  # parser errors come in many classes; all mean "not this format"
         raise UnreadableDataError(
@@ -195,6 +197,11 @@ def _missing_path_message(path: Path) -> str:
 CSV_SEPARATORS = (",", ";", "\t", "|")
 #: The first lines of a table searched for its header, below a title (see :func:`_title_rows`).
 HEAD_ROWS = 20
+#: A CSV file that is not UTF-8 is read as Windows-1252 when its first bytes read as that and
+#: its characters beyond ASCII are at most this share of its letters (French or German text:
+#: a few in a hundred; another script's bytes read as Windows-1252: nearly all).
+ENCODING_SAMPLE_BYTES = 1 << 20
+MAX_BEYOND_ASCII = 0.3
 #: A number written with a decimal comma (``3,5``; ``1.234,5`` with a dot between thousands),
 #: as spreadsheets in locales that separate fields by ``;`` save them.
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
@@ -243,10 +250,21 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     if skipped:
         _warn_of_title(path, head, skipped)
     # only an empty cell is missing as read: "None" or "NA" may be a class or an id
-    frame = pd.read_csv(
-        path, sep=sep, encoding="utf-8-sig", low_memory=False, keep_default_na=False,
-        na_values=[""], skiprows=skipped, skipinitialspace=True,
-    )  # fmt: skip
+    options = dict(sep=sep, low_memory=False, keep_default_na=False, na_values=[""],
+                   skiprows=skipped, skipinitialspace=True)  # fmt: skip
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        example = _windows_1252_example(path)
+        if example is None:
+            raise
+        warnings.warn(
+            f"{path.name!r} is not UTF-8: read as Windows-1252, as Excel saves CSV in Western "
+            f"Europe (such as {example!r}). If its letters read wrong, save it as UTF-8.",
+            TextEncodingWarning,
+            stacklevel=4,
+        )
+        frame = pd.read_csv(path, encoding="cp1252", **options)
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
         # fills the shorter lines' last columns with nothing: the data would shift silently
@@ -257,6 +275,24 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
         )
     frame = _without_repeated_headers(frame, path)
     return _numbers_with_gaps(frame if sep == "," else _decimal_commas(frame))
+
+
+def _windows_1252_example(path: Path) -> str | None:
+    """A word of ``path`` beyond ASCII as Windows-1252 reads it (``café``), when its first
+    ``ENCODING_SAMPLE_BYTES`` read as that, few of their letters beyond ASCII (Western
+    European text, not another script's bytes misread); else None."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as handle:
+        sample = handle.read(ENCODING_SAMPLE_BYTES)
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:  # five bytes have no character in Windows-1252
+        return None
+    beyond = re.search(r"\w*[^\x00-\x7f]\w*", text)
+    letters = sum(char.isalpha() for char in text)
+    if beyond is None or sum(not char.isascii() for char in text) > MAX_BEYOND_ASCII * letters:
+        return None
+    return beyond.group()
 
 
 def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
