@@ -83,7 +83,7 @@ def discover_categories(
 def label_rows(
     data: Any,
     *,
-    keywords: str | Path | Mapping[str, Sequence[str]] | None = None,
+    keywords: str | Path | Mapping[str, Sequence[str]] | Sequence[str] | None = None,
     descriptions: str | Path | Mapping[str, str] | None = None,
     seed_labels: str | Sequence[Any] | np.ndarray | None = None,
     seed_labels_file: SeedSource | Sequence[SeedSource] | None = None,
@@ -99,7 +99,8 @@ def label_rows(
 
     Parameters
     ----------
-    keywords : topic -> a few keywords: a YAML/JSON file or a dict.
+    keywords : topic -> a few keywords: a YAML/JSON file or a dict; or a list of topics, each
+        its own keyword.
     descriptions : topic -> a sentence describing it: a YAML/JSON file or a dict.
     seed_labels : the column holding labels for a few rows (empty elsewhere), or those labels
         as a sequence of one per row (None where unlabeled). With keywords or descriptions,
@@ -242,10 +243,11 @@ def check_label_sources(
             "--seed-labels-file FILE)."
         )
     for name, topics in (("keywords", keywords), ("descriptions", descriptions)):
-        if topics is not None and not isinstance(topics, str | Path | Mapping):
+        listed = name == "keywords" and isinstance(topics, list | tuple)
+        if topics is not None and not isinstance(topics, str | Path | Mapping) and not listed:
+            takes = "keywords (or a list of topics)" if name == "keywords" else "sentence"
             raise InvalidParameterError(
-                f"{name} takes a YAML or JSON file, or a dict of topic -> "
-                f"{'keywords' if name == 'keywords' else 'sentence'}; got a "
+                f"{name} takes a YAML or JSON file, or a dict of topic -> {takes}; got a "
                 f"{type(topics).__name__}."
             )
     for source in seed_sources(seed_labels_file):
@@ -269,9 +271,13 @@ def _audit_options(options: dict[str, Any]) -> dict[str, Any]:
     return dict(options)
 
 
-def _topics(given: str | Path | Mapping[str, Any] | None) -> str | dict[str, Any] | None:
+def _topics(
+    given: str | Path | Mapping[str, Any] | Sequence[str] | None,
+) -> str | dict[str, Any] | list[str] | None:
     if given is None or isinstance(given, str):
         return given
+    if isinstance(given, list | tuple):
+        return list(given)
     return str(given) if isinstance(given, Path) else dict(given)
 
 

@@ -36,6 +36,20 @@ def test_keywords_as_one_text_are_split_at_commas(tmp_path) -> None:
     assert described["law"] == ["Courts, judges and laws."]
 
 
+def test_a_list_of_topics_names_each_by_itself(tmp_path) -> None:
+    """`- animal` / `- plant` was refused: 'must map at least two topics'."""
+    listed = write(tmp_path / "topics.yaml", "- animal\n- ' plant '\n- sea life\n")
+    expected = {"animal": ["animal"], "plant": ["plant"], "sea life": ["sea life"]}
+    assert read_topics(listed, "keywords") == expected
+    assert read_topics(["animal", "plant", "sea life"], "keywords") == expected
+    with pytest.raises(UnreadableDataError, match="gives the topic 'animal' twice"):
+        read_topics(["animal", "plant", "animal"], "keywords")
+    with pytest.raises(UnreadableDataError, match="must map at least two topics"):
+        read_topics(["animal"], "keywords")
+    with pytest.raises(UnreadableDataError, match="must map at least two topics to their desc"):
+        read_topics(listed, "descriptions")  # a description needs a topic to describe
+
+
 def test_a_topic_given_twice_is_refused(tmp_path) -> None:
     twice = "animal: [dog, cat]\nanimal: [bird]\nfood: [bread]\n"
     with pytest.raises(UnreadableDataError, match="gives the topic 'animal' twice"):
@@ -96,7 +110,7 @@ def test_a_missing_file(tmp_path) -> None:
     ("content", "message"),
     [
         ("sports: [football, match]\n", "at least two topics"),
-        ("- football\n- election\n", "at least two topics"),
+        ("- [football]\n- [election]\n", "at least two topics"),  # a list of topics holds names
         ("", "at least two topics"),
         ("sports: []\npolitics: [election]\n", "Topic 'sports' .* no usable keywords"),
         ("sports: [football]\npolitics: ['  ']\n", "Topic 'politics' .* no usable keywords"),

@@ -466,7 +466,7 @@ class Labeling(Detector):
     Parameters
     ----------
     keywords : a YAML/JSON file, or a dict, mapping each topic to a few keywords (at least
-        two topics, or one with ``other``).
+        two topics, or one with ``other``); or a list of topics, each its own keyword.
     descriptions : a YAML/JSON file, or a dict, mapping each topic to a sentence describing it
         (likewise).
     min_confidence : rows less confident than this get no label (``abstained``).
@@ -489,7 +489,7 @@ class Labeling(Detector):
     requires = ("embeddings", "graph")
     columns = ("predicted_label", "label_confidence", "label_source")
     parameter_constraints = {
-        "keywords": [type(None), str, dict],
+        "keywords": [type(None), str, dict, list],
         "descriptions": [type(None), str, dict],
         "min_confidence": [Interval(float, 0.0, 1.0)],
         "other": [bool],
@@ -500,7 +500,7 @@ class Labeling(Detector):
 
     def __init__(
         self,
-        keywords: str | dict[str, Any] | None = None,
+        keywords: str | dict[str, Any] | list[str] | None = None,
         descriptions: str | dict[str, Any] | None = None,
         min_confidence: float = 0.0,
         other: bool = False,
@@ -524,7 +524,7 @@ class Labeling(Detector):
             read_topics(*self.topic_source, alone=self.other)
 
     @property
-    def topic_source(self) -> tuple[str | dict[str, Any], str] | None:
+    def topic_source(self) -> tuple[str | dict[str, Any] | list[str], str] | None:
         if self.keywords is not None:
             return self.keywords, "keywords"
         if self.descriptions is not None:

@@ -68,12 +68,13 @@ def _position(exc: Exception) -> str:
 
 
 def read_topics(
-    source: str | Path | Mapping[Any, Any], kind: str, alone: bool = False
+    source: str | Path | Mapping[Any, Any] | Sequence[str], kind: str, alone: bool = False
 ) -> dict[str, list[str]]:
     """Topics from a YAML or JSON file, or a mapping, of topic -> list of keywords
-    (``kind="keywords"``) or topic -> one sentence (``kind="descriptions"``). Returns topic ->
-    list of texts. At least two topics, or one when the rows that fit no topic are told
-    apart (``alone``: the labeling marks them ``other``)."""
+    (``kind="keywords"``) or topic -> one sentence (``kind="descriptions"``); keywords also
+    as a list of topic names, each its own keyword (``- animal``). Returns topic -> list of
+    texts. At least two topics, or one when the rows that fit no topic are told apart
+    (``alone``: the labeling marks them ``other``)."""
     example = (
         "sports: [football, match, league]"
         if kind == "keywords"
@@ -81,6 +82,8 @@ def read_topics(
     )
     if isinstance(source, Mapping):
         parsed, where = dict(source), f"the {kind} given"
+    elif isinstance(source, list | tuple):
+        parsed, where = list(source), f"the {kind} given"
     else:
         file = Path(source)
         if not file.is_file():
@@ -99,6 +102,8 @@ def read_topics(
                 f"{str(exc).splitlines()[0]}{_position(exc)}). Expected a mapping such as "
                 f"`{example}`."
             ) from exc
+    if kind == "keywords":
+        parsed = _named_by_themselves(parsed, where)
     if not isinstance(parsed, dict) or len(parsed) < (1 if alone else 2):
         least = "a topic to its" if alone else "at least two topics to their"
         single = isinstance(parsed, dict) and len(parsed) == 1
@@ -135,6 +140,21 @@ def read_topics(
         topics[str(name)] = [str(t).strip() for t in texts]
     _refuse_twins(topics, kind, where)
     return topics
+
+
+def _named_by_themselves(parsed: Any, where: str) -> Any:
+    """A list of topic names (``- animal``) as keyword topics, each its own keyword; anything
+    else as it is. Refuses a name given twice."""
+    if not isinstance(parsed, list) or not all(isinstance(t, str) and t.strip() for t in parsed):
+        return parsed
+    names = [name.strip() for name in parsed]
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice is not None:
+        raise UnreadableDataError(
+            f"{where[0].upper()}{where[1:]} gives the topic {twice!r} twice (only one would "
+            "count): remove one."
+        )
+    return {name: [name] for name in names}
 
 
 def _refuse_twins(topics: dict[str, list[str]], kind: str, where: str) -> None:
