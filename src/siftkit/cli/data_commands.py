@@ -228,7 +228,9 @@ def _print_categories(entry: dict[str, Any], top: int = 30) -> None:
 @main.command()
 @_input_options
 @click.option(
-    "--keywords", type=click.Path(path_type=Path), help="YAML/JSON: topic -> a few keywords (or a list of topics)."
+    "--keywords",
+    type=click.Path(path_type=Path),
+    help="YAML/JSON: topic -> a few keywords (or a list of topics).",
 )
 @click.option(
     "--descriptions",
