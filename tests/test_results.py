@@ -217,7 +217,9 @@ def test_the_datasheet_names_classes_written_two_ways() -> None:
     rows = pd.DataFrame({"label": ["spam"] * 3 + ["Spam", "ham", "ham"]})
     html = datasheet({"input": {"n_rows": 6}}, rows)
     assert "<th>classes written more than one way</th><td>spam (3) / Spam (1)</td>" in html
-    assert "HTML markup" not in html
+    assert "HTML markup" not in html and "joining" not in html
+    joined = datasheet({}, pd.DataFrame({"label": ["a", "b", "a|b", "a"]}))
+    assert "<th>labels joining classes</th><td>a|b (1)</td>" in joined
     marked = datasheet({"input": {"n_rows": 6, "markup_rows": 1200}}, rows)
     assert "<th>HTML markup</th><td>read as plain text in 1,200 rows" in marked
 

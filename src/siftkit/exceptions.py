@@ -147,8 +147,8 @@ class TextEncodingWarning(SiftWarning):
 
 
 class LabelVariantsWarning(SiftWarning):
-    """Some classes are one name written several ways ("Spam", "spam"): each is a class of its
-    own."""
+    """Some classes look like others: one name written several ways ("Spam", "spam"), or
+    several classes joined ("sports|news"). Each is a class of its own."""
 
 
 class FeatureScaleWarning(SiftWarning):

@@ -387,6 +387,19 @@ def test_a_class_written_two_ways_is_questioned():
         load(frame.assign(y=frame["y"].str.lower()), label="y").require_labels()
 
 
+def test_labels_joining_classes_are_questioned():
+    from siftkit.data.dataset import combined_labels
+    from siftkit.exceptions import LabelVariantsWarning
+
+    assert combined_labels(["news", "sports", "sports|news", "news, sports", "a/b", "R&D"]) == {
+        "news, sports": ["news", "sports"], "sports|news": ["sports", "news"]}  # fmt: skip
+    frame = pd.DataFrame({"x": np.arange(9.0),
+                          "y": ["news"] * 4 + ["sports"] * 3 + ["news|sports"] * 2})  # fmt: skip
+    with pytest.warns(LabelVariantsWarning, match=r"joins some of its classes in one label "
+                      r"\('news\|sports': 1 such label, 2 rows\)"):  # fmt: skip
+        load(frame, label="y").require_labels()
+
+
 def test_single_class_via_label_array(text_frame):
     frame = text_frame.drop(columns="label")
     with pytest.raises(SingleClassError, match=r"single class \('x'\)"):

@@ -119,6 +119,19 @@ def label_variants(classes: Iterable[Any]) -> list[list[str]]:
     return [names for names in groups.values() if len(names) > 1]
 
 
+def combined_labels(classes: Iterable[Any]) -> dict[str, list[str]]:
+    """Text classes that join other classes with ``|``, ``,``, ``;`` or ``/`` (``sports|news``
+    beside ``sports`` and ``news``: labels of several classes), each with the classes it
+    joins."""
+    names = {name for name in classes if isinstance(name, str)}
+    joined = {}
+    for name in sorted(names):
+        parts = [part.strip() for part in re.split(r"[|,;/]", name)]
+        if len(parts) > 1 and all(part in names and part != name for part in parts):
+            joined[name] = parts
+    return joined
+
+
 def label_key(name: str) -> str:
     """A class name as compared with others: case-folded, in Unicode's NFKC form, its
     spaces, underscores and hyphens between words one space ("Sci-Fi" is "sci fi")."""
@@ -269,6 +282,7 @@ class Dataset:
         if labels.n_classes > MANY_CLASSES:
             self._question_many_classes(labels, name)
         self._question_label_variants(labels, name)
+        self._question_combined_labels(labels, name)
         return labels
 
     def _held_by_one_split(self, rows: np.ndarray) -> str:
@@ -327,6 +341,32 @@ class Dataset:
             f"The label column {name!r} writes some classes more than one way: {shown}{more}. "
             "Each way is a class of its own here, so their rows read as each other's label "
             "errors. If they are one class, write them one way.",
+            LabelVariantsWarning,
+            stacklevel=4,
+        )
+
+    @staticmethod
+    def _question_combined_labels(labels: Labels, name: str) -> None:
+        """Warn of labels that join other classes (:func:`combined_labels`): rows of several
+        classes, each combination a class of its own here."""
+        joined = combined_labels(labels.classes)
+        if not joined:
+            return
+        counts = dict(
+            zip(
+                labels.classes,
+                np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes),
+                strict=True,
+            )
+        )
+        rows = sum(counts[combination] for combination in joined)
+        shown = ", ".join(repr(c) for c in sorted(joined, key=lambda c: -counts[c])[:3])
+        warnings.warn(
+            f"The label column {name!r} joins some of its classes in one label ({shown}: "
+            f"{len(joined):,} such label{'s' if len(joined) > 1 else ''}, {rows:,} rows): rows of "
+            "several classes? siftkit takes one label per row, so each combination is a class "
+            "of its own here. Keep one label per row (a row for each of its classes, or its "
+            "main class).",
             LabelVariantsWarning,
             stacklevel=4,
         )

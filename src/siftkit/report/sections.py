@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siftkit.data.dataset import label_variants
+from siftkit.data.dataset import combined_labels, label_variants
 
 #: Categorical colours (Tableau 10), then grey for "other".
 PALETTE = (
@@ -71,6 +71,12 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
                 "classes written more than one way",
                 "; ".join(" / ".join(f"{name} ({sizes[name]:,})" for name in names)
                           for names in variants),
+            ))  # fmt: skip
+        joined = combined_labels(sizes.index)
+        if joined:
+            lines.append(_row(
+                "labels joining classes",
+                ", ".join(f"{name} ({sizes[name]:,})" for name in joined),
             ))  # fmt: skip
     duplicates = summary.get("duplicates", {})
     if duplicates.get("status") == "ok":
