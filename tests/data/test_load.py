@@ -131,6 +131,22 @@ def test_spaces_after_separators_and_around_header_names_are_dropped(tmp_path):
     assert load(twins).frame.columns.tolist() == ["a", "a "]  # trimmed, two columns one name
 
 
+def test_codes_written_with_leading_zeros_stay_as_written(tmp_path):
+    """pandas reads 007 as 7: row ids no longer matched the user's, zip codes lost a digit."""
+    path = tmp_path / "data.csv"
+    path.write_text("id,zip,n,label,m\n007,02134,5,01,1\n008,,6,02,NA\n009,94103,7,01,3\n",
+                    encoding="utf-8")  # fmt: skip
+    dataset = load(path)
+    assert dataset.row_ids.tolist() == ["007", "008", "009"]
+    assert dataset.frame["zip"].tolist()[::2] == ["02134", "94103"]
+    assert dataset.labels.classes.tolist() == ["01", "02"]
+    assert dataset.frame["n"].tolist() == [5, 6, 7]  # numbers as ever
+    assert dataset.frame["m"].tolist()[::2] == [1.0, 3.0]
+    gaps = tmp_path / "gaps.csv"
+    gaps.write_text("code,x\n007,1\nNA,2\n010,3\n", encoding="utf-8")
+    assert load(gaps).frame["code"].tolist() == ["007", "NA", "010"]
+
+
 def test_a_one_column_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text('text\nhello there; friend\n"see you, later"\n', encoding="utf-8")

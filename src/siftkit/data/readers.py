@@ -202,6 +202,8 @@ HEAD_ROWS = 20
 #: a few in a hundred; another script's bytes read as Windows-1252: nearly all).
 ENCODING_SAMPLE_BYTES = 1 << 20
 MAX_BEYOND_ASCII = 0.3
+#: The rows of a CSV file looked at for whole numbers written with leading zeros (codes).
+LEADING_ZERO_ROWS = 1000
 #: A number written with a decimal comma (``3,5``; ``1.234,5`` with a dot between thousands),
 #: as spreadsheets in locales that separate fields by ``;`` save them.
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
@@ -254,6 +256,7 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
                    skiprows=skipped, skipinitialspace=True)  # fmt: skip
     try:
         frame = pd.read_csv(path, encoding="utf-8-sig", **options)
+        options["encoding"] = "utf-8-sig"
     except UnicodeDecodeError:
         example = _windows_1252_example(path)
         if example is None:
@@ -264,7 +267,8 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             TextEncodingWarning,
             stacklevel=4,
         )
-        frame = pd.read_csv(path, encoding="cp1252", **options)
+        options["encoding"] = "cp1252"
+        frame = pd.read_csv(path, **options)
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
         # fills the shorter lines' last columns with nothing: the data would shift silently
@@ -273,8 +277,24 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             f"columns, separated by {sep!r}): quote the fields that hold the separator, or "
             "give the header a name for every field."
         )
-    frame = _without_repeated_headers(frame, path)
+    frame = _without_repeated_headers(_with_leading_zeros(frame, path, options), path)
     return _numbers_with_gaps(frame if sep == "," else _decimal_commas(frame))
+
+
+def _with_leading_zeros(frame: pd.DataFrame, path: Path, options: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with each column of whole numbers that the file writes with leading zeros
+    (codes such as ``007`` or ``02134``: pandas reads 7 and 2134) as written, text. Only the
+    first ``LEADING_ZERO_ROWS`` rows are looked at, read again as text."""
+    whole = [name for name in frame.columns if _whole_numbers(frame[name])]
+    if not whole:
+        return frame
+    written = pd.read_csv(path, usecols=whole, dtype=str, nrows=LEADING_ZERO_ROWS, **options)
+    padded = [name for name in whole if written[name].str.match(r"[+-]?0\d").any()]
+    if padded:
+        texts = pd.read_csv(path, usecols=padded, dtype=str, **options)
+        for name in padded:
+            frame[name] = texts[name].to_numpy()
+    return frame
 
 
 def _windows_1252_example(path: Path) -> str | None:
@@ -328,6 +348,16 @@ def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
+def _whole_numbers(column: pd.Series) -> bool:
+    """Whether ``column`` holds whole numbers (as floats where some cells are empty)."""
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return True
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return False
+    values = column.dropna().to_numpy()
+    return len(values) > 0 and bool((values == np.round(values)).all())
+
+
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each column of numbers written with decimal commas (``DECIMAL_COMMA``,
     "no value" texts among them) written with points: numbers for :func:`_numbers_with_gaps`,
@@ -359,6 +389,8 @@ def _numbers_with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
         if not gaps.any():
             continue
         rest = column[~gaps & column.notna()]
+        if rest.astype(str).str.match(r"[+-]?0\d").any():  # codes such as 007: text
+            continue
         if pd.to_numeric(rest, errors="coerce").notna().all():
             frame[name] = pd.to_numeric(column.mask(gaps), errors="coerce")
     return frame
