@@ -68,9 +68,16 @@ def is_blank(item: Any) -> bool:
 WORD_CHARS = 20_000
 
 
+#: A web address in a text (``https://t.co/x1Yz``, ``www.example.org/page``).
+WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
 def word_part(text: str) -> str:
-    """The part of ``text`` its words are counted in: its first ``WORD_CHARS`` characters."""
-    return text[:WORD_CHARS]
+    """The part of ``text`` its words are counted in: its first ``WORD_CHARS`` characters,
+    without web addresses (``https://t.co/x1Yz``: their pieces are no words of the text, and
+    named categories "https")."""
+    part = text[:WORD_CHARS]
+    return WEB_ADDRESS.sub(" ", part) if "http" in part or "www." in part else part
 
 
 #: Characters of Chinese and Japanese (Han ideographs, kana), written without spaces between

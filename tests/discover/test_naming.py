@@ -34,6 +34,17 @@ def test_keywords_are_the_distinctive_words_of_each_category() -> None:
     assert not stop_words & {w for ws in words for w in ws}
 
 
+def test_web_addresses_are_no_words_of_a_category() -> None:
+    """Tweets ending in https://t.co/… named a category "wordnet, person, https"."""
+    from siftkit._text import word_part
+
+    assert word_part("a cat https://t.co/Ab12 sleeps www.cats.org/x") == "a cat   sleeps  "
+    links = [f"{t} https://t.co/x{i}y {'http://www.site.com/p' if i % 2 else ''}"
+             for i, t in enumerate(CAT_TEXTS)]  # fmt: skip
+    words = naming.keywords(links + BOAT_TEXTS, np.repeat([0, 1], 4), 2, top=8)
+    assert not {"https", "http", "co", "www", "site", "com"} & set(words[0]), words[0]
+
+
 def test_keywords_count_each_category_as_one_document() -> None:
     # "sleeps" is in two cat texts but nowhere else; it outranks words common to both sides
     texts = [*CAT_TEXTS, *BOAT_TEXTS, "the cat watches the boat", "the boat carries a cat"]
