@@ -147,6 +147,18 @@ def test_codes_written_with_leading_zeros_stay_as_written(tmp_path):
     assert load(gaps).frame["code"].tolist() == ["007", "NA", "010"]
 
 
+def test_a_text_file_is_a_row_per_line(tmp_path):
+    """A .txt file of sentences was refused: "Cannot tell the format"."""
+    path = tmp_path / "sentences.txt"
+    path.write_bytes("\ufeffa cat sat on the mat\n\n  the boat sailed, slowly  \r\nend\n".encode())
+    dataset = load(path)
+    assert dataset.texts == ["a cat sat on the mat", "the boat sailed, slowly", "end"]
+    assert dataset.frame["line"].tolist() == [1, 3, 4] and dataset.schema.text == "text"
+    zipped = tmp_path / "sentences.txt.gz"
+    zipped.write_bytes(gzip.compress(b"one line\ntwo lines\n"))
+    assert load(zipped).texts == ["one line", "two lines"]
+
+
 def test_a_one_column_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text('text\nhello there; friend\n"see you, later"\n', encoding="utf-8")

@@ -43,6 +43,7 @@ FORMATS: dict[str, str] = {
     ".pq": "parquet",
     ".xlsx": "excel",
     ".xlsm": "excel",
+    ".txt": "lines",
 }
 
 #: Spreadsheet suffixes siftkit does not read (it reads .xlsx): refused, saying how to save them.
@@ -50,7 +51,7 @@ OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers")
 
 #: Formats read gzip-compressed too (``reviews.csv.gz``): pandas and ``gzip`` read them as
 #: they stream; Parquet compresses inside.
-GZIP_FORMATS = ("csv", "tsv", "jsonl", "json")
+GZIP_FORMATS = ("csv", "tsv", "jsonl", "json", "lines")
 
 TEXT_FOLDER_SUFFIXES = (".txt",)
 
@@ -112,9 +113,9 @@ def read_path(path: str | Path) -> pd.DataFrame:
     if fmt is None:
         raise UnreadableDataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Expected one of {', '.join(sorted(FORMATS))} (the first four also gzipped, "
-            "e.g. .csv.gz), .npy (vectors alone), or a folder of class subfolders holding "
-            ".txt files. Rename the file to a supported suffix."
+            f"Expected one of {', '.join(sorted(FORMATS))} (all but Parquet and Excel also "
+            "gzipped, e.g. .csv.gz), .npy (vectors alone), or a folder of class subfolders "
+            "holding .txt files. Rename the file to a supported suffix."
         )
     try:
         frame = _READERS[fmt](path)
@@ -525,7 +526,16 @@ def _read_excel(path: Path) -> pd.DataFrame:
     return _numbers_with_gaps(frame)
 
 
+def _read_lines(path: Path) -> pd.DataFrame:
+    """A text file as one row per line that holds something: its number in the file
+    (``line``, from 1) and its ``text``."""
+    with _open_text(path, encoding="utf-8-sig") as handle:
+        numbered = [(n, line.strip()) for n, line in enumerate(handle, start=1) if line.strip()]
+    return pd.DataFrame(numbered, columns=["line", "text"])
+
+
 _READERS = {
+    "lines": _read_lines,
     "csv": _read_csv,
     "tsv": _read_tsv,
     "jsonl": _read_jsonl,
