@@ -84,6 +84,9 @@ def test_invalid_json_line(tmp_path):
     assert "line 2 is not valid JSON" in message
     assert "fix or remove that line" in message
     assert isinstance(info.value, ValueError)
+    path.write_text('{"text": "fine row"}\n{"text": "cut off', encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match=r"\(Unterminated string starting at column 10\)"):
+        load(path)  # not "starting at at column"
 
 
 def test_json_line_that_is_not_an_object(tmp_path):

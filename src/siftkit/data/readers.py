@@ -401,6 +401,12 @@ def _read_tsv(path: Path) -> pd.DataFrame:
     return _read_csv(path, sep="\t")
 
 
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """What a JSON parser found wrong, without the "at" some of its messages end in
+    ("Unterminated string starting at"), as the place is said after it."""
+    return exc.msg.removesuffix(" at")
+
+
 def _read_jsonl(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     with _open_text(path) as handle:
@@ -412,8 +418,8 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
             except json.JSONDecodeError as exc:
                 raise UnreadableDataError(
                     f"Could not read {str(path)!r} as JSON Lines: line {number} is not valid "
-                    f"JSON ({exc.msg} at column {exc.colno}). Each line must hold one JSON "
-                    "object; fix or remove that line."
+                    f"JSON ({_json_problem(exc)} at column {exc.colno}). Each line must hold "
+                    "one JSON object; fix or remove that line."
                 ) from exc
             if not isinstance(record, dict):
                 raise UnreadableDataError(
@@ -441,9 +447,9 @@ def _read_json(path: Path) -> pd.DataFrame:
                 document = json.load(handle)
             except json.JSONDecodeError as exc:
                 raise UnreadableDataError(
-                    f"Could not read {str(path)!r} as JSON: {exc.msg} at line {exc.lineno}, "
-                    f"column {exc.colno}. Fix the file, or write one object per row (JSON "
-                    "Lines)."
+                    f"Could not read {str(path)!r} as JSON: {_json_problem(exc)} at line "
+                    f"{exc.lineno}, column {exc.colno}. Fix the file, or write one object per "
+                    "row (JSON Lines)."
                 ) from exc
         return _rows_of_object(document, path)
     frame = _read_jsonl(path)
