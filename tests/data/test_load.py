@@ -258,7 +258,10 @@ def test_a_hugging_face_dataset_s_class_numbers_read_as_their_names():
     Dataset.__module__ = "datasets.arrow_dataset"
     labels = load(Dataset(), text="text").labels
     assert labels.decode(labels.codes).tolist() == ["World", "Business", "Sports", None]
-    datasets = pytest.importorskip("datasets")
+
+
+def test_a_real_hugging_face_dataset_s_class_names():
+    datasets = pytest.importorskip("datasets")  # not a dependency: where it is installed
     real = datasets.Dataset.from_dict(
         {"text": ["a cat", "stocks fell"], "label": [1, 0]},
         features=datasets.Features({"text": datasets.Value("string"),
