@@ -54,6 +54,11 @@ class Labels:
     def missing(self) -> np.ndarray:
         return self.codes < 0
 
+    def sizes(self) -> dict[Any, int]:
+        """Each class's number of labeled rows, by class."""
+        counts = np.bincount(self.codes[~self.missing], minlength=self.n_classes)
+        return {name: int(count) for name, count in zip(self.classes, counts, strict=True)}
+
     def decode(self, codes: np.ndarray) -> np.ndarray:
         """Original label values for ``codes``; -1 becomes None."""
         out = np.empty(len(codes), dtype=object)
@@ -323,13 +328,7 @@ class Dataset:
         groups = label_variants(labels.classes)
         if not groups:
             return
-        counts = dict(
-            zip(
-                labels.classes,
-                np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes),
-                strict=True,
-            )
-        )
+        counts = labels.sizes()
         groups.sort(key=lambda names: -sum(counts[n] for n in names))
         shown = "; ".join(
             " and ".join(f"{one_line(repr(n), 40)} ({counts[n]:,} rows)"
@@ -352,13 +351,7 @@ class Dataset:
         joined = combined_labels(labels.classes)
         if not joined:
             return
-        counts = dict(
-            zip(
-                labels.classes,
-                np.bincount(labels.codes[~labels.missing], minlength=labels.n_classes),
-                strict=True,
-            )
-        )
+        counts = labels.sizes()
         rows = sum(counts[combination] for combination in joined)
         shown = ", ".join(repr(c) for c in sorted(joined, key=lambda c: -counts[c])[:3])
         warnings.warn(
