@@ -205,6 +205,8 @@ ENCODING_SAMPLE_BYTES = 1 << 20
 MAX_BEYOND_ASCII = 0.3
 #: The rows of a CSV file looked at for whole numbers written with leading zeros (codes).
 LEADING_ZERO_ROWS = 1000
+#: A whole number written with leading zeros: a code (``007``, ``02134``), kept as text.
+ZERO_PADDED = re.compile(r"[+-]?0\d")
 #: A number written with a decimal comma (``3,5``; ``1.234,5`` with a dot between thousands),
 #: as spreadsheets in locales that separate fields by ``;`` save them.
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
@@ -290,7 +292,7 @@ def _with_leading_zeros(frame: pd.DataFrame, path: Path, options: dict[str, Any]
     if not whole:
         return frame
     written = pd.read_csv(path, usecols=whole, dtype=str, nrows=LEADING_ZERO_ROWS, **options)
-    padded = [name for name in whole if written[name].str.match(r"[+-]?0\d").any()]
+    padded = [name for name in whole if written[name].str.match(ZERO_PADDED).any()]
     if padded:
         texts = pd.read_csv(path, usecols=padded, dtype=str, **options)
         for name in padded:
@@ -341,12 +343,23 @@ def _without_repeated_headers(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     )
     frame = frame[~repeats].reset_index(drop=True)
     for name in frame.columns:
-        if pd.api.types.is_string_dtype(frame[name].dtype):
-            try:
-                frame[name] = pd.to_numeric(frame[name])
-            except (ValueError, TypeError):
-                pass  # text, as read
+        numbers = _as_numbers(frame[name])
+        if numbers is not None:
+            frame[name] = numbers
     return frame
+
+
+def _as_numbers(column: pd.Series) -> pd.Series | None:
+    """``column`` as numbers, its "no value" texts (``NA_TEXTS``) missing, when it is text
+    whose every other value is a number, none written with leading zeros (a code); else
+    None."""
+    if not pd.api.types.is_string_dtype(column.dtype):  # object or str columns
+        return None
+    gaps = column.isin(NA_TEXTS)
+    rest = column[~gaps & column.notna()].astype(str)
+    if rest.str.match(ZERO_PADDED).any() or pd.to_numeric(rest, errors="coerce").isna().any():
+        return None
+    return pd.to_numeric(column.mask(gaps), errors="coerce")
 
 
 def _whole_numbers(column: pd.Series) -> bool:
@@ -383,17 +396,11 @@ def _numbers_with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each column of numbers written with "no value" texts (``NA_TEXTS``:
     "NA", "null", …) among them made numbers, those texts missing."""
     for name in frame.columns:
-        column = frame[name]
-        if not pd.api.types.is_string_dtype(column.dtype):  # object or str columns
-            continue
-        gaps = column.isin(NA_TEXTS)
-        if not gaps.any():
-            continue
-        rest = column[~gaps & column.notna()]
-        if rest.astype(str).str.match(r"[+-]?0\d").any():  # codes such as 007: text
-            continue
-        if pd.to_numeric(rest, errors="coerce").notna().all():
-            frame[name] = pd.to_numeric(column.mask(gaps), errors="coerce")
+        if not frame[name].isin(NA_TEXTS).any():
+            continue  # text that pandas did not read as numbers has other values
+        numbers = _as_numbers(frame[name])
+        if numbers is not None:
+            frame[name] = numbers
     return frame
 
 

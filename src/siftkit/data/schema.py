@@ -9,6 +9,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,15 +109,21 @@ def is_vector_column(series: pd.Series) -> bool:
     values = series.dropna()
     if values.empty or not isinstance(values.iloc[0], list | tuple | np.ndarray):
         return False
-    first = next((value for value in values.iloc[:1000] if len(value)), None)
+    first = _first_sequence(series)
     return first is None or np.issubdtype(np.asarray(first).dtype, np.number)
+
+
+def _first_sequence(series: pd.Series) -> Any:
+    """The first sequence of ``series`` (of sequences) that is not empty, among its first
+    1,000 values; None when they all are."""
+    return next((value for value in series.dropna().iloc[:1000] if len(value)), None)
 
 
 def _is_short_vector_column(series: pd.Series, name: str) -> bool:
     """A column of numeric lists too short, and not named, to be the rows' embeddings."""
     if EMBEDDING_NAME.search(name):
         return False
-    first = next((value for value in series.dropna().iloc[:1000] if len(value)), None)
+    first = _first_sequence(series)
     return first is not None and len(first) < MIN_VECTOR_DIMS
 
 
@@ -365,7 +372,7 @@ def infer_schema(
     if short:
         warnings.warn(
             f"Ignoring the column {short[0]!r}: lists of "
-            f"{len(next(v for v in frame[short[0]].dropna() if len(v)))} numbers, too few "
+            f"{len(_first_sequence(frame[short[0]]))} numbers, too few "
             "for the rows' embeddings (a box or a pair of scores, not a vector). Name it "
             "`embedding` to use it as the rows' vectors, or give its numbers a column each to "
             "use them as features.",
