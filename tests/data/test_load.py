@@ -159,6 +159,22 @@ def test_a_text_file_is_a_row_per_line(tmp_path):
     assert load(zipped).texts == ["one line", "two lines"]
 
 
+def test_a_log_file_is_a_row_per_line(tmp_path):
+    """A .log file (dpkg.log, an application's log) was refused: "Cannot tell the format"."""
+    path = tmp_path / "dpkg.log"
+    path.write_text(
+        "2025-06-24 14:36:25 startup archives unpack\n"
+        "2025-06-24 14:36:25 upgrade libsystemd0:amd64 252.36-1 252.38-1\n",
+        encoding="utf-8",
+    )
+    dataset = load(path)
+    assert dataset.texts[1] == "2025-06-24 14:36:25 upgrade libsystemd0:amd64 252.36-1 252.38-1"
+    assert dataset.frame["line"].tolist() == [1, 2]
+    zipped = tmp_path / "app.log.gz"
+    zipped.write_bytes(gzip.compress(b"GET /index.html 200\n"))
+    assert load(zipped).texts == ["GET /index.html 200"]
+
+
 def test_a_one_column_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text('text\nhello there; friend\n"see you, later"\n', encoding="utf-8")

@@ -44,6 +44,7 @@ FORMATS: dict[str, str] = {
     ".xlsx": "excel",
     ".xlsm": "excel",
     ".txt": "lines",
+    ".log": "lines",
 }
 
 #: Spreadsheet suffixes siftkit does not read (it reads .xlsx): refused, saying how to save them.
