@@ -34,8 +34,8 @@ class FakeTextEncoder(Encoder):
     def inputs(self, dataset):  # noqa: ANN001, ANN201
         return dataset.texts
 
-    def item_length(self, item: str) -> int:
-        return len(item)
+    def item_lengths(self, items: Sequence[str]) -> np.ndarray:
+        return np.array([len(item) for item in items])
 
     def embed_batch(self, items: Sequence[str]) -> np.ndarray:
         FakeTextEncoder.calls.append(len(items))

@@ -205,3 +205,15 @@ def test_an_audit_of_long_texts_warns_that_only_their_beginnings_are_read() -> N
         result = siftkit.audit(short, detectors=["duplicates"], progress=False)
     assert result.summary["encoder"]["cut_text_share"] == 0.0
     assert "longer than it reads" not in datasheet(result.summary, result.rows)
+
+
+def test_batches_are_sorted_by_the_word_pieces_read(minilm: MiniLMEncoder) -> None:
+    """Sorted by characters, a batch mixed texts of few long common words with short texts of
+    many pieces (version strings, codes), and was padded to the longest."""
+    common, codes = "international organizations", "b4 x7q 9z2 qk"
+    assert len(common) > len(codes)
+    lengths = minilm.item_lengths([common, codes, "x " * 5_000])
+    # [CLS] and [SEP] frame every text; a text is read to MAX_TOKENS pieces at most
+    assert lengths[0] == 2 + 2 and lengths[1] > lengths[0] and lengths[2] == MAX_TOKENS
+    # the tokenizer that counts them pads nothing, and the one that embeds still pads
+    assert len({len(e.ids) for e in minilm.tokenizer.encode_batch([common, codes])}) == 1

@@ -61,9 +61,10 @@ class Encoder(ABC):
         """The encoder id recorded in the run summary."""
         return self.name
 
-    def item_length(self, item: Any) -> int:
-        """A cost estimate per item; batches are formed from items of similar length."""
-        return 0
+    def item_lengths(self, items: Sequence[Any]) -> np.ndarray:
+        """A cost estimate per item, as integers; batches are formed from items of similar
+        length, so that little of a batch is padding."""
+        return np.zeros(len(items), dtype=np.int64)
 
     def reading(self, texts: Sequence[str]) -> TextReading | None:
         """For a text encoder with a fixed vocabulary and length: how much of ``texts`` it

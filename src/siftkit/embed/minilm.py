@@ -89,8 +89,19 @@ class MiniLMEncoder(Encoder):
     def inputs(self, dataset: Any) -> Sequence[str]:
         return dataset.texts
 
-    def item_length(self, item: str) -> int:
-        return len(item)
+    def item_lengths(self, items: Sequence[str]) -> np.ndarray:
+        # the word pieces the model reads, which a batch is padded to the longest of: sorted by
+        # characters, the bundled glosses' batches were 28% padding, by pieces 5%
+        return np.array(
+            [len(e.ids) for e in self._unpadded_tokenizer.encode_batch(list(items))],
+            dtype=np.int64,
+        )
+
+    @cached_property
+    def _unpadded_tokenizer(self) -> Any:
+        tokenizer = build_tokenizer()
+        tokenizer.no_padding()
+        return tokenizer
 
     def embed_batch(self, items: Sequence[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(items))

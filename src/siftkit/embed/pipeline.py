@@ -114,11 +114,8 @@ def embed_dataset(
         todo = np.flatnonzero(~found)
 
     if len(todo):
-        lengths = np.fromiter(
-            (encoder.item_length(items[first[u]]) for u in range(n_unique)),
-            dtype=np.int64,
-            count=n_unique,
-        )
+        lengths = np.zeros(n_unique, dtype=np.int64)
+        lengths[todo] = encoder.item_lengths([items[first[u]] for u in todo])
         batches = _length_sorted_batches(todo, lengths, encoder.batch_size)
 
         def run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
