@@ -283,6 +283,14 @@ def test_the_reports_label_mix_and_seconds_read_as_numbers_people_write() -> Non
     assert [_seconds(t) for t in (0.3712, 10.008, 1284.4, None)] == ["0.37", "10.0", "1,284", None]
 
 
+def test_the_reports_row_ids_stay_on_one_line() -> None:
+    """Beside a long text, "11374952-n" broke at its hyphen into two lines."""
+    from siftkit.report.html import _table
+
+    html = _table(pd.DataFrame({"rank": [1], "row_id": ["11374952-n"], "text": ["a " * 200]}))
+    assert '<td class="id">11374952-n</td>' in html and '<td class="text">' in html
+
+
 def test_the_labels_card_writes_every_notes_code_as_code(tmp_path, text_frame) -> None:
     """The note on where the labels came from named `other` with its backticks showing."""
     frame = text_frame.copy()

@@ -72,7 +72,7 @@ padding:16px 20px;margin:16px 0}
 padding:8px 14px}.stat b{display:block;font-size:20px}.tree,.tree ul{margin:2px 0;padding-left:18px}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;
 padding:5px 8px;border-bottom:1px solid #e6e9ef;vertical-align:top}th{color:#5b6475;
-font-weight:600}td.text{min-width:200px;max-width:560px;overflow-wrap:break-word}td:first-child{white-space:nowrap}
+font-weight:600}td.text{min-width:200px;max-width:560px;overflow-wrap:break-word}td:first-child,td.id{white-space:nowrap}
 .status-ok{color:#1a7f37}.status-failed{color:#cf222e}.status-skipped{color:#9a6700}
 table.sheet th{width:180px}.scroll{overflow-x:auto}table.heat{width:auto;font-size:12px}
 table.heat td{text-align:center;min-width:34px;border:1px solid #fff}
@@ -99,13 +99,18 @@ def _cell(value: Any, limit: int = 240) -> str:
 WIDE_COLUMNS = (*CONTENT_COLUMNS, "nearest neighbours", "typical row", "surest predicted row")
 
 
+#: Cells laid out apart: texts wide and wrapped; row ids on one line ("11374952-n" broke at
+#: its hyphen where the texts beside it took the width).
+_CELL_CLASS = {**dict.fromkeys(WIDE_COLUMNS, "text"), "row_id": "id"}
+
+
 def _table(frame: pd.DataFrame) -> str:
     # a long column name may break after its underscores
     head = "".join(f"<th>{escape(str(c)).replace('_', '_<wbr>')}</th>" for c in frame.columns)
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{"text" if c in WIDE_COLUMNS else ""}">{_cell(v)}</td>'
+            f'<td class="{_CELL_CLASS.get(c, "")}">{_cell(v)}</td>'
             for c, v in zip(frame.columns, row, strict=True)
         )
         + "</tr>"
