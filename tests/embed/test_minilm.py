@@ -186,6 +186,41 @@ def test_an_audit_of_text_the_encoder_reads_little_of_warns_and_says_how_much() 
     assert result.summary["encoder"]["unknown_piece_share"] == 0.0
 
 
+def test_an_audit_of_text_in_another_language_warns_that_it_is_read_in_fragments() -> None:
+    """German program messages were embedded without a word: the model reads them in
+    fragments of English words, and its categories of them are weaker."""
+    import warnings
+
+    import pandas as pd
+
+    import siftkit
+    from siftkit.exceptions import UnknownWordsWarning
+    from siftkit.report.sections import datasheet
+
+    german = pd.DataFrame({"text": [
+        "Die Datei konnte nicht geöffnet werden",
+        "Ungültige Option für den Befehl angegeben",
+        "Zugriff verweigert: keine Berechtigung zum Schreiben",
+        "Verzeichnis wird übersprungen, da es nicht existiert",
+    ] * 5})  # fmt: skip
+    with pytest.warns(UnknownWordsWarning, match=r"\d+% are fragments .* --embeddings"):
+        result = siftkit.audit(german, detectors=["duplicates"], progress=False)
+    share = result.summary["encoder"]["word_fragment_share"]
+    assert share >= 0.3 and result.summary["encoder"]["unknown_piece_share"] == 0.0
+    assert "fragments of words it does not know whole" in datasheet(result.summary, result.rows)
+    english = pd.DataFrame({"text": [
+        "The file could not be opened",
+        "Invalid option given for the command",
+        "Access denied: no permission to write",
+        "Skipping the directory, as it does not exist",
+    ] * 5})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownWordsWarning)
+        result = siftkit.audit(english, detectors=["duplicates"], progress=False)
+    assert result.summary["encoder"]["word_fragment_share"] < 0.15
+    assert "fragments" not in datasheet(result.summary, result.rows)
+
+
 def test_an_audit_of_long_texts_warns_that_only_their_beginnings_are_read() -> None:
     import pandas as pd
 

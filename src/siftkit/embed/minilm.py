@@ -129,13 +129,16 @@ class MiniLMEncoder(Encoder):
     def reading(self, texts: Sequence[str]) -> TextReading | None:
         unknown, framing = self._markers
         pieces: Counter[str] = Counter()
-        n_pieces = n_cut = 0
+        n_pieces = n_cut = n_fragments = 0
         for text, encoding in zip(texts, self.tokenizer.encode_batch(list(texts)), strict=True):
             n_cut += bool(encoding.overflowing)  # the pieces past MAX_TOKENS
-            for token, (start, end) in zip(encoding.ids, encoding.offsets, strict=True):
+            for token, name, (start, end) in zip(
+                encoding.ids, encoding.tokens, encoding.offsets, strict=True
+            ):
                 if token in framing:
                     continue
                 n_pieces += 1
+                n_fragments += name.startswith("##")  # WordPiece's mark of a word continued
                 if token == unknown:
                     pieces[text[start:end]] += 1
         if not n_pieces:
@@ -145,6 +148,7 @@ class MiniLMEncoder(Encoder):
             unknown_pieces=[piece for piece, _ in pieces.most_common()],
             cut_share=n_cut / len(texts),
             max_pieces=MAX_TOKENS - 2,  # [CLS] and [SEP] frame every text
+            fragment_share=n_fragments / n_pieces,
         )
 
     def _unknown_only(self, ids: Sequence[int]) -> bool:

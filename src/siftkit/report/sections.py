@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from siftkit.data.dataset import combined_labels, label_variants
+from siftkit.embed.base import FRAGMENT_WARN_SHARE
 
 #: Categorical colours (Tableau 10), then grey for "other".
 PALETTE = (
@@ -92,6 +93,11 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
         embedded += f"; {encoder.get('n_embedded', 0):,} embedded, {encoder['n_cached']:,} cached"
     if encoder.get("unknown_piece_share"):
         embedded += f"; {percent(encoder['unknown_piece_share'])} of the word pieces unknown to it"
+    if encoder.get("word_fragment_share", 0) >= FRAGMENT_WARN_SHARE:
+        embedded += (
+            f"; {percent(encoder['word_fragment_share'])} of the word pieces fragments of "
+            "words it does not know whole (another language than English?)"
+        )
     if encoder.get("cut_text_share"):
         embedded += (
             f"; {percent(encoder['cut_text_share'])} of the texts longer than it reads (their "
