@@ -14,6 +14,7 @@ from siftkit.discover.hierarchy import (
     coarser_grouping,
     finer_split,
     renumber_levels,
+    similar_pieces,
 )
 from siftkit.discover.refine import renumber
 
@@ -165,3 +166,47 @@ def test_any_partitions_give_a_nested_tree_renumbered_consistently(data) -> None
         sizes = np.bincount(level.membership)
         free = sizes[keep:] if level is renumbered[at] else sizes
         assert (np.diff(free) <= 0).all()
+
+
+def templated_rows(rng: np.random.Generator, per_form: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of 4 templates whose variable part comes in 3 forms, as log lines' names,
+    numbers and addresses do: each form a tight clump, off its template's direction by a
+    third of the way to another template's. Returns the unit rows and each row's template."""
+    directions = np.linalg.qr(rng.normal(size=(64, 16)))[0].T  # 16 orthonormal directions
+    rows, templates = [], []
+    for template in range(4):
+        for form in range(3):
+            centre = directions[template] + 0.35 * directions[4 + 3 * template + form]
+            rows.append(centre + 0.01 * rng.normal(size=(per_form, 64)))
+            templates += [template] * per_form
+    rows = np.vstack(rows)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True), np.array(templates)
+
+
+def test_the_graphs_pieces_are_grouped_by_their_means_above_the_coarsest_level() -> None:
+    """Templated rows fell apart into their 12 forms and the tree stopped there: no
+    resolution groups pieces of the graph that no edge links."""
+    from siftkit.discover import CategoryDiscovery
+
+    rows, templates = templated_rows(np.random.default_rng(0))
+    model = CategoryDiscovery(random_state=0).fit(rows)
+    top = model.levels_[0]
+    assert top.resolution == 0.0 and top.n_categories == 4
+    assert all(len(np.unique(top.membership[templates == t])) == 1 for t in range(4))
+    assert model.levels_[1].n_categories == 12 and model.n_clusters_ == 12
+    assert_nested(model.levels_)
+
+
+def test_pieces_are_left_apart_without_a_clear_gap_between_their_means() -> None:
+    """Pieces as far from each other as from anything (12 directions, no templates) or a
+    connected graph: nothing to group, the partition comes back as it is."""
+    from scipy import sparse as sp
+
+    rng = np.random.default_rng(1)
+    directions = np.linalg.qr(rng.normal(size=(32, 12)))[0].T
+    rows = np.repeat(directions, 10, axis=0) + 0.01 * rng.normal(size=(120, 32))
+    partition = np.repeat(np.arange(12), 10)
+    pieces = sp.block_diag([np.ones((10, 10))] * 12, format="csr")
+    assert (similar_pieces(partition, pieces, rows) == partition).all()
+    connected = sp.csr_matrix(np.ones((120, 120)))
+    assert (similar_pieces(partition, connected, rows) == partition).all()

@@ -40,7 +40,7 @@ from siftkit.discover.communities import (
     search_resolution,
     shared_neighbor_graph,
 )
-from siftkit.discover.hierarchy import Level, build_levels, renumber_levels
+from siftkit.discover.hierarchy import Level, build_levels, renumber_levels, similar_pieces
 from siftkit.discover.novelty import novel_rows, regroup_novel, return_to_known
 from siftkit.discover.refine import (
     absorb_small,
@@ -352,6 +352,8 @@ class CategoryDiscovery:
 
         coarse = [(resolution * f, finder.group(membership, resolution * f)[membership])
                   for f in factors if f < 1]  # fmt: skip
+        if coarse:  # above the coarsest, the graph's pieces grouped by their means
+            coarse.append((0.0, similar_pieces(coarse[0][1], adjacency, vectors)))
         fine = [(resolution * f, crumbs_absorbed(chain[f])) for f in factors if f > 1]
         levels = build_levels(membership, resolution, coarse, fine, min_size=self.min_cluster_size)
         chosen = next(i for i, level in enumerate(levels) if level.membership is membership)

@@ -4,6 +4,10 @@ Each level is a partition of the rows. A coarser level groups whole categories o
 chosen level (each goes where most of its rows went in the coarser partition); a finer
 level splits categories of the chosen level (each piece is its rows in one finer
 community; pieces below the minimum size rejoin their largest sibling).
+
+Where the graph falls apart into pieces no neighbour links (templated texts: log lines whose
+variable parts come in a few forms), no resolution groups them; above the coarsest level,
+:func:`similar_pieces` groups the pieces by their mean vectors.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
 
-from siftkit.discover.refine import renumber
+from siftkit.discover.refine import membership_matrix, renumber
 
 #: A finer level's piece must hold at least this share of its parent category.
 MIN_PIECE_SHARE = 0.25
+#: The graph's pieces are grouped where the next merge of their means is at least this many
+#: times as far (cosine distance, average linkage) as the last one within a group.
+PIECES_GAP = 2.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,37 @@ def coarser_grouping(chosen: np.ndarray, coarse: np.ndarray) -> np.ndarray:
     """Per category of ``chosen``, its group in ``coarse`` (the one holding most of its
     rows), renumbered 0..n_groups-1."""
     return renumber(_contingency(chosen, coarse).argmax(axis=1))
+
+
+def similar_pieces(
+    partition: np.ndarray, adjacency: sp.spmatrix, vectors: np.ndarray
+) -> np.ndarray:
+    """``partition`` (per row) grouped by the pieces of the graph ``adjacency``: each group
+    of ``partition`` in one piece (groups no edge links), and the pieces grouped by their
+    rows' mean ``vectors`` (unit rows), average linkage cut at its largest gap if the merge
+    above is at least ``PIECES_GAP`` times as far as the one below. Per row; ``partition``
+    itself where nothing groups (fewer than three pieces, or no such gap).
+
+    With four templates of log lines whose names, numbers and addresses fall apart in the
+    graph, the 17 pieces' merges run 0.09-0.30, then 0.74: the four templates."""
+    n_groups = int(partition.max()) + 1
+    onehot = membership_matrix(partition, n_groups)
+    n_pieces, piece = connected_components(onehot.T @ adjacency @ onehot, directed=False)
+    if n_pieces < 3:
+        return partition
+    means = membership_matrix(piece[partition], n_pieces).T @ vectors
+    norms = np.linalg.norm(means, axis=1)
+    compared = np.flatnonzero(norms > 0)  # a piece of rows without content stays apart
+    if len(compared) < 3:
+        return partition
+    heights = linkage(means[compared] / norms[compared, None], method="average", metric="cosine")
+    gaps = np.diff(heights[:, 2])
+    last = int(np.argmax(gaps))
+    if heights[last + 1, 2] < PIECES_GAP * heights[last, 2]:
+        return partition
+    grouped = np.arange(n_pieces) + n_pieces
+    grouped[compared] = fcluster(heights, len(compared) - (last + 1), criterion="maxclust")
+    return renumber(grouped[piece[partition]])
 
 
 def finer_split(
