@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 
-from siftkit.discover.refine import membership_matrix, renumber
+from siftkit.discover.refine import category_sums, membership_matrix, renumber
 
 #: A finer level's piece must hold at least this share of its parent category.
 MIN_PIECE_SHARE = 0.25
@@ -70,7 +70,7 @@ def similar_pieces(
     n_pieces, piece = connected_components(onehot.T @ adjacency @ onehot, directed=False)
     if n_pieces < 3:
         return partition
-    means = membership_matrix(piece[partition], n_pieces).T @ vectors
+    means = category_sums(vectors, piece[partition], n_pieces)
     norms = np.linalg.norm(means, axis=1)
     compared = np.flatnonzero(norms > 0)  # a piece of rows without content stays apart
     if len(compared) < 3:

@@ -137,6 +137,28 @@ def membership_matrix(
     )
 
 
+#: Rows summed per block by :func:`category_sums`.
+SUM_BLOCK = 16_384
+
+
+def category_sums(
+    values: np.ndarray, membership: np.ndarray, n_categories: int, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Per category, the float64 sum of its rows of ``values`` (n_rows, n_cols), over
+    ``rows`` only when given (all by default): (n_categories, n_cols).
+
+    A block of ``SUM_BLOCK`` rows at a time: with float32 values, scipy's product copies all
+    the rows to float64 first, which on 200,000 rows of 384 dimensions took 0.1-2 s by the
+    state of memory (0.12-0.16 s so, the same sums); ``np.add.at`` took 0.37 s where this
+    takes 0.06 s (200,000 rows of 100 columns)."""
+    members = membership_matrix(membership, n_categories, rows).T  # CSC: columns are rows
+    sums = np.zeros((n_categories, values.shape[1]))
+    for start in range(0, len(values), SUM_BLOCK):
+        block = slice(start, start + SUM_BLOCK)
+        sums += members[:, block] @ np.asarray(values[block], dtype=np.float64)
+    return sums
+
+
 def prototypes(
     vectors: np.ndarray,
     membership: np.ndarray,
@@ -146,8 +168,7 @@ def prototypes(
     """L2-normalised mean vector of each category, (n_categories, n_dims); only rows where
     ``members`` is true count (all by default); a category without rows gets zeros."""
     rows = None if members is None else np.flatnonzero(members)
-    centers = np.asarray(membership_matrix(membership, n_categories, rows).T @ vectors)
-    centers = centers.astype(np.float64)
+    centers = category_sums(vectors, membership, n_categories, rows)
     return centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
 
 

@@ -65,7 +65,13 @@ from siftkit.calibration import (
     with_floor,
     with_top_slope,
 )
-from siftkit.discover.refine import edge_mean, neighbor_shares, prototypes, within_share
+from siftkit.discover.refine import (
+    category_sums,
+    edge_mean,
+    neighbor_shares,
+    prototypes,
+    within_share,
+)
 from siftkit.embed.base import has_content, l2_normalize, unit_rows
 from siftkit.exceptions import InvalidParameterError
 from siftkit.label.confusable import confusable_groups, labeled_groups, within_groups
@@ -555,8 +561,7 @@ class TransductiveLabeler:
         normalized = rows.normalized
         diffused = spread(normalized, start, self.alpha) if normalized is not None else start
         diffused /= np.maximum(diffused.sum(axis=1, keepdims=True), 1e-12)
-        pooled = np.zeros((int(rows.categories.max()) + 1, rows.n_classes))
-        np.add.at(pooled, rows.categories, diffused)
+        pooled = category_sums(diffused, rows.categories, int(rows.categories.max()) + 1)
         pooled /= np.maximum(pooled.sum(axis=1, keepdims=True), 1e-12)
         mixed = self.pooling * pooled[rows.categories] + (1.0 - self.pooling) * diffused
         unreached = mixed.sum(axis=1) == 0  # no path to any seed: no preference
