@@ -60,7 +60,8 @@ def test_filter_inspect_accept_undo(page):
     assert f"{flagged:,} of 2,000 rows" in page.inner_text("#rows-count")
     first = pd.read_parquet(run / "rows.parquet").query("is_label_error").iloc[0]
     page.wait_for_function("document.querySelector('#row-list li').textContent.includes(':')")
-    assert page.inner_text("#row-list li >> nth=0").startswith(f"#{first.name} {first.label}: ")
+    listed = f"#{first.name} {first.row_id} · {first.label}: "  # position, id, label, text
+    assert page.inner_text("#row-list li >> nth=0").startswith(listed)
     page.click("#row-list li >> nth=0")
     page.wait_for_selector("#inspector h3")
     inspected = page.inner_text("#inspector h3").removeprefix("Row ")

@@ -204,7 +204,8 @@ def test_briefs_give_listed_rows_their_label_and_text(served):
     status, body = request(server, "GET", "/api/briefs?rows=0,5")
     briefs = json.loads(body)
     assert status == 200 and set(briefs) == {"0", "5"}
-    assert briefs["0"].startswith("sport: ") and len(briefs["0"]) <= 90
+    # the rows' own ids, beside the positions the list numbers them by
+    assert briefs["0"].startswith("r0 · sport: ") and len(briefs["0"]) <= 96
     assert request(server, "GET", "/api/briefs?rows=0,999")[0] == 404
     too_many = ",".join(["0"] * 201)
     status, body = request(server, "GET", f"/api/briefs?rows={too_many}")

@@ -73,6 +73,10 @@ class Explorer:
         # what the short lines of `briefs` read, as arrays (no row objects built per request)
         self._shown = self.rows[self.content].to_numpy(dtype=object) if self.content else self.keys
         self._tags = self.rows[label].to_numpy(dtype=object) if label else None
+        # the list shows rows by position (#12): rows with ids of their own say them too
+        self._ids_shown = self.content is not None and not np.array_equal(
+            self.keys, np.arange(len(self.keys)).astype(str)
+        )
         self.position = {key: i for i, key in enumerate(self.keys)}
         self._points: bytes | None = None
 
@@ -144,8 +148,9 @@ class Explorer:
                 "edit": edit}  # fmt: skip
 
     def briefs(self, indices: list[int]) -> dict[str, str]:
-        """Each row of ``indices`` (at most ``BRIEF_ROWS``) in one short line: its label and
-        what it holds (text or a table's values), else its id; keyed by position."""
+        """Each row of ``indices`` (at most ``BRIEF_ROWS``) in one short line: its id (where
+        the rows have ids of their own), its label and what it holds (text or a table's
+        values), else its id; keyed by position."""
         if len(indices) > BRIEF_ROWS:
             raise SiftError(f"Ask for at most {BRIEF_ROWS} rows at a time.")
         if any(not 0 <= i < len(self.rows) for i in indices):
@@ -154,7 +159,8 @@ class Explorer:
         for i in indices:
             shown = one_line(self._shown[i], BRIEF_CHARS)
             tag = _plain(self._tags[i]) if self._tags is not None else None
-            out[str(i)] = f"{tag}: {shown}" if tag is not None else shown
+            brief = f"{tag}: {shown}" if tag is not None else shown
+            out[str(i)] = f"{self.keys[i]} · {brief}" if self._ids_shown else brief
         return out
 
     def search(self, query: str) -> list[int]:
