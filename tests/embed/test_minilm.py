@@ -197,23 +197,20 @@ def test_an_audit_of_text_in_another_language_warns_that_it_is_read_in_fragments
     from siftkit.exceptions import UnknownWordsWarning
     from siftkit.report.sections import datasheet
 
-    german = pd.DataFrame({"text": [
-        "Die Datei konnte nicht geöffnet werden",
-        "Ungültige Option für den Befehl angegeben",
-        "Zugriff verweigert: keine Berechtigung zum Schreiben",
-        "Verzeichnis wird übersprungen, da es nicht existiert",
-    ] * 5})  # fmt: skip
+    messages = [  # (German, English)
+        ("Die Datei konnte nicht geöffnet werden", "The file could not be opened"),
+        ("Ungültige Option für den Befehl", "Invalid option given for the command"),
+        ("Zugriff verweigert: keine Berechtigung", "Access denied: no permission to write"),
+        ("Verzeichnis existiert nicht", "Skipping the directory, as it does not exist"),
+    ]
+    german, english = (
+        pd.DataFrame({"text": list(texts) * 5}) for texts in zip(*messages, strict=True)
+    )
     with pytest.warns(UnknownWordsWarning, match=r"\d+% are fragments .* --embeddings"):
         result = siftkit.audit(german, detectors=["duplicates"], progress=False)
     share = result.summary["encoder"]["word_fragment_share"]
     assert share >= 0.3 and result.summary["encoder"]["unknown_piece_share"] == 0.0
     assert "fragments of words it does not know whole" in datasheet(result.summary, result.rows)
-    english = pd.DataFrame({"text": [
-        "The file could not be opened",
-        "Invalid option given for the command",
-        "Access denied: no permission to write",
-        "Skipping the directory, as it does not exist",
-    ] * 5})  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnknownWordsWarning)
         result = siftkit.audit(english, detectors=["duplicates"], progress=False)
