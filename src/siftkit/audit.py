@@ -301,11 +301,11 @@ def _reading(encoder: Encoder, texts: Sequence[str]) -> dict[str, Any]:
             f"Of the word pieces the encoder {encoder.id} splits the texts into, "
             f"{reading.fragment_share:.0%} are fragments of words it does not know whole "
             "(English prose: about 10%): the texts read as another language than English, or "
-            "as codes. The model "
-            "was trained on English and places such texts less well (program messages "
-            "translated into German and Russian: the categories' agreement with the "
-            "messages' sources 30-44% lower than in English). Vectors of a model that reads "
-            "their language can be given with --embeddings FILE.npy (Python: embeddings=...).",
+            "as codes. The model was trained on English and places such texts less well "
+            "(program messages translated into German and Russian: the categories' agreement "
+            "with the messages' sources 30-44% lower than in English). Vectors of a model "
+            "that reads their language can be given with --embeddings FILE.npy (Python: "
+            "embeddings=...).",
             UnknownWordsWarning,
             stacklevel=3,
         )
