@@ -968,3 +968,71 @@ def test_image_paths_are_neither_text_nor_codes(tmp_path):
     with pytest.warns(ColumnInferenceWarning, match="names image files .* left out"):
         schema = load(frame).schema
     assert schema.numeric == ("width",) and schema.ignored == ("file",)
+
+
+def label_studio_task(task_id: int, text: str, *annotations: tuple[list[str], bool]) -> dict:
+    """A task as Label Studio's JSON export writes it: its data, and per annotation the
+    choices made and whether it was cancelled."""
+    return {
+        "id": task_id,
+        "data": {"text": text},
+        "annotations": [
+            {"id": n, "was_cancelled": cancelled, "result": [{
+                "value": {"choices": choices}, "from_name": "sentiment", "to_name": "text",
+                "type": "choices",
+            }]}
+            for n, (choices, cancelled) in enumerate(annotations)
+        ],
+        "predictions": [],
+        "project": 3,
+    }  # fmt: skip
+
+
+def test_a_label_studio_export_gives_its_choices_as_labels(tmp_path):
+    """Its labels sat in a list of annotations: the run found no label column, and its
+    `predictions`, a column of empty lists, were taken for the rows' vectors and refused."""
+    tasks = [
+        label_studio_task(11, "great phone, love it", (["Positive"], False)),
+        label_studio_task(12, "broke after a day", (["Negative"], False), (["Positive"], True)),
+        label_studio_task(13, "it is a phone"),  # nobody labeled it yet
+        label_studio_task(14, "so-so", (["Positive"], False), (["Positive", "Negative"], False)),
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    dataset = load(path)
+    # the latest annotation not cancelled; several choices joined; none where none was made
+    labels = dataset.frame["sentiment"]
+    assert labels.isna().tolist() == [False, False, True, False]
+    assert labels.dropna().tolist() == ["Positive", "Negative", "Positive|Negative"]
+    schema = dataset.schema
+    assert (schema.id, schema.text, schema.label) == ("id", "data.text", "sentiment")
+    assert "annotations" not in dataset.frame and schema.vector == ()
+    assert "predictions" in schema.ignored
+
+
+def test_annotations_of_another_shape_stay_a_column_as_they_are():
+    from siftkit.data.readers import annotation_choices
+
+    frame = pd.DataFrame({"text": ["a", "b"], "annotations": [["x"], ["y", "z"]]})
+    assert annotation_choices(frame) is frame
+    named = pd.DataFrame(
+        {
+            "sentiment": ["old"],
+            "annotations": [
+                [
+                    {
+                        "result": [
+                            {
+                                "type": "choices",
+                                "from_name": "sentiment",
+                                "value": {"choices": ["new"]},
+                            }
+                        ]
+                    }
+                ]
+            ],
+        }
+    )
+    assert annotation_choices(named).to_dict("records") == [
+        {"sentiment": "old", "annotations.sentiment": "new"}
+    ]  # fmt: skip

@@ -171,6 +171,40 @@ def flattened(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1) if nested else frame
 
 
+def annotation_choices(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with an ``annotations`` column as Label Studio's JSON export writes it (per
+    task, a list of annotations, each with a ``result`` list of ``{"type": "choices",
+    "from_name": "sentiment", "value": {"choices": ["Positive"]}}``) replaced by a column
+    per ``from_name``: the choices of the task's latest annotation that was not cancelled,
+    joined by ``|`` where several were chosen; missing where the task has none (a task nobody
+    labeled). Any other frame comes back as it is."""
+    if "annotations" not in frame.columns:
+        return frame
+    tasks = frame["annotations"]
+    given = tasks.dropna()
+    if not len(given) or not all(
+        isinstance(task, list) and all(isinstance(a, dict) and "result" in a for a in task)
+        for task in given
+    ):
+        return frame
+    columns: dict[str, list[Any]] = {}
+    for row, task in enumerate(tasks):
+        kept = [a for a in task if not a.get("was_cancelled")] if isinstance(task, list) else []
+        for result in kept[-1]["result"] if kept else []:
+            choices = (result.get("value") or {}).get("choices")
+            if result.get("type") == "choices" and choices:
+                name = str(result.get("from_name") or "choice")
+                columns.setdefault(name, [None] * len(frame))[row] = "|".join(map(str, choices))
+    if not columns:
+        return frame
+    chosen = pd.DataFrame(
+        {name if name not in frame.columns else f"annotations.{name}": values
+         for name, values in columns.items()},
+        index=frame.index,
+    )  # fmt: skip
+    return pd.concat([frame.drop(columns="annotations"), chosen], axis=1)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else "no details"

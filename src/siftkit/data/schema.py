@@ -119,6 +119,16 @@ def _first_sequence(series: pd.Series) -> Any:
     return next((value for value in series.dropna().iloc[:1000] if len(value)), None)
 
 
+def _only_empty_sequences(series: pd.Series) -> bool:
+    """Whether every value of ``series`` that is not missing is an empty sequence."""
+    values = series.dropna()
+    return (
+        series.dtype == object
+        and len(values) > 0
+        and all(isinstance(v, list | tuple | np.ndarray) and not len(v) for v in values)
+    )
+
+
 def _is_short_vector_column(series: pd.Series, name: str) -> bool:
     """A column of numeric lists too short, and not named, to be the rows' embeddings."""
     if EMBEDDING_NAME.search(name):
@@ -309,7 +319,9 @@ def infer_schema(
         if name in taken:
             continue
         series = frame[name]
-        if series.isna().all():  # no value in any row (a spreadsheet's unused column)
+        # no value in any row (a spreadsheet's unused column), or only empty lists (Label
+        # Studio's `predictions` of a project without a model), which were taken for vectors
+        if series.isna().all() or _only_empty_sequences(series):
             empty.append(name)
         elif is_vector_column(series):
             (short if _is_short_vector_column(series, name) else vector).append(name)
