@@ -119,11 +119,13 @@ def _first_sequence(series: pd.Series) -> Any:
     return next((value for value in series.dropna().iloc[:1000] if len(value)), None)
 
 
-def _only_empty_sequences(series: pd.Series) -> bool:
-    """Whether every value of ``series`` that is not missing is an empty sequence."""
+def _only_empty_sequences(series: pd.Series, name: str) -> bool:
+    """Whether every value of ``series`` that is not missing is an empty sequence, and its
+    ``name`` is not one of vectors."""
     values = series.dropna()
     return (
-        series.dtype == object
+        not EMBEDDING_NAME.search(name)
+        and series.dtype == object
         and len(values) > 0
         and all(isinstance(v, list | tuple | np.ndarray) and not len(v) for v in values)
     )
@@ -319,9 +321,10 @@ def infer_schema(
         if name in taken:
             continue
         series = frame[name]
-        # no value in any row (a spreadsheet's unused column), or only empty lists (Label
-        # Studio's `predictions` of a project without a model), which were taken for vectors
-        if series.isna().all() or _only_empty_sequences(series):
+        # no value in any row (a spreadsheet's unused column), or only empty lists not named
+        # as vectors (Label Studio's `predictions` of a project without a model; an empty
+        # `embedding` column is the vectors, refused as empty when embedded)
+        if series.isna().all() or _only_empty_sequences(series, name):
             empty.append(name)
         elif is_vector_column(series):
             (short if _is_short_vector_column(series, name) else vector).append(name)
