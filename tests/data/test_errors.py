@@ -687,13 +687,19 @@ def test_cli_unknown_column(tmp_path, monkeypatch, text_frame):
     assert "Did you mean --label 'label'?" in result.stderr
 
 
-def test_a_label_column_of_lists_is_refused_before_any_work(tmp_path):
-    path = tmp_path / "lists.jsonl"
+def test_a_label_column_of_lists_is_read_as_one_label_per_row(tmp_path):
+    """Doccano exports its labels as lists (`"label": ["pets"]`, `[]` where none is
+    given): they were refused as "a list of values in a cell"."""
+    path = tmp_path / "doccano.jsonl"
     path.write_text('{"text": "a cat", "label": ["pets", "home"]}\n'
-                    '{"text": "a dog", "label": "pets"}\n', encoding="utf-8")  # fmt: skip
-    with pytest.raises(UnreadableDataError, match=r"'label' holds a list of values in a cell "
-                       r"\(row 0: \['pets', 'home'\]\): a label is one value"):  # fmt: skip
-        _ = load(path).labels
+                    '{"text": "a dog", "label": "pets"}\n'
+                    '{"text": "a rat", "label": ["pets"]}\n'
+                    '{"text": "a cow", "label": []}\n', encoding="utf-8")  # fmt: skip
+    dataset = load(path)
+    assert dataset.frame["label"].tolist() == ["pets|home", "pets", "pets", None]
+    assert dataset.labels.codes[3] == -1 and list(dataset.labels.classes) == ["pets", "pets|home"]
+    given = load(pd.DataFrame({"text": ["a", "b"]}), label=[["x"], []])
+    assert given.labels.codes.tolist() == [0, -1]
 
 
 def test_rows_that_all_embed_to_nothing_are_refused(six_rows):

@@ -464,7 +464,7 @@ def load(
     label_values = None
     label_column = label if isinstance(label, str) or label is None else None
     if label is not None and label_column is None:
-        label_values = pd.Series(np.asarray(label, dtype=object), name="label")
+        label_values = _one_label_per_cell(pd.Series(np.asarray(label, dtype=object)))
     n_rows = len(frame)
     if n_rows == 0:
         raise EmptyDatasetError(
@@ -477,6 +477,8 @@ def load(
             "(None where a row has no label)."
         )
     schema = infer_schema(frame, id=id, text=text, label=label_column, split=split)
+    if schema.label is not None:
+        frame[schema.label] = _one_label_per_cell(frame[schema.label])
     dataset = Dataset(
         frame=frame, schema=schema, source=source, features=features, label_values=label_values
     )
@@ -497,13 +499,28 @@ def _reloaded(dataset: Dataset, *, label: Any, **roles: str | None) -> Dataset:
             )
     if label is None or isinstance(label, str):
         return dataset
-    values = pd.Series(np.asarray(label, dtype=object), name="label")
+    values = _one_label_per_cell(pd.Series(np.asarray(label, dtype=object)))
     if len(values) != len(dataset):
         raise MissingLabelsError(
             f"Got {len(values)} labels for {len(dataset)} rows; pass exactly one label per "
             "row (None where a row has no label)."
         )
     return replace(dataset, schema=replace(dataset.schema, label=None), label_values=values)
+
+
+def _one_label_per_cell(labels: pd.Series) -> pd.Series:
+    """``labels`` (named ``label``) with each list of labels, as annotation tools export
+    them (Doccano: ``"label": ["spam"]``), made one: an empty list is no label, one label is
+    itself, several are joined by ``|`` (``spam|ads``, which a ``LabelVariantsWarning``
+    names). Other values as they are."""
+    listed = labels.map(lambda v: isinstance(v, list | tuple | np.ndarray))
+    if listed.any():
+        labels = labels.copy()
+        labels[listed] = [
+            None if not len(v) else v[0] if len(v) == 1 else "|".join(map(str, v))
+            for v in labels[listed]
+        ]
+    return labels.rename("label")
 
 
 def _as_feature_matrix(array: np.ndarray) -> np.ndarray:
