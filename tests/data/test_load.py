@@ -1036,3 +1036,29 @@ def test_annotations_of_another_shape_stay_a_column_as_they_are():
     assert annotation_choices(named).to_dict("records") == [
         {"sentiment": "old", "annotations.sentiment": "new"}
     ]  # fmt: skip
+
+
+def test_a_prodigy_export_keeps_the_labels_of_accepted_answers_alone(tmp_path):
+    """A rejected `SPORTS` (the text is not about sport) was read as labeled `SPORTS`."""
+    from siftkit.exceptions import ColumnInferenceWarning
+
+    binary = tmp_path / "binary.jsonl"
+    binary.write_text("\n".join(json.dumps(task) for task in [
+        {"text": "the match ended in a draw", "label": "SPORTS", "answer": "accept"},
+        {"text": "parliament passed the bill", "label": "SPORTS", "answer": "reject"},
+        {"text": "a recipe for soup", "label": "FOOD", "answer": "accept"},
+        {"text": "stock prices fell", "label": "FOOD", "answer": "ignore"},
+    ]), encoding="utf-8")  # fmt: skip
+    with pytest.warns(ColumnInferenceWarning, match=r"2 Prodigy answers .*1 reject, 1 ignore"):
+        dataset = load(binary)
+    assert dataset.labels.codes.tolist() == [1, -1, 0, -1]  # classes FOOD, SPORTS
+    choice = tmp_path / "choice.jsonl"
+    choice.write_text("\n".join(json.dumps(task) for task in [
+        {"text": "a goal", "options": [{"id": "SPORTS"}], "accept": ["SPORTS"], "answer": "accept"},
+        {"text": "a soup", "options": [{"id": "FOOD"}], "accept": ["FOOD"], "answer": "accept"},
+    ]), encoding="utf-8")  # fmt: skip
+    dataset = load(choice, text="text")
+    assert dataset.schema.label == "label" and dataset.frame["label"].tolist() == ["SPORTS", "FOOD"]
+    # an `answer` column of other values is a column like any other
+    survey = pd.DataFrame({"text": ["a", "b"], "answer": ["yes", "no"], "label": ["x", "y"]})
+    assert load(survey, text="text").frame["label"].tolist() == ["x", "y"]

@@ -17,7 +17,14 @@ import pandas as pd
 
 from siftkit._text import is_blank, one_line, plain_text
 from siftkit._validation import preview
-from siftkit.data.readers import annotation_choices, flattened, read_array, read_path, to_frame
+from siftkit.data.readers import (
+    accepted_answers,
+    annotation_choices,
+    flattened,
+    read_array,
+    read_path,
+    to_frame,
+)
 from siftkit.data.row_values import row_values
 from siftkit.data.schema import Schema, infer_schema
 from siftkit.exceptions import (
@@ -448,8 +455,8 @@ def load(
     else:
         frame = to_frame(data)
     # nested fields (JSON objects, Parquet and Arrow structs, dicts) as columns of dotted names;
-    # the labels of a Label Studio export as columns of their own
-    frame = annotation_choices(flattened(frame))
+    # the labels of a Label Studio export as columns of their own, a Prodigy export's accepted
+    frame = accepted_answers(annotation_choices(flattened(frame)))
     if isinstance(label, pd.Series) and isinstance(data, pd.DataFrame):
         label = _aligned(label, frame.index)
     frame = frame.reset_index(drop=True)

@@ -22,6 +22,7 @@ from siftkit._text import NA_TEXTS, read_utf8
 from siftkit._validation import did_you_mean
 from siftkit.data.schema import IMAGE_PATH_PATTERN
 from siftkit.exceptions import (
+    ColumnInferenceWarning,
     DataFileNotFoundError,
     FirstSheetWarning,
     MissingExtraError,
@@ -203,6 +204,40 @@ def annotation_choices(frame: pd.DataFrame) -> pd.DataFrame:
         index=frame.index,
     )  # fmt: skip
     return pd.concat([frame.drop(columns="annotations"), chosen], axis=1)
+
+
+#: Prodigy's answers to a task; only an accepted one says what the text is.
+PRODIGY_ANSWERS = {"accept", "reject", "ignore"}
+
+
+def accepted_answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` of Prodigy annotations (an ``answer`` column of ``accept``, ``reject`` or
+    ``ignore``) with labels only where the answer is ``accept``: the ``label`` the task
+    asked about, or, for a choice among options, the ``accept`` column's choices (as
+    ``label`` where no column is named so). A rejected label says what the text is not, and
+    an ignored one nothing: those rows have no label, with a ``ColumnInferenceWarning``
+    counting them. Any other frame comes back as it is."""
+    answers = frame["answer"] if "answer" in frame.columns else None
+    if answers is None or not set(answers.dropna().astype(str)) <= PRODIGY_ANSWERS:
+        return frame
+    frame = frame.copy()
+    if "accept" in frame.columns and frame["accept"].map(lambda v: isinstance(v, list)).any():
+        frame["label" if "label" not in frame.columns else "accept"] = frame.pop("accept")
+    if "label" not in frame.columns:
+        return frame
+    declined = (answers != "accept").to_numpy()
+    if declined.any():
+        frame.loc[declined, "label"] = None
+        counts = answers[declined].value_counts()
+        warnings.warn(
+            f"{int(declined.sum()):,} Prodigy answers are not `accept` ("
+            + ", ".join(f"{n:,} {answer}" for answer, n in counts.items())
+            + "): a rejected label says what a text is not, an ignored one nothing, so those "
+            "rows are read without a label.",
+            ColumnInferenceWarning,
+            stacklevel=4,
+        )
+    return frame
 
 
 def _first_line(exc: BaseException) -> str:
