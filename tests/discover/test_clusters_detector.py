@@ -12,6 +12,7 @@ from siftkit.data import encode_labels
 from siftkit.detectors import Context
 from siftkit.detectors.clusters import (
     Clusters,
+    _contrasted,
     _unique,
     categories_without_labels,
     run_categories,
@@ -204,6 +205,24 @@ def test_a_missing_vocabulary_is_refused_before_anything_runs(topics, tmp_path) 
 
 def test_repeated_names_are_numbered() -> None:
     assert _unique(["a", "b", "a", "a"]) == ["a", "b", "a (2)", "a (3)"]
+
+
+def test_categories_of_one_name_are_told_apart_by_what_sets_each_apart() -> None:
+    """Three forms of one log line were named "account, disk, disk quota" and "… (2)",
+    "… (3)": the same keywords, as the lines differ in the name, address or number they hold."""
+    from siftkit.discover.naming import term_counts
+
+    line = "disk quota exceeded for account {} on the shared volume"
+    texts = ([line.format(name) for name in ("alice", "bob") * 5]
+             + [line.format(f"{name}@corp.com") for name in ("carol", "dave") * 5]
+             + [line.format(number) for number in range(1000, 1010)])  # fmt: skip
+    membership = np.repeat([0, 1, 2], 10)
+    names = ["account, disk, disk quota"] * 3
+    told = _contrasted(names, term_counts(texts), membership)
+    assert told[1] == "account, disk, disk quota: com"  # held by all its rows, no other's
+    assert told[0] == "account, disk, disk quota: account alice"  # by half, no other's
+    assert told[2] == names[0]  # each number in one line: nothing sets these apart
+    assert _contrasted(["a", "b", "c"], term_counts(texts), membership) == ["a", "b", "c"]
 
 
 def test_text_rows_are_grouped_by_their_words_too() -> None:

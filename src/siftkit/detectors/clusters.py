@@ -27,6 +27,9 @@ RUN_CATEGORIES = "run_categories"
 #: The run's categories found without its labels, shared likewise.
 UNLABELED_CATEGORIES = "unlabeled_categories"
 KEYWORDS_IN_NAME = 3
+#: A term tells a category from others of its name when at least this many times as large a
+#: share of its rows hold it.
+CONTRAST = 2.0
 EXEMPLARS = 3
 
 
@@ -51,6 +54,39 @@ def _told_apart(names: list[str], keywords: list[list[str]]) -> list[str]:
         f"{name}: {words[0]}" if counts[name] > 1 and words else name
         for name, words in zip(names, keywords, strict=True)
     ]
+
+
+def _contrasted(
+    names: list[str], terms: tuple[Any, np.ndarray] | None, membership: np.ndarray
+) -> list[str]:
+    """``names`` where several categories share one (their keywords alike, as the forms of
+    one template of log lines are) told apart by the first of their keywords among their own
+    rows that is not in the name and that at least twice as large a share of the category's
+    rows hold as of the others' ("account, disk, disk quota: com" for the lines naming
+    e-mail addresses). Names no such term tells apart stay as they are (:func:`_unique`
+    numbers them)."""
+    if terms is None:
+        return names
+    counts, words = terms
+    out = list(names)
+    for name in set(names):
+        shared = [c for c, other in enumerate(names) if other == name]
+        if len(shared) < 2:
+            continue
+        rows = np.flatnonzero(np.isin(membership, shared))
+        local = np.searchsorted(shared, membership[rows])  # 0..len(shared)-1
+        held = counts[rows]
+        apart = naming.category_keywords((held, words), local, len(shared))
+        position = {term: j for j, term in enumerate(words)}
+        in_name = set(name.replace(",", " ").split())
+        for k, (c, found) in enumerate(zip(shared, apart, strict=True)):
+            mine = local == k
+            for term in (t for t in found if not set(t.split()) <= in_name):
+                holding = held[:, position[term]].toarray().ravel() > 0
+                if holding[mine].mean() >= CONTRAST * holding[~mine].mean():
+                    out[c] = f"{name}: {term}"
+                    break
+    return out
 
 
 @register_detector
@@ -235,7 +271,7 @@ class Clusters(Detector):
                 names.append(f"mostly {majority[c][0]}")
             else:
                 names.append(f"category {c}")
-        return _unique(names), words, majority
+        return _unique(_contrasted(names, terms, membership)), words, majority
 
     def _describe(
         self,
