@@ -68,16 +68,17 @@ def _contrasted(
     if terms is None:
         return names
     counts, words = terms
+    repeated = {name for name in names if names.count(name) > 1}
+    if not repeated:
+        return names
+    position = {term: j for j, term in enumerate(words)}
     out = list(names)
-    for name in set(names):
+    for name in repeated:
         shared = [c for c, other in enumerate(names) if other == name]
-        if len(shared) < 2:
-            continue
         rows = np.flatnonzero(np.isin(membership, shared))
         local = np.searchsorted(shared, membership[rows])  # 0..len(shared)-1
         held = counts[rows]
         apart = naming.category_keywords((held, words), local, len(shared))
-        position = {term: j for j, term in enumerate(words)}
         in_name = set(name.replace(",", " ").split())
         for k, (c, found) in enumerate(zip(shared, apart, strict=True)):
             mine = local == k
