@@ -1059,6 +1059,7 @@ def test_a_prodigy_export_keeps_the_labels_of_accepted_answers_alone(tmp_path):
     ]), encoding="utf-8")  # fmt: skip
     dataset = load(choice, text="text")
     assert dataset.schema.label == "label" and dataset.frame["label"].tolist() == ["SPORTS", "FOOD"]
-    # an `answer` column of other values is a column like any other
-    survey = pd.DataFrame({"text": ["a", "b"], "answer": ["yes", "no"], "label": ["x", "y"]})
-    assert load(survey, text="text").frame["label"].tolist() == ["x", "y"]
+    # an `answer` column of other values, or of none, is a column like any other
+    for answers in (["yes", "no"], [None, None]):
+        survey = pd.DataFrame({"text": ["a", "b"], "answer": answers, "label": ["x", "y"]})
+        assert load(survey, text="text").frame["label"].tolist() == ["x", "y"]

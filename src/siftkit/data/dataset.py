@@ -455,7 +455,8 @@ def load(
     else:
         frame = to_frame(data)
     # nested fields (JSON objects, Parquet and Arrow structs, dicts) as columns of dotted names;
-    # the labels of a Label Studio export as columns of their own, a Prodigy export's accepted
+    # the labels of a Label Studio export as columns of their own; a Prodigy export's labels
+    # only where the answer is accept
     frame = accepted_answers(annotation_choices(flattened(frame)))
     if isinstance(label, pd.Series) and isinstance(data, pd.DataFrame):
         label = _aligned(label, frame.index)

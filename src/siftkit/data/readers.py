@@ -217,18 +217,19 @@ def accepted_answers(frame: pd.DataFrame) -> pd.DataFrame:
     ``label`` where no column is named so). A rejected label says what the text is not, and
     an ignored one nothing: those rows have no label, with a ``ColumnInferenceWarning``
     counting them. Any other frame comes back as it is."""
-    answers = frame["answer"] if "answer" in frame.columns else None
-    if answers is None or not set(answers.dropna().astype(str)) <= PRODIGY_ANSWERS:
+    answers = frame["answer"].dropna().astype(str) if "answer" in frame.columns else None
+    if answers is None or answers.empty or not set(answers) <= PRODIGY_ANSWERS:
         return frame
-    frame = frame.copy()
-    if "accept" in frame.columns and frame["accept"].map(lambda v: isinstance(v, list)).any():
-        frame["label" if "label" not in frame.columns else "accept"] = frame.pop("accept")
+    chosen = "accept" in frame.columns and frame["accept"].map(lambda v: isinstance(v, list)).any()
+    if chosen and "label" not in frame.columns:
+        frame = frame.rename(columns={"accept": "label"})
     if "label" not in frame.columns:
         return frame
-    declined = (answers != "accept").to_numpy()
+    declined = frame["answer"].isin(PRODIGY_ANSWERS - {"accept"}).to_numpy()
     if declined.any():
+        frame = frame.copy()
         frame.loc[declined, "label"] = None
-        counts = answers[declined].value_counts()
+        counts = frame["answer"][declined].value_counts()
         warnings.warn(
             f"{int(declined.sum()):,} Prodigy answers are not `accept` ("
             + ", ".join(f"{n:,} {answer}" for answer, n in counts.items())
