@@ -21,6 +21,7 @@ from siftkit.data.readers import (
     accepted_answers,
     annotation_choices,
     flattened,
+    one_label,
     read_array,
     read_path,
     to_frame,
@@ -518,16 +519,12 @@ def _reloaded(dataset: Dataset, *, label: Any, **roles: str | None) -> Dataset:
 
 def _one_label_per_cell(labels: pd.Series) -> pd.Series:
     """``labels`` (named ``label``) with each list of labels, as annotation tools export
-    them (Doccano: ``"label": ["spam"]``), made one: an empty list is no label, one label is
-    itself, several are joined by ``|`` (``spam|ads``, which a ``LabelVariantsWarning``
-    names). Other values as they are."""
+    them (Doccano: ``"label": ["spam"]``), made one (:func:`one_label`; ``spam|ads`` a
+    ``LabelVariantsWarning`` names). Other values as they are."""
     listed = labels.map(lambda v: isinstance(v, list | tuple | np.ndarray))
     if listed.any():
         labels = labels.copy()
-        labels[listed] = [
-            None if not len(v) else v[0] if len(v) == 1 else "|".join(map(str, v))
-            for v in labels[listed]
-        ]
+        labels[listed] = [one_label(v) for v in labels[listed]]
     return labels.rename("label")
 
 

@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -172,6 +173,14 @@ def flattened(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1) if nested else frame
 
 
+def one_label(labels: Sequence[Any]) -> Any:
+    """The one label of a cell holding several, as annotation tools export them: none for
+    an empty list, itself for one, several joined by ``|`` (``spam|ads``)."""
+    if not len(labels):
+        return None
+    return labels[0] if len(labels) == 1 else "|".join(map(str, labels))
+
+
 def annotation_choices(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with an ``annotations`` column as Label Studio's JSON export writes it (per
     task, a list of annotations, each with a ``result`` list of ``{"type": "choices",
@@ -195,7 +204,7 @@ def annotation_choices(frame: pd.DataFrame) -> pd.DataFrame:
             choices = (result.get("value") or {}).get("choices")
             if result.get("type") == "choices" and choices:
                 name = str(result.get("from_name") or "choice")
-                columns.setdefault(name, [None] * len(frame))[row] = "|".join(map(str, choices))
+                columns.setdefault(name, [None] * len(frame))[row] = one_label(choices)
     if not columns:
         return frame
     chosen = pd.DataFrame(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from siftkit.discover.refine import category_sums
 from siftkit.embed.base import l2_normalize
 
 #: Added to the eigenvalues of the within-class covariance, scaled to a mean eigenvalue of 1:
@@ -43,9 +44,7 @@ def _whitening(
     if counts.max() < 2:
         return None
     rows = vectors[known].astype(np.float64)
-    sums = np.zeros((n_classes, vectors.shape[1]))
-    np.add.at(sums, codes[known], rows)
-    means = sums / np.maximum(counts, 1)[:, None]
+    means = category_sums(rows, codes[known], n_classes) / np.maximum(counts, 1)[:, None]
     residuals = rows - means[codes[known]]
     covariance = residuals.T @ residuals / len(residuals)
     covariance *= covariance.shape[0] / max(np.trace(covariance), 1e-12)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from siftkit.discover.refine import category_sums
 from siftkit.embed.base import has_content, l2_normalize
 
 COMMON_WORDS = Path(__file__).parent / "common_words.txt"
@@ -189,9 +190,9 @@ def seeded_centers(rows: np.ndarray, topics: np.ndarray, seeds: np.ndarray) -> n
     nowhere near the keywords, but near the rows the topic gathered."""
     n_topics = len(topics)
     members = np.flatnonzero((seeds >= 0) & (seeds < n_topics))
-    sums = np.zeros((n_topics, rows.shape[1]))
-    np.add.at(sums, seeds[members], l2_normalize(np.asarray(rows[members], dtype=np.float32)))
-    means = sums / np.maximum(np.bincount(seeds[members], minlength=n_topics), 1)[:, None]
+    unit = l2_normalize(np.asarray(rows[members], dtype=np.float32))
+    counts = np.bincount(seeds[members], minlength=n_topics)
+    means = category_sums(unit, seeds[members], n_topics) / np.maximum(counts, 1)[:, None]
     return l2_normalize(means + l2_normalize(np.asarray(topics, dtype=np.float64)))
 
 
