@@ -3,6 +3,7 @@ from files, what a blank text is, and the part of a text its words are counted i
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import unicodedata
@@ -112,11 +113,33 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
-def read_utf8(path: Path, fix: str) -> str:
-    """The text of the file ``path`` (a byte-order mark dropped); raises
-    :class:`UnreadableDataError` naming the bad byte and ``fix`` when it is not UTF-8."""
+#: Byte-order marks naming an encoding other than UTF-8, as Windows' "Unicode" saves write
+#: (Excel's "Unicode Text" is UTF-16): UTF-32's first, as its little-endian mark begins with
+#: UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def encoding_of(head: bytes) -> str:
+    """The encoding of text starting with the bytes ``head`` (its first four suffice): UTF-16
+    or UTF-32 where a byte-order mark names it, else UTF-8 (a mark of its own skipped)."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            return encoding
+    return "utf-8-sig"
+
+
+def read_unicode(path: Path, fix: str) -> str:
+    """The text of the file ``path``: UTF-8, or UTF-16 or UTF-32 with a byte-order mark (a
+    mark dropped); raises :class:`UnreadableDataError` naming the bad byte and ``fix`` when
+    it is none of them."""
+    data = path.read_bytes()
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return data.decode(encoding_of(data[:4]))
     except UnicodeDecodeError as exc:
         raise UnreadableDataError(
             f"Could not read {str(path)!r} as UTF-8 text ({exc.reason} at byte {exc.start}). {fix}"

@@ -100,7 +100,7 @@ def audit(
 
     Parameters
     ----------
-    data : a path (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders), a
+    data : a path (a file, or a folder of class subfolders or of a table's parts), a
         pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a numpy array
         of shape (n_rows, n_features), or a ``Dataset`` from ``siftkit.load`` (read once,
         audited as it was loaded).

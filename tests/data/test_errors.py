@@ -6,6 +6,7 @@ import gzip
 import json
 import sys
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,7 @@ def test_unknown_suffix(tmp_path):
         load(path)
     message = str(info.value)
     assert "Cannot tell the format" in message
-    assert "'.xyz'" in message and "also gzipped" in message
+    assert "'.xyz'" in message and "also compressed" in message
     assert ".csv" in message and ".parquet" in message  # what is expected
     assert "Rename the file" in message
 
@@ -122,11 +123,12 @@ def test_unknown_suffix(tmp_path):
 def test_folder_without_text_files(tmp_path):
     (tmp_path / "cats").mkdir()
     (tmp_path / "cats" / "a.md").write_text("meow", encoding="utf-8")
-    with pytest.raises(UnreadableDataError, match="holds no .txt files"):
+    with pytest.raises(UnreadableDataError, match="holds no .txt files and no tables"):
         load(tmp_path)
     for name in ("1.jpg", "2.PNG"):
         (tmp_path / "cats" / name).write_bytes(b"\xff\xd8\xff")
-    with pytest.raises(UnreadableDataError, match=r"holds 2 image files and no .txt file\. "
+    with pytest.raises(UnreadableDataError, match=r"holds 2 image files and no .txt file or "
+                       r"table\. "
                        r"siftkit reads no images.*--embeddings FILE\.npy"):  # fmt: skip
         load(tmp_path)
 
@@ -736,6 +738,36 @@ def test_a_csv_file_saved_as_windows_1252_is_read_so_with_a_warning(tmp_path):
 def test_files_read_wrong_are_refused_with_the_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
+    with pytest.raises(UnreadableDataError, match=reason):
+        load(path)
+
+
+def test_a_folder_of_tables_of_several_formats_is_refused(tmp_path):
+    (tmp_path / "a.csv").write_text("text\na cat\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "a dog"}\n', encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text('{"text": "a cow"}\n', encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match=r"holds tables of 2 formats \(2 JSONL, 1 CSV "
+                       r"files\).*one format"):  # fmt: skip
+        load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("members", "reason"),
+    [
+        (["a.csv", "b.csv"], r"holds 2 files \(a.csv, b.csv\), where siftkit reads an archive "
+         r"of one\. Unzip it"),
+        ([], r"holds 0 files, where"),
+        (None, r"is not a readable .zip archive"),
+    ],
+)  # fmt: skip
+def test_a_zip_archive_of_other_than_one_file_is_refused(tmp_path, members, reason):
+    path = tmp_path / "data.zip"
+    if members is None:
+        path.write_bytes(b"PK not really")
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            for name in members:
+                archive.writestr(name, "text\na cat\n")
     with pytest.raises(UnreadableDataError, match=reason):
         load(path)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import bz2
+import codecs
 import gzip
 import json
+import lzma
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -31,6 +35,7 @@ from siftkit.exceptions import (
 )
 
 IDS = ["a", "b", "c", "d", "e", "f"]
+LABELS_SORTED = sorted(set(LABELS))
 
 
 @pytest.fixture
@@ -198,17 +203,69 @@ def test_json_lines(tmp_path, small_frame, suffix):
     assert_small(load(path))
 
 
-@pytest.mark.parametrize("name", ["data.csv.gz", "data.tsv.gz", "data.jsonl.gz", "data.json.gz"])
-def test_gzipped_files_read_as_the_format_inside(tmp_path, small_frame, name):
+@pytest.mark.parametrize("name", ["data.csv.gz", "data.tsv.gz", "data.jsonl.gz", "data.json.gz",
+                                  "data.csv.bz2", "data.jsonl.xz", "data.csv.zip", "data.json.zip",
+                                  "data.txt.bz2"])  # fmt: skip
+def test_compressed_files_read_as_the_format_inside(tmp_path, small_frame, name):
     path = tmp_path / name
+    records = small_frame.to_dict(orient="records")
     if ".csv" in name or ".tsv" in name:
-        small_frame.to_csv(path, sep="\t" if ".tsv" in name else ",", index=False)  # gzips
+        small_frame.to_csv(path, sep="\t" if ".tsv" in name else ",", index=False)  # compresses
+    elif ".txt" in name:
+        path.write_bytes(bz2.compress("\n".join(TEXTS).encode("utf-8")))
+        assert load(path).texts == TEXTS
+        return
     else:
-        records = small_frame.to_dict(orient="records")
         text = (json.dumps(records) if name.startswith("data.json.")
                 else "\n".join(json.dumps(r) for r in records))  # fmt: skip
-        path.write_bytes(gzip.compress(text.encode("utf-8")))
+        compress = {".gz": gzip.compress, ".xz": lzma.compress}.get(path.suffix)
+        if compress:
+            path.write_bytes(compress(text.encode("utf-8")))
+        else:
+            with zipfile.ZipFile(path, "w") as archive:
+                archive.writestr("data.json", text)
     assert_small(load(path))
+
+
+def test_a_zip_archive_is_read_as_the_one_file_it_holds(tmp_path, small_frame):
+    """A .zip downloaded as ``train.zip`` holds ``train.csv``; macOS adds ``__MACOSX``."""
+    path = tmp_path / "train.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("train/", "")
+        archive.writestr("train/train.csv", small_frame.to_csv(index=False))
+        archive.writestr("__MACOSX/train/._train.csv", b"\x00\x05\x16\x07")
+        archive.writestr("train/.DS_Store", b"\x00")
+    assert_small(load(path))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".txt", ".csv.gz"])
+def test_unicode_text_files_are_read_by_their_byte_order_mark(tmp_path, small_frame, encoding,
+                                                              suffix):  # fmt: skip
+    """Excel's "Unicode Text" and Windows' Notepad save UTF-16 with a byte-order mark: the
+    CSV was read as UTF-8, its names and values holding a NUL between letters."""
+    mark = {"utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")  # the others write their own
+    if suffix == ".txt":
+        text = "\n".join(TEXTS)
+    elif suffix == ".jsonl":
+        text = "\n".join(json.dumps(r, ensure_ascii=False) for r in small_frame.to_dict("records"))
+    else:
+        text = small_frame.to_csv(sep="\t" if suffix == ".tsv" else ",", index=False)
+    data = mark + text.replace("food", "café").encode(encoding)
+    path = tmp_path / f"data{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    dataset = load(path)
+    if suffix == ".txt":
+        assert dataset.texts == TEXTS
+        return
+    assert dataset.schema.id == "id" and dataset.texts == TEXTS
+    assert dataset.labels.classes.tolist() == ["café", "sport", "tech"]
+
+
+def test_a_unicode_file_of_a_text_folder_is_read_by_its_byte_order_mark(tmp_path):
+    (tmp_path / "drinks").mkdir()
+    (tmp_path / "drinks" / "a.txt").write_bytes("un café crème".encode("utf-16"))
+    assert load(tmp_path).texts == ["un café crème"]
 
 
 def test_json_array(tmp_path, small_frame):
@@ -313,6 +370,46 @@ def test_parquet(tmp_path, small_frame, suffix):
     path = tmp_path / f"data{suffix}"
     small_frame.to_parquet(path, index=False)
     assert_small(load(path))
+
+
+def test_arrow_files_and_streams(tmp_path, small_frame):
+    """Feather (pandas' to_feather: an Arrow IPC file) and an Arrow IPC stream (Hugging Face
+    ``datasets``' cache and ``save_to_disk`` files) are read as tables."""
+    small_frame.to_feather(tmp_path / "data.feather")
+    assert_small(load(tmp_path / "data.feather"))
+    table = pa.Table.from_pandas(small_frame, preserve_index=False)
+    with pa.ipc.new_stream(tmp_path / "data.arrow", table.schema) as stream:
+        stream.write_table(table)
+    assert_small(load(tmp_path / "data.arrow"))
+
+
+def _hugging_face_table(small_frame: pd.DataFrame) -> pa.Table:
+    """``small_frame``'s rows as ``datasets`` writes them: labels as class numbers, their
+    names in the schema's metadata (-1, no label, for the last row)."""
+    names = ["food", "sport", "tech"]
+    codes = [names.index(label) for label in LABELS[:-1]] + [-1]
+    features = {"text": {"dtype": "string", "_type": "Value"},
+                "label": {"names": names, "_type": "ClassLabel"}}  # fmt: skip
+    table = pa.table({"text": TEXTS, "label": pa.array(codes, pa.int64())})
+    return table.replace_schema_metadata(
+        {"huggingface": json.dumps({"info": {"features": features}})}
+    )
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".arrow"])
+def test_hugging_face_class_numbers_in_a_file_read_as_their_names(tmp_path, small_frame, suffix):
+    """A ClassLabel column of a Parquet or Arrow file ``datasets`` wrote held 0, 1, 2: the
+    audit named classes '0', '1', '2'."""
+    table, path = _hugging_face_table(small_frame), tmp_path / f"data{suffix}"
+    if suffix == ".parquet":
+        pq.write_table(table, path)
+    else:
+        with pa.ipc.new_stream(path, table.schema) as stream:
+            stream.write_table(table)
+    dataset = load(path)
+    assert dataset.schema.label == "label" and dataset.labels.classes.tolist() == LABELS_SORTED
+    assert dataset.labels.decode(dataset.labels.codes).tolist()[:-1] == LABELS[:-1]
+    assert dataset.labels.missing.tolist() == [False] * (len(LABELS) - 1) + [True]
 
 
 def test_excel_reads_the_first_sheet_and_names_the_others(tmp_path, small_frame):
@@ -438,6 +535,63 @@ def test_text_folder_without_subfolders_has_no_labels(tmp_path):
     assert "label" not in dataset.frame.columns
     assert dataset.labels is None
     assert sorted(dataset.texts) == sorted(TEXTS)
+
+
+def test_a_folder_of_table_parts_is_one_table(tmp_path, small_frame):
+    """Spark, Dask and Hugging Face write a table as parts in a folder; it was refused as a
+    folder without .txt files."""
+    (tmp_path / "_delta_log").mkdir()
+    (tmp_path / "_delta_log" / "0.json").write_text("{}", encoding="utf-8")
+    for name in ("_SUCCESS", ".part-00000.parquet.crc"):
+        (tmp_path / name).write_bytes(b"")
+    small_frame.iloc[:4].to_parquet(tmp_path / "part-00000.parquet", index=False)
+    small_frame.iloc[4:].to_parquet(tmp_path / "part-00001.parquet", index=False)
+    dataset = load(tmp_path)
+    assert_small(dataset)
+    assert dataset.schema.split is None  # the parts name no split
+
+
+def test_a_folder_of_tables_named_by_split_gives_the_split(tmp_path, small_frame):
+    """``datasets``' ``save_to_disk`` of train and test, its records beside the parts."""
+    table = _hugging_face_table(small_frame)
+    for split, rows in (("train", table.slice(0, 4)), ("test", table.slice(4))):
+        (tmp_path / split).mkdir()
+        with pa.ipc.new_stream(tmp_path / split / "data-00000-of-00001.arrow", rows.schema) as s:
+            s.write_table(rows)
+        for record in ("state.json", "dataset_info.json"):
+            (tmp_path / split / record).write_text("{}", encoding="utf-8")
+    (tmp_path / "dataset_dict.json").write_text('{"splits": ["train", "test"]}', encoding="utf-8")
+    dataset = load(tmp_path)
+    assert dataset.schema.split == "split" and dataset.schema.label == "label"
+    assert dataset.frame["split"].tolist() == ["test", "test", "train", "train", "train", "train"]
+    assert dataset.texts == TEXTS[4:] + TEXTS[:4]
+    assert dataset.labels.classes.tolist() == LABELS_SORTED
+
+
+def test_a_folder_of_hive_partitions_gives_their_columns(tmp_path, small_frame):
+    for year, rows in ((2023, small_frame.iloc[:2]), (2024, small_frame.iloc[2:])):
+        (tmp_path / f"year={year}").mkdir()
+        rows.to_csv(tmp_path / f"year={year}" / "part-0.csv", index=False)
+    dataset = load(tmp_path)
+    assert_small(dataset)
+    assert dataset.frame["year"].tolist() == [2023] * 2 + [2024] * 4
+    assert "year" in dataset.schema.numeric
+
+
+def test_a_folder_of_tables_of_unequal_columns_warns(tmp_path, small_frame):
+    small_frame.iloc[:3].to_csv(tmp_path / "a.csv", index=False)
+    small_frame.iloc[3:].assign(score=1.0).to_csv(tmp_path / "b.csv", index=False)
+    with pytest.warns(ColumnInferenceWarning, match=r"hold different columns; missing from "
+                      r"some of them: 'score' \(1 of 2\)"):  # fmt: skip
+        dataset = load(tmp_path)
+    assert dataset.frame["score"].isna().tolist() == [True] * 3 + [False] * 3
+
+
+def test_a_folder_of_text_files_is_read_as_one_beside_a_table(tmp_path, small_frame):
+    (tmp_path / "pos").mkdir()
+    (tmp_path / "pos" / "1.txt").write_text("a fine film", encoding="utf-8")
+    small_frame.to_csv(tmp_path / "notes.csv", index=False)
+    assert load(tmp_path).texts == ["a fine film"]
 
 
 # --------------------------------------------------------------------------- in memory

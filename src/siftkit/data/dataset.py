@@ -18,6 +18,7 @@ import pandas as pd
 from siftkit._text import is_blank, one_line, plain_text
 from siftkit._validation import preview
 from siftkit.data.readers import (
+    ROW_IDS,
     accepted_answers,
     annotation_choices,
     flattened,
@@ -448,8 +449,8 @@ def load(
     elif isinstance(data, str | Path):
         source = str(data)
         frame = read_path(data)
-        if id is None and Path(data).is_dir():
-            id = "path"  # a file of a text folder is named by its path in it
+        if id is None:  # a file of a text folder is named by its path in it
+            id = frame.attrs.get(ROW_IDS)
     elif isinstance(data, np.ndarray):
         features = _as_feature_matrix(data)
         frame = pd.DataFrame(index=pd.RangeIndex(len(features)))

@@ -6,12 +6,16 @@ the format it was read as, and what to do about it.
 
 from __future__ import annotations
 
+import bz2
 import csv
 import gzip
+import io
 import itertools
 import json
+import lzma
 import re
 import warnings
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +23,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from siftkit._text import NA_TEXTS, read_utf8
+from siftkit._text import NA_TEXTS, counted, encoding_of, read_unicode
 from siftkit._validation import did_you_mean
 from siftkit.data.schema import IMAGE_PATH_PATTERN
 from siftkit.exceptions import (
@@ -43,6 +47,9 @@ FORMATS: dict[str, str] = {
     ".json": "json",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
     ".xlsx": "excel",
     ".xlsm": "excel",
     ".txt": "lines",
@@ -52,31 +59,89 @@ FORMATS: dict[str, str] = {
 #: Spreadsheet suffixes siftkit does not read (it reads .xlsx): refused, saying how to save them.
 OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers")
 
-#: Formats read gzip-compressed too (``reviews.csv.gz``): pandas and ``gzip`` read them as
-#: they stream; Parquet compresses inside.
-GZIP_FORMATS = ("csv", "tsv", "jsonl", "json", "lines")
+#: Compressions read by the suffix after a format's own (``reviews.csv.gz``), as they stream;
+#: a ``.zip`` archive holds one file (``train.csv.zip``, ``train.zip`` holding ``train.csv``).
+COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+ZIP = ".zip"
+#: The formats read compressed: the text ones (Parquet, Arrow and Excel compress inside).
+COMPRESSIBLE_FORMATS = ("csv", "tsv", "jsonl", "json", "lines")
 
 TEXT_FOLDER_SUFFIXES = (".txt",)
+#: The key of a DataFrame's ``attrs`` naming the column of row ids a reader gave it (a text
+#: folder's ``path``), taken when none is named.
+ROW_IDS = "siftkit.row_ids"
 
 #: The bytes a ``.npy`` file starts with.
 NPY_MAGIC = b"\x93NUMPY"
 
 
 def format_of(path: Path) -> str | None:
-    """The format ``path``'s suffix names (for ``.gz``, the suffix before it); None for
-    another suffix."""
+    """The format ``path``'s suffix names (for a compressed file, the suffix before the
+    compression's, or the name of the one file a ``.zip`` archive holds); None for another
+    suffix."""
     suffix = path.suffix.lower()
-    if suffix == ".gz":
+    if suffix in COMPRESSIONS or suffix == ZIP:
         inner = FORMATS.get(Path(path.stem).suffix.lower())
-        return inner if inner in GZIP_FORMATS else None
+        if inner is None and suffix == ZIP and path.is_file():
+            try:
+                inner = FORMATS.get(Path(_zip_member(path)).suffix.lower())
+            except UnreadableDataError:  # read_path says why
+                return None
+        return inner if inner in COMPRESSIBLE_FORMATS else None
     return FORMATS.get(suffix)
 
 
+def _zip_member(path: Path) -> str:
+    """The name of the one file the ``.zip`` archive ``path`` holds (leaving out folders and
+    the ``__MACOSX`` and dot files macOS adds); raises :class:`UnreadableDataError` when it
+    holds another number."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [
+                info.filename
+                for info in archive.infolist()
+                if not info.is_dir()
+                and not info.filename.startswith("__MACOSX/")
+                and not Path(info.filename).name.startswith(".")
+            ]
+    except zipfile.BadZipFile as exc:
+        raise UnreadableDataError(
+            f"{str(path)!r} is not a readable .zip archive ({exc}); check that it is not "
+            "truncated, or unzip it and point siftkit at the file inside."
+        ) from exc
+    if len(names) != 1:
+        held = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        raise UnreadableDataError(
+            f"{str(path)!r} holds {counted(len(names), 'file')}"
+            + (f" ({held})" if names else "")
+            + ", where siftkit reads an archive of one. Unzip it and point siftkit at the file "
+            "to read, or at the folder to read its tables as one."
+        )
+    return names[0]
+
+
+def _open_bytes(path: Path) -> IO[bytes]:
+    """``path`` opened for reading its bytes, decompressed as its last suffix says."""
+    suffix = path.suffix.lower()
+    if suffix == ZIP:
+        member = _zip_member(path)
+        with zipfile.ZipFile(path) as archive:
+            return archive.open(member)  # the member keeps the archive's file open
+    return COMPRESSIONS.get(suffix, open)(path, "rb")
+
+
+def _encoding(path: Path) -> str:
+    """The encoding of the text file ``path``, as its byte-order mark names it (UTF-8 by
+    default)."""
+    with _open_bytes(path) as handle:
+        return encoding_of(handle.read(4))
+
+
 def _open_text(path: Path, **options: Any) -> IO[str]:
-    """``path`` opened as UTF-8 text, read through gzip when it ends in ``.gz``."""
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rt", encoding=options.pop("encoding", "utf-8"), **options)
-    return path.open(**{"encoding": "utf-8", **options})
+    """``path`` opened as text, decompressed as its suffix says, in the encoding its
+    byte-order mark names (UTF-8 by default) unless ``options`` name one."""
+    encoding = options.pop("encoding", None) or _encoding(path)
+    return io.TextIOWrapper(_open_bytes(path), encoding=encoding, **options)
 
 
 def read_array(path: str | Path) -> np.ndarray:
@@ -106,7 +171,9 @@ def read_path(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise DataFileNotFoundError(_missing_path_message(path))
     if path.is_dir():
-        return read_text_folder(path)
+        return read_folder(path)
+    if path.suffix.lower() == ZIP:
+        _zip_member(path)  # raises, saying why, unless the archive holds one file
     fmt = format_of(path)
     if fmt is None and path.suffix.lower() in OTHER_SPREADSHEETS:
         raise UnreadableDataError(
@@ -116,9 +183,10 @@ def read_path(path: str | Path) -> pd.DataFrame:
     if fmt is None:
         raise UnreadableDataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Expected one of {', '.join(sorted(FORMATS))} (all but Parquet and Excel also "
-            "gzipped, e.g. .csv.gz), .npy (vectors alone), or a folder of class subfolders "
-            "holding .txt files. Rename the file to a supported suffix."
+            f"Expected one of {', '.join(sorted(FORMATS))} (all but Parquet, Arrow and Excel "
+            "also compressed: .csv.gz, .jsonl.bz2, .tsv.xz, .csv.zip), .npy (vectors alone), "
+            "or a folder: of class subfolders holding .txt files, or of the parts of a table. "
+            "Rename the file to a supported suffix."
         )
     try:
         frame = _READERS[fmt](path)
@@ -325,7 +393,8 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     """A CSV file (a byte-order mark is skipped, and a title above the header, with a
     warning); ``sep`` None: the separator its first line uses most of ``CSV_SEPARATORS`` (a
     comma where it uses none: one column, or a title above comma-separated rows)."""
-    with _open_text(path, encoding="utf-8-sig", errors="replace") as handle:
+    encoding = _encoding(path)
+    with _open_text(path, encoding=encoding, errors="replace") as handle:
         lines = list(itertools.islice(handle, HEAD_ROWS))
     if sep is None:
         counts = [lines[0].count(candidate) for candidate in CSV_SEPARATORS] if lines else [0]
@@ -338,8 +407,8 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     options = dict(sep=sep, low_memory=False, keep_default_na=False, na_values=[""],
                    skiprows=skipped, skipinitialspace=True)  # fmt: skip
     try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", **options)
-        options["encoding"] = "utf-8-sig"
+        frame = _parsed_csv(path, encoding=encoding, **options)
+        options["encoding"] = encoding
     except UnicodeDecodeError:
         example = _windows_1252_example(path)
         if example is None:
@@ -351,7 +420,7 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
             stacklevel=4,
         )
         options["encoding"] = "cp1252"
-        frame = pd.read_csv(path, **options)
+        frame = _parsed_csv(path, **options)
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
         # fills the shorter lines' last columns with nothing: the data would shift silently
@@ -364,6 +433,12 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     return _numbers_with_gaps(frame if sep == "," else _decimal_commas(frame))
 
 
+def _parsed_csv(path: Path, **options: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` of ``path``, decompressed as its suffix says."""
+    with _open_bytes(path) as handle:
+        return pd.read_csv(handle, **options)
+
+
 def _with_leading_zeros(frame: pd.DataFrame, path: Path, options: dict[str, Any]) -> pd.DataFrame:
     """``frame`` with each column of whole numbers that the file writes with leading zeros
     (codes such as ``007`` or ``02134``: pandas reads 7 and 2134) as written, text. Only the
@@ -371,10 +446,10 @@ def _with_leading_zeros(frame: pd.DataFrame, path: Path, options: dict[str, Any]
     whole = [name for name in frame.columns if _whole_numbers(frame[name])]
     if not whole:
         return frame
-    written = pd.read_csv(path, usecols=whole, dtype=str, nrows=LEADING_ZERO_ROWS, **options)
+    written = _parsed_csv(path, usecols=whole, dtype=str, nrows=LEADING_ZERO_ROWS, **options)
     padded = [name for name in whole if written[name].str.match(ZERO_PADDED).any()]
     if padded:
-        texts = pd.read_csv(path, usecols=padded, dtype=str, **options)
+        texts = _parsed_csv(path, usecols=padded, dtype=str, **options)
         for name in padded:
             frame[name] = texts[name].to_numpy()
     return frame
@@ -384,8 +459,7 @@ def _windows_1252_example(path: Path) -> str | None:
     """A word of ``path`` beyond ASCII as Windows-1252 reads it (``café``), when its first
     ``ENCODING_SAMPLE_BYTES`` read as that, few of their letters beyond ASCII (Western
     European text, not another script's bytes misread); else None."""
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rb") as handle:
+    with _open_bytes(path) as handle:
         sample = handle.read(ENCODING_SAMPLE_BYTES)
     try:
         text = sample.decode("cp1252")
@@ -526,7 +600,8 @@ def _read_json(path: Path) -> pd.DataFrame:
         while first_line and not first_line.strip():
             first_line = handle.readline()
     if first_line.lstrip().startswith("["):
-        return pd.read_json(path, orient="records")
+        with _open_text(path) as handle:
+            return pd.read_json(handle, orient="records")
     if first_line.lstrip().startswith("{") and not _is_json(first_line):
         # one object written over several lines, as json.dump(..., indent=2) does
         with _open_text(path) as handle:
@@ -585,7 +660,44 @@ def _rows_of_object(document: Any, path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path)
+    import pyarrow.parquet
+
+    return _from_arrow(pyarrow.parquet.read_table(path))
+
+
+def _read_arrow(path: Path) -> pd.DataFrame:
+    """An Arrow IPC file (Feather, as pandas' ``to_feather`` writes it) or stream (as Hugging
+    Face ``datasets`` caches and saves its tables)."""
+    import pyarrow
+    import pyarrow.feather
+    import pyarrow.ipc
+
+    try:
+        table = pyarrow.feather.read_table(path)
+    except pyarrow.ArrowInvalid:  # not a file: a stream has no footer
+        with pyarrow.ipc.open_stream(pyarrow.memory_map(str(path))) as stream:
+            table = stream.read_all()
+    return _from_arrow(table)
+
+
+def _from_arrow(table: Any) -> pd.DataFrame:
+    """A pyarrow Table as pandas, each column a Hugging Face ``ClassLabel`` in the features
+    its schema's metadata records (as ``datasets`` writes Parquet and Arrow files) holding
+    its class names."""
+    metadata = table.schema.metadata or {}
+    try:
+        info = json.loads(metadata.get(b"huggingface", b"{}")).get("info") or {}
+    except (json.JSONDecodeError, AttributeError):
+        info = {}
+    features = info.get("features") if isinstance(info, dict) else None
+    names = {
+        name: feature["names"]
+        for name, feature in (features if isinstance(features, dict) else {}).items()
+        if isinstance(feature, dict)
+        and feature.get("_type") == "ClassLabel"
+        and isinstance(feature.get("names"), list)
+    }
+    return _class_names(table.to_pandas(), names)
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -622,7 +734,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
 def _read_lines(path: Path) -> pd.DataFrame:
     """A text file as one row per line that holds something: its number in the file
     (``line``, from 1) and its ``text``."""
-    with _open_text(path, encoding="utf-8-sig") as handle:
+    with _open_text(path) as handle:
         numbered = [(n, line.strip()) for n, line in enumerate(handle, start=1) if line.strip()]
     return pd.DataFrame(numbered, columns=["line", "text"])
 
@@ -634,50 +746,143 @@ _READERS = {
     "jsonl": _read_jsonl,
     "json": _read_json,
     "parquet": _read_parquet,
+    "arrow": _read_arrow,
     "excel": _read_excel,
 }
 
 
-def read_text_folder(folder: Path) -> pd.DataFrame:
-    """One row per ``.txt`` file; the subfolder a file sits in is its label.
+#: Files a folder of tables holds beside them, not rows: Hugging Face ``datasets``'
+#: ``save_to_disk`` records. Spark's, Dask's and Delta Lake's (``_SUCCESS``, ``_metadata``,
+#: ``_delta_log/``) and hidden files (``.part-0.crc``) are passed over by their first character.
+TABLE_FOLDER_RECORDS = frozenset(("dataset_info.json", "state.json", "dataset_dict.json"))
+#: Words naming a split in a table's path (``data/train-00000-of-00002.parquet``,
+#: ``test.csv``, ``validation/data-00000-of-00001.arrow``).
+SPLIT_WORDS = frozenset(("train", "training", "test", "testing", "validation", "valid", "val",
+                         "dev", "eval"))  # fmt: skip
+#: A folder named ``key=value``: a Hive partition, as Spark and pyarrow write them.
+PARTITION = re.compile(r"([^=]+)=(.*)")
+
+
+def read_folder(folder: Path) -> pd.DataFrame:
+    """The rows of a folder: of its ``.txt`` files (:func:`read_text_folder`) where it holds
+    any, else of its tables (:func:`read_table_folder`)."""
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    texts = [path for path in files if path.suffix.lower() in TEXT_FOLDER_SUFFIXES]
+    if texts:
+        return read_text_folder(folder, texts)
+    tables = [path for path in files if _is_table_part(path.relative_to(folder))]
+    if tables:
+        return read_table_folder(folder, tables)
+    images = sum(1 for path in files if IMAGE_PATH_PATTERN.fullmatch(path.name))
+    held = (
+        f"holds {counted(images, 'image file')} and no .txt file or table. siftkit reads no "
+        "images: embed them with an image model, and pass a table with a row per image (its "
+        "path, its label) and the vectors in the same order (--embeddings FILE.npy)" if images
+        else "holds no .txt files and no tables. Expected one subfolder per class, each "
+        "holding .txt files (e.g. reviews/positive/001.txt), or the parts of one table "
+        "(part-00000.parquet, …); or point siftkit at a CSV, JSON Lines or Parquet file"
+    )  # fmt: skip
+    raise UnreadableDataError(f"The folder {str(folder)!r} {held}.")
+
+
+def _is_table_part(relative: Path) -> bool:
+    """Whether the file at ``relative`` in a folder is a table to read, not a record beside
+    the tables (``TABLE_FOLDER_RECORDS``; files and folders named from ``.`` or ``_``)."""
+    if relative.name in TABLE_FOLDER_RECORDS:
+        return False
+    if any(part.startswith((".", "_")) for part in relative.parts):
+        return False
+    return format_of(relative) not in (None, "lines")
+
+
+def read_table_folder(folder: Path, tables: list[Path]) -> pd.DataFrame:
+    """The rows of the tables ``tables`` (files below ``folder``, of one format) one after
+    another, in the order of their paths, as Spark, Dask and Hugging Face ``datasets`` write
+    a table in parts. A folder named ``key=value`` (a Hive partition) gives its rows the
+    column ``key``; where the paths name two splits or more (``train.csv``, ``test.csv``) and
+    the tables have no ``split`` column, the rows get one."""
+    formats = pd.Series([format_of(path) for path in tables]).value_counts()
+    if len(formats) > 1:
+        held = ", ".join(f"{n:,} {kind.upper()}" for kind, n in formats.items())
+        raise UnreadableDataError(
+            f"The folder {str(folder)!r} holds tables of {len(formats)} formats ({held} files), "
+            "where siftkit reads the parts of one table. Point it at one file, or at a folder "
+            "holding one format."
+        )
+    parts, partitions = [], set()
+    for path in tables:
+        frame = read_path(path)
+        for directory in path.relative_to(folder).parts[:-1]:
+            partition = PARTITION.fullmatch(directory)
+            if partition and partition.group(1) not in frame:
+                frame[partition.group(1)] = partition.group(2)
+                partitions.add(partition.group(1))
+        parts.append(frame)
+    _warn_of_unequal_columns(folder, tables, parts)
+    rows = pd.concat(parts, ignore_index=True)
+    splits = [_split_named(path.relative_to(folder)) for path in tables]
+    if "split" not in rows and None not in splits and len(set(splits)) > 1:
+        rows["split"] = np.repeat(splits, [len(part) for part in parts])
+    for name in partitions:  # numbers written in folders' names (``year=2024``) are numbers
+        numbers = _as_numbers(rows[name])
+        if numbers is not None:
+            rows[name] = numbers
+    return rows
+
+
+def _split_named(relative: Path) -> str | None:
+    """The split a table's path names (``data/train-00000-of-00002.parquet``: ``train``), the
+    first word of ``SPLIT_WORDS`` in its folders' names or its own; None where none does."""
+    words = re.split(r"[\W_]+", " ".join((*relative.parts[:-1], relative.name.split(".")[0])))
+    return next((word.lower() for word in words if word.lower() in SPLIT_WORDS), None)
+
+
+def _warn_of_unequal_columns(folder: Path, tables: list[Path], parts: list[pd.DataFrame]) -> None:
+    """Warn when the tables of a folder hold different columns: their rows have no value in
+    the columns of the others."""
+    columns = [set(map(str, part.columns)) for part in parts]
+    lacking = [
+        (name, n)
+        for name in sorted(set().union(*columns))
+        if (n := sum(name not in held for held in columns))
+    ]
+    if not lacking:
+        return
+    said = ", ".join(f"{name!r} ({n:,} of {len(tables):,})" for name, n in lacking[:5])
+    warnings.warn(
+        f"The tables of {str(folder)!r} hold different columns; missing from some of them: "
+        f"{said}{', …' if len(lacking) > 5 else ''}. Their rows have no value there.",
+        ColumnInferenceWarning,
+        stacklevel=4,
+    )
+
+
+def read_text_folder(folder: Path, files: list[Path]) -> pd.DataFrame:
+    """One row per ``.txt`` file of ``files`` (files below ``folder``); the subfolder a file
+    sits in is its label.
 
     Files directly inside ``folder`` get no label. Columns: ``path``, ``text``, ``label``.
     """
-    files = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_FOLDER_SUFFIXES
-    )
-    if not files:
-        images = sum(
-            1 for p in folder.rglob("*") if p.is_file() and IMAGE_PATH_PATTERN.fullmatch(p.name)
-        )  # fmt: skip
-        held = (
-            f"holds {images:,} image file{'s' if images > 1 else ''} and no .txt file. siftkit "
-            "reads no images: embed them with an image model, and pass a table with a row per "
-            "image (its path, its label) and the vectors in the same order (--embeddings "
-            "FILE.npy)" if images
-            else "holds no .txt files. Expected one subfolder per class, each holding .txt "
-            "files (e.g. reviews/positive/001.txt); put the files there, or point siftkit at "
-            "a CSV, JSON Lines or Parquet file instead"
-        )  # fmt: skip
-        raise UnreadableDataError(f"The folder {str(folder)!r} {held}.")
+    files = [path for path in files if path.suffix.lower() in TEXT_FOLDER_SUFFIXES]
     rows = []
     for file in files:
         relative = file.relative_to(folder)
         label = relative.parts[0] if len(relative.parts) > 1 else None
-        text = read_utf8(file, "Convert the file to UTF-8 or remove it from the folder.")
+        text = read_unicode(file, "Convert the file to UTF-8 or remove it from the folder.")
         rows.append({"path": str(relative), "text": text, "label": label})
     frame = pd.DataFrame(rows)
     if frame["label"].isna().all():
         frame = frame.drop(columns="label")
+    frame.attrs[ROW_IDS] = "path"
     return frame
 
 
-def _class_names(frame: pd.DataFrame, features: Any) -> pd.DataFrame:
-    """``frame`` (a Hugging Face Dataset's) with each ``ClassLabel`` column's class numbers
-    as their names (``0`` → ``World``), -1 (no label, as test splits hold) as missing."""
-    for name, feature in features.items():
-        names = getattr(feature, "names", None)
-        if type(feature).__name__ != "ClassLabel" or not names or name not in frame:
+def _class_names(frame: pd.DataFrame, class_names: dict[str, list[str]]) -> pd.DataFrame:
+    """``frame`` with each column of Hugging Face ``ClassLabel`` numbers that
+    ``class_names`` names (column -> class names) holding the names (``0`` → ``World``),
+    -1 (no label, as test splits hold) missing."""
+    for name, names in class_names.items():
+        if not names or name not in frame or not pd.api.types.is_integer_dtype(frame[name]):
             continue
         codes = frame[name].to_numpy()
         known = (codes >= 0) & (codes < len(names))
@@ -697,14 +902,21 @@ def to_frame(data: Any) -> pd.DataFrame:
     if module == "pyarrow":
         return data.to_pandas()
     if module == "datasets" and hasattr(data, "to_pandas"):
-        return _class_names(data.to_pandas(), getattr(data, "features", None) or {})
+        features = getattr(data, "features", None) or {}
+        names = {
+            name: feature.names
+            for name, feature in features.items()
+            if type(feature).__name__ == "ClassLabel"
+        }
+        return _class_names(data.to_pandas(), names)
     if isinstance(data, np.ndarray):
         raise TypeError("numpy arrays are handled by siftkit.data.load, not to_frame")
     if isinstance(data, list | tuple) and data and all(isinstance(r, dict) for r in data):
         return pd.DataFrame.from_records(list(data))
     raise UnreadableDataError(
         f"Cannot read data of type {type(data).__module__}.{type(data).__qualname__}. "
-        "Expected a path (CSV, TSV, JSON Lines, Parquet, or a folder of class subfolders), "
+        "Expected a path (CSV, TSV, JSON Lines, Parquet, Arrow, a folder of class subfolders "
+        "or of a table's parts), "
         "a pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a list of "
         "dicts, or a 2-D numpy array of features."
     )

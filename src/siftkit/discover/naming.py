@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from siftkit._text import UNSPACED, WORD_END, WORD_START, is_unspaced, read_utf8, word_part
+from siftkit._text import UNSPACED, WORD_END, WORD_START, is_unspaced, read_unicode, word_part
 from siftkit.data.dataset import Labels
 from siftkit.data.schema import as_numbers, is_date_column
 from siftkit.exceptions import DataFileNotFoundError, InvalidParameterError, UnreadableDataError
@@ -313,7 +313,7 @@ def read_vocabulary(path: str | Path) -> list[str]:
         raise DataFileNotFoundError(
             f"Vocabulary file {str(path)!r} does not exist (expected one term per line)."
         )
-    text = read_utf8(file, "Save the vocabulary as UTF-8 text.")
+    text = read_unicode(file, "Save the vocabulary as UTF-8 text.")
     terms = [line.strip() for line in text.splitlines()]
     terms = list(dict.fromkeys(t for t in terms if t and not t.startswith("#")))
     if not terms:
