@@ -18,6 +18,7 @@ import pandas as pd
 from siftkit import __version__
 from siftkit._progress import stage_bar
 from siftkit.data import Dataset, content_hashes, load
+from siftkit.data.dataset import label_text
 from siftkit.data.schema import as_dates, as_numbers, is_date_column
 from siftkit.detectors import Context, Detector, available_detectors, get_detector, run_detectors
 from siftkit.detectors.words import joined_rows_computed
@@ -195,6 +196,7 @@ def audit(
             random_state=random_state,
             encode_texts=encode_texts,
             features=_table_features(dataset),
+            splits=_split_texts(dataset),
         )
         outcome = run_detectors(context, resolved, on_start=begin)
     timings.update(outcome.timings)
@@ -255,6 +257,14 @@ def _table_features(dataset: Dataset) -> pd.DataFrame | None:
                 else as_numbers(frame[name]) for name in numeric}  # fmt: skip
     features.update({name: frame[name].astype(object) for name in categorical})
     return pd.DataFrame(features, index=frame.index)
+
+
+def _split_texts(dataset: Dataset) -> np.ndarray | None:
+    """Each row's split as text (``7`` for 7.0; None where it has none), or None for data
+    without a split column."""
+    if dataset.split is None:
+        return None
+    return np.array([label_text(value) for value in dataset.split], dtype=object)
 
 
 def _missing_values(dataset: Dataset) -> dict[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,6 +122,43 @@ def test_near_duplicate_chain_is_one_group() -> None:
     assert (score[singletons] < 0.95).all()
     nearest = build_context(vectors).graph.similarities[:, 0]
     np.testing.assert_allclose(score, np.clip(nearest, 0, 1))
+
+
+def test_near_duplicates_across_splits_are_counted_per_split() -> None:
+    """A test row copied among the training rows is leakage: the groups holding rows of two
+    splits are counted, and their rows per split; rows without a split count in none."""
+    vectors = chain_data()  # groups: rows 0, 1, 2 and rows 10, 11
+    vectors[20] = vectors[21] = vectors[22] = vectors[5]  # a group of exact copies: 5, 20-22
+    splits = np.array(["train"] * 30, dtype=object)
+    splits[[2, 11, 20]] = "test"
+    splits[21] = None
+    context = dataclasses.replace(build_context(vectors), splits=splits)
+    summary, _ = run(context, "near_duplicates")
+    assert summary["n_groups"] == 3 and summary["groups_across_splits"] == 3
+    assert summary["rows_across_splits"] == {"test": 3, "train": 5}
+    splits = splits.copy()  # the context's is read-only
+    splits[[2, 11, 20]] = "train"
+    summary, _ = run(dataclasses.replace(context, splits=splits), "near_duplicates")
+    assert summary["groups_across_splits"] == 0 and summary["rows_across_splits"] == {}
+    summary, _ = run(build_context(vectors), "near_duplicates")
+    assert "groups_across_splits" not in summary  # no split column
+
+
+def test_an_audit_of_train_and_test_files_reports_rows_copied_between_them(tmp_path) -> None:
+    words = zip(["cats", "dogs", "ships", "trains", "bread", "rain"] * 5,
+                ["music", "stone", "paper", "glass", "wool"] * 6, strict=True)  # fmt: skip
+    texts = [f"row {i} about {word} and {other}" for i, (word, other) in enumerate(words)]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    pd.DataFrame({"text": texts[:24]}).to_csv(folder / "train.csv", index=False)
+    pd.DataFrame({"text": texts[24:] + texts[:2]}).to_csv(folder / "test.csv", index=False)
+    result = siftkit.audit(tmp_path / "data", output=tmp_path / "run", encoder="tfidf",
+                           detectors=["near_duplicates"], progress=False)  # fmt: skip
+    summary = result.summary["near_duplicates"]
+    assert summary["groups_across_splits"] == 2
+    assert summary["rows_across_splits"] == {"test": 2, "train": 2}
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "copies across splits" in html and "2 across splits (rows: test 2, train 2)" in html
 
 
 def test_near_duplicate_threshold_controls_grouping() -> None:

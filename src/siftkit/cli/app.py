@@ -17,6 +17,7 @@ from rich.table import Table
 from siftkit._text import counted, one_line
 from siftkit.exceptions import SiftError, SiftWarning
 from siftkit.report.html import ISSUE_CARDS, top_examples
+from siftkit.report.sections import across_splits_said
 from siftkit.results import CONTENT_COLUMNS
 
 #: The summary line of label errors names the commonest flip when at least this share of its
@@ -154,6 +155,8 @@ def analysis_notes(entry: dict[str, Any]) -> str:
         notes = counted(entry["n_groups"], "group")
         if entry.get("exact_copies"):
             notes += f", {entry['exact_copies']:,} of the flagged rows exact copies"
+        if entry.get("groups_across_splits"):
+            notes += f"; {across_splits_said(entry)}"
     if status == "ok" and "estimated_noise_rate" in entry:
         interval = entry.get("estimated_noise_rate_interval")
         spread = f" ({interval[0]:.1%}-{interval[1]:.1%})" if interval else ""

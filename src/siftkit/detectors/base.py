@@ -48,6 +48,8 @@ class Context:
         (n_texts, n_dims); None when the run has no text encoder.
     features : the rows' numeric and categorical columns, for a table without a text column
         (what its categories are named by), or None.
+    splits : (n_rows,) the split of each row as text (None where it has none), or None for
+        data without a split column.
     """
 
     embeddings: np.ndarray
@@ -59,6 +61,7 @@ class Context:
     random_state: int = 0
     encode_texts: Callable[[Sequence[str]], np.ndarray] | None = None
     features: pd.DataFrame | None = None
+    splits: np.ndarray | None = None
     _shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def shared_result(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -75,6 +78,8 @@ class Context:
     def __post_init__(self) -> None:
         for array in (self.embeddings, self.row_ids, self.content_hashes):
             array.setflags(write=False)
+        if self.splits is not None:
+            self.splits.setflags(write=False)
         for array in (self.graph.indices, self.graph.similarities):
             array.setflags(write=False)
         if self.labels is not None:

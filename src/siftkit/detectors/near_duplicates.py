@@ -12,6 +12,7 @@ neighbour distances), would put at most ``chance`` of its rows (0.1% by default)
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,22 @@ def _near_duplicate_groups(
     return groups, cut
 
 
+def across_splits(groups: np.ndarray, splits: np.ndarray) -> dict[str, Any]:
+    """The groups (``groups``, -1 for none) holding rows of two splits or more (``splits``,
+    None where a row has none), a test row and its copy in training data, say: how many, and
+    per split how many of its rows have a copy in another (sorted by split)."""
+    grouped = (groups >= 0) & pd.notna(splits)
+    rows = pd.DataFrame({"group": groups[grouped], "split": splits[grouped]})
+    spread = rows.groupby("group")["split"].nunique()
+    leaked = rows[rows["group"].isin(spread.index[spread > 1])]
+    return {
+        "groups_across_splits": int((spread > 1).sum()),
+        "rows_across_splits": {
+            str(split): int(n) for split, n in leaked["split"].value_counts().sort_index().items()
+        },
+    }
+
+
 @register_detector
 class NearDuplicates(Detector):
     """Rows closer to a neighbour than both an absolute and a data-relative cut form groups
@@ -139,7 +156,9 @@ class NearDuplicates(Detector):
     highest similarity to any neighbour, clipped to [0, 1] (1 for an exact copy, at least the
     cut for a text differing in punctuation alone). The summary's ``count`` takes in
     the exact copies (flagged by ``duplicates`` too); ``exact_copies`` says how many of the
-    flagged rows they are.
+    flagged rows they are. With a split column, ``groups_across_splits`` counts the groups
+    holding rows of two splits or more (leakage: a test row copied in the training rows), and
+    ``rows_across_splits`` their rows per split.
 
     Parameters
     ----------
@@ -180,6 +199,7 @@ class NearDuplicates(Detector):
         score[copies] = 1.0
         flagged = groups >= 0
         flagged[flagged] = pd.Series(groups[flagged]).duplicated(keep="first").to_numpy()
+        leakage = {} if context.splits is None else across_splits(groups, context.splits)
         return Result(
             columns={
                 "near_duplicate_score": score,
@@ -195,5 +215,6 @@ class NearDuplicates(Detector):
                 "largest_group": int(np.bincount(groups[groups >= 0]).max())
                 if flagged.any()
                 else 0,
+                **leakage,
             },
         )

@@ -54,6 +54,7 @@ ISSUE_CARDS: dict[str, tuple[str, str, str | None, str]] = {
 CARD_STATS = {
     "n_groups": ("groups", False),
     "exact_copies": ("of them exact copies", False),
+    "groups_across_splits": ("groups across splits (rows copied between them)", False),
     "share": ("of the rows", True),
     "estimated_noise_rate": ("estimated noise rate", True),
     "n_conflicting_copies": ("copies with conflicting labels", False),

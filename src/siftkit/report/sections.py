@@ -26,6 +26,15 @@ MAP_SIZE = 520
 HEATMAP_MAX_CLASSES = 30
 
 
+def across_splits_said(summary: dict[str, Any]) -> str:
+    """The near duplicates' ``summary`` of groups across splits in words ("3 across splits
+    (rows: test 3, train 4)"); "" where none is."""
+    if not summary.get("groups_across_splits"):
+        return ""
+    rows = ", ".join(f"{split} {n:,}" for split, n in summary["rows_across_splits"].items())
+    return f"{summary['groups_across_splits']:,} across splits (rows: {rows})"
+
+
 def _row(label: str, value: Any) -> str:
     return f"<tr><th>{escape(label)}</th><td>{escape(str(value))}</td></tr>"
 
@@ -86,6 +95,13 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
         if "count" in near:
             found += f", {near['count'] - near.get('exact_copies', 0):,} more near"
         lines.append(_row("duplicates", found))
+    across = across_splits_said(summary.get("near_duplicates", {}))
+    if across:
+        lines.append(_row(
+            "copies across splits",
+            f"groups of copies: {across}. A model scored on rows copied among those it learned "
+            "from scores higher than on new rows",
+        ))  # fmt: skip
     embedded = encoder.get("id", "")
     if encoder.get("n_dims"):
         embedded += f" ({encoder['n_dims']} dimensions)"
