@@ -1192,6 +1192,44 @@ def test_annotations_of_another_shape_stay_a_column_as_they_are():
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_chats_are_read_as_the_text_of_their_turns(tmp_path, suffix):
+    """Fine-tuning data holds chats as lists of turns: the column was read as categories of
+    lists, and the audit embedded them as a table (88 of 120 chats "near duplicates")."""
+    system = {"role": "system", "content": "You are a helpful assistant."}
+    rows = [
+        {"id": "a", "messages": [system, {"role": "user", "content": "How do I bake bread?"},
+                                 {"role": "assistant", "content": "Knead, rise, bake."}]},
+        {"id": "b", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "What is in this photo?"},
+            {"type": "image_url", "image_url": {"url": "cat.png"}}]},
+            {"role": "assistant", "content": "A cat.", "tool_calls": None}]},
+        {"id": "c", "messages": [system, {"role": "user", "content": "  "}]},
+    ]  # fmt: skip
+    path = tmp_path / f"chats{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    else:  # lists of structs, read as numpy arrays of dicts; a turn's content of one type
+        rows[1]["messages"][0]["content"] = "What is in this photo?"
+        pd.DataFrame(rows).to_parquet(path)
+    dataset = load(path)
+    assert dataset.schema.text == "messages" and dataset.schema.id == "id"
+    assert dataset.texts == ["How do I bake bread?\nKnead, rise, bake.",
+                             "What is in this photo?\nA cat.", ""]  # fmt: skip
+
+
+def test_sharegpt_conversations_are_read_as_text_and_other_lists_of_objects_are_not():
+    frame = pd.DataFrame({
+        "conversations": [[{"from": "human", "value": "hi there"},
+                           {"from": "gpt", "value": "hello"}], None],
+        "spans": [[{"start": 0, "end": 2}], [{"start": 1, "end": 3}]],
+    })  # fmt: skip
+    dataset = load(frame)
+    assert dataset.frame["conversations"].iloc[0] == "hi there\nhello"
+    assert dataset.frame["conversations"].isna().iloc[1]
+    assert dataset.frame["spans"].tolist() == frame["spans"].tolist()
+
+
 def test_a_prodigy_export_keeps_the_labels_of_accepted_answers_alone(tmp_path):
     """A rejected `SPORTS` (the text is not about sport) was read as labeled `SPORTS`."""
     from siftkit.exceptions import ColumnInferenceWarning

@@ -21,6 +21,7 @@ from siftkit.data.readers import (
     ROW_IDS,
     accepted_answers,
     annotation_choices,
+    conversation_texts,
     flattened,
     one_label,
     read_array,
@@ -457,9 +458,9 @@ def load(
     else:
         frame = to_frame(data)
     # nested fields (JSON objects, Parquet and Arrow structs, dicts) as columns of dotted names;
-    # the labels of a Label Studio export as columns of their own; a Prodigy export's labels
-    # only where the answer is accept
-    frame = accepted_answers(annotation_choices(flattened(frame)))
+    # chats as their text; the labels of a Label Studio export as columns of their own; a
+    # Prodigy export's labels only where the answer is accept
+    frame = accepted_answers(annotation_choices(conversation_texts(flattened(frame))))
     if isinstance(label, pd.Series) and isinstance(data, pd.DataFrame):
         label = _aligned(label, frame.index)
     frame = frame.reset_index(drop=True)

@@ -241,6 +241,63 @@ def flattened(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1) if nested else frame
 
 
+#: The keys a chat's turn names its speaker and its words by: OpenAI's ``messages``
+#: (``{"role": "user", "content": "…"}``) and ShareGPT's ``conversations`` (``{"from":
+#: "human", "value": "…"}``).
+TURN_KEYS = (("role", "content"), ("from", "value"))
+#: Speakers whose turns a chat's text leaves out: a system prompt, the same in most rows,
+#: would make every chat alike.
+UNSPOKEN_ROLES = frozenset(("system",))
+
+
+def conversation_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of chats (every value a list of turns keyed as
+    ``TURN_KEYS``, or missing), as fine-tuning data holds them, as text: the words of each
+    turn but the system's, a line each. Such a column was read as categories of lists."""
+    chats = [
+        name
+        for name in frame.columns
+        if pd.api.types.is_object_dtype(frame[name].dtype)
+        and (values := frame[name].dropna()).size
+        and all(_is_chat(value) for value in values)
+        and any(len(value) for value in values)
+    ]
+    if not chats:
+        return frame
+    texts = {
+        name: [None if value is None else _chat_text(value) for value in frame[name]]
+        for name in chats
+    }
+    return frame.assign(**texts)
+
+
+def _is_chat(value: Any) -> bool:
+    return isinstance(value, list | tuple | np.ndarray) and all(
+        isinstance(turn, dict) and any(words in turn for _, words in TURN_KEYS) for turn in value
+    )
+
+
+def _chat_text(turns: Sequence[dict[str, Any]]) -> str:
+    """The words of ``turns``, a line per turn, the system's left out; a turn's words given
+    as parts (``[{"type": "text", "text": "…"}, {"type": "image_url", …}]``) are its text
+    parts."""
+    lines = []
+    for turn in turns:
+        speaker, words = next(
+            ((turn.get(who), turn.get(said)) for who, said in TURN_KEYS if said in turn)
+        )
+        if speaker in UNSPOKEN_ROLES:
+            continue
+        if isinstance(words, list | tuple | np.ndarray):
+            words = " ".join(
+                part["text"] for part in words
+                if isinstance(part, dict) and isinstance(part.get("text"), str)
+            )  # fmt: skip
+        if isinstance(words, str) and words.strip():
+            lines.append(words.strip())
+    return "\n".join(lines)
+
+
 def one_label(labels: Sequence[Any]) -> Any:
     """The one label of a cell holding several, as annotation tools export them: none for
     an empty list, itself for one, several joined by ``|`` (``spam|ads``)."""
