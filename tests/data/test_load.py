@@ -1220,11 +1220,13 @@ def test_chats_are_read_as_the_text_of_their_turns(tmp_path, suffix):
 
 def test_sharegpt_conversations_are_read_as_text_and_other_lists_of_objects_are_not():
     frame = pd.DataFrame({
+        "forum": ["a long name of the forum the chat was taken from", "another forum"],
         "conversations": [[{"from": "human", "value": "hi there"},
                            {"from": "gpt", "value": "hello"}], None],
         "spans": [[{"start": 0, "end": 2}], [{"start": 1, "end": 3}]],
     })  # fmt: skip
     dataset = load(frame)
+    assert dataset.schema.text == "conversations"  # named so, though another text is longer
     assert dataset.frame["conversations"].iloc[0] == "hi there\nhello"
     assert dataset.frame["conversations"].isna().iloc[1]
     assert dataset.frame["spans"].tolist() == frame["spans"].tolist()

@@ -255,20 +255,20 @@ def conversation_texts(frame: pd.DataFrame) -> pd.DataFrame:
     ``TURN_KEYS``, or missing), as fine-tuning data holds them, as text: the words of each
     turn but the system's, a line each. Such a column was read as categories of lists."""
     chats = [
-        name
-        for name in frame.columns
-        if pd.api.types.is_object_dtype(frame[name].dtype)
-        and (values := frame[name].dropna()).size
+        position
+        for position in range(frame.shape[1])  # by position: names may repeat
+        if pd.api.types.is_object_dtype((values := frame.iloc[:, position]).dtype)
+        and (values := values.dropna()).size
         and all(_is_chat(value) for value in values)
         and any(len(value) for value in values)
     ]
     if not chats:
         return frame
-    texts = {
-        name: [None if value is None else _chat_text(value) for value in frame[name]]
-        for name in chats
-    }
-    return frame.assign(**texts)
+    frame = frame.copy()
+    for position in chats:
+        chat = frame.iloc[:, position]
+        frame.isetitem(position, chat.map(_chat_text, na_action="ignore").astype(object))
+    return frame
 
 
 def _is_chat(value: Any) -> bool:

@@ -24,7 +24,8 @@ LABEL_NAMES = (
     "sentiment", "tag", "gold", "annotation", "lexname",
 )  # fmt: skip
 SPLIT_NAMES = ("split", "fold", "subset", "partition", "domain", "source", "set")
-TEXT_NAMES = ("text", "sentence", "content", "body", "document", "review", "definition")
+TEXT_NAMES = ("text", "sentence", "content", "body", "document", "review", "definition", "messages",
+              "conversations")  # fmt: skip
 #: A column of numeric lists is the rows' vectors (embeddings) when its name says so, or when
 #: its lists hold this many numbers or more; shorter ones (a box's corners, a pair of scores)
 #: are not embeddings.
