@@ -43,6 +43,15 @@ def unlabeled_served(tmp_path, text_frame):
 
 
 @pytest.fixture
+def split_served(tmp_path, text_frame):
+    """An audit of rows in a train and a test split (the last row in none), served."""
+    text_frame = text_frame.assign(split=["train", "test", "train"] * 20 + [None])
+    siftkit.audit(text_frame, encoder="fake", id="id", output=tmp_path / "run", progress=False)
+    with _serving(tmp_path / "run") as served:
+        yield served
+
+
+@pytest.fixture
 def label_served(tmp_path, text_frame):
     """A `sift label` run from keywords (no label column), served."""
     keywords = {"sport": ["football", "goal"], "food": ["bread", "soup"],

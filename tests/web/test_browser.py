@@ -134,6 +134,29 @@ def test_a_run_without_labels_offers_no_label_filter(unlabeled_served):
         assert "label" not in colours and "category" in colours
 
 
+def test_a_run_with_splits_filters_and_colours_the_map_by_split(split_served):
+    server, _ = split_served
+    with _browse(server) as page:
+        assert page.locator("#split-filter option").all_inner_texts() == [
+            "all",
+            "train",
+            "test",
+            "none",
+        ]
+        page.select_option("#split-filter", label="test")
+        assert "20 of 61 rows" in page.inner_text("#rows-count")
+        page.select_option("#colour-by", "split")
+        assert page.is_visible("#split-filter")
+
+
+def test_a_run_without_splits_offers_no_split_filter(unlabeled_served):
+    server, _ = unlabeled_served
+    with _browse(server) as page:
+        assert page.is_hidden("#split-filter")
+        colours = page.locator("#colour-by option:not([hidden])").all_inner_texts()
+        assert "split" not in colours
+
+
 def test_the_row_acted_on_is_the_row_shown_when_answers_arrive_out_of_order(page):
     page, run = page
     page.wait_for_selector("#row-list li >> nth=1")

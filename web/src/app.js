@@ -33,6 +33,7 @@ function colourOf(i) {
   const by = $("colour-by").value;
   const p = state.points;
   if (by === "label" && p.label) return p.label[i] >= 0 ? PALETTE[p.label[i] % 10] : GREY;
+  if (by === "split" && p.split) return p.split[i] >= 0 ? PALETTE[p.split[i] % 10] : GREY;
   if (by === "score") {
     const name = $("score-name").value || state.meta.scores[0];
     const raw = name ? p.scores[name][i] : 0;
@@ -49,6 +50,7 @@ function filtered() {
   const issue = $("issue-filter").value;
   const cluster = $("cluster-filter").value;
   const label = $("label-filter").value;
+  const split = $("split-filter").value;
   const scoreName = $("score-name").value;
   const scoreMin = parseFloat($("score-min").value) || 0;
   const scoreMax = $("score-max").value === "" ? 1 : parseFloat($("score-max").value);
@@ -58,6 +60,7 @@ function filtered() {
     if (issue && !p.flags[issue][i]) continue;
     if (cluster !== "" && p.cluster[i] !== +cluster) continue;
     if (label !== "" && p.label[i] !== +label) continue;
+    if (split !== "" && p.split[i] !== +split) continue;
     if (scoreName && (p.scores[scoreName][i] < scoreMin || p.scores[scoreName][i] > scoreMax)) continue;
     if (hits && !hits.has(i)) continue;
     keep.push(i);
@@ -332,14 +335,20 @@ async function main() {
     $("label-filter").parentElement.hidden = true;
     $("colour-by").querySelector("option[value=label]").hidden = true;
   }
+  if (points.split_names) {  // a split column: train and test rows told apart on the map
+    points.split_names.forEach((name, code) => option($("split-filter"), code, name));
+    if (points.split.includes(-1)) option($("split-filter"), -1, "none");
+    $("split-filter").parentElement.hidden = false;
+    $("colour-by").querySelector("option[value=split]").hidden = false;
+  }
   if (!meta.has_suggestions) $("accept").hidden = true;
   if (meta.label_column === "predicted_label") {  // after `sift label`: every row has one
     $("label-name").textContent = "Predicted label";
     $("colour-by").querySelector("option[value=label]").textContent = "predicted label";
   }
   for (const s of meta.scores) option($("score-name"), s, s);
-  for (const id of ["issue-filter", "cluster-filter", "label-filter", "score-name", "score-min",
-    "score-max", "colour-by"]) $(id).addEventListener("change", refresh);
+  for (const id of ["issue-filter", "cluster-filter", "label-filter", "split-filter", "score-name",
+    "score-min", "score-max", "colour-by"]) $(id).addEventListener("change", refresh);
   let timer = null;
   $("search").addEventListener("input", () => {
     clearTimeout(timer);

@@ -104,17 +104,17 @@ class Explorer:
         return next((c for c in LABEL_COLUMNS if c in self.rows), None)
 
     def points(self) -> bytes:
-        """Every row's map position, category, label and flags as compact JSON."""
+        """Every row's map position, category, label, split and flags as compact JSON."""
         if self._points is None:
             coords = np.round(np.asarray(self.run.map, dtype=np.float64), 4)
             payload: dict[str, Any] = {"x": coords[:, 0].tolist(), "y": coords[:, 1].tolist()}
             if "cluster" in self.rows:
                 payload["cluster"] = self.rows["cluster"].astype(int).tolist()
-            label = self._label_column()
-            if label is not None:
-                codes, names = pd.factorize(self.rows[label].astype("string"))
-                payload["label"] = codes.tolist()
-                payload["label_names"] = [str(n) for n in names]
+            for column, name in ((self._label_column(), "label"), ("split", "split")):
+                if column is not None and column in self.rows:
+                    codes, names = pd.factorize(self.rows[column].astype("string"))
+                    payload[name] = codes.tolist()
+                    payload[f"{name}_names"] = [str(n) for n in names]
             payload["flags"] = {f: self.rows[f].astype(int).tolist() for f in FLAGS
                                 if f in self.rows}  # fmt: skip
             payload["scores"] = {
