@@ -732,7 +732,7 @@ def test_a_csv_file_saved_as_windows_1252_is_read_so_with_a_warning(tmp_path):
          r"is not UTF-8 text \(byte 0xc7 at position 11.*iconv -f ENCODING"),
         # pandas' default to_json: one object of columns
         ("columns.json", b'{"text": {"0": "a cat", "1": "a dog"}, "label": {"0": "x", "1": "y"}}',
-         "holds one object of columns.*orient='records'"),
+         "holds one object of objects.*orient='records'"),
     ],
 )  # fmt: skip
 def test_files_read_wrong_are_refused_with_the_reason(tmp_path, name, content, reason):

@@ -343,6 +343,15 @@ def test_a_real_hugging_face_dataset_s_class_names():
     assert load(real).frame["label"].tolist() == ["pos", "neg"]
 
 
+@pytest.mark.parametrize("orient", ["split", "table"])
+def test_a_json_table_of_columns_and_rows_of_values(tmp_path, small_frame, orient):
+    """pandas' to_json(orient="split") writes the column names and the rows' values: it was
+    read as one row of two columns, `columns` and `data`."""
+    path = tmp_path / "data.json"
+    small_frame.to_json(path, orient=orient, index=False)
+    assert_small(load(path))
+
+
 def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):
     records = small_frame.to_dict(orient="records")
     path = tmp_path / "data.json"
@@ -351,10 +360,12 @@ def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path,
         load(path)
 
 
-def test_json_object_of_columns_is_refused(tmp_path, small_frame):
+@pytest.mark.parametrize("orient", ["columns", "index"])
+def test_json_object_of_objects_is_refused(tmp_path, small_frame, orient):
     path = tmp_path / "data.json"
-    small_frame.to_json(path)  # pandas' default: {column: {row: value}}
-    with pytest.raises(UnreadableDataError, match="one object of columns"):
+    small_frame.to_json(path, orient=orient)  # {column: {row: value}}, {row: {column: value}}
+    written = r"one object of objects \(\{column: \{row: value\}\}.*or \{row: \{column: value\}\}\)"
+    with pytest.raises(UnreadableDataError, match=written + ", not a list of rows"):
         load(path)
 
 

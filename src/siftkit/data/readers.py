@@ -695,10 +695,13 @@ def _rows_of_object(document: Any, path: Path) -> pd.DataFrame:
         )
     if document and all(isinstance(value, dict) for value in document.values()):
         raise UnreadableDataError(
-            f"{str(path)!r} holds one object of columns ({{column: {{row: value}}}}, as pandas' "
-            "to_json writes by default), not rows. Write one object per row: "
-            "to_json(orient='records') or to_json(orient='records', lines=True)."
+            f"{str(path)!r} holds one object of objects ({{column: {{row: value}}}}, as pandas' "
+            "to_json writes by default, or {row: {column: value}}), not a list of rows. Write "
+            "one object per row: to_json(orient='records') or to_json(orient='records', "
+            "lines=True)."
         )
+    if _is_split_table(document):  # pandas' to_json(orient="split")
+        return pd.DataFrame(document["data"], columns=document["columns"])
     tables = {
         key: value
         for key, value in document.items()
@@ -714,6 +717,19 @@ def _rows_of_object(document: Any, path: Path) -> pd.DataFrame:
     if tables:
         return pd.DataFrame.from_records(next(iter(tables.values())))
     return pd.DataFrame([document])
+
+
+def _is_split_table(document: dict[str, Any]) -> bool:
+    """Whether ``document`` is a table written as its column names and its rows' values
+    (``{"columns": ["text", "label"], "data": [["a cat", "pets"], …]}``, as pandas'
+    ``to_json(orient="split")`` writes it, an ``index`` beside them)."""
+    columns, data = document.get("columns"), document.get("data")
+    return (
+        set(document) <= {"columns", "data", "index"}
+        and isinstance(columns, list)
+        and isinstance(data, list)
+        and all(isinstance(row, list) and len(row) == len(columns) for row in data)
+    )
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
