@@ -502,6 +502,25 @@ def test_embeddings_file_that_is_not_npy(tmp_path, six_rows):
         audit(six_rows, embeddings=path)
 
 
+def test_embeddings_in_a_npz_archive_are_its_one_array_or_the_one_named_so(tmp_path, six_rows):
+    """numpy.savez writes vectors beside ids: the archive crashed the run (AttributeError)."""
+    vectors = np.random.default_rng(0).normal(size=(6, 4))
+    np.savez(tmp_path / "one.npz", vectors)
+    np.savez(tmp_path / "named.npz", ids=np.arange(6), Embeddings=vectors)
+    for name in ("one.npz", "named.npz"):
+        result = audit(six_rows, embeddings=tmp_path / name, k=3, detectors=["outliers"])
+        np.testing.assert_allclose(result.embeddings, vectors / np.linalg.norm(vectors, axis=1,
+                                   keepdims=True), rtol=1e-5)  # fmt: skip
+    assert load(tmp_path / "named.npz").features.shape == (6, 4)  # vectors alone, as data
+    np.savez(tmp_path / "unnamed.npz", a=vectors, b=vectors)
+    with pytest.raises(EmbeddingsError, match=r"holds 2 arrays \(a, b\), none named as the rows' "
+                       r"vectors.*numpy\.savez\(path, embeddings=vectors\)"):  # fmt: skip
+        audit(six_rows, embeddings=tmp_path / "unnamed.npz")
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(UnreadableDataError, match=r"as a \.npz archive of arrays"):
+        load(tmp_path / "bad.npz")
+
+
 def test_missing_embeddings_file(tmp_path, six_rows):
     with pytest.raises(DataFileNotFoundError, match="No such embeddings file"):
         audit(six_rows, embeddings=tmp_path / "nope.npy")

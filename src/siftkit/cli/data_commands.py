@@ -42,7 +42,8 @@ def _input_options(command: Any) -> Any:
         click.option("--split", help="Column holding the split or domain of each row."),
         click.option(
             "--embeddings", type=click.Path(path_type=Path),
-            help="Precomputed vectors, a .npy file of shape (n_rows, n_dims).",
+            help="Precomputed vectors, a .npy file of shape (n_rows, n_dims) (or a .npz archive "
+            "of them: its one array, or the one named embeddings, vectors, …).",
         ),
         click.option(
             "--encoder", help="Encoder name: minilm (text default), tfidf, tabular, vectors."
@@ -107,7 +108,7 @@ def _print_run(result: Any, output: Path, quiet: bool, verb: str) -> None:
 )
 def audit(data: Path, detectors: str | None, allow_missing_labels: bool, **params: Any) -> None:
     """Audit DATA (CSV, TSV, JSON Lines, Parquet, Arrow/Feather, Excel .xlsx, a text file of a
-    row per line, vectors alone in a .npy file, or a folder: of class subfolders of .txt files,
+    row per line, vectors alone in a .npy or .npz file, or a folder: of class subfolders of .txt files,
     or of a table's parts)."""
     from siftkit.audit import audit as run_audit
 

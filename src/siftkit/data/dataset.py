@@ -18,6 +18,7 @@ import pandas as pd
 from siftkit._text import is_blank, one_line, plain_text
 from siftkit._validation import preview
 from siftkit.data.readers import (
+    ARRAY_SUFFIXES,
     ROW_IDS,
     accepted_answers,
     annotation_choices,
@@ -443,7 +444,7 @@ def load(
         return dataset.without_labels() if no_label and dataset.labels is not None else dataset
     source = "in-memory " + type(data).__name__
     features = None
-    if isinstance(data, str | Path) and Path(data).suffix.lower() == ".npy":
+    if isinstance(data, str | Path) and Path(data).suffix.lower() in ARRAY_SUFFIXES:
         source = str(data)
         features = _as_feature_matrix(read_array(data))
         frame = pd.DataFrame(index=pd.RangeIndex(len(features)))

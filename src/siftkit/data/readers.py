@@ -144,11 +144,24 @@ def _open_text(path: Path, **options: Any) -> IO[str]:
     return io.TextIOWrapper(_open_bytes(path), encoding=encoding, **options)
 
 
+#: The suffixes of numpy's files of arrays: data given as vectors alone, or the rows' vectors.
+ARRAY_SUFFIXES = (".npy", ".npz")
+#: The names a ``.npz`` archive of several arrays holds the rows' vectors under, in the order
+#: they are looked for (``numpy.savez(path, embeddings=vectors, ids=ids)``; ``arr_0`` where
+#: the vectors were given unnamed).
+VECTOR_ARRAY_NAMES = ("embeddings", "embedding", "vectors", "vecs", "emb", "features", "x",
+                      "arr_0")  # fmt: skip
+
+
 def read_array(path: str | Path) -> np.ndarray:
-    """The array a ``.npy`` file holds: data given as vectors alone, one row per vector."""
+    """The array a ``.npy`` file holds, or the vectors of a ``.npz`` archive (its one array,
+    or the one named as ``VECTOR_ARRAY_NAMES``): data given as vectors alone, one row per
+    vector, or the rows' vectors."""
     path = Path(path)
     if not path.is_file():
         raise DataFileNotFoundError(_missing_path_message(path))
+    if path.suffix.lower() == ".npz":
+        return _archived_vectors(path)
     with path.open("rb") as handle:
         if handle.read(len(NPY_MAGIC)) != NPY_MAGIC:
             raise UnreadableDataError(
@@ -163,6 +176,30 @@ def read_array(path: str | Path) -> np.ndarray:
             f"Could not read {str(path)!r} as a .npy array ({exc}). Save the vectors with "
             "numpy.save(path, vectors) as a 2-D array of numbers."
         ) from exc
+
+
+def _archived_vectors(path: Path) -> np.ndarray:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = list(archive.files)
+            by_name = {name.lower(): name for name in names}
+            chosen = names[0] if len(names) == 1 else next(
+                (by_name[name] for name in VECTOR_ARRAY_NAMES if name in by_name), None
+            )  # fmt: skip
+            if chosen is not None:
+                return archive[chosen]
+    except (ValueError, OSError) as exc:  # not a zip of arrays, or arrays of objects
+        raise UnreadableDataError(
+            f"Could not read {str(path)!r} as a .npz archive of arrays ({exc}). Save the "
+            "vectors with numpy.save(path, vectors) as a 2-D array of numbers."
+        ) from exc
+    held = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+    raise UnreadableDataError(
+        f"{str(path)!r} holds {counted(len(names), 'array')} ({held or 'none'}), none named as "
+        f"the rows' vectors ({', '.join(VECTOR_ARRAY_NAMES[:4])}, …). Save the vectors under "
+        "one of those names (numpy.savez(path, embeddings=vectors)), or alone with "
+        "numpy.save(path, vectors)."
+    )
 
 
 def read_path(path: str | Path) -> pd.DataFrame:

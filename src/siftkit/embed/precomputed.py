@@ -1,4 +1,5 @@
-"""Precomputed embeddings: an (n_rows, n_dims) array or ``.npy`` file, validated."""
+"""Precomputed embeddings: an (n_rows, n_dims) array, ``.npy`` file or ``.npz`` archive,
+validated."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from siftkit.data.readers import read_array
 from siftkit.embed.base import l2_normalize
 from siftkit.embed.vectors import check_finite, warn_if_scales_differ
-from siftkit.exceptions import DataFileNotFoundError, EmbeddingsError
+from siftkit.exceptions import DataFileNotFoundError, EmbeddingsError, UnreadableDataError
 
 
 def load_embeddings(source: str | Path | Any, n_rows: int) -> np.ndarray:
@@ -29,13 +31,19 @@ def load_embeddings(source: str | Path | Any, n_rows: int) -> np.ndarray:
                 f"No such embeddings file: {str(path)!r}. Pass the path of a .npy file "
                 "saved with numpy.save(path, vectors)."
             )
-        try:
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise EmbeddingsError(
-                f"Could not read {name} as a .npy array ({exc}). Save the vectors with "
-                "numpy.save(path, vectors) as a 2-D float array."
-            ) from exc
+        if path.suffix.lower() == ".npz":
+            try:
+                array = read_array(path)
+            except UnreadableDataError as exc:
+                raise EmbeddingsError(str(exc)) from exc
+        else:
+            try:
+                array = np.load(path, mmap_mode="r", allow_pickle=False)
+            except (ValueError, OSError) as exc:
+                raise EmbeddingsError(
+                    f"Could not read {name} as a .npy array ({exc}). Save the vectors with "
+                    "numpy.save(path, vectors) as a 2-D float array."
+                ) from exc
     else:
         array = np.asarray(source)
     if array.ndim != 2:
