@@ -142,6 +142,10 @@ class RepeatedHeaderWarning(SiftWarning):
     """Rows repeating a table's header (files joined end to end) were dropped."""
 
 
+class LiteralQuotesWarning(SiftWarning):
+    """A table's quote characters were read as part of its values, not as quoting."""
+
+
 class TextEncodingWarning(SiftWarning):
     """A file that is not UTF-8 was read in another encoding (Windows-1252)."""
 

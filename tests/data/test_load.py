@@ -28,6 +28,7 @@ from siftkit.exceptions import (
     EmptyTextError,
     FirstSheetWarning,
     InvalidParameterError,
+    LiteralQuotesWarning,
     MissingLabelsError,
     RepeatedHeaderWarning,
     TitleRowsWarning,
@@ -178,6 +179,36 @@ def test_a_log_file_is_a_row_per_line(tmp_path):
     zipped = tmp_path / "app.log.gz"
     zipped.write_bytes(gzip.compress(b"GET /index.html 200\n"))
     assert load(zipped).texts == ["GET /index.html 200"]
+
+
+def test_quotes_that_are_characters_of_the_values_are_read_as_written(tmp_path):
+    """A tab-separated list of packages: a summary opening with a quote swallowed the 8,318
+    lines below it into one value, silently (Debian's PyPI package list)."""
+    lines = [
+        "name\tsummary\tlabel",
+        'fast\t"Fast JSON for Python\tjson',
+        "pkg0\ta library\tmisc",
+        'slow\t5" of code\tjson',
+    ]
+    lines += [f"pkg{i}\ta library number {i}\tmisc" for i in range(1, 5)]
+    path = tmp_path / "packages.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.warns(LiteralQuotesWarning, match=r"every line holds one row of 3 fields, but "
+                      r"read as quoting they joined its 7 rows into [1-6]\."):  # fmt: skip
+        dataset = load(path, text="summary")
+    assert dataset.texts[:3] == ['"Fast JSON for Python', "a library", '5" of code']
+    assert dataset.frame["name"].tolist()[:3] == ["fast", "pkg0", "slow"] and len(dataset) == 7
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_quoted_values_holding_line_breaks_stay_one_value(tmp_path, sep):
+    frame = pd.DataFrame({"text": ['one line', 'two\nlines, "quoted"', 'a\ttab'] * 3,
+                          "label": ["a", "b", "c"] * 3})  # fmt: skip
+    path = tmp_path / ("data.csv" if sep == "," else "data.tsv")
+    frame.to_csv(path, sep=sep, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LiteralQuotesWarning)
+        assert load(path).texts == frame["text"].tolist()
 
 
 def test_a_one_column_csv(tmp_path):

@@ -30,6 +30,7 @@ from siftkit.exceptions import (
     ColumnInferenceWarning,
     DataFileNotFoundError,
     FirstSheetWarning,
+    LiteralQuotesWarning,
     MissingExtraError,
     RepeatedHeaderWarning,
     TextEncodingWarning,
@@ -515,6 +516,9 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
         )
         options["encoding"] = "cp1252"
         frame = _parsed_csv(path, **options)
+    if _quotes_join_rows(path, frame, sep, skipped, options["encoding"]):
+        options["quoting"] = csv.QUOTE_NONE
+        frame = _parsed_csv(path, **options)
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first fields of lines longer than the header for an index, and
         # fills the shorter lines' last columns with nothing: the data would shift silently
@@ -525,6 +529,41 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
         )
     frame = _without_repeated_headers(_with_leading_zeros(frame, path, options), path)
     return _numbers_with_gaps(frame if sep == "," else _decimal_commas(frame))
+
+
+def _quotes_join_rows(
+    path: Path, frame: pd.DataFrame, sep: str, skipped: int, encoding: str
+) -> bool:
+    """Whether the quote characters of ``path``, read as quoting into ``frame``, joined lines
+    that are rows of their own: every line below the header holds as many separators as the
+    header, but a value of ``frame`` holds a line break (``"Fast`` opening a quoted value
+    that ends lines later), as in tab-separated files, whose quotes are characters of their
+    values. Warns when they did."""
+    if not len(frame.columns) > 1 or not any(
+        frame[name].str.contains("\n", regex=False).any()
+        for name in frame.columns
+        if pd.api.types.is_string_dtype(frame[name].dtype)
+    ):
+        return False
+    fields = len(frame.columns) - 1
+    lines = 0
+    with _open_text(path, encoding=encoding, errors="replace", newline="") as handle:
+        for line in itertools.islice(handle, skipped, None):
+            line = line.rstrip("\r\n")
+            if not line:
+                continue
+            if line.count(sep) != fields:
+                return False  # a line break inside a quoted value, as quoting writes them
+            lines += 1
+    rows = lines - 1  # below the header
+    warnings.warn(
+        f"The quotes of {path.name!r} are characters of its values, not quoting: every line "
+        f"holds one row of {fields + 1} fields, but read as quoting they joined its "
+        f"{rows:,} rows into {len(frame):,}. Read as written, a row per line.",
+        LiteralQuotesWarning,
+        stacklevel=5,
+    )
+    return True
 
 
 def _parsed_csv(path: Path, **options: Any) -> pd.DataFrame:
