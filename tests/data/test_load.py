@@ -610,6 +610,20 @@ def test_a_folder_of_tables_named_by_split_gives_the_split(tmp_path, small_frame
     assert dataset.labels.classes.tolist() == LABELS_SORTED
 
 
+def test_a_kaggle_competition_s_folder_is_its_train_and_test_rows(tmp_path, small_frame):
+    small_frame.iloc[:4].to_csv(tmp_path / "train.csv", index=False)
+    small_frame.iloc[4:].drop(columns="label").to_csv(tmp_path / "test.csv", index=False)
+    pd.DataFrame({"id": ["e", "f"], "label": ["x", "x"]}).to_csv(
+        tmp_path / "sample_submission.csv", index=False
+    )
+    with pytest.warns(ColumnInferenceWarning, match=r"missing from some of them: 'label' "
+                      r"\(1 of 2\)"):  # fmt: skip
+        dataset = load(tmp_path)
+    assert dataset.frame["split"].tolist() == ["test"] * 2 + ["train"] * 4
+    assert dataset.row_ids.tolist() == IDS[4:] + IDS[:4]
+    assert dataset.labels.missing.tolist() == [True] * 2 + [False] * 4
+
+
 def test_a_folder_of_hive_partitions_gives_their_columns(tmp_path, small_frame):
     for year, rows in ((2023, small_frame.iloc[:2]), (2024, small_frame.iloc[2:])):
         (tmp_path / f"year={year}").mkdir()

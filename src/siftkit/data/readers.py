@@ -904,6 +904,9 @@ _READERS = {
 #: ``save_to_disk`` records. Spark's, Dask's and Delta Lake's (``_SUCCESS``, ``_metadata``,
 #: ``_delta_log/``) and hidden files (``.part-0.crc``) are passed over by their first character.
 TABLE_FOLDER_RECORDS = frozenset(("dataset_info.json", "state.json", "dataset_dict.json"))
+#: Tables named so are the form of a competition's answers (Kaggle's
+#: ``sample_submission.csv``), not rows of the data.
+SUBMISSION = re.compile(r"(sample_)?submission", re.IGNORECASE)
 #: Words naming a split in a table's path (``data/train-00000-of-00002.parquet``,
 #: ``test.csv``, ``validation/data-00000-of-00001.arrow``).
 SPLIT_WORDS = frozenset(("train", "training", "test", "testing", "validation", "valid", "val",
@@ -936,8 +939,9 @@ def read_folder(folder: Path) -> pd.DataFrame:
 
 def _is_table_part(relative: Path) -> bool:
     """Whether the file at ``relative`` in a folder is a table to read, not a record beside
-    the tables (``TABLE_FOLDER_RECORDS``; files and folders named from ``.`` or ``_``)."""
-    if relative.name in TABLE_FOLDER_RECORDS:
+    the tables (``TABLE_FOLDER_RECORDS``, ``SUBMISSION``; files and folders named from ``.``
+    or ``_``)."""
+    if relative.name in TABLE_FOLDER_RECORDS or SUBMISSION.search(relative.stem):
         return False
     if any(part.startswith((".", "_")) for part in relative.parts):
         return False
