@@ -80,7 +80,7 @@ def run_encoder(dataset: Dataset, encoder: str | Encoder | None) -> Encoder:
 def audit(
     data: Any,
     *,
-    text: str | None = None,
+    text: str | Sequence[str] | None = None,
     label: str | Any | None = None,
     id: str | None = None,
     split: str | None = None,
@@ -105,7 +105,8 @@ def audit(
         pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a numpy array
         of shape (n_rows, n_features), or a ``Dataset`` from ``siftkit.load`` (read once,
         audited as it was loaded).
-    text, id, split : column names; inferred when None.
+    text, id, split : column names; inferred when None. ``text`` may name several columns
+        (``["title", "body"]`` or ``"title,body"``), joined a line each.
     label : the label column name, an array of labels of shape (n_rows,), None to infer,
         or False to audit without labels even if a label-like column exists.
     embeddings : precomputed vectors of shape (n_rows, n_dims), or a ``.npy`` path.

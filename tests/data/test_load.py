@@ -23,6 +23,7 @@ from siftkit.data import Dataset, infer_schema, load
 from siftkit.data.row_values import VALUES_MAX_CHARS
 from siftkit.exceptions import (
     ColumnInferenceWarning,
+    ColumnNotFoundError,
     DataFileNotFoundError,
     DuplicateIdError,
     EmptyTextError,
@@ -977,6 +978,38 @@ def test_a_text_column_of_numbers_is_questioned(tmp_path):
         assert load(frame, text="height").texts[:2] == ["171.3", "168.7"]
     with pytest.raises(EmptyTextError):  # no value at all: an empty text column, as before
         load(frame.assign(height=np.nan), text="height")
+
+
+@pytest.mark.parametrize("text", ["title,body", "title, body", ["title", "body"]])
+def test_a_text_of_several_columns_joins_them_a_line_each(text):
+    """A review's title and body, a question and its answer: one column was the text."""
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "title": ["Great phone", None, "Meh"],
+                          "body": ["Battery lasts two days.", "Broke in a week.", " "],
+                          "stars": [5.0, 1.0, 3.0]})  # fmt: skip
+    dataset = load(frame, text=text)
+    assert dataset.schema.text == "title + body"
+    assert dataset.texts == ["Great phone\nBattery lasts two days.", "Broke in a week.", "Meh"]
+    assert list(dataset.frame.columns) == ["id", "title + body", "stars"]
+    assert load(dataset, text=text) is dataset  # loaded so already
+    result = siftkit.audit(frame, text=text, encoder="tfidf", k=2, progress=False,
+                           detectors=["duplicates"])  # fmt: skip
+    assert result.rows["text"].tolist() == dataset.texts
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("title,bdy", r"The text column 'bdy' is not in the data"),
+     ("title,title", r"name each column once"), (["title", ""], r"name each column once")],
+)  # fmt: skip
+def test_a_text_of_several_columns_must_name_each_once(text, error):
+    frame = pd.DataFrame({"title": ["a cat"], "body": ["sat on a mat"]})
+    with pytest.raises((InvalidParameterError, ColumnNotFoundError), match=error):
+        load(frame, text=text)
+
+
+def test_a_column_named_with_a_comma_is_one_text_column():
+    frame = pd.DataFrame({"title,body": ["a cat on a mat", "a dog in a fog"]})
+    assert load(frame, text="title,body").schema.text == "title,body"
 
 
 def test_explicit_roles_override_inference(mixed_frame):

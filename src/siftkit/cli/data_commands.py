@@ -33,7 +33,11 @@ def _input_options(command: Any) -> Any:
             "-o", "--output", type=click.Path(), required=True, callback=_run_folder,
             help="Run folder to write (rows.parquet, summary.json, report.html…).",
         ),
-        click.option("--text", help="Column holding the text (inferred when omitted)."),
+        click.option(
+            "--text",
+            help="Column holding the text (inferred when omitted); several, joined a line "
+            "each: --text title,body.",
+        ),
         click.option("--label", help="Column holding the labels (inferred when omitted)."),
         click.option("--no-label", is_flag=True, help="Ignore any label column."),
         click.option(

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +30,7 @@ from siftkit.data.readers import (
     to_frame,
 )
 from siftkit.data.row_values import row_values
-from siftkit.data.schema import Schema, infer_schema
+from siftkit.data.schema import Schema, infer_schema, missing_column
 from siftkit.exceptions import (
     ColumnInferenceWarning,
     DuplicateIdError,
@@ -411,10 +411,56 @@ def _aligned(labels: pd.Series, index: pd.Index) -> pd.Series:
     )
 
 
+#: How a text drawn from several columns (``--text title,body``) joins their values: a line
+#: each, as a reader sees them (the report shows them on one line).
+TEXT_JOIN = "\n"
+
+
+def _text_columns(text: Any, columns: Iterable[Any]) -> list[str] | None:
+    """The columns ``text`` names when it names several (a list, or a comma-separated string
+    that is no column's name, ``--text title,body``), else None."""
+    if isinstance(text, list | tuple):
+        return [str(name) for name in text]
+    if isinstance(text, str) and "," in text and text not in columns:
+        return [name.strip() for name in text.split(",")]
+    return None
+
+
+def joined_text(
+    frame: pd.DataFrame, text: str | Sequence[str] | None
+) -> tuple[pd.DataFrame, str | None]:
+    """``(frame, text)``, where ``text`` names several columns (a list, or a comma-separated
+    string that is no column's name, as ``--text title,body`` gives it): ``frame`` with those
+    columns made one, named ``title + body``, in place of the first of them, of their values
+    that are not blank, a line each; and that name."""
+    names = _text_columns(text, frame.columns)
+    if names is None:
+        return frame, text if isinstance(text, str) else None
+    if not names or len(set(names)) < len(names) or not all(names):
+        raise InvalidParameterError(
+            f"text={text!r} names the text columns {names!r}: name each column once "
+            "(--text title,body)."
+        )
+    for name in names:
+        if name not in frame.columns:
+            raise missing_column("text", name, [str(c) for c in frame.columns])
+    if len(names) == 1:
+        return frame, names[0]
+    joined = " + ".join(names)
+    values = [
+        TEXT_JOIN.join(part for value in row if (part := (label_text(value) or "").strip()))
+        for row in frame[names].itertuples(index=False)
+    ]
+    position = list(frame.columns).index(names[0])  # the columns before it stay
+    frame = frame.drop(columns=names)
+    frame.insert(position, joined, values)
+    return frame, joined
+
+
 def load(
     data: Any,
     *,
-    text: str | None = None,
+    text: str | Sequence[str] | None = None,
     label: str | ArrayLike | bool | None = None,
     id: str | None = None,
     split: str | None = None,
@@ -427,7 +473,9 @@ def load(
         list of dicts, or numpy array of shape (n_rows, n_features); or a ``Dataset``
         loaded before, used as it is (roles given again must be its own; ``label`` may
         replace its labels by an array).
-    text, id, split : column names; inferred when None.
+    text, id, split : column names; inferred when None. ``text`` may name several columns
+        (a list, or ``"title,body"``): their values are joined, a line each, into one text
+        column named ``title + body``.
     label : a column name, or an array-like of shape (n_rows,) holding the labels; False:
         no labels, whatever column looks like one (CLI ``--no-label``).
 
@@ -488,6 +536,7 @@ def load(
             f"Got {len(label_values)} labels for {n_rows} rows; pass exactly one label per row "
             "(None where a row has no label)."
         )
+    frame, text = joined_text(frame, text)
     schema = infer_schema(frame, id=id, text=text, label=label_column, split=split)
     if schema.label is not None:
         frame[schema.label] = _one_label_per_cell(frame[schema.label])
@@ -499,10 +548,13 @@ def load(
     return dataset.without_labels() if no_label and schema.label is not None else dataset
 
 
-def _reloaded(dataset: Dataset, *, label: Any, **roles: str | None) -> Dataset:
+def _reloaded(dataset: Dataset, *, label: Any, **roles: Any) -> Dataset:
     """``dataset`` passed to :func:`load` again: the same, its labels replaced by ``label``
     when that is an array."""
     schema = dataset.schema.as_dict()
+    names = _text_columns(roles.get("text"), dataset.frame.columns)
+    if names is not None:  # several columns, joined into one when the dataset was loaded
+        roles["text"] = " + ".join(names)
     for role, name in {**roles, "label": label if isinstance(label, str) else None}.items():
         if name is not None and name != schema[role]:
             raise InvalidParameterError(
