@@ -453,6 +453,7 @@ def test_hugging_face_class_numbers_in_a_file_read_as_their_names(tmp_path, smal
     assert dataset.schema.label == "label" and dataset.labels.classes.tolist() == LABELS_SORTED
     assert dataset.labels.decode(dataset.labels.codes).tolist()[:-1] == LABELS[:-1]
     assert dataset.labels.missing.tolist() == [False] * (len(LABELS) - 1) + [True]
+    assert load(table).labels.classes.tolist() == LABELS_SORTED  # the table in memory too
 
 
 def test_excel_reads_the_first_sheet_and_names_the_others(tmp_path, small_frame):
@@ -1313,12 +1314,14 @@ def test_sharegpt_conversations_are_read_as_text_and_other_lists_of_objects_are_
         "conversations": [[{"from": "human", "value": "hi there"},
                            {"from": "gpt", "value": "hello"}], None],
         "spans": [[{"start": 0, "end": 2}], [{"start": 1, "end": 3}]],
+        "weights": [[{"value": 3, "unit": "kg"}], [{"value": 1, "unit": "g"}]],
     })  # fmt: skip
     dataset = load(frame)
     assert dataset.schema.text == "conversations"  # named so, though another text is longer
     assert dataset.frame["conversations"].iloc[0] == "hi there\nhello"
     assert dataset.frame["conversations"].isna().iloc[1]
-    assert dataset.frame["spans"].tolist() == frame["spans"].tolist()
+    for name in ("spans", "weights"):  # lists of objects, but no turns of a chat
+        assert dataset.frame[name].tolist() == frame[name].tolist()
 
 
 def test_a_prodigy_export_keeps_the_labels_of_accepted_answers_alone(tmp_path):

@@ -180,6 +180,8 @@ def read_array(path: str | Path) -> np.ndarray:
 
 
 def _archived_vectors(path: Path) -> np.ndarray:
+    """The rows' vectors a ``.npz`` archive holds: its one array, or the one named as
+    ``VECTOR_ARRAY_NAMES``."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.files)
@@ -204,7 +206,8 @@ def _archived_vectors(path: Path) -> np.ndarray:
 
 
 def read_path(path: str | Path) -> pd.DataFrame:
-    """Read a data file or a folder of class subfolders into a DataFrame."""
+    """Read a data file, or a folder of class subfolders or of a table's parts, into a
+    DataFrame."""
     path = Path(path)
     if not path.exists():
         raise DataFileNotFoundError(_missing_path_message(path))
@@ -311,7 +314,8 @@ def conversation_texts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _is_chat(value: Any) -> bool:
     return isinstance(value, list | tuple | np.ndarray) and all(
-        isinstance(turn, dict) and any(words in turn for _, words in TURN_KEYS) for turn in value
+        isinstance(turn, dict) and any(who in turn and said in turn for who, said in TURN_KEYS)
+        for turn in value
     )
 
 
@@ -322,7 +326,7 @@ def _chat_text(turns: Sequence[dict[str, Any]]) -> str:
     lines = []
     for turn in turns:
         speaker, words = next(
-            ((turn.get(who), turn.get(said)) for who, said in TURN_KEYS if said in turn)
+            (turn[who], turn[said]) for who, said in TURN_KEYS if who in turn and said in turn
         )
         if speaker in UNSPOKEN_ROLES:
             continue
@@ -910,7 +914,7 @@ SUBMISSION = re.compile(r"(sample_)?submission", re.IGNORECASE)
 #: Words naming a split in a table's path (``data/train-00000-of-00002.parquet``,
 #: ``test.csv``, ``validation/data-00000-of-00001.arrow``).
 SPLIT_WORDS = frozenset(("train", "training", "test", "testing", "validation", "valid", "val",
-                         "dev", "eval"))  # fmt: skip
+                         "dev", "eval", "evaluation"))  # fmt: skip
 #: A folder named ``key=value``: a Hive partition, as Spark and pyarrow write them.
 PARTITION = re.compile(r"([^=]+)=(.*)")
 
@@ -1011,12 +1015,11 @@ def _warn_of_unequal_columns(folder: Path, tables: list[Path], parts: list[pd.Da
 
 
 def read_text_folder(folder: Path, files: list[Path]) -> pd.DataFrame:
-    """One row per ``.txt`` file of ``files`` (files below ``folder``); the subfolder a file
-    sits in is its label.
+    """One row per ``.txt`` file of ``files`` (below ``folder``); the subfolder a file sits
+    in is its label.
 
     Files directly inside ``folder`` get no label. Columns: ``path``, ``text``, ``label``.
     """
-    files = [path for path in files if path.suffix.lower() in TEXT_FOLDER_SUFFIXES]
     rows = []
     for file in files:
         relative = file.relative_to(folder)
@@ -1053,7 +1056,7 @@ def to_frame(data: Any) -> pd.DataFrame:
     if module == "polars":
         return data.to_pandas()
     if module == "pyarrow":
-        return data.to_pandas()
+        return _from_arrow(data)
     if module == "datasets" and hasattr(data, "to_pandas"):
         features = getattr(data, "features", None) or {}
         names = {
