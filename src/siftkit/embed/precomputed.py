@@ -31,19 +31,10 @@ def load_embeddings(source: str | Path | Any, n_rows: int) -> np.ndarray:
                 f"No such embeddings file: {str(path)!r}. Pass the path of a .npy file "
                 "saved with numpy.save(path, vectors)."
             )
-        if path.suffix.lower() == ".npz":
-            try:
-                array = read_array(path)
-            except UnreadableDataError as exc:
-                raise EmbeddingsError(str(exc)) from exc
-        else:
-            try:
-                array = np.load(path, mmap_mode="r", allow_pickle=False)
-            except (ValueError, OSError) as exc:
-                raise EmbeddingsError(
-                    f"Could not read {name} as a .npy array ({exc}). Save the vectors with "
-                    "numpy.save(path, vectors) as a 2-D float array."
-                ) from exc
+        try:
+            array = read_array(path)  # a .npy file, or the vectors of a .npz archive
+        except UnreadableDataError as exc:
+            raise EmbeddingsError(str(exc)) from exc
     else:
         array = np.asarray(source)
     if array.ndim != 2:
