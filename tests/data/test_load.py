@@ -384,11 +384,21 @@ def test_a_json_table_of_columns_and_rows_of_values(tmp_path, small_frame, orien
     assert_small(load(path))
 
 
+def test_a_json_object_of_splits_holding_rows_gives_the_split(tmp_path, small_frame):
+    records = small_frame.to_dict(orient="records")
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"train": records[:4], "Test": records[4:]}), encoding="utf-8")
+    dataset = load(path)
+    assert_small(dataset)
+    assert dataset.schema.split == "split"
+    assert dataset.frame["split"].tolist() == ["train"] * 4 + ["Test"] * 2
+
+
 def test_json_object_with_several_lists_of_rows_is_refused_naming_them(tmp_path, small_frame):
     records = small_frame.to_dict(orient="records")
     path = tmp_path / "data.json"
-    path.write_text(json.dumps({"train": records[:2], "test": records[2:]}, indent=1))
-    with pytest.raises(UnreadableDataError, match=r"2 lists of rows: 'train' \(2 rows\), 'test'"):
+    path.write_text(json.dumps({"reviews": records[:2], "users": records[2:]}, indent=1))
+    with pytest.raises(UnreadableDataError, match=r"2 lists of rows: 'reviews' \(2 rows\), 'us"):
         load(path)
 
 

@@ -787,6 +787,14 @@ def _rows_of_object(document: Any, path: Path) -> pd.DataFrame:
         for key, value in document.items()
         if isinstance(value, list) and value and all(isinstance(row, dict) for row in value)
     }
+    if len(tables) > 1 and all(key.lower() in SPLIT_WORDS for key in tables):
+        # {"train": [...], "test": [...]}: the rows of each split, named by it
+        frames = [pd.DataFrame.from_records(rows) for rows in tables.values()]
+        if not any("split" in frame.columns for frame in frames):
+            return pd.concat(
+                [frame.assign(split=key) for key, frame in zip(tables, frames, strict=True)],
+                ignore_index=True,
+            )
     if len(tables) > 1:
         held = ", ".join(f"{key!r} ({len(rows):,} rows)" for key, rows in tables.items())
         raise UnreadableDataError(
