@@ -791,6 +791,24 @@ def test_a_zip_archive_of_other_than_one_file_is_refused(tmp_path, members, reas
         load(path)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [("empty.csv", b"", r"'.*empty.csv' is empty \(0 bytes\)"),
+     ("program.csv", b"\x7fELF\x02\x01\x01\x00\x00\x00" * 50 + b"\nab,cd\n",
+      r"holds binary data \(NUL bytes\), not CSV text"),
+     ("data.jsonl.gz", gzip.compress(b"PK\x03\x04\x00\x00 a zip named JSON Lines"),
+      r"holds binary data \(NUL bytes\), not JSONL text")],
+)  # fmt: skip
+def test_an_empty_or_binary_file_is_refused_as_such(tmp_path, name, content, reason):
+    """A binary file named .csv warned of a title of garbage, then called itself not UTF-8."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning before the error
+        with pytest.raises(UnreadableDataError, match=reason):
+            load(path)
+
+
 def test_a_gzipped_format_read_only_as_it_is_refused_by_its_name(tmp_path):
     path = tmp_path / "data.parquet.gz"
     path.write_bytes(b"\x1f\x8b")

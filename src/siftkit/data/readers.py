@@ -229,6 +229,13 @@ def read_path(path: str | Path) -> pd.DataFrame:
             "or a folder: of class subfolders holding .txt files, or of the parts of a table. "
             "Rename the file to a supported suffix."
         )
+    if path.stat().st_size == 0:
+        raise UnreadableDataError(
+            f"{str(path)!r} is empty (0 bytes). Check that it was written whole (a copy or "
+            "download cut short), or point siftkit at the file you mean."
+        )
+    if fmt in COMPRESSIBLE_FORMATS:
+        _check_text(path, fmt)
     try:
         frame = _READERS[fmt](path)
     except (UnreadableDataError, MissingExtraError):
@@ -248,6 +255,24 @@ def read_path(path: str | Path) -> pd.DataFrame:
             "its real format."
         ) from exc
     return _trimmed_header(frame)
+
+
+#: The first bytes of a text file looked at for the NUL bytes that text never holds.
+BINARY_SAMPLE_BYTES = 8192
+
+
+def _check_text(path: Path, fmt: str) -> None:
+    """Raise when the file ``path``, to be read as text of the format ``fmt``, holds NUL
+    bytes in its first ``BINARY_SAMPLE_BYTES`` (decompressed), as binary files do and text
+    does not (but for UTF-16 and UTF-32, which a byte-order mark names)."""
+    with _open_bytes(path) as handle:
+        sample = handle.read(BINARY_SAMPLE_BYTES)
+    if b"\x00" in sample and encoding_of(sample[:4]) == "utf-8-sig":
+        raise UnreadableDataError(
+            f"{str(path)!r} holds binary data (NUL bytes), not {fmt.upper()} text: check that "
+            "it is the file you mean, and not another format given this suffix (rename it "
+            "to its format's suffix; UTF-16 text needs its byte-order mark)."
+        )
 
 
 def _trimmed_header(frame: pd.DataFrame) -> pd.DataFrame:
