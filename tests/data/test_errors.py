@@ -7,6 +7,7 @@ import json
 import sys
 import warnings
 import zipfile
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
@@ -807,6 +808,22 @@ def test_an_empty_or_binary_file_is_refused_as_such(tmp_path, name, content, rea
         warnings.simplefilter("error")  # no warning before the error
         with pytest.raises(UnreadableDataError, match=reason):
             load(path)
+
+
+def test_a_database_of_several_tables_is_refused_naming_them(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "shop.sqlite"
+    with closing(sqlite3.connect(path)) as db:
+        pd.DataFrame({"text": ["a", "b"]}).to_sql("reviews", db, index=False)
+        pd.DataFrame({"name": ["x"]}).to_sql("users", db, index=False)
+        db.commit()
+    with pytest.raises(UnreadableDataError, match=r"holds 2 tables \(reviews \(2 rows\), users "
+                       r"\(1 row\)\).*sqlite3 -header -csv shop.sqlite"):  # fmt: skip
+        load(path)
+    (tmp_path / "other.db").write_bytes(b"a key-value store, not SQL" * 4)
+    with pytest.raises(UnreadableDataError, match="is neither a SQLite nor a DuckDB database"):
+        load(tmp_path / "other.db")
 
 
 def test_a_gzipped_format_read_only_as_it_is_refused_by_its_name(tmp_path):

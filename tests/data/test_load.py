@@ -9,6 +9,7 @@ import json
 import lzma
 import warnings
 import zipfile
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
@@ -464,6 +465,23 @@ def test_hugging_face_class_numbers_in_a_file_read_as_their_names(tmp_path, smal
     assert dataset.labels.decode(dataset.labels.codes).tolist()[:-1] == LABELS[:-1]
     assert dataset.labels.missing.tolist() == [False] * (len(LABELS) - 1) + [True]
     assert load(table).labels.classes.tolist() == LABELS_SORTED  # the table in memory too
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".db", ".duckdb"])
+def test_a_database_file_of_one_table_is_that_table(tmp_path, small_frame, suffix):
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".duckdb":
+        import duckdb
+
+        with duckdb.connect(str(path)) as db:
+            db.execute("create table reviews as select * from small_frame")
+    else:
+        import sqlite3
+
+        with closing(sqlite3.connect(path)) as db:
+            small_frame.to_sql("reviews", db, index=False)
+            db.commit()
+    assert_small(load(path))
 
 
 def test_excel_reads_the_first_sheet_and_names_the_others(tmp_path, small_frame):

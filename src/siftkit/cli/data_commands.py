@@ -111,9 +111,9 @@ def _print_run(result: Any, output: Path, quiet: bool, verb: str) -> None:
     help="Audit the labeled rows when some rows have no label.",
 )
 def audit(data: Path, detectors: str | None, allow_missing_labels: bool, **params: Any) -> None:
-    """Audit DATA (CSV, TSV, JSON Lines, Parquet, Arrow/Feather, Excel .xlsx, a text file of a
-    row per line, vectors alone in a .npy or .npz file, or a folder: of class subfolders of
-    .txt files, or of a table's parts)."""
+    """Audit DATA (CSV, TSV, JSON Lines, Parquet, Arrow/Feather, Excel .xlsx, a SQLite or
+    DuckDB database of one table, a text file of a row per line, vectors alone in a .npy or
+    .npz file, or a folder: of class subfolders of .txt files, or of a table's parts)."""
     from siftkit.audit import audit as run_audit
 
     result = run_audit(

@@ -17,6 +17,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,6 +54,10 @@ FORMATS: dict[str, str] = {
     ".ipc": "arrow",
     ".xlsx": "excel",
     ".xlsm": "excel",
+    ".sqlite": "database",
+    ".sqlite3": "database",
+    ".db": "database",
+    ".duckdb": "database",
     ".txt": "lines",
     ".log": "lines",
 }
@@ -886,6 +891,64 @@ def _from_arrow(table: Any) -> pd.DataFrame:
     return _class_names(table.to_pandas(), names)
 
 
+#: The first bytes of the database files siftkit reads: SQLite's at the start, DuckDB's after
+#: a checksum.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DUCKDB_MAGIC = b"DUCK"
+
+
+def _read_database(path: Path) -> pd.DataFrame:
+    """The one table (or view) of a SQLite or DuckDB database file, opened read-only; one
+    holding several is refused, naming them."""
+    db, listing, export = _open_database(path)
+    with closing(db):
+        names = [row[0] for row in db.execute(listing).fetchall()]
+        if len(names) == 1:
+            rows = db.execute(f"select * from {_quoted(names[0])}")
+            return pd.DataFrame(rows.fetchall(), columns=[c[0] for c in rows.description])
+        sizes = [db.execute(f"select count(*) from {_quoted(n)}").fetchone()[0] for n in names]
+    held = ", ".join(f"{name} ({counted(n, 'row')})" for name, n in zip(names, sizes, strict=True))
+    raise UnreadableDataError(
+        f"{str(path)!r} holds {counted(len(names), 'table')}"
+        + (f" ({held})" if names else "")
+        + f", where siftkit reads a database of one. Export the one to audit ({export}) and "
+        "point siftkit at that file."
+    )
+
+
+def _open_database(path: Path) -> tuple[Any, str, str]:
+    """(a read-only connection to the database file ``path``, the query listing its tables,
+    how to export one), for SQLite and DuckDB files as their first bytes tell them."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(SQLITE_MAGIC):
+        import sqlite3
+
+        return (
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True),
+            "select name from sqlite_master where type in ('table', 'view') and name not like "
+            "'sqlite_%' order by name",
+            f"sqlite3 -header -csv {path.name} 'select * from TABLE' > TABLE.csv",
+        )
+    if head[8:12] == DUCKDB_MAGIC:
+        import duckdb
+
+        return (
+            duckdb.connect(str(path), read_only=True),
+            "select table_name from information_schema.tables order by 1",
+            f"duckdb {path.name} \"copy TABLE to 'TABLE.parquet'\"",
+        )
+    raise UnreadableDataError(
+        f"{str(path)!r} is neither a SQLite nor a DuckDB database (its first bytes are "
+        "neither's). Export the table to audit as CSV or Parquet, and point siftkit at it."
+    )
+
+
+def _quoted(name: str) -> str:
+    """A table's name quoted for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _read_excel(path: Path) -> pd.DataFrame:
     """The first sheet of an Excel workbook (a warning names the others), its first row the
     header; as in a CSV file, only an empty cell is missing."""
@@ -934,6 +997,7 @@ _READERS = {
     "parquet": _read_parquet,
     "arrow": _read_arrow,
     "excel": _read_excel,
+    "database": _read_database,
 }
 
 
@@ -982,7 +1046,7 @@ def _is_table_part(relative: Path) -> bool:
         return False
     if any(part.startswith((".", "_")) for part in relative.parts):
         return False
-    return format_of(relative) not in (None, "lines")
+    return format_of(relative) not in (None, "lines", "database")  # a database is no part
 
 
 def read_table_folder(folder: Path, tables: list[Path]) -> pd.DataFrame:
