@@ -229,8 +229,8 @@ def read_path(path: str | Path) -> pd.DataFrame:
     if fmt is None:
         raise UnreadableDataError(
             f"Cannot tell the format of {str(path)!r} from its suffix {path.suffix!r}. "
-            f"Expected one of {', '.join(sorted(FORMATS))} (all but Parquet, Arrow and Excel "
-            "also compressed: .csv.gz, .jsonl.bz2, .tsv.xz, .csv.zip), .npy (vectors alone), "
+            f"Expected one of {', '.join(sorted(FORMATS))} (the text formats also compressed: "
+            ".csv.gz, .jsonl.bz2, .tsv.xz, .csv.zip), .npy or .npz (vectors alone), "
             "or a folder: of class subfolders holding .txt files, or of the parts of a table. "
             "Rename the file to a supported suffix."
         )
