@@ -146,6 +146,10 @@ class LiteralQuotesWarning(SiftWarning):
     """A table's quote characters were read as part of its values, not as quoting."""
 
 
+class TruncatedFileWarning(SiftWarning):
+    """A file's last line was cut short (a download or copy that stopped) and left out."""
+
+
 class TextEncodingWarning(SiftWarning):
     """A file that is not UTF-8 was read in another encoding (Windows-1252)."""
 

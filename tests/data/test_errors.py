@@ -35,6 +35,7 @@ from siftkit.exceptions import (
     ShrunkNeighborsWarning,
     SiftError,
     SingleClassError,
+    TruncatedFileWarning,
     UnreadableDataError,
 )
 
@@ -86,9 +87,10 @@ def test_invalid_json_line(tmp_path):
     assert "line 2 is not valid JSON" in message
     assert "fix or remove that line" in message
     assert isinstance(info.value, ValueError)
-    path.write_text('{"text": "fine row"}\n{"text": "cut off', encoding="utf-8")
-    with pytest.raises(UnreadableDataError, match=r"\(Unterminated string starting at column 10\)"):
-        load(path)  # not "starting at at column"
+    cut = '{"text": "fine row"}\n{"text": "cut off}\n{"text": "fine"}\n'  # cut short mid-file
+    path.write_text(cut, encoding="utf-8")
+    with pytest.raises(UnreadableDataError, match=r"line 2 .*\(Invalid control character at col"):
+        load(path)
 
 
 def test_json_line_that_is_not_an_object(tmp_path):
@@ -824,6 +826,21 @@ def test_a_database_of_several_tables_is_refused_naming_them(tmp_path):
     (tmp_path / "other.db").write_bytes(b"a key-value store, not SQL" * 4)
     with pytest.raises(UnreadableDataError, match="is neither a SQLite nor a DuckDB database"):
         load(tmp_path / "other.db")
+
+
+def test_a_json_lines_file_cut_short_is_read_but_its_last_line(tmp_path):
+    """A download that stopped mid-line: the whole file was refused for its last line."""
+    lines = [json.dumps({"text": text}) for text in TEXTS]
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(lines) + '\n{"text": "a cat sat o', encoding="utf-8")
+    said = r"last line of 'data.jsonl' \(line 7\) is cut short \(Unterminated string starting\)"
+    with pytest.warns(TruncatedFileWarning, match=said + ".*the 6 rows above it"):
+        assert load(path).texts == TEXTS
+    for broken in ("\n".join(lines) + '\n{"text": "a cat sat o\n',  # a whole line, but wrong
+                   lines[0] + '\n{"text": "a cat sat o\n' + "\n".join(lines[1:])):  # fmt: skip
+        path.write_text(broken, encoding="utf-8")
+        with pytest.raises(UnreadableDataError, match=r"line \d is not valid JSON"):
+            load(path)
 
 
 def test_a_gzipped_format_read_only_as_it_is_refused_by_its_name(tmp_path):

@@ -36,6 +36,7 @@ from siftkit.exceptions import (
     RepeatedHeaderWarning,
     TextEncodingWarning,
     TitleRowsWarning,
+    TruncatedFileWarning,
     UnreadableDataError,
 )
 
@@ -744,6 +745,15 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
+                if records and not line.endswith("\n") and not handle.read().strip():
+                    warnings.warn(
+                        f"The last line of {path.name!r} (line {number:,}) is cut short "
+                        f"({_json_problem(exc)}), as a download or copy that stopped leaves "
+                        f"it: left out, the {len(records):,} rows above it read.",
+                        TruncatedFileWarning,
+                        stacklevel=4,
+                    )
+                    break
                 raise UnreadableDataError(
                     f"Could not read {str(path)!r} as JSON Lines: line {number} is not valid "
                     f"JSON ({_json_problem(exc)} at column {exc.colno}). Each line must hold "
