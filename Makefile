@@ -37,6 +37,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.discovery
 	$(PY) -m benchmarks.labeling
 	$(PY) -m benchmarks.more_like
+	$(PY) -m benchmarks.leakage
 	$(PY) -m benchmarks.topic_presence
 	$(PY) -m benchmarks.explorer_load
 
