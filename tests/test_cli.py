@@ -499,6 +499,29 @@ def test_label_from_a_seed_labels_file(workdir):
     assert read_summary(workdir)["labeling"]["given_counts"] == {"food": 1, "sport": 1, "tech": 1}
 
 
+@pytest.mark.parametrize(
+    ("name", "sep", "encoding"),
+    [("seeds.txt", "\t", "utf-16"), ("seeds.csv", ",", "utf-16"), ("seeds.tsv", "\t", "utf-8"),
+     ("seeds.csv", ";", "utf-8")],
+)  # fmt: skip
+def test_a_seed_labels_file_saved_from_a_spreadsheet_is_read(workdir, name, sep, encoding):
+    """Excel's "Unicode Text" (a tab-separated .txt in UTF-16) crashed the run with a
+    UnicodeDecodeError; a .txt file or a ;-separated CSV was read as comma-separated."""
+    seeds = pd.DataFrame({"row_id": ["r0", "r20", "r40"], "label": ["sport", "food", "tech"]})
+    seeds.to_csv(name, sep=sep, index=False, encoding=encoding)
+    result = label("--id", "id", "--seed-labels-file", name)
+    assert result.exit_code == 0, result.output
+    given = read_rows(workdir).set_index("row_id")["label_source"] == "given"
+    assert sorted(given.index[given]) == ["r0", "r20", "r40"]
+
+
+def test_a_seed_labels_file_in_an_unknown_encoding_is_refused(workdir):
+    (workdir / "seeds.csv").write_bytes("row_id,label\nr0,sport\nr1,spórt\n".encode("cp1252"))
+    result = label("--id", "id", "--seed-labels-file", "seeds.csv")
+    assert result.exit_code == 2 and "is not UTF-8 text (byte 0xf3" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_seed_labels_file_ids_are_row_positions_without_an_id_column(workdir, text_frame):
     text_frame.drop(columns=["id", "label"]).to_csv("data.csv", index=False)
     pd.DataFrame({"row_id": [1, 21, 41], "label": ["sport", "food", "tech"]}).to_csv(

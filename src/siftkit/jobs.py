@@ -23,7 +23,7 @@ from siftkit._text import counted
 from siftkit.audit import audit, run_encoder
 from siftkit.data import Dataset, load
 from siftkit.data.dataset import label_text
-from siftkit.data.readers import format_of, read_path
+from siftkit.data.readers import format_of, read_delimited, read_path
 from siftkit.data.schema import missing_column
 from siftkit.detectors.clusters import Clusters
 from siftkit.detectors.empty_rows import EmptyRows
@@ -336,15 +336,13 @@ def _label_key(value: Any) -> str:
 
 def _read_seed_file(path: Path) -> pd.DataFrame:
     """A seed labels file as a table: in a format of its own (the queue written as .xlsx and
-    filled in a spreadsheet, .parquet, .jsonl) as siftkit reads data; else as CSV (TSV for
-    .tsv), its ids as written ("007" stays "007") and its labels as pandas reads them (7 is a
-    number)."""
+    filled in a spreadsheet, .parquet, .jsonl) as siftkit reads data; else as delimited text
+    (CSV, TSV, or a spreadsheet's "Unicode Text" .txt), its ids as written ("007" stays
+    "007") and its labels as pandas reads them (7 is a number)."""
     kind = format_of(path)  # seeds.jsonl.gz is JSON Lines, as data would be
-    if kind in ("excel", "parquet", "jsonl", "json"):
+    if kind not in (None, "csv", "tsv", "lines"):
         return read_path(path)
-    sep = "\t" if kind == "tsv" else ","
-    return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""],
-                       dtype={"row_id": str})  # fmt: skip
+    return read_delimited(path, dtype={"row_id": str})
 
 
 def _seed_lookup(source: SeedSource) -> tuple[dict[str, Any], str]:

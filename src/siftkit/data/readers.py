@@ -601,6 +601,26 @@ def _quotes_join_rows(
     return True
 
 
+def read_delimited(path: Path, **options: Any) -> pd.DataFrame:
+    """A small delimited text file as pandas reads it (only an empty cell missing; more
+    ``options`` for ``pandas.read_csv``): in the encoding its byte-order mark names,
+    decompressed as its suffix says, separated by what its first line uses most of
+    ``CSV_SEPARATORS``."""
+    encoding = _encoding(path)
+    try:
+        with _open_text(path, encoding=encoding) as handle:
+            header = handle.readline()
+        counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
+        sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+        return _parsed_csv(path, sep=sep, encoding=encoding, keep_default_na=False,
+                           na_values=[""], **options)  # fmt: skip
+    except UnicodeDecodeError as exc:
+        raise UnreadableDataError(
+            f"{str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+            f'{exc.start:,}). Save it as UTF-8 (or as "Unicode Text", UTF-16).'
+        ) from exc
+
+
 def _parsed_csv(path: Path, **options: Any) -> pd.DataFrame:
     """``pandas.read_csv`` of ``path``, decompressed as its suffix says."""
     with _open_bytes(path) as handle:
