@@ -50,6 +50,19 @@ def test_a_list_of_topics_names_each_by_itself(tmp_path) -> None:
         read_topics(listed, "descriptions")  # a description needs a topic to describe
 
 
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_topics_saved_as_unicode_text_are_read(tmp_path, suffix) -> None:
+    """Notepad's "Unicode" is UTF-16: the file was refused with a UnicodeDecodeError."""
+    content = ("animal: [dog, bête]\nfood: [bread]\n" if suffix == ".yaml"
+               else '{"animal": ["dog", "bête"], "food": ["bread"]}')  # fmt: skip
+    path = tmp_path / f"topics{suffix}"
+    path.write_bytes(content.encode("utf-16"))
+    assert read_topics(path, "keywords") == {"animal": ["dog", "bête"], "food": ["bread"]}
+    path.write_bytes(content.encode("cp1252"))
+    with pytest.raises(UnreadableDataError, match=r"as UTF-8 text \(invalid .* at byte"):
+        read_topics(path, "keywords")
+
+
 def test_a_topic_given_twice_is_refused(tmp_path) -> None:
     twice = "animal: [dog, cat]\nanimal: [bird]\nfood: [bread]\n"
     with pytest.raises(UnreadableDataError, match="gives the topic 'animal' twice"):

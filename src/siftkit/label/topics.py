@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from siftkit._text import WORD_END, WORD_START, is_unspaced
+from siftkit._text import WORD_END, WORD_START, is_unspaced, read_unicode
 from siftkit.exceptions import DataFileNotFoundError, UnreadableDataError
 
 #: The label of the rows that fit no topic or class, with ``other``.
@@ -44,7 +44,7 @@ def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
 
 
 def _parse(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+    text = read_unicode(path, "Save it as UTF-8.")  # or UTF-16, as Notepad's "Unicode" saves
     if path.suffix.lower() == ".json":
         return json.loads(text, object_pairs_hook=_unique_keys)
     import yaml
@@ -91,6 +91,8 @@ def read_topics(
         where = f"the {kind} file {str(source)!r}"
         try:
             parsed = _parse(file)
+        except UnreadableDataError:
+            raise  # not text: said so
         except _TopicTwice as exc:
             raise UnreadableDataError(
                 f"The {kind} file {str(source)!r} gives the topic {str(exc.args[0])!r} twice "
