@@ -224,6 +224,15 @@ def test_the_datasheet_names_classes_written_two_ways() -> None:
     assert "<th>HTML markup</th><td>read as plain text in 1,200 rows" in marked
 
 
+def test_the_datasheet_counts_the_rows_of_each_split() -> None:
+    from siftkit.report.sections import datasheet
+
+    rows = pd.DataFrame({"split": ["train", "test", "train", None, "train"]})
+    html = datasheet({"input": {"n_rows": 5}}, rows)
+    assert "<th>splits (2)</th><td>train (3), test (1), none (1)</td>" in html
+    assert "splits" not in datasheet({"input": {"n_rows": 5}}, pd.DataFrame({"label": ["a"]}))
+
+
 def test_report_counts_near_duplicates_apart_from_the_exact_copies_and_shows_them_first(run):
     _, _, path = run
     summary = json.loads((path / "summary.json").read_text())

@@ -88,6 +88,13 @@ def datasheet(summary: dict[str, Any], rows: pd.DataFrame) -> str:
                 "labels joining classes",
                 ", ".join(f"{name} ({sizes[name]:,})" for name in joined),
             ))  # fmt: skip
+    if "split" in rows:
+        splits = rows["split"].value_counts(dropna=False)
+        lines.append(_row(
+            f"splits ({rows['split'].nunique()})",
+            ", ".join(f"{'none' if pd.isna(name) else name} ({count:,})"
+                      for name, count in splits.items()),
+        ))  # fmt: skip
     duplicates = summary.get("duplicates", {})
     if duplicates.get("status") == "ok":
         near = summary.get("near_duplicates", {})
