@@ -366,14 +366,42 @@ def test_a_hugging_face_dataset_s_class_numbers_read_as_their_names():
     assert labels.decode(labels.codes).tolist() == ["World", "Business", "Sports", None]
 
 
-def test_a_real_hugging_face_dataset_s_class_names():
-    datasets = pytest.importorskip("datasets")  # not a dependency: where it is installed
-    real = datasets.Dataset.from_dict(
-        {"text": ["a cat", "stocks fell"], "label": [1, 0]},
+def _real_hugging_face_dataset(labels: list[int]):  # noqa: ANN202 (datasets is optional)
+    datasets = pytest.importorskip("datasets")  # the dev extra installs it; siftkit needs none
+    texts = ["a cat sat", "stocks fell", "a dog ran", "prices rose"]
+    return datasets.Dataset.from_dict(
+        {"text": texts[: len(labels)], "label": labels},
         features=datasets.Features({"text": datasets.Value("string"),
                                     "label": datasets.ClassLabel(names=["neg", "pos"])}),
     )  # fmt: skip
-    assert load(real).frame["label"].tolist() == ["pos", "neg"]
+
+
+def test_a_real_hugging_face_dataset_s_class_names():
+    assert load(_real_hugging_face_dataset([1, 0])).frame["label"].tolist() == ["pos", "neg"]
+
+
+def test_the_files_and_folders_hugging_face_datasets_writes(tmp_path):
+    """save_to_disk of a DatasetDict (train/ and test/, Arrow streams beside json records),
+    the Hub's Parquet layout, and one Parquet file: read with their class names and splits."""
+    datasets = pytest.importorskip("datasets")
+    train, test = _real_hugging_face_dataset([1, 0, 1, 0]), _real_hugging_face_dataset([-1, -1])
+    datasets.DatasetDict({"train": train, "test": test}).save_to_disk(tmp_path / "saved")
+    (tmp_path / "hub" / "data").mkdir(parents=True)
+    train.to_parquet(tmp_path / "hub" / "data" / "train-00000-of-00001.parquet")
+    test.to_parquet(tmp_path / "hub" / "data" / "test-00000-of-00001.parquet")
+    for folder in ("saved", "hub"):
+        dataset = load(tmp_path / folder)
+        assert dataset.frame["split"].tolist() == ["test"] * 2 + ["train"] * 4
+        assert dataset.labels.decode(dataset.labels.codes).tolist() == [
+            None,
+            None,
+            "pos",
+            "neg",
+            "pos",
+            "neg",
+        ]
+    train.to_parquet(tmp_path / "train.parquet")
+    assert load(tmp_path / "train.parquet").labels.classes.tolist() == ["neg", "pos"]
 
 
 @pytest.mark.parametrize("orient", ["split", "table"])
