@@ -526,6 +526,20 @@ def test_excel_reads_the_first_sheet_and_names_the_others(tmp_path, small_frame)
         assert_small(load(path))
 
 
+def test_excel_sheets_named_by_splits_are_read_with_their_split(tmp_path, small_frame):
+    """A workbook of sheets "train" and "test" was read as its first sheet alone."""
+    path = tmp_path / "data.xlsx"
+    with pd.ExcelWriter(path) as workbook:
+        small_frame.iloc[:4].to_excel(workbook, sheet_name="train", index=False)
+        small_frame.iloc[4:].to_excel(workbook, sheet_name="Test ", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FirstSheetWarning)
+        dataset = load(path)
+    assert_small(dataset)
+    assert dataset.schema.split == "split"
+    assert dataset.frame["split"].tolist() == ["train"] * 4 + ["Test"] * 2
+
+
 @pytest.mark.parametrize(
     ("title", "sep"),
     [

@@ -16,7 +16,7 @@ import lzma
 import re
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
@@ -847,14 +847,10 @@ def _rows_of_object(document: Any, path: Path) -> pd.DataFrame:
         for key, value in document.items()
         if isinstance(value, list) and value and all(isinstance(row, dict) for row in value)
     }
-    if len(tables) > 1 and all(key.lower() in SPLIT_WORDS for key in tables):
-        # {"train": [...], "test": [...]}: the rows of each split, named by it
-        frames = [pd.DataFrame.from_records(rows) for rows in tables.values()]
-        if not any("split" in frame.columns for frame in frames):
-            return pd.concat(
-                [frame.assign(split=key) for key, frame in zip(tables, frames, strict=True)],
-                ignore_index=True,
-            )
+    if len(tables) > 1 and names_splits(tables):  # {"train": [...], "test": [...]}
+        splits = with_splits({key: pd.DataFrame.from_records(rows) for key, rows in tables.items()})
+        if splits is not None:
+            return splits
     if len(tables) > 1:
         held = ", ".join(f"{key!r} ({len(rows):,} rows)" for key, rows in tables.items())
         raise UnreadableDataError(
@@ -991,6 +987,10 @@ def _read_excel(path: Path) -> pd.DataFrame:
         ) from exc
     with pd.ExcelFile(path, engine="openpyxl") as workbook:
         names = workbook.sheet_names
+        if len(names) > 1 and names_splits(names):
+            splits = with_splits({name: _sheet(workbook, name, path) for name in names})
+            if splits is not None:  # sheets "train" and "test": the rows of each split
+                return splits
         if len(names) > 1:
             warnings.warn(
                 f"{path.name!r} holds {len(names)} sheets; read the first, {names[0]!r} (not "
@@ -999,15 +999,36 @@ def _read_excel(path: Path) -> pd.DataFrame:
                 FirstSheetWarning,
                 stacklevel=4,
             )
-        head = pd.read_excel(workbook, names[0], header=None, nrows=HEAD_ROWS, dtype=str)
-        head_rows = head.fillna("").to_numpy().tolist()
-        skipped = _title_rows(head_rows)
-        if skipped:
-            _warn_of_title(path, head_rows, skipped)
-        frame = pd.read_excel(
-            workbook, names[0], keep_default_na=False, na_values=[""], header=skipped
-        )
+        return _sheet(workbook, names[0], path)
+
+
+def _sheet(workbook: pd.ExcelFile, name: str, path: Path) -> pd.DataFrame:
+    """The sheet ``name`` of ``workbook``, its first row the header (below a title, skipped
+    with a warning); as in a CSV file, only an empty cell is missing."""
+    head = pd.read_excel(workbook, name, header=None, nrows=HEAD_ROWS, dtype=str)
+    head_rows = head.fillna("").to_numpy().tolist()
+    skipped = _title_rows(head_rows)
+    if skipped:
+        _warn_of_title(path, head_rows, skipped)
+    frame = pd.read_excel(workbook, name, keep_default_na=False, na_values=[""], header=skipped)
     return _numbers_with_gaps(frame)
+
+
+def names_splits(names: Iterable[str]) -> bool:
+    """Whether each of ``names`` (of tables, sheets, lists of rows) is a split's
+    (``SPLIT_WORDS``: ``train``, ``Test``…)."""
+    return all(name.strip().lower() in SPLIT_WORDS for name in names)
+
+
+def with_splits(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """The rows of ``tables``, named by their splits (:func:`names_splits`), one after
+    another, each with its ``split``; None where a table holds a ``split`` column of its
+    own."""
+    if any("split" in table.columns for table in tables.values()):
+        return None
+    return pd.concat(
+        [table.assign(split=name.strip()) for name, table in tables.items()], ignore_index=True
+    )
 
 
 def _read_lines(path: Path) -> pd.DataFrame:
