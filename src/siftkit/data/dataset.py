@@ -426,7 +426,7 @@ def _text_columns(text: Any, columns: Iterable[Any]) -> list[str] | None:
     return None
 
 
-def joined_text(
+def _joined_text(
     frame: pd.DataFrame, text: str | Sequence[str] | None
 ) -> tuple[pd.DataFrame, str | None]:
     """``(frame, text)``, where ``text`` names several columns (a list, or a comma-separated
@@ -536,7 +536,7 @@ def load(
             f"Got {len(label_values)} labels for {n_rows} rows; pass exactly one label per row "
             "(None where a row has no label)."
         )
-    frame, text = joined_text(frame, text)
+    frame, text = _joined_text(frame, text)
     schema = infer_schema(frame, id=id, text=text, label=label_column, split=split)
     if schema.label is not None:
         frame[schema.label] = _one_label_per_cell(frame[schema.label])
