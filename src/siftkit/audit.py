@@ -102,9 +102,9 @@ def audit(
     Parameters
     ----------
     data : a path (a file, or a folder of class subfolders or of a table's parts), a
-        pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a numpy array
-        of shape (n_rows, n_features), or a ``Dataset`` from ``siftkit.load`` (read once,
-        audited as it was loaded).
+        pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset or DatasetDict, a
+        numpy array of shape (n_rows, n_features), or a ``Dataset`` from ``siftkit.load``
+        (read once, audited as it was loaded).
     text, id, split : column names; inferred when None. ``text`` may name several columns
         (``["title", "body"]`` or ``"title,body"``), joined a line each.
     label : the label column name, an array of labels of shape (n_rows,), None to infer,

@@ -380,6 +380,21 @@ def test_a_real_hugging_face_dataset_s_class_names():
     assert load(_real_hugging_face_dataset([1, 0])).frame["label"].tolist() == ["pos", "neg"]
 
 
+def test_a_hugging_face_dataset_dict_is_its_splits_rows_with_their_split():
+    """load_dataset returns a DatasetDict: it was refused as data of an unknown type."""
+    datasets = pytest.importorskip("datasets")
+    splits = datasets.DatasetDict({"train": _real_hugging_face_dataset([1, 0, 1]),
+                                   "unsupervised": _real_hugging_face_dataset([-1])})  # fmt: skip
+    dataset = load(splits)
+    assert dataset.schema.split == "split"
+    assert dataset.frame["split"].tolist() == ["train"] * 3 + ["unsupervised"]
+    assert dataset.labels.decode(dataset.labels.codes).tolist() == ["pos", "neg", "pos", None]
+    own = splits.map(lambda row: {"split": "x"})
+    with pytest.raises(UnreadableDataError, match=r"splits \(train, unsupervised\) hold a column "
+                       r"named 'split'"):  # fmt: skip
+        load(own)
+
+
 def test_the_files_and_folders_hugging_face_datasets_writes(tmp_path):
     """save_to_disk of a DatasetDict (train/ and test/, Arrow streams beside json records),
     the Hub's Parquet layout, and one Parquet file: read with their class names and splits."""

@@ -469,8 +469,8 @@ def load(
 
     Parameters
     ----------
-    data : path, DataFrame (pandas or polars), pyarrow Table, Hugging Face Dataset,
-        list of dicts, or numpy array of shape (n_rows, n_features); or a ``Dataset``
+    data : path, DataFrame (pandas or polars), pyarrow Table, Hugging Face Dataset or
+        DatasetDict, list of dicts, or numpy array of shape (n_rows, n_features); or a ``Dataset``
         loaded before, used as it is (roles given again must be its own; ``label`` may
         replace its labels by an array).
     text, id, split : column names; inferred when None. ``text`` may name several columns

@@ -16,7 +16,7 @@ import lzma
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
@@ -1196,6 +1196,18 @@ def _class_names(frame: pd.DataFrame, class_names: dict[str, list[str]]) -> pd.D
     return frame
 
 
+def _hugging_face_frame(dataset: Any) -> pd.DataFrame:
+    """A Hugging Face ``Dataset`` as pandas, its ``ClassLabel`` columns holding their class
+    names."""
+    features = getattr(dataset, "features", None) or {}
+    names = {
+        name: feature.names
+        for name, feature in features.items()
+        if type(feature).__name__ == "ClassLabel"
+    }
+    return _class_names(dataset.to_pandas(), names)
+
+
 def to_frame(data: Any) -> pd.DataFrame:
     """Turn any supported in-memory table into a pandas DataFrame (no copy when possible)."""
     if isinstance(data, pd.DataFrame):
@@ -1206,13 +1218,15 @@ def to_frame(data: Any) -> pd.DataFrame:
     if module == "pyarrow":
         return _from_arrow(data)
     if module == "datasets" and hasattr(data, "to_pandas"):
-        features = getattr(data, "features", None) or {}
-        names = {
-            name: feature.names
-            for name, feature in features.items()
-            if type(feature).__name__ == "ClassLabel"
-        }
-        return _class_names(data.to_pandas(), names)
+        return _hugging_face_frame(data)
+    if module == "datasets" and isinstance(data, Mapping) and data:  # a DatasetDict
+        splits = with_splits({str(name): _hugging_face_frame(part) for name, part in data.items()})
+        if splits is None:
+            raise UnreadableDataError(
+                f"The DatasetDict's splits ({', '.join(map(str, data))}) hold a column named "
+                "'split' of their own: pass one of them (dataset['train']), or rename it."
+            )
+        return splits
     if isinstance(data, np.ndarray):
         raise TypeError("numpy arrays are handled by siftkit.data.load, not to_frame")
     if isinstance(data, list | tuple) and data and all(isinstance(r, dict) for r in data):
@@ -1220,7 +1234,6 @@ def to_frame(data: Any) -> pd.DataFrame:
     raise UnreadableDataError(
         f"Cannot read data of type {type(data).__module__}.{type(data).__qualname__}. "
         "Expected a path (CSV, TSV, JSON Lines, Parquet, Arrow, a folder of class subfolders "
-        "or of a table's parts), "
-        "a pandas/polars DataFrame, a pyarrow Table, a Hugging Face Dataset, a list of "
-        "dicts, or a 2-D numpy array of features."
+        "or of a table's parts), a pandas/polars DataFrame, a pyarrow Table, a Hugging Face "
+        "Dataset or DatasetDict, a list of dicts, or a 2-D numpy array of features."
     )
