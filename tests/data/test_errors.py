@@ -77,6 +77,17 @@ def test_missing_file_in_missing_folder(tmp_path):
         load(tmp_path / "nofolder" / "data.csv")
 
 
+@pytest.mark.parametrize("url", ["https://example.com/data.csv", "s3://bucket/part-0.parquet",
+                                 "hf://datasets/imdb"])  # fmt: skip
+def test_a_url_is_refused_as_one_not_as_a_missing_folder(url):
+    """It read "No such file or folder: 'https:/example.com/data.csv'": no network is read."""
+    with pytest.raises(UnreadableDataError, match=r"is a URL: siftkit reads local files and "
+                       r"folders, and never the network\. Download it first"):  # fmt: skip
+        load(url)
+    result = CliRunner().invoke(main, ["audit", url, "-o", "out"])
+    assert result.exit_code == 2 and f"'{url}' is a URL" in result.output
+
+
 def test_invalid_json_line(tmp_path):
     path = tmp_path / "data.jsonl"
     path.write_text('{"text": "fine row"}\n{"text": oops}\n', encoding="utf-8")

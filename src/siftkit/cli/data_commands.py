@@ -12,6 +12,7 @@ from rich.table import Table
 
 from siftkit._text import counted
 from siftkit.cli.app import console, main, print_summary, short
+from siftkit.data.readers import url_refusal
 
 #: Predicted labels `sift label` lists, the most common first.
 LABELS_SHOWN = 30
@@ -25,10 +26,19 @@ def _run_folder(ctx: click.Context, param: click.Parameter, value: str) -> Path:
     return Path(value)
 
 
+def _data_path(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """DATA as a path; a URL is refused before it is taken for one (``https://`` would read
+    as the folder ``https:``)."""
+    refusal = url_refusal(value)
+    if refusal:
+        raise click.BadParameter(refusal)
+    return Path(value)
+
+
 def _input_options(command: Any) -> Any:
     """The options every command that reads DATA and writes a run folder shares."""
     options = [
-        click.argument("data", type=click.Path(path_type=Path)),
+        click.argument("data", type=click.Path(), callback=_data_path),
         click.option(
             "-o", "--output", type=click.Path(), required=True, callback=_run_folder,
             help="Run folder to write (rows.parquet, summary.json, report.html…).",

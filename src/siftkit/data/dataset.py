@@ -28,6 +28,7 @@ from siftkit.data.readers import (
     read_array,
     read_path,
     to_frame,
+    url_refusal,
 )
 from siftkit.data.row_values import row_values
 from siftkit.data.schema import Schema, infer_schema, missing_column
@@ -492,6 +493,9 @@ def load(
         return dataset.without_labels() if no_label and dataset.labels is not None else dataset
     source = "in-memory " + type(data).__name__
     features = None
+    refusal = url_refusal(data) if isinstance(data, str) else None
+    if refusal:
+        raise UnreadableDataError(refusal)
     if isinstance(data, str | Path) and Path(data).suffix.lower() in ARRAY_SUFFIXES:
         source = str(data)
         features = _as_feature_matrix(read_array(data))

@@ -211,6 +211,22 @@ def _archived_vectors(path: Path) -> np.ndarray:
     )
 
 
+#: A URL's start (``https://``, ``s3://``, ``hf://``): no path siftkit reads.
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def url_refusal(text: str) -> str | None:
+    """Why ``text`` is not read, when it is a URL: siftkit reads local files alone and never
+    the network; else None."""
+    if not URL.match(text):
+        return None
+    return (
+        f"{text!r} is a URL: siftkit reads local files and folders, and never the network. "
+        "Download it first (curl -LO URL; a Hugging Face dataset: huggingface-cli download "
+        "NAME --repo-type dataset --local-dir DIR), then point siftkit at the file or folder."
+    )
+
+
 def read_path(path: str | Path) -> pd.DataFrame:
     """Read a data file, or a folder of class subfolders or of a table's parts, into a
     DataFrame."""
