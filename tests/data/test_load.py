@@ -89,6 +89,16 @@ def test_a_csv_file_with_another_separator_or_a_byte_order_mark(tmp_path, small_
     assert dataset.texts[0].endswith(", indeed")  # commas inside the texts stay text
 
 
+@pytest.mark.parametrize("sep", [";", ",", "\t", "|"])
+def test_a_separator_declared_on_the_first_line_is_used(tmp_path, small_frame, sep):
+    """Excel writes and reads `sep=;` above the header: it was taken for a title, warned of."""
+    path = tmp_path / "data.csv"
+    path.write_text(f"sep={sep}\n" + small_frame.to_csv(sep=sep, index=False), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TitleRowsWarning)
+        assert_small(load(path))
+
+
 def test_numbers_with_decimal_commas_are_numbers_where_fields_are_not_comma_separated(tmp_path):
     """A spreadsheet saved in a locale that writes 3,5 separates fields by ';': its numbers
     were read as text, then ignored as codes."""

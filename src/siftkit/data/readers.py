@@ -490,6 +490,8 @@ def _missing_path_message(path: Path) -> str:
 
 #: The separators a ``.csv`` file may use; its header line says which (the most common there).
 CSV_SEPARATORS = (",", ";", "\t", "|")
+#: A CSV file's first line declaring its separator (``sep=;``), as Excel writes and reads it.
+SEPARATOR_DECLARATION = re.compile(r"sep=(.)")
 #: The first lines of a table searched for its header, below a title (see :func:`_title_rows`).
 HEAD_ROWS = 20
 #: A CSV file that is not UTF-8 is read as Windows-1252 when its first bytes read as that and
@@ -537,11 +539,15 @@ def _warn_of_title(path: Path, head: list[list[str]], skipped: int) -> None:
 
 def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     """A CSV file (a byte-order mark is skipped, and a title above the header, with a
-    warning); ``sep`` None: the separator its first line uses most of ``CSV_SEPARATORS`` (a
-    comma where it uses none: one column, or a title above comma-separated rows)."""
+    warning); ``sep`` None: the separator a first line ``sep=;`` declares (as Excel reads and
+    writes it), else the one the first line uses most of ``CSV_SEPARATORS`` (a comma where it
+    uses none: one column, or a title above comma-separated rows)."""
     encoding = _encoding(path)
     with _open_text(path, encoding=encoding, errors="replace") as handle:
         lines = list(itertools.islice(handle, HEAD_ROWS))
+    declaration = SEPARATOR_DECLARATION.fullmatch(lines[0].rstrip("\r\n")) if lines else None
+    if declaration:
+        sep, lines = sep or declaration.group(1), lines[1:]
     if sep is None:
         counts = [lines[0].count(candidate) for candidate in CSV_SEPARATORS] if lines else [0]
         sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
@@ -549,6 +555,7 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     skipped = _title_rows(head)
     if skipped:
         _warn_of_title(path, head, skipped)
+    skipped += bool(declaration)
     # only an empty cell is missing as read: "None" or "NA" may be a class or an id
     options = dict(sep=sep, low_memory=False, keep_default_na=False, na_values=[""],
                    skiprows=skipped, skipinitialspace=True)  # fmt: skip
