@@ -1108,6 +1108,30 @@ def test_a_column_named_with_a_comma_is_one_text_column():
     assert load(frame, text="title,body").schema.text == "title,body"
 
 
+@pytest.mark.parametrize(
+    ("name", "taken"),
+    [("gold_label", True), ("fine_label", True), ("label_text", True), ("Label Name", True),
+     ("label_count", False), ("predicted_label", False), ("is_label_error", False),
+     ("labeler", False)],
+)  # fmt: skip
+def test_a_column_named_with_the_word_label_is_the_labels(name, taken):
+    """SNLI's gold_label, CIFAR-100's fine_label, SetFit's label_text were features; a count
+    or a prediction of labels is not the labels."""
+    frame = pd.DataFrame({"text": TEXTS, name: LABELS})
+    assert load(frame).schema.label == (name if taken else None)
+
+
+def test_of_two_columns_named_with_the_word_label_the_first_is_taken_with_a_warning():
+    frame = pd.DataFrame({"text": TEXTS, "fine_label": LABELS, "coarse_label": ["x"] * 6})
+    with pytest.warns(ColumnInferenceWarning, match=r"Using 'fine_label' as the label column; "
+                      r"also named like labels: 'coarse_label'"):  # fmt: skip
+        assert load(frame).schema.label == "fine_label"
+    frame["label"] = LABELS  # a column named so is the labels, and no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ColumnInferenceWarning)
+        assert load(frame, text="text").schema.label == "label"
+
+
 def test_explicit_roles_override_inference(mixed_frame):
     frame = mixed_frame.assign(
         body=[f"another long free text column number {i} here" for i in range(60)],

@@ -97,6 +97,41 @@ def _by_name(columns: list[str], names: tuple[str, ...], nested: bool = True) ->
     return None
 
 
+#: A word of a column's name (``gold_label``, ``fine_label``, ``label_text``) that makes it
+#: the labels when no column is named as labels itself, unless another word of it says the
+#: column is about labels rather than labels given (``label_count``, ``predicted_label``,
+#: ``is_label_error``, ``label_confidence``).
+LABEL_WORD = "label"
+NOT_LABELS_WORDS = frozenset((
+    "count", "counts", "num", "n", "number", "score", "scores", "confidence", "prob", "probs",
+    "probability", "weight", "weights", "error", "errors", "issue", "is", "noise", "quality",
+    "source", "predicted", "prediction", "pred", "suggested", "suggestion", "model",
+))  # fmt: skip
+
+
+def _labels_by_word(frame: pd.DataFrame, columns: list[str], taken: set[str]) -> str | None:
+    """The first of ``columns`` (not ``taken``) whose name holds ``LABEL_WORD`` as a word
+    between underscores, hyphens, dots or spaces (SNLI's ``gold_label``, CIFAR-100's
+    ``fine_label`` beside ``coarse_label``), holding a value; a warning names the others so
+    named."""
+    named = [
+        column
+        for column in columns
+        if column not in taken
+        and LABEL_WORD in (words := set(re.split(r"[\W_]+", column.lower())))
+        and not words & NOT_LABELS_WORDS
+        and frame[column].notna().any()
+    ]
+    if len(named) > 1:
+        warnings.warn(
+            f"Using {named[0]!r} as the label column; also named like labels: "
+            f"{', '.join(map(repr, named[1:]))}. Pass --label NAME to choose another.",
+            ColumnInferenceWarning,
+            stacklevel=4,
+        )
+    return named[0] if named else None
+
+
 def is_vector_column(series: pd.Series) -> bool:
     """True when the column holds numeric sequences (arrays, lists) rather than scalars:
     the first sequence that is not empty holds numbers, or every one is empty.
@@ -304,7 +339,7 @@ def infer_schema(
                 stacklevel=3,
             )
     if label is None:
-        label = free(_by_name(columns, LABEL_NAMES))
+        label = free(_by_name(columns, LABEL_NAMES)) or _labels_by_word(frame, columns, taken)
         if label is not None and frame[label].isna().all():  # named so, but holds no label
             label = None
     if split is None:
