@@ -263,12 +263,7 @@ def read_path(path: str | Path) -> pd.DataFrame:
     except (UnreadableDataError, MissingExtraError):
         raise
     except UnicodeDecodeError as exc:
-        raise UnreadableDataError(
-            f"{str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
-            f"{exc.start:,} is not UTF-8). Save it as UTF-8, e.g. `iconv -f ENCODING -t utf-8 "
-            "FILE > FILE.utf8.csv`, ENCODING the one it was written in (cp1252, gbk, "
-            "shift_jis, …)."
-        ) from exc
+        raise _not_utf8(path, exc) from exc
     except Exception as exc:  # parser errors come in many classes; all mean "not this format"
         raise UnreadableDataError(
             f"Could not read {str(path)!r} as {fmt.upper()}: {type(exc).__name__}: "
@@ -277,6 +272,17 @@ def read_path(path: str | Path) -> pd.DataFrame:
             "its real format."
         ) from exc
     return _trimmed_header(frame)
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> UnreadableDataError:
+    """The error for the text file ``path`` that is not UTF-8 (nor marked UTF-16), naming
+    the byte ``exc`` stopped at and how to convert the file."""
+    return UnreadableDataError(
+        f"{str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+        f"{exc.start:,} is not UTF-8). Save it as UTF-8, e.g. `iconv -f ENCODING -t utf-8 "
+        "FILE > FILE.utf8.csv`, ENCODING the one it was written in (cp1252, gbk, "
+        "shift_jis, …)."
+    )
 
 
 #: The first bytes of a text file looked at for the NUL bytes that text never holds.
@@ -537,6 +543,13 @@ def _warn_of_title(path: Path, head: list[list[str]], skipped: int) -> None:
     )
 
 
+def _separator_of(header: str) -> str:
+    """The separator a table's ``header`` line uses most of ``CSV_SEPARATORS``; a comma
+    where it uses none (one column)."""
+    counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
+    return CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+
+
 def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     """A CSV file (a byte-order mark is skipped, and a title above the header, with a
     warning); ``sep`` None: the separator a first line ``sep=;`` declares (as Excel reads and
@@ -549,8 +562,7 @@ def _read_csv(path: Path, sep: str | None = None) -> pd.DataFrame:
     if declaration:
         sep, lines = sep or declaration.group(1), lines[1:]
     if sep is None:
-        counts = [lines[0].count(candidate) for candidate in CSV_SEPARATORS] if lines else [0]
-        sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+        sep = _separator_of(lines[0] if lines else "")
     head = list(csv.reader(lines, delimiter=sep))
     skipped = _title_rows(head)
     if skipped:
@@ -632,16 +644,11 @@ def read_delimited(path: Path, **options: Any) -> pd.DataFrame:
     encoding = _encoding(path)
     try:
         with _open_text(path, encoding=encoding) as handle:
-            header = handle.readline()
-        counts = [header.count(candidate) for candidate in CSV_SEPARATORS]
-        sep = CSV_SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+            sep = _separator_of(handle.readline())
         return _parsed_csv(path, sep=sep, encoding=encoding, keep_default_na=False,
                            na_values=[""], **options)  # fmt: skip
     except UnicodeDecodeError as exc:
-        raise UnreadableDataError(
-            f"{str(path)!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
-            f'{exc.start:,}). Save it as UTF-8 (or as "Unicode Text", UTF-16).'
-        ) from exc
+        raise _not_utf8(path, exc) from exc
 
 
 def _parsed_csv(path: Path, **options: Any) -> pd.DataFrame:
